@@ -1,0 +1,216 @@
+/**
+ * Test helpers: the real fixture files (made by `scripts/make-upload-fixtures.sh` with ImageMagick and
+ * exiftool), small byte builders for the cases no encoder writes, and independent little walkers that
+ * tests use to compare image data before and after stripping. Test-only, so Node APIs are fine here.
+ */
+import { readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { InvalidImageError } from './invalid-image-error.ts';
+
+/** A fixture file's bytes. `*-plain.*` is the encoder's output, `*-gps.*` the same after exiftool tagged it. */
+export function fixture(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+}
+
+/** Latin-1 text as bytes, so binary-looking literals such as 'Exif\0\0' can be written inline. */
+export function latin1(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+export type Part = Uint8Array | readonly number[] | string;
+
+/** Joins byte arrays, number lists and Latin-1 strings. */
+export function bytes(...parts: Part[]): Uint8Array {
+  const arrays = parts.map((p) => (typeof p === 'string' ? latin1(p) : Uint8Array.from(p)));
+  const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
+}
+
+export const u16be = (n: number) => [(n >>> 8) & 0xff, n & 0xff];
+export const u32be = (n: number) => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+export const u16le = (n: number) => u16be(n).reverse();
+export const u32le = (n: number) => u32be(n).reverse();
+export const u64be = (n: number) => [...u32be(Math.floor(n / 0x100000000)), ...u32be(n >>> 0)];
+
+/** Index of `needle` in `haystack`, or -1. */
+export function indexOf(haystack: Uint8Array, needle: Part, from = 0): number {
+  const n = bytes(needle);
+  outer: for (let i = from; i + n.length <= haystack.length; i++) {
+    for (let j = 0; j < n.length; j++) if (haystack[i + j] !== n[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+export function count(haystack: Uint8Array, needle: Part): number {
+  let found = 0;
+  for (let at = indexOf(haystack, needle); at >= 0; at = indexOf(haystack, needle, at + 1)) found++;
+  return found;
+}
+
+/**
+ * What exiftool put into the `*-gps.*` fixtures that must not survive: XMP GPS, the XMP packet, maker and
+ * model, the author, comment and IPTC city, and the Exif GPSLatitude rational 48/1 51/1 756/25 in both
+ * byte orders.
+ */
+export const LEAKS: readonly Part[] = [
+  'exif:GPSLatitude',
+  'GPSLongitude',
+  'xpacket',
+  'x:xmpmeta',
+  'TestPhone',
+  'SecretModel',
+  'Alice',
+  'taken at home',
+  'Paris',
+  [...u32be(48), ...u32be(1), ...u32be(51), ...u32be(1), ...u32be(756), ...u32be(25)],
+  [...u32le(48), ...u32le(1), ...u32le(51), ...u32le(1), ...u32le(756), ...u32le(25)],
+];
+
+/** Fails naming the first leak found. */
+export function assertNoLeaks(stripped: Uint8Array): void {
+  for (const leak of LEAKS) {
+    assert.equal(indexOf(stripped, leak), -1, `still contains ${typeof leak === 'string' ? leak : 'the GPS latitude rational'}`);
+  }
+}
+
+/** Every proper prefix of `file` (and a few extra cuts) must be refused as invalid, never hang or crash. */
+export function assertEveryTruncationRejected(file: Uint8Array, strip: (b: Uint8Array) => Uint8Array): void {
+  for (let length = 0; length < file.length; length++) {
+    assert.throws(() => strip(file.subarray(0, length)), InvalidImageError, `a cut at ${length} of ${file.length} bytes was accepted`);
+  }
+}
+
+/** A seeded PRNG (mulberry32), so fuzz failures reproduce. */
+export function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// --- JPEG -------------------------------------------------------------------------------------------
+
+/** A JPEG marker segment with its length. */
+export function jpegSegment(marker: number, ...payload: Part[]): Uint8Array {
+  const body = bytes(...payload);
+  return bytes([0xff, marker], u16be(body.length + 2), body);
+}
+
+/** An Exif APP1 payload: `Exif\0\0`, a TIFF header and IFD0 with the given SHORT entries, then `tail`. */
+export function exifPayload(order: 'II' | 'MM', entries: { tag: number; type?: number; count?: number; value: number }[], tail: Part = ''): Uint8Array {
+  const u16 = order === 'II' ? u16le : u16be;
+  const u32 = order === 'II' ? u32le : u32be;
+  const ifd = entries.flatMap((e) => [...u16(e.tag), ...u16(e.type ?? 3), ...u32(e.count ?? 1), ...u16(e.value), 0, 0]);
+  return bytes('Exif\0\0', order, u16(42), u32(8), u16(entries.length), ifd, u32(0), tail);
+}
+
+/** The bytes from the first SOS marker on, found by walking the segments (independently of strip-jpeg.ts). */
+export function jpegFromSos(file: Uint8Array): Uint8Array {
+  let at = 2;
+  while (file[at + 1] !== 0xda) at += 2 + ((file[at + 2]! << 8) | file[at + 3]!);
+  return file.subarray(at);
+}
+
+/** The markers of the segments before SOS, e.g. [0xe0, 0xe2, 0xdb, ...]. */
+export function jpegMarkers(file: Uint8Array): number[] {
+  const markers: number[] = [];
+  let at = 2;
+  for (;;) {
+    markers.push(file[at + 1]!);
+    if (file[at + 1] === 0xda) return markers;
+    at += 2 + ((file[at + 2]! << 8) | file[at + 3]!);
+  }
+}
+
+// --- PNG --------------------------------------------------------------------------------------------
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of data) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** A PNG chunk with a correct CRC. */
+export function pngChunk(type: string, ...data: Part[]): Uint8Array {
+  const typeAndData = bytes(type, ...data);
+  return bytes(u32be(typeAndData.length - 4), typeAndData, u32be(crc32(typeAndData)));
+}
+
+/** The chunks of a well-formed PNG. */
+export function pngChunks(file: Uint8Array): { type: string; chunk: Uint8Array }[] {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const chunks: { type: string; chunk: Uint8Array }[] = [];
+  for (let at = 8; at < file.length; ) {
+    const length = view.getUint32(at);
+    chunks.push({ type: String.fromCharCode(...file.subarray(at + 4, at + 8)), chunk: file.subarray(at, at + 12 + length) });
+    at += 12 + length;
+  }
+  return chunks;
+}
+
+// --- WebP -------------------------------------------------------------------------------------------
+
+/** A RIFF chunk, padded to an even size. */
+export function riffChunk(type: string, ...data: Part[]): Uint8Array {
+  const body = bytes(...data);
+  return bytes(type, u32le(body.length), body, body.length % 2 ? [0] : []);
+}
+
+/** A WebP file around `chunks`, with a correct RIFF size. */
+export function webp(...chunks: Uint8Array[]): Uint8Array {
+  const body = bytes('WEBP', ...chunks);
+  return bytes('RIFF', u32le(body.length), body);
+}
+
+/** The chunks of a well-formed WebP, each with its header and padding. */
+export function webpChunks(file: Uint8Array): { type: string; chunk: Uint8Array }[] {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const chunks: { type: string; chunk: Uint8Array }[] = [];
+  for (let at = 12; at < file.length; ) {
+    const size = view.getUint32(at + 4, true);
+    const padded = size + (size & 1);
+    chunks.push({ type: String.fromCharCode(...file.subarray(at, at + 4)), chunk: file.subarray(at, at + 8 + padded) });
+    at += 8 + padded;
+  }
+  return chunks;
+}
+
+// --- GIF --------------------------------------------------------------------------------------------
+
+/** Data split into GIF sub-blocks of at most 255 bytes, with the 0 terminator. */
+export function subBlocks(...data: Part[]): Uint8Array {
+  const all = bytes(...data);
+  const parts: Part[] = [];
+  for (let at = 0; at < all.length; at += 255) {
+    const piece = all.subarray(at, at + 255);
+    parts.push([piece.length], piece);
+  }
+  return bytes(...parts, [0]);
+}
+
+// --- ISOBMFF ----------------------------------------------------------------------------------------
+
+export function box(type: string, ...payload: Part[]): Uint8Array {
+  const body = bytes(...payload);
+  return bytes(u32be(body.length + 8), type, body);
+}
+
+export function fullBox(type: string, version: number, flags: number, ...payload: Part[]): Uint8Array {
+  return box(type, [version, (flags >> 16) & 0xff, (flags >> 8) & 0xff, flags & 0xff], ...payload);
+}

@@ -1,0 +1,68 @@
+/** The body is bigger than the configured limit. Routes answer it with 413 `payload_too_large`. */
+export class PayloadTooLargeError extends Error {
+  readonly limit: number;
+
+  constructor(limit: number) {
+    super(`the image is larger than the ${limit}-byte limit; send a smaller picture, or raise MAX_UPLOAD_BYTES to accept larger ones`);
+    this.name = 'PayloadTooLargeError';
+    this.limit = limit;
+  }
+}
+
+/** The request carried no bytes at all. Routes answer it with 400 `bad_request`. */
+export class EmptyBodyError extends Error {
+  constructor() {
+    super('the request has no image bytes; send the picture file as the request body');
+    this.name = 'EmptyBodyError';
+  }
+}
+
+/**
+ * Reads a request body into one `Uint8Array`, holding at most `limit` bytes plus the one chunk that
+ * crossed it: the moment the count passes `limit` the stream is cancelled (so the sender is cut off
+ * instead of uploading gigabytes into the void) and `PayloadTooLargeError` is thrown. A `Content-Length`
+ * header cannot be trusted for this: it may be missing (chunked) or lie.
+ *
+ * @throws {EmptyBodyError} when `body` is `null` or yields no bytes.
+ * @throws {PayloadTooLargeError} when the body has more than `limit` bytes.
+ * @example
+ * const bytes = await readLimited(c.req.raw.body, maxUploadBytes);
+ */
+export async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array<ArrayBuffer>> {
+  if (!Number.isSafeInteger(limit) || limit < 0) {
+    throw new RangeError(`readLimited: limit must be a whole number of bytes >= 0, got ${limit}`);
+  }
+  if (body === null) throw new EmptyBodyError();
+
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      // A non-byte chunk would make the count NaN and slip past the limit.
+      if (!(value instanceof Uint8Array)) throw new TypeError('readLimited: the body stream yielded a chunk that is not a Uint8Array');
+      total += value.byteLength;
+      if (total > limit) throw new PayloadTooLargeError(limit);
+      if (value.byteLength > 0) chunks.push(value);
+    }
+  } catch (error) {
+    // Cancelling tells the source to stop producing; not awaited, so a source whose cancel never
+    // settles cannot hold the request open.
+    reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+
+  if (total === 0) throw new EmptyBodyError();
+  // Always a fresh copy: it is typed for `Response`/`crypto.subtle` and shares nothing with the stream's buffers.
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
