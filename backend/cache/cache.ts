@@ -12,8 +12,11 @@ export interface PictureCache {
   readonly kind: 'redis' | 'memory';
   /** One round trip for all ids; `undefined` where an id is not cached (or its entry has expired). */
   getMany(userIds: readonly string[]): Promise<(CachedPicture | undefined)[]>;
-  /** Caches a lookup for `ttlMs` milliseconds. */
-  set(userId: string, value: CachedPicture, ttlMs: number): Promise<void>;
+  /**
+   * Caches a lookup for `ttlMs` milliseconds. With `onlyIfAbsent` an existing entry wins: a lookup that read the
+   * storage before an upload committed must not overwrite the newer entry the upload wrote.
+   */
+  set(userId: string, value: CachedPicture, ttlMs: number, options?: { onlyIfAbsent?: boolean }): Promise<void>;
   /** Drops a user's cached lookup. */
   delete(userId: string): Promise<void>;
   /** Counts lookups answered by the cache and not; cheap, never throws, flushed in the background. */

@@ -1,0 +1,278 @@
+import type { Redis, RedisOptions } from 'ioredis';
+import type { PictureChangedEvent } from '../../contract/picture.ts';
+import type { CachedPicture, EventBus, PictureCache } from './cache.ts';
+import { checkTtl, isCachedPicture, parseEvent, reportListenerError, toCount } from './shared.ts';
+
+/**
+ * The ioredis options a runtime entry must create its clients with. A cache that is away must cost a request
+ * almost nothing: with these, a command fails at once instead of queueing while Redis is unreachable (the caller
+ * then asks the storage), a command on a connection that stops answering fails after `commandTimeout`, and the
+ * client reconnects by itself, forever, with a backoff capped at about a second.
+ *
+ * Until a client is first ready its commands fail too: wait for its `ready` event before serving, or accept that
+ * the first requests go to the storage. Listen to its `error` events (ioredis reports each failed reconnect).
+ *
+ * @example
+ * const client = new Redis(process.env.REDIS_URL!, redisClientOptions({ connectionName: 'pictures' }));
+ * client.on('error', (error) => console.warn('[redis]', error.message));
+ */
+export function redisClientOptions(overrides: RedisOptions = {}): RedisOptions {
+  return {
+    // No queue while disconnected: fail now, let the caller go to the storage.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    // A command in flight when the connection dropped has already failed (commandTimeout) and the caller moved on;
+    // resending it later would only repeat it (an INCRBY of the counters twice).
+    autoResendUnfulfilledCommands: false,
+    // Loopback answers in ~0.1 ms and a LAN in ~1 ms: a third of a second is a Redis in trouble.
+    commandTimeout: 300,
+    // A server that stops answering without closing the socket: drop it and reconnect.
+    socketTimeout: 2_000,
+    connectTimeout: 2_000,
+    // Never give up (a number every time); 50 ms doubling to 1 s, with jitter so instances do not reconnect in step.
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times - 1, 5), 1_000) + Math.floor(Math.random() * 100),
+    ...overrides,
+  };
+}
+
+export interface RedisCacheOptions {
+  /** Created and closed by the runtime entry, with {@link redisClientOptions}. */
+  client: Redis;
+  /** Prepended to every key, so several services can share one Redis. */
+  prefix?: string;
+  /** How long counts wait in this process before they are added to the shared totals. */
+  flushIntervalMs?: number;
+}
+
+/**
+ * A {@link PictureCache} in Redis, shared by every instance. Keys: `{prefix}url:{userId}` holds the lookup as JSON
+ * (`null` for "no picture") with a PX expiry; `{prefix}stats:hits` and `{prefix}stats:misses` hold the totals of all
+ * instances. `getMany` is a single MGET. `count` only adds to counters in this process, which are sent in one
+ * pipeline about once a second and before `stats()`, so a lookup costs no extra round trip; counts that cannot be
+ * sent are kept and sent later. `close()` sends the counts and stops the timer (later counts are ignored); the client
+ * stays open: the entry that made it quits it.
+ *
+ * @example
+ * const cache = createRedisCache({ client });
+ * const [ada, bob] = await cache.getMany(['ada', 'bob']); // one round trip
+ */
+export function createRedisCache(options: RedisCacheOptions): PictureCache {
+  const { client, prefix = 'pic:', flushIntervalMs = 1_000 } = options;
+  if (typeof client?.mget !== 'function') {
+    throw new TypeError('createRedisCache: `client` must be an ioredis client: new Redis(url, redisClientOptions())');
+  }
+  const urlKey = (userId: string): string => `${prefix}url:${userId}`;
+  const totalKeys = { hits: `${prefix}stats:hits`, misses: `${prefix}stats:misses` } as const;
+  const urlPattern = `${escapeGlob(prefix)}url:*`;
+  const pending = { hits: 0, misses: 0 };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+
+  function scheduleFlush(): void {
+    if (closed || timer !== undefined || (pending.hits === 0 && pending.misses === 0)) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      // A failed flush put its counts back; the next timer retries them. The client reports the outage itself.
+      flush().then(scheduleFlush, scheduleFlush);
+    }, flushIntervalMs);
+    unrefTimer(timer);
+  }
+
+  /** Adds the pending counts to the totals; whatever fails to be added is pending again. */
+  async function flush(): Promise<void> {
+    const counters = (['hits', 'misses'] as const)
+      .map((name) => ({ name, n: pending[name] }))
+      .filter(({ n }) => n > 0);
+    if (counters.length === 0) return;
+    for (const { name } of counters) pending[name] = 0;
+    const putBack = (name: 'hits' | 'misses', n: number): void => {
+      pending[name] += n;
+    };
+    let results: [Error | null, unknown][] | null;
+    try {
+      const pipeline = client.pipeline();
+      for (const { name, n } of counters) pipeline.incrby(totalKeys[name], n);
+      results = await pipeline.exec();
+    } catch (error) {
+      for (const { name, n } of counters) putBack(name, n);
+      throw error;
+    }
+    let failure: unknown;
+    counters.forEach(({ name, n }, i) => {
+      const error = results ? results[i]?.[0] : new Error('the pipeline was discarded');
+      if (error) {
+        putBack(name, n);
+        failure ??= error;
+      }
+    });
+    if (failure) throw failure;
+  }
+
+  return {
+    kind: 'redis',
+
+    async getMany(userIds) {
+      if (userIds.length === 0) return [];
+      const keys = userIds.map(urlKey);
+      const raws = await client.mget(keys);
+      return raws.map((raw, i): CachedPicture | undefined => {
+        if (raw === null) return undefined;
+        const value = parseJson(raw);
+        if (isCachedPicture(value, userIds[i]!)) return value;
+        // A value this code did not write is a miss; dropping it lets the next lookup cache a good one. Not awaited:
+        // a lookup stays one round trip (a concurrent good `set` could be dropped too, which costs one miss).
+        client.del(keys[i]!).catch(() => {});
+        return undefined;
+      });
+    },
+
+    async set(userId, value, ttlMs, { onlyIfAbsent = false } = {}) {
+      checkTtl(ttlMs);
+      const key = urlKey(userId);
+      const json = JSON.stringify(value);
+      const px = Math.max(1, Math.round(ttlMs));
+      // NX makes "only if absent" atomic against an upload's write from any instance.
+      if (onlyIfAbsent) await client.set(key, json, 'PX', px, 'NX');
+      else await client.set(key, json, 'PX', px);
+    },
+
+    async delete(userId) {
+      await client.del(urlKey(userId));
+    },
+
+    count(h, m) {
+      if (closed) return;
+      pending.hits += toCount(h);
+      pending.misses += toCount(m);
+      scheduleFlush();
+    },
+
+    async stats() {
+      await flush();
+      const [hits, misses] = await client.mget(totalKeys.hits, totalKeys.misses);
+      // SCAN, not KEYS: it does not block Redis on a large keyspace. A key may be seen twice while Redis rehashes;
+      // an estimate is all `keys` promises.
+      let keys = 0;
+      let cursor = '0';
+      do {
+        const [next, found] = await client.scan(cursor, 'MATCH', urlPattern, 'COUNT', 1_000);
+        keys += found.length;
+        cursor = next;
+      } while (cursor !== '0');
+      return { hits: Number(hits ?? 0), misses: Number(misses ?? 0), keys };
+    },
+
+    async ping() {
+      const reply = await client.ping();
+      if (reply !== 'PONG') throw new Error(`Redis answered PING with ${String(reply)}`);
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearTimeout(timer);
+      timer = undefined;
+      // Shutting down must not wait on a Redis that is away: counts that cannot be sent now are lost.
+      await flush().catch(() => {});
+    },
+  };
+}
+
+export interface RedisEventBusOptions {
+  /** Sends PUBLISH; may be the cache's client. */
+  publisher: Redis;
+  /** Its own connection: a subscribed connection is reserved for pub/sub under RESP2. */
+  subscriber: Redis;
+  /** The channel is `{prefix}events`. */
+  prefix?: string;
+  /** Told when a listener throws or SUBSCRIBE fails on a ready connection. Default: `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * An {@link EventBus} over Redis pub/sub: an event published by any instance reaches the listeners of every
+ * instance (this one included, through Redis). Messages are JSON `{userId, version}`; anything else on the channel
+ * is ignored. The subscription is made as soon as `subscriber` is ready and renewed after each reconnect; events
+ * published while it is down are not seen. `close()` unsubscribes; both clients stay open.
+ *
+ * @example
+ * const bus = createRedisEventBus({ publisher: client, subscriber: client.duplicate() });
+ * const stop = bus.subscribe(({ userId, version }) => sse.send(userId, version));
+ */
+export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
+  const { publisher, subscriber, prefix = 'pic:', onError = reportListenerError } = options;
+  if (typeof publisher?.publish !== 'function' || typeof subscriber?.subscribe !== 'function') {
+    throw new TypeError('createRedisEventBus: `publisher` and `subscriber` must be ioredis clients');
+  }
+  const channel = `${prefix}events`;
+  const listeners = new Set<{ listener: (event: PictureChangedEvent) => void }>();
+  let closed = false;
+
+  const onMessage = (from: string, message: string): void => {
+    if (closed || from !== channel) return;
+    const event = parseEvent(message);
+    if (!event) return;
+    for (const { listener } of [...listeners]) {
+      try {
+        listener({ ...event });
+      } catch (error) {
+        onError(error);
+      }
+    }
+  };
+
+  // Without an offline queue SUBSCRIBE fails until the connection is ready, so it is (re)sent on every `ready`.
+  // ioredis also resubscribes after a reconnect by itself; subscribing twice to one channel is harmless.
+  const subscribeChannel = (): void => {
+    subscriber.subscribe(channel).catch((error: unknown) => {
+      if (subscriber.status === 'ready') onError(error);
+    });
+  };
+  subscriber.on('message', onMessage);
+  subscriber.on('ready', subscribeChannel);
+  if (subscriber.status === 'ready') subscribeChannel();
+
+  return {
+    async publish(event) {
+      await publisher.publish(channel, JSON.stringify({ userId: event.userId, version: event.version }));
+    },
+
+    subscribe(listener) {
+      if (closed) return () => {};
+      const subscription = { listener };
+      listeners.add(subscription);
+      return () => {
+        listeners.delete(subscription);
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      subscriber.off('message', onMessage);
+      subscriber.off('ready', subscribeChannel);
+      await subscriber.unsubscribe(channel).catch(() => {});
+    },
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The prefix as a literal in a SCAN MATCH pattern. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+/** Lets the process exit while a flush is scheduled (Node's and Deno's timers both have `unref`). */
+function unrefTimer(timer: unknown): void {
+  if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') {
+    timer.unref();
+  }
+}

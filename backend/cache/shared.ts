@@ -1,0 +1,56 @@
+/**
+ * Helpers both caches use, so they behave the same at the edges. Internal to `backend/cache/`.
+ */
+import type { PictureChangedEvent, PictureMeta } from '../../contract/picture.ts';
+import type { CachedPicture } from './cache.ts';
+
+/** Rejects a TTL that would cache nothing or forever: that is a caller's bug, better loud than a silent miss. */
+export function checkTtl(ttlMs: number): void {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new RangeError(`cache.set: ttlMs must be a positive number of milliseconds, got ${ttlMs}`);
+  }
+}
+
+/** A counter increment: whole and not negative (Redis INCRBY takes integers only). */
+export function toCount(n: number): number {
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+}
+
+/** A shallow copy: PictureMeta is flat. */
+export function copyPicture(value: CachedPicture): CachedPicture {
+  return value === null ? null : { ...value };
+}
+
+/** True for a well-formed cached lookup of `userId`: `null`, or that user's metadata. */
+export function isCachedPicture(value: unknown, userId: string): value is CachedPicture {
+  if (value === null) return true;
+  if (typeof value !== 'object') return false;
+  const meta = value as Partial<Record<keyof PictureMeta, unknown>>;
+  return (
+    meta.userId === userId &&
+    typeof meta.version === 'string' &&
+    typeof meta.url === 'string' &&
+    typeof meta.contentType === 'string' &&
+    typeof meta.bytes === 'number' &&
+    typeof meta.expiresAt === 'number'
+  );
+}
+
+/** The event in a pub/sub message, or `undefined` when the message is not one. */
+export function parseEvent(message: string): PictureChangedEvent | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(message);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { userId, version } = value as Record<string, unknown>;
+  if (typeof userId !== 'string' || (version !== null && typeof version !== 'string')) return undefined;
+  return { userId, version };
+}
+
+/** The default for a listener that throws: say so, and go on with the next one. */
+export function reportListenerError(error: unknown): void {
+  console.error('[events] a picture-changed listener threw:', error);
+}

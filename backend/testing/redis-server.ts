@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { freePort } from './free-port.ts';
+
+/** A private `redis-server` child process for tests, on 127.0.0.1. */
+export interface RedisServer {
+  readonly port: number;
+  /** `redis://127.0.0.1:{port}`, for `new Redis(url, …)`. */
+  readonly url: string;
+  /** Kills the child by its pid and resolves once it has exited; a no-op when it is not running. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port (empty: nothing is persisted) and resolves once it answers PING. */
+  start(): Promise<void>;
+}
+
+export interface RedisServerOptions {
+  /** The executable; found on PATH by default. */
+  command?: string;
+  /** How long to wait for the first PING answer. */
+  startTimeoutMs?: number;
+}
+
+const INSTALL_HINT = 'install it with `apt-get install -y redis-server` (Debian) so that `redis-server` is on PATH';
+
+/**
+ * Starts `redis-server` on a free port with persistence off and resolves once it answers PING.
+ * Call `stop()` when done (an `after` hook): the child is also killed if the test process exits first.
+ *
+ * @example
+ * const redis = await startRedisServer();
+ * const client = new Redis(redis.url, redisClientOptions());
+ * // … then: client.disconnect(); await redis.stop();
+ */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const command = options.command ?? 'redis-server';
+  const startTimeoutMs = options.startTimeoutMs ?? 5_000;
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  // A server left running would keep its port and outlive the test run.
+  const killOnExit = (): void => {
+    child?.kill('SIGKILL');
+  };
+
+  async function start(): Promise<void> {
+    if (child) return;
+    const proc = spawn(
+      command,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+      { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = proc;
+    process.on('exit', killOnExit);
+    let output = '';
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString()).slice(-2_000);
+    };
+    proc.stdout?.on('data', keep);
+    proc.stderr?.on('data', keep);
+
+    let spawnError: Error | undefined;
+    let hasExited = false;
+    exited = new Promise<void>((resolve) => {
+      proc.once('error', (error: NodeJS.ErrnoException) => {
+        spawnError =
+          error.code === 'ENOENT' ? new Error(`\`${command}\` was not found: ${INSTALL_HINT}`, { cause: error }) : error;
+        hasExited = true;
+        resolve();
+      });
+      proc.once('exit', () => {
+        hasExited = true;
+        resolve();
+      });
+    }).then(() => {
+      if (child === proc) child = undefined;
+      process.off('exit', killOnExit);
+    });
+
+    const deadline = Date.now() + startTimeoutMs;
+    for (;;) {
+      if (hasExited) {
+        throw spawnError ?? new Error(`redis-server on port ${port} exited before answering PING:\n${output.trim()}`);
+      }
+      if (await answersPing(port)) return;
+      if (Date.now() > deadline) {
+        proc.kill('SIGKILL');
+        await exited;
+        throw new Error(`redis-server on port ${port} did not answer PING within ${startTimeoutMs} ms:\n${output.trim()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  async function stop(): Promise<void> {
+    const proc = child;
+    if (!proc) return;
+    proc.kill('SIGTERM');
+    // SIGTERM is a clean shutdown (nothing to save); SIGKILL only if it hangs.
+    const force = setTimeout(() => proc.kill('SIGKILL'), 3_000);
+    await exited;
+    clearTimeout(force);
+  }
+
+  await start();
+  return { port, url: `redis://127.0.0.1:${port}`, stop, start };
+}
+
+/** One inline PING over a fresh connection: true when the server answers +PONG. */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+  });
+}
