@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'storage_unavailable'
+  | 'cache_unavailable'
   | 'internal';
 
 /** Every error the service answers has this body. */

@@ -1,0 +1,127 @@
+// The core through `app.request()`: no server, the real memory cache and file storage. What needs Redis, S3 or a
+// running server is in node.test.ts, deno.test.ts and resilience.test.ts.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import type { PictureBatch, PictureMeta } from '../contract/picture.ts';
+import { createApp } from './app.ts';
+import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
+import { createFileStorage } from './storage/files.ts';
+import type { PictureStorage } from './storage/storage.ts';
+import { solidPng } from './testing/images.ts';
+import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
+
+const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+describe('createApp core', () => {
+  let dir: string;
+  let clock: number;
+  let storage: PictureStorage;
+  let reads: number;
+  /** Holds `current()` until released, to interleave a slow storage read with an upload. */
+  let gate: Promise<void> | undefined;
+
+  const build = () =>
+    createApp({
+      cache: createMemoryCache({ now: () => clock }),
+      storage,
+      events: createMemoryEventBus(),
+      auth: { adminToken: TEST_ADMIN_TOKEN },
+      now: () => clock,
+      log: { warn() {}, error() {} },
+    });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pictures-core-'));
+    clock = Date.now();
+    reads = 0;
+    gate = undefined;
+    const files = createFileStorage({ dir });
+    // The real file storage, with its reads counted (and held at a gate when a test sets one).
+    storage = {
+      ...files,
+      kind: files.kind,
+      async current(userId) {
+        reads++;
+        const answer = await files.current(userId);
+        await gate;
+        return answer;
+      },
+    };
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  test('200 concurrent misses for one user cause one storage read', async () => {
+    const app = build();
+    assert.equal((await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([1, 1, 1]), headers: admin })).status, 201);
+    const dropped = await app.request('/api/cache/ada', { method: 'DELETE', headers: admin });
+    assert.equal(dropped.status, 204);
+    reads = 0;
+    const answers = await Promise.all([
+      ...Array.from({ length: 100 }, () => app.request('/api/pictures/ada')),
+      ...Array.from({ length: 100 }, () => app.request('/api/pictures?users=ada,grace')),
+    ]);
+    assert.ok(answers.every((r) => r.status === 200));
+    assert.equal(reads, 2, 'one read for ada, one for grace, however many asked');
+    assert.equal((await app.request('/api/pictures/ada')).headers.get('X-Cache'), 'HIT');
+    assert.equal(reads, 2);
+  });
+
+  test('a storage read that started before an upload does not put the old picture back in the cache', async () => {
+    const app = build();
+    const first = (await (await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([1, 1, 1]), headers: admin })).json()) as PictureMeta;
+    await app.request('/api/cache/ada', { method: 'DELETE', headers: admin });
+    let release!: () => void;
+    gate = new Promise((resolve) => (release = resolve));
+    const slow = app.request('/api/pictures/ada');
+    await new Promise((r) => setTimeout(r, 20)); // the lookup is now holding the old pointer
+    gate = undefined;
+    const second = (await (await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([2, 2, 2]), headers: admin })).json()) as PictureMeta;
+    release();
+    assert.equal(((await (await slow).json()) as PictureMeta).version, first.version);
+    const now = (await (await app.request('/api/pictures/ada')).json()) as PictureMeta;
+    assert.equal(now.version, second.version);
+  });
+
+  test('a cached lookup is dropped before its URL would expire', async () => {
+    const app = build();
+    const meta = (await (await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([3, 3, 3]), headers: admin })).json()) as PictureMeta;
+    assert.equal((await app.request('/api/pictures/ada')).headers.get('X-Cache'), 'HIT');
+    clock += 49 * 60_000;
+    assert.equal((await app.request('/api/pictures/ada')).headers.get('X-Cache'), 'HIT');
+    clock += 2 * 60_000;
+    const res = await app.request('/api/pictures/ada');
+    assert.equal(res.headers.get('X-Cache'), 'MISS');
+    const fresh = (await res.json()) as PictureMeta;
+    assert.equal(fresh.version, meta.version);
+    assert.ok(fresh.expiresAt > clock + 50 * 60_000, 'a fresh URL lifetime');
+  });
+
+  test('"no picture" is cached briefly, and an upload replaces it at once', async () => {
+    const app = build();
+    assert.equal((await app.request('/api/pictures/nobody')).status, 404);
+    assert.equal((await app.request('/api/pictures/nobody')).headers.get('X-Cache'), 'HIT');
+    assert.equal(reads, 1);
+    await app.request('/api/pictures/nobody', { method: 'PUT', body: solidPng([4, 4, 4]), headers: admin });
+    const { pictures } = (await (await app.request('/api/pictures?users=nobody')).json()) as PictureBatch;
+    assert.equal(pictures.nobody?.userId, 'nobody');
+  });
+
+  test('a batch is answered in the order asked, duplicates once, with absolute URLs', async () => {
+    const app = build();
+    await app.request('/api/pictures/b', { method: 'PUT', body: solidPng([5, 5, 5]), headers: admin });
+    const res = await app.request('http://pictures.example/api/pictures?users=c,b,c,a');
+    const { pictures } = (await res.json()) as PictureBatch;
+    assert.deepEqual(Object.keys(pictures), ['c', 'b', 'a']);
+    assert.equal(pictures.b?.url, `http://pictures.example/images/b/${pictures.b?.version}`);
+    assert.equal(res.headers.get('X-Cache'), 'MISS');
+  });
+
+  test('an upload with no AUTH_SECRET configured refuses user tokens with a message naming it', async () => {
+    const res = await build().request('/api/pictures/ada', { method: 'PUT', body: solidPng([6, 6, 6]), headers: { Authorization: 'Bearer a.b.c' } });
+    assert.equal(res.status, 401);
+    assert.match(((await res.json()) as { error: { message: string } }).error.message, /AUTH_SECRET/);
+  });
+});

@@ -1,0 +1,78 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorBody } from '../contract/picture.ts';
+import { createAuth, type AuthOptions } from './auth.ts';
+import type { EventBus, PictureCache } from './cache/cache.ts';
+import { ApiError, codeForStatus } from './errors.ts';
+import { createPictureService } from './pictures.ts';
+import { cacheRoutes } from './routes/cache.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { imageRoutes } from './routes/images.ts';
+import { pictureRoutes } from './routes/pictures.ts';
+import type { PictureStorage } from './storage/storage.ts';
+
+/** Everything the service needs from outside; the runtime entries build it from the environment. */
+export interface AppDeps {
+  cache: PictureCache;
+  storage: PictureStorage;
+  events: EventBus;
+  auth: AuthOptions;
+  /** Uploads larger than this are refused with 413 (default 5 MiB). */
+  maxUploadBytes?: number;
+  /** Origins allowed to call the API from a page; `['*']` (the default) allows any. */
+  corsOrigins?: string[];
+  now?: () => number;
+  log?: Pick<Console, 'warn' | 'error'>;
+}
+
+/** The default upload limit: 5 MiB. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+
+/**
+ * The image service as a Web-standard Hono app: `app.fetch(request)` on any runtime.
+ *
+ * @example
+ * const app = createApp({ cache: createMemoryCache(), storage: createFileStorage({ dir }), events: createMemoryEventBus(), auth: {} });
+ * const res = await app.request('/api/pictures/ada');
+ */
+export function createApp(deps: AppDeps) {
+  const log = deps.log ?? console;
+  const { cache, storage, events } = deps;
+  const service = createPictureService({ cache, storage, events, now: deps.now, log });
+  const auth = createAuth(deps.auth);
+  const origins = deps.corsOrigins ?? ['*'];
+
+  const app = new Hono();
+  app.use(
+    '*',
+    cors({
+      origin: origins.includes('*') ? '*' : origins,
+      allowMethods: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
+      exposeHeaders: ['ETag', 'X-Cache', 'Retry-After', 'Location'],
+      maxAge: 600,
+    }),
+  );
+  app.route('/api/pictures', pictureRoutes({ service, auth, maxUploadBytes: deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES }));
+  app.route('/api/cache', cacheRoutes({ cache, auth }));
+  app.route('/api/events', eventRoutes({ events }));
+  app.route('/images', imageRoutes({ service }));
+  app.route('/healthz', healthRoutes({ cache, storage }));
+
+  app.notFound((c) => c.json<ErrorBody>({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      if (error.status >= 500) log.warn(`[service] ${c.req.method} ${c.req.path}: ${error.message} (${String(error.cause)})`);
+      return c.json<ErrorBody>({ error: { code: error.code, message: error.message } }, error.status as ContentfulStatusCode, error.headers);
+    }
+    if (error instanceof HTTPException) {
+      return c.json<ErrorBody>({ error: { code: codeForStatus(error.status), message: error.message } }, error.status as ContentfulStatusCode);
+    }
+    log.error(`[service] ${c.req.method} ${c.req.path} failed:`, error);
+    return c.json<ErrorBody>({ error: { code: 'internal', message: 'Internal error; it has been logged.' } }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,69 @@
+import type { Context } from 'hono';
+import { verify } from 'hono/jwt';
+import { ApiError } from './errors.ts';
+
+export interface AuthOptions {
+  /** The HS256 secret user tokens are signed with; without it no user token is accepted. */
+  secret?: string;
+  /** The operator's token; without it there is no operator. */
+  adminToken?: string;
+}
+
+/** Who made a request: an operator, or the user named by the token's `sub`. */
+export type Caller = { admin: true } | { admin: false; userId: string };
+
+const challenge = { headers: { 'WWW-Authenticate': 'Bearer' } };
+
+/**
+ * Authentication by `Authorization: Bearer <token>`: the `ADMIN_TOKEN`, or an HS256 JWT whose `sub` is the user.
+ * Only HS256 is accepted (so `alg: none` and algorithm swaps fail), and `exp`/`nbf` are checked.
+ */
+export function createAuth(options: AuthOptions) {
+  const adminDigest = options.adminToken ? sha256(options.adminToken) : undefined;
+
+  async function caller(c: Context): Promise<Caller> {
+    const header = c.req.header('Authorization');
+    const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (!token) throw new ApiError(401, 'unauthorized', 'Send Authorization: Bearer <token>.', challenge);
+    if (adminDigest && equalBytes(await sha256(token), await adminDigest)) return { admin: true };
+    if (!options.secret) {
+      throw new ApiError(401, 'unauthorized', 'User tokens are not accepted: the service has no AUTH_SECRET.', challenge);
+    }
+    let sub: unknown;
+    try {
+      ({ sub } = await verify(token, options.secret, 'HS256'));
+    } catch (error) {
+      throw new ApiError(401, 'unauthorized', `Invalid token: ${(error as Error).message}`, { ...challenge, cause: error });
+    }
+    if (typeof sub !== 'string' || !sub) throw new ApiError(401, 'unauthorized', 'Invalid token: it names no user (sub).', challenge);
+    return { admin: false, userId: sub };
+  }
+
+  return {
+    /** Throws 401 unless the caller is an operator. */
+    async requireAdmin(c: Context): Promise<void> {
+      const who = await caller(c);
+      if (!who.admin) throw new ApiError(403, 'forbidden', 'Only an operator (ADMIN_TOKEN) may do this.');
+    },
+    /** Throws 401/403 unless the caller is `userId` or an operator. */
+    async requireUser(c: Context, userId: string): Promise<void> {
+      const who = await caller(c);
+      if (!who.admin && who.userId !== userId) {
+        throw new ApiError(403, 'forbidden', `This token is for user ${who.userId}, not ${userId}.`);
+      }
+    },
+  };
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+}
+
+/** Compares digests without an early exit, so timing tells nothing about the token. */
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}

@@ -1,0 +1,53 @@
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorCode } from '../contract/picture.ts';
+
+/** An expected failure, answered as `{"error": {"code", "message"}}` with `status` by the app's one `onError`. */
+export class ApiError extends HTTPException {
+  readonly code: ErrorCode;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: ContentfulStatusCode,
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    super(status, { message, cause: options.cause });
+    this.code = code;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** How long a client should wait before retrying a request that failed because a part is down. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** The storage could not be reached: the client may retry. */
+export function storageUnavailable(cause: unknown): ApiError {
+  return new ApiError(503, 'storage_unavailable', 'The picture storage cannot be reached; try again shortly.', {
+    cause,
+    headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  });
+}
+
+/** The cache could not be reached, for a call that needs the cache itself. */
+export function cacheUnavailable(cause: unknown): ApiError {
+  return new ApiError(503, 'cache_unavailable', 'The cache cannot be reached; try again shortly.', {
+    cause,
+    headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  });
+}
+
+/** The error code for a status that was not raised as an ApiError (e.g. Hono's own 404). */
+export function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 400: return 'bad_request';
+    case 401: return 'unauthorized';
+    case 403: return 'forbidden';
+    case 404: return 'not_found';
+    case 413: return 'payload_too_large';
+    case 415: return 'unsupported_media_type';
+    case 503: return 'storage_unavailable';
+    default: return 'internal';
+  }
+}

@@ -1,0 +1,63 @@
+import { Hono, type Context } from 'hono';
+import { etag, RETAINED_304_HEADERS } from 'hono/etag';
+import type { PictureMeta } from '../../contract/picture.ts';
+import type { Auth } from '../auth.ts';
+import { ApiError } from '../errors.ts';
+import type { PictureService } from '../pictures.ts';
+import { checkUserId } from '../user-id.ts';
+import { readUpload } from './upload-body.ts';
+
+/** The most users one batch lookup may ask for. */
+export const MAX_BATCH = 100;
+
+/** The lookup is revalidated every time: a 304 is cheap, and a changed picture must show at once. */
+const lookupCaching = { 'Cache-Control': 'no-cache' };
+const revalidate = etag({
+  retainedHeaders: [...RETAINED_304_HEADERS, 'x-cache', 'access-control-allow-origin', 'access-control-expose-headers'],
+});
+
+/** `/api/pictures`: lookups (single and batch), upload and delete. */
+export function pictureRoutes({ service, auth, maxUploadBytes }: { service: PictureService; auth: Auth; maxUploadBytes: number }) {
+  return new Hono()
+    .get('/', revalidate, async (c) => {
+      const userIds = parseUsers(c.req.query('users'));
+      const { pictures, cache } = await service.lookup(userIds);
+      const body: Record<string, PictureMeta | null> = {};
+      for (const [userId, meta] of pictures) body[userId] = meta && absolute(meta, c);
+      return c.json({ pictures: body }, 200, { 'X-Cache': cache, ...lookupCaching });
+    })
+    .get('/:userId', revalidate, async (c) => {
+      const userId = checkUserId(c.req.param('userId'));
+      const { pictures, cache } = await service.lookup([userId]);
+      c.header('X-Cache', cache);
+      const meta = pictures.get(userId);
+      if (!meta) throw new ApiError(404, 'not_found', `User ${userId} has no picture.`);
+      return c.json(absolute(meta, c), 200, lookupCaching);
+    })
+    .put('/:userId', async (c) => {
+      const userId = checkUserId(c.req.param('userId'));
+      await auth.requireUser(c, userId);
+      const meta = await service.upload(userId, await readUpload(c.req.raw, maxUploadBytes));
+      return c.json(absolute(meta, c), 201, { Location: `/api/pictures/${userId}` });
+    })
+    .delete('/:userId', async (c) => {
+      const userId = checkUserId(c.req.param('userId'));
+      await auth.requireUser(c, userId);
+      await service.remove(userId);
+      return c.body(null, 204);
+    });
+}
+
+function parseUsers(query: string | undefined): string[] {
+  const userIds = [...new Set((query ?? '').split(',').map((id) => id.trim()).filter(Boolean))];
+  if (!userIds.length) throw new ApiError(400, 'bad_request', 'Name the users: /api/pictures?users=a,b,c.');
+  if (userIds.length > MAX_BATCH) {
+    throw new ApiError(400, 'bad_request', `At most ${MAX_BATCH} users per request (got ${userIds.length}); split the list.`);
+  }
+  return userIds.map(checkUserId);
+}
+
+/** Pictures on this service are stored with a path; the client gets it whole, against the URL it called. */
+function absolute(meta: PictureMeta, c: Context): PictureMeta {
+  return meta.url.startsWith('/') ? { ...meta, url: new URL(meta.url, c.req.url).href } : meta;
+}

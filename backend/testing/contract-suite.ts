@@ -1,0 +1,307 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { CacheStats, ErrorBody, Health, PictureBatch, PictureMeta } from '../../contract/picture.ts';
+import { solidPng } from './images.ts';
+import { TEST_ADMIN_TOKEN, unsignedToken, userToken } from './tokens.ts';
+
+/** A running service under test, and what it was configured with. */
+export interface ContractTarget {
+  base: string;
+  maxUploadBytes: number;
+  /** The storage kind `/healthz` must report. */
+  storage: 'files' | 'minio';
+  cache: 'memory' | 'redis';
+  stop(): Promise<void>;
+}
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+async function errorCode(res: Response): Promise<string> {
+  const body = (await res.json()) as ErrorBody;
+  assert.equal(typeof body.error.message, 'string');
+  assert.ok(body.error.message.length > 10, 'the message says what to do');
+  return body.error.code;
+}
+
+/** Reads Server-Sent Events from `/api/events` until `count` events of `type` arrived or `ms` passed. */
+export async function collectEvents(base: string, trigger: () => Promise<unknown>, count: number, ms = 3_000) {
+  const controller = new AbortController();
+  const res = await fetch(`${base}/api/events`, { signal: controller.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('Content-Type') ?? '', /^text\/event-stream/);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const events: { event: string; data: unknown }[] = [];
+  let buffer = '';
+  const timer = setTimeout(() => controller.abort(), ms);
+  await reader.read().then(({ value }) => (buffer += value ?? '')); // the subscription is live from the first comment
+  await trigger();
+  try {
+    while (events.length < count) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = block.match(/^event: (.*)$/m)?.[1];
+        const data = block.match(/^data: (.*)$/m)?.[1];
+        if (event && data) events.push({ event, data: JSON.parse(data) });
+      }
+    }
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') throw error;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return events;
+}
+
+/**
+ * The HTTP contract of DESIGN.md, row by row, against a running service. Every configuration (Node with memory
+ * and files, Node with Redis and S3, Deno) runs this same suite.
+ */
+export function describeContract(name: string, start: () => Promise<ContractTarget>) {
+  describe(`HTTP contract: ${name}`, () => {
+    let t: ContractTarget;
+    let ada: PictureMeta;
+    const red = solidPng([255, 0, 0], 8, 'GPSLatitude=51.5074 GPSLongitude=-0.1278');
+    const put = async (userId: string, body: BodyInit, headers: Record<string, string> = {}) =>
+      fetch(`${t.base}/api/pictures/${userId}`, { method: 'PUT', body, headers: { ...bearer(await userToken(userId)), ...headers } });
+
+    before(async () => {
+      t = await start();
+    });
+    after(() => t?.stop());
+
+    test('GET /healthz names both parts and answers ok', async () => {
+      const res = await fetch(`${t.base}/healthz`);
+      assert.equal(res.status, 200);
+      const health = (await res.json()) as Health;
+      assert.deepEqual(health, { ok: true, cache: { kind: t.cache, ok: true }, storage: { kind: t.storage, ok: true } });
+    });
+
+    test('PUT with the user\'s token stores the picture: 201 with its metadata, metadata stripped', async () => {
+      const res = await put('ada', red, { 'Content-Type': 'application/octet-stream' });
+      assert.equal(res.status, 201, await res.clone().text());
+      ada = (await res.json()) as PictureMeta;
+      assert.equal(ada.userId, 'ada');
+      assert.match(ada.version, /^[0-9a-f]{32}$/);
+      assert.equal(ada.contentType, 'image/png', 'the type comes from the bytes, not the header');
+      assert.ok(ada.bytes > 0 && ada.bytes < red.length, 'the text chunk was removed');
+      assert.ok(ada.expiresAt > Date.now() + 50 * 60_000, 'the URL lives long enough to be cached');
+      const image = await fetch(ada.url);
+      assert.equal(image.status, 200);
+      assert.equal(image.headers.get('Content-Type'), 'image/png');
+      assert.match(image.headers.get('Cache-Control') ?? '', /max-age=31536000.*immutable/);
+      const bytes = new Uint8Array(await image.arrayBuffer());
+      assert.equal(bytes.length, ada.bytes);
+      assert.ok(!Buffer.from(bytes).includes('GPSLatitude'), 'no location is served');
+    });
+
+    test('GET /api/pictures/:userId answers the current picture, with X-Cache, ETag and 304', async () => {
+      const res = await fetch(`${t.base}/api/pictures/ada`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('X-Cache') ?? '', /^(HIT|MISS)$/);
+      const meta = (await res.json()) as PictureMeta;
+      assert.deepEqual(meta, ada, 'the same URL as the upload answered, so the browser cache works');
+      const etag = res.headers.get('ETag');
+      assert.ok(etag);
+      const again = await fetch(`${t.base}/api/pictures/ada`, { headers: { 'If-None-Match': etag } });
+      assert.equal(again.status, 304);
+      assert.equal(await again.text(), '');
+      assert.equal(again.headers.get('X-Cache'), 'HIT');
+      assert.equal(again.headers.get('ETag'), etag);
+    });
+
+    test('a user with no picture is 404 not_found; a bad id is 400', async () => {
+      const res = await fetch(`${t.base}/api/pictures/nobody`);
+      assert.equal(res.status, 404);
+      assert.equal(await errorCode(res), 'not_found');
+      for (const bad of ['bad%20id', 'a.b', 'x'.repeat(65), '%C3%A9']) {
+        const r = await fetch(`${t.base}/api/pictures/${bad}`);
+        assert.equal(r.status, 400, bad);
+        assert.equal(await errorCode(r), 'invalid_user_id');
+      }
+    });
+
+    test('GET /api/pictures?users= answers every user in one response, null for none', async () => {
+      const res = await fetch(`${t.base}/api/pictures?users=ada,nobody,ada`);
+      assert.equal(res.status, 200);
+      assert.ok(res.headers.get('ETag'));
+      const { pictures } = (await res.json()) as PictureBatch;
+      assert.deepEqual(pictures, { ada, nobody: null });
+      const many = Array.from({ length: 100 }, (_, i) => `u${i}`).join(',');
+      assert.equal((await fetch(`${t.base}/api/pictures?users=${many}`)).status, 200);
+      const tooMany = await fetch(`${t.base}/api/pictures?users=${many},u100`);
+      assert.equal(tooMany.status, 400);
+      assert.equal(await errorCode(tooMany), 'bad_request');
+      assert.equal(await errorCode(await fetch(`${t.base}/api/pictures?users=ok,no%20way`)), 'invalid_user_id');
+      assert.equal((await fetch(`${t.base}/api/pictures?users=`)).status, 400);
+    });
+
+    test('GET /images/:userId/:version: immutable bytes, ETag, 304 (this service\'s own image route)', async () => {
+      const url = `${t.base}/images/ada/${ada.version}`;
+      const res = await fetch(url);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('Content-Type'), 'image/png');
+      assert.equal(res.headers.get('Cache-Control'), 'public, max-age=31536000, immutable');
+      assert.equal(res.headers.get('ETag'), `"${ada.version}"`);
+      assert.equal((await res.arrayBuffer()).byteLength, ada.bytes);
+      const again = await fetch(url, { headers: { 'If-None-Match': `"${ada.version}"` } });
+      assert.equal(again.status, 304);
+      assert.equal((await fetch(`${t.base}/images/ada/${'0'.repeat(32)}`)).status, 404);
+      assert.equal((await fetch(`${t.base}/images/ada/not-a-version`)).status, 404);
+    });
+
+    test('PUT as multipart (field "file") works; a multipart body without it is 400', async () => {
+      const form = new FormData();
+      form.append('file', new Blob([solidPng([0, 0, 255])], { type: 'image/png' }), 'me.png');
+      const res = await put('grace', form);
+      assert.equal(res.status, 201, await res.clone().text());
+      assert.equal(((await res.json()) as PictureMeta).contentType, 'image/png');
+      const empty = new FormData();
+      empty.append('other', 'x');
+      const bad = await put('grace', empty);
+      assert.equal(bad.status, 400);
+      assert.equal(await errorCode(bad), 'bad_request');
+    });
+
+    test('refused uploads are 415 / 413 / 400 and store nothing', async () => {
+      const svg = await put('ada', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', { 'Content-Type': 'image/png' });
+      assert.equal(svg.status, 415);
+      assert.equal(await errorCode(svg), 'unsupported_media_type');
+      const text = await put('ada', 'hello', { 'Content-Type': 'image/jpeg' });
+      assert.equal(text.status, 415);
+      const truncated = await put('ada', red.subarray(0, 40));
+      assert.equal(truncated.status, 415);
+      const big = new Uint8Array(t.maxUploadBytes + 1);
+      big.set(red);
+      const tooBig = await put('ada', big);
+      assert.equal(tooBig.status, 413);
+      assert.equal(await errorCode(tooBig), 'payload_too_large');
+      const empty = await put('ada', new Uint8Array());
+      assert.equal(empty.status, 400);
+      const now = (await (await fetch(`${t.base}/api/pictures/ada`)).json()) as PictureMeta;
+      assert.equal(now.version, ada.version, 'the picture is unchanged');
+    });
+
+    test('a huge streamed body is refused with 413 without the service reading it all', async () => {
+      let sent = 0;
+      const chunk = new Uint8Array(256 * 1024);
+      chunk.set(red);
+      // Paced at about 256 MB/s, so what was sent shows what the service read, not what loopback buffers held.
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await new Promise((r) => setTimeout(r, 1));
+          if (sent >= 2 * 1024 ** 3) return controller.close();
+          sent += chunk.length;
+          controller.enqueue(chunk);
+        },
+      });
+      const res = await fetch(`${t.base}/api/pictures/ada`, {
+        method: 'PUT', body, duplex: 'half', headers: bearer(await userToken('ada')),
+      } as RequestInit).catch((error: Error) => error);
+      // The service answers 413 and closes; a client still sending may see the reset instead of the answer.
+      if (res instanceof Response) assert.equal(res.status, 413);
+      assert.ok(sent < 64 * 1024 * 1024, `only ${sent} of 2 GB were sent before the refusal`);
+    });
+
+    test('bad tokens are 401; someone else\'s token is 403; the operator token works', async () => {
+      const png = solidPng([0, 255, 0]);
+      const cases: [Record<string, string>, number][] = [
+        [{}, 401],
+        [{ Authorization: 'Basic YWRhOmFkYQ==' }, 401],
+        [bearer('not.a.token'), 401],
+        [bearer(unsignedToken('ada')), 401],
+        [bearer(await userToken('ada', { secret: 'another-secret-0123456789abcdef0123456789' })), 401],
+        [bearer(await userToken('ada', { expiresIn: -60 })), 401],
+        [bearer(await userToken('grace')), 403],
+      ];
+      for (const [headers, status] of cases) {
+        const res = await fetch(`${t.base}/api/pictures/ada`, { method: 'PUT', body: png, headers });
+        assert.equal(res.status, status, JSON.stringify(headers));
+        assert.equal(await errorCode(res), status === 401 ? 'unauthorized' : 'forbidden');
+        if (status === 401) assert.equal(res.headers.get('WWW-Authenticate'), 'Bearer');
+      }
+      const deleteAsOther = await fetch(`${t.base}/api/pictures/ada`, { method: 'DELETE', headers: bearer(await userToken('grace')) });
+      assert.equal(deleteAsOther.status, 403);
+      assert.equal(((await (await fetch(`${t.base}/api/pictures/ada`)).json()) as PictureMeta).version, ada.version);
+      const admin = await fetch(`${t.base}/api/pictures/linus`, { method: 'PUT', body: png, headers: bearer(TEST_ADMIN_TOKEN) });
+      assert.equal(admin.status, 201);
+    });
+
+    test('a new upload is a new version and URL; the old version\'s bytes are gone', async () => {
+      const res = await put('ada', solidPng([255, 255, 0]));
+      assert.equal(res.status, 201);
+      const next = (await res.json()) as PictureMeta;
+      assert.notEqual(next.version, ada.version);
+      assert.notEqual(next.url, ada.url);
+      assert.equal(((await (await fetch(`${t.base}/api/pictures/ada`)).json()) as PictureMeta).version, next.version);
+      assert.equal((await fetch(`${t.base}/images/ada/${ada.version}`)).status, 404);
+      assert.equal((await fetch(next.url)).status, 200);
+      ada = next;
+    });
+
+    test('GET /api/events streams picture-changed for uploads and deletes', async () => {
+      const events = await collectEvents(t.base, async () => {
+        assert.equal((await put('sse', solidPng([1, 2, 3]))).status, 201);
+        const del = await fetch(`${t.base}/api/pictures/sse`, { method: 'DELETE', headers: bearer(await userToken('sse')) });
+        assert.equal(del.status, 204);
+      }, 2);
+      assert.equal(events.length, 2);
+      assert.equal(events[0]!.event, 'picture-changed');
+      assert.deepEqual(events[0]!.data, { userId: 'sse', version: (events[0]!.data as { version: string }).version });
+      assert.match((events[0]!.data as { version: string }).version, /^[0-9a-f]{32}$/);
+      assert.deepEqual(events[1], { event: 'picture-changed', data: { userId: 'sse', version: null } });
+    });
+
+    test('DELETE removes the picture: 204, then 404, and its bytes are gone', async () => {
+      const meta = (await (await put('temp', solidPng([9, 9, 9]))).json()) as PictureMeta;
+      const del = await fetch(`${t.base}/api/pictures/temp`, { method: 'DELETE', headers: bearer(await userToken('temp')) });
+      assert.equal(del.status, 204);
+      assert.equal((await fetch(`${t.base}/api/pictures/temp`)).status, 404);
+      assert.equal((await fetch(`${t.base}/images/temp/${meta.version}`)).status, 404);
+      const { pictures } = (await (await fetch(`${t.base}/api/pictures?users=temp`)).json()) as PictureBatch;
+      assert.equal(pictures.temp, null);
+    });
+
+    test('GET /api/cache/stats counts hits and misses; DELETE /api/cache/:userId is for operators', async () => {
+      const before = (await (await fetch(`${t.base}/api/cache/stats`)).json()) as CacheStats;
+      assert.equal(before.backend, t.cache);
+      await fetch(`${t.base}/api/pictures/ada`);
+      await fetch(`${t.base}/api/pictures/ada`);
+      const mid = (await (await fetch(`${t.base}/api/cache/stats`)).json()) as CacheStats;
+      assert.equal(mid.hits, before.hits + 2);
+      assert.ok(mid.keys >= 1);
+      assert.ok(mid.hitRate > 0 && mid.hitRate <= 1);
+      assert.equal((await fetch(`${t.base}/api/cache/ada`, { method: 'DELETE', headers: bearer(await userToken('ada')) })).status, 403);
+      assert.equal((await fetch(`${t.base}/api/cache/ada`, { method: 'DELETE' })).status, 401);
+      assert.equal((await fetch(`${t.base}/api/cache/ada`, { method: 'DELETE', headers: bearer(TEST_ADMIN_TOKEN) })).status, 204);
+      const res = await fetch(`${t.base}/api/pictures/ada`);
+      assert.equal(res.headers.get('X-Cache'), 'MISS', 'the dropped entry is read again from storage');
+      assert.equal(((await res.json()) as PictureMeta).version, ada.version);
+      const after = (await (await fetch(`${t.base}/api/cache/stats`)).json()) as CacheStats;
+      assert.equal(after.misses, mid.misses + 1);
+    });
+
+    test('CORS: a page on another origin may read lookups and the headers it needs', async () => {
+      const res = await fetch(`${t.base}/api/pictures/ada`, { headers: { Origin: 'http://localhost:3000' } });
+      assert.equal(res.headers.get('Access-Control-Allow-Origin'), '*');
+      assert.match(res.headers.get('Access-Control-Expose-Headers') ?? '', /X-Cache/);
+      const preflight = await fetch(`${t.base}/api/pictures/ada`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'authorization' },
+      });
+      assert.ok(preflight.status === 204 || preflight.status === 200);
+      assert.match(preflight.headers.get('Access-Control-Allow-Methods') ?? '', /PUT/);
+    });
+
+    test('an unknown route is a 404 with the error body', async () => {
+      const res = await fetch(`${t.base}/api/nothing-here`);
+      assert.equal(res.status, 404);
+      assert.equal(await errorCode(res), 'not_found');
+    });
+  });
+}

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { freePort } from './free-port.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+/** An image service started from its real entry, as a child process listening on 127.0.0.1. */
+export interface RunningService {
+  base: string;
+  /** What the process printed, for a failing test's message. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** The command `npm start` / `npm run start:deno` runs, so tests start the service exactly as a user does. */
+function entryCommand(runtime: 'node' | 'deno'): string[] {
+  if (runtime === 'node') return [process.execPath, '--import', 'tsx', 'backend/node.ts'];
+  const script: string = JSON.parse(readFileSync(`${root}package.json`, 'utf8')).scripts['start:deno'];
+  const [, ...args] = script.split(/\s+/);
+  return [`${root}node_modules/.bin/deno`, ...args];
+}
+
+/** Starts the service on a free port with `env` added to this process's environment; resolves once it answers. */
+export async function startService(runtime: 'node' | 'deno', env: Record<string, string>): Promise<RunningService> {
+  const port = await freePort();
+  const [command, ...args] = entryCommand(runtime);
+  const child: ChildProcess = spawn(command!, args, {
+    cwd: root,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the ${runtime} service exited at start:\n${output}`);
+    try {
+      await fetch(`${base}/healthz`);
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`the ${runtime} service did not answer within 30 s:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    base,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}

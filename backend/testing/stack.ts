@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ContractTarget } from './contract-suite.ts';
+import { startRedisServer, type RedisServer } from './redis-server.ts';
+import { startS3Server, type S3Server } from './s3-server.ts';
+import { startService, type RunningService } from './service.ts';
+import { TEST_ADMIN_TOKEN, TEST_SECRET } from './tokens.ts';
+
+/** Small enough that the size-limit tests send little. */
+export const TEST_MAX_UPLOAD_BYTES = 64 * 1024;
+
+/** Made by the S3 server at its start, so it allows any origin to GET, as a bucket behind a site would. */
+const TEST_BUCKET = 'pictures-test';
+
+const common = { AUTH_SECRET: TEST_SECRET, ADMIN_TOKEN: TEST_ADMIN_TOKEN, MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES) };
+
+/** The service on the embedded default: memory cache, files in a fresh directory. */
+export async function startEmbedded(runtime: 'node' | 'deno'): Promise<ContractTarget & { service: RunningService }> {
+  const dir = await mkdtemp(join(tmpdir(), 'pictures-data-'));
+  const service = await startService(runtime, { ...common, DATA_DIR: dir });
+  return {
+    base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'files', cache: 'memory', service,
+    async stop() {
+      await service.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A private Redis and S3 server, and the environment that points the service at them. */
+export async function startBackingServers(): Promise<{ redis: RedisServer; s3: S3Server; env: Record<string, string>; stop(): Promise<void> }> {
+  const [redis, s3] = await Promise.all([startRedisServer(), startS3Server({ buckets: [TEST_BUCKET] })]);
+  return {
+    redis,
+    s3,
+    env: {
+      ...common,
+      REDIS_URL: redis.url,
+      MINIO_ENDPOINT: '127.0.0.1',
+      MINIO_PORT: String(s3.port),
+      MINIO_ACCESS_KEY: s3.accessKey,
+      MINIO_SECRET_KEY: s3.secretKey,
+      MINIO_REGION: s3.region,
+      MINIO_BUCKET: TEST_BUCKET,
+    },
+    async stop() {
+      await Promise.all([redis.stop(), s3.stop()]);
+    },
+  };
+}
+
+/** The service on Redis and S3, each a private server started for this test. */
+export async function startWithRedisS3(runtime: 'node' | 'deno'): Promise<ContractTarget> {
+  const backing = await startBackingServers();
+  const service = await startService(runtime, backing.env);
+  return {
+    base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'minio', cache: 'redis',
+    async stop() {
+      await service.stop();
+      await backing.stop();
+    },
+  };
+}

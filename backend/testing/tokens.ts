@@ -1,0 +1,17 @@
+import { sign } from 'hono/jwt';
+
+/** The secrets the tests run the service with. */
+export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/** A user token as a site's login would issue it: HS256, `sub` = the user, valid for an hour. */
+export function userToken(userId: string, options: { secret?: string; expiresIn?: number } = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return sign({ sub: userId, iat: now, exp: now + (options.expiresIn ?? 3600) }, options.secret ?? TEST_SECRET, 'HS256');
+}
+
+/** A token that claims `alg: none` and carries no signature, which must never be accepted. */
+export function unsignedToken(userId: string): string {
+  const part = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: userId, exp: Math.floor(Date.now() / 1000) + 3600 })}.`;
+}

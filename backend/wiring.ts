@@ -1,0 +1,103 @@
+import { Redis } from 'ioredis';
+import { Client as MinioClient } from 'minio';
+import type { AppDeps } from './app.ts';
+import type { EventBus, PictureCache } from './cache/cache.ts';
+import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
+import { createRedisCache, createRedisEventBus, redisClientOptions } from './cache/redis.ts';
+import type { Config } from './config.ts';
+import { createFileStorage } from './storage/files.ts';
+import { createMinioStorage, ensureBucket, minioTransport } from './storage/minio.ts';
+import type { PictureStorage } from './storage/storage.ts';
+
+/** The service's parts, built from the configuration, and how to let go of them. */
+export interface Wired {
+  deps: AppDeps;
+  /** One line that says what runs where, for the startup log. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the cache, storage and event bus the configuration names. The only place Redis and MinIO clients are
+ * created; both runtime entries use it.
+ */
+export async function wire(config: Config): Promise<Wired> {
+  const closers: (() => Promise<unknown>)[] = [];
+  let cache: PictureCache;
+  let events: EventBus;
+  if (config.redisUrl) {
+    const client = new Redis(config.redisUrl, redisClientOptions());
+    const subscriber = new Redis(config.redisUrl, redisClientOptions());
+    // A Redis down at startup is survived like one that goes away later: lookups go to storage meanwhile.
+    for (const c of [client, subscriber]) c.on('error', () => {});
+    await Promise.all([client, subscriber].map((c) => readyWithin(c, 2_000)));
+    cache = createRedisCache({ client });
+    events = createRedisEventBus({ publisher: client, subscriber });
+    closers.push(() => events.close(), () => cache.close(), () => client.quit().catch(() => client.disconnect()), () => subscriber.quit().catch(() => subscriber.disconnect()));
+  } else {
+    cache = createMemoryCache();
+    events = createMemoryEventBus();
+    closers.push(() => events.close(), () => cache.close());
+  }
+  let storage: PictureStorage;
+  if (config.minio) {
+    const { bucket, region, ...connection } = config.minio;
+    // The transport closes a connection that stopped answering; the minio client has no timeout of its own.
+    const client = new MinioClient({ ...connection, region, pathStyle: true, transport: minioTransport({ useSSL: connection.useSSL }) });
+    storage = createMinioStorage({ client, bucket, region });
+    const stopEnsuring = keepEnsuringBucket(() => ensureBucket({ client, bucket, region }), bucket);
+    closers.push(async () => stopEnsuring());
+  } else {
+    storage = createFileStorage({ dir: config.dataDir });
+  }
+  const where = config.minio ? `S3 ${config.minio.endPoint}:${config.minio.port}/${config.minio.bucket}` : `files in ${config.dataDir}`;
+  return {
+    deps: {
+      cache,
+      storage,
+      events,
+      auth: { secret: config.authSecret, adminToken: config.adminToken },
+      maxUploadBytes: config.maxUploadBytes,
+      corsOrigins: config.corsOrigins,
+    },
+    describe: `cache: ${config.redisUrl ? 'redis' : 'memory'}, storage: ${where}`,
+    async close() {
+      for (const close of closers) await close();
+    },
+  };
+}
+
+/**
+ * Creates the bucket when missing. An object store that is down at startup is survived like one that goes away
+ * later (cached lookups answer, `/healthz` says so): the service starts, and tries again every few seconds.
+ */
+function keepEnsuringBucket(ensure: () => Promise<unknown>, bucket: string): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let warned = false;
+  const attempt = () => {
+    ensure().then(
+      () => warned && console.warn(`[storage] bucket ${bucket} is ready`),
+      (error: Error) => {
+        if (!warned) console.warn(`[storage] cannot reach the object store for bucket ${bucket}, retrying: ${error.message}`);
+        warned = true;
+        timer = setTimeout(attempt, 3_000);
+      },
+    );
+  };
+  attempt();
+  return () => clearTimeout(timer);
+}
+
+/** Waits for a client's first connection, so the first requests find the cache; a Redis that is down only delays. */
+function readyWithin(client: Redis, ms: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once('ready', done);
+  });
+}

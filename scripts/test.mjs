@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Runs every test: the type check, then the Node suites (backend, scripts), each counted; ends with one line
+// `N passed, N failed`. It first brings what the tests need (redis-server) when it is missing.
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const needs = [{ command: 'redis-server', apt: 'redis-server' }];
+
+function has(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureTools() {
+  const missing = needs.filter((n) => !has(n.command));
+  if (!missing.length) return;
+  const packages = missing.map((n) => n.apt).join(' ');
+  if (process.getuid?.() !== 0) {
+    console.error(`The tests need ${missing.map((n) => n.command).join(', ')}. Install with:\n  sudo apt-get update && sudo apt-get install -y ${packages}`);
+    process.exit(1);
+  }
+  console.log(`Installing ${packages} from Debian's packages…`);
+  const run = spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${packages}`], { stdio: 'inherit' });
+  if (run.status !== 0 || missing.some((n) => !has(n.command))) {
+    console.error(`Could not install ${packages}; run: apt-get update && apt-get install -y ${packages}`);
+    process.exit(1);
+  }
+}
+
+function testFiles(dir) {
+  return readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+    .map((e) => join(e.parentPath ?? e.path, e.name))
+    .sort();
+}
+
+/** Runs a command, echoing its output, and resolves with its exit code and what it printed. */
+function run(command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+ensureTools();
+let passed = 0;
+let failed = 0;
+
+console.log('\n# Type check');
+const tsc = await run('npx', ['tsc', '--noEmit', '-p', root]);
+tsc.code === 0 ? passed++ : failed++;
+
+console.log('\n# Node tests');
+const files = [...testFiles('backend'), ...testFiles('scripts')];
+const node = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files]);
+const count = (name) => Number(node.out.match(new RegExp(`^ℹ ${name} (\\d+)`, 'm'))?.[1] ?? 0);
+passed += count('pass');
+failed += count('fail') + count('cancelled');
+if (node.code !== 0 && count('fail') + count('cancelled') === 0) failed++;
+
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
