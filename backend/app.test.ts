@@ -124,4 +124,21 @@ describe('createApp core', () => {
     assert.equal(res.status, 401);
     assert.match(((await res.json()) as { error: { message: string } }).error.message, /AUTH_SECRET/);
   });
+
+  test('CORS_ORIGINS as a list: a listed origin is echoed (with Vary), any other gets no CORS header', async () => {
+    const app = createApp({
+      cache: createMemoryCache(), storage, events: createMemoryEventBus(), auth: {},
+      corsOrigins: ['https://site.example'], log: { warn() {}, error() {} },
+    });
+    const listed = await app.request('/api/pictures?users=a', { headers: { Origin: 'https://site.example' } });
+    assert.equal(listed.headers.get('Access-Control-Allow-Origin'), 'https://site.example');
+    assert.equal(listed.headers.get('Vary'), 'Origin');
+    const other = await app.request('/api/pictures?users=a', { headers: { Origin: 'https://evil.example' } });
+    assert.equal(other.status, 200);
+    assert.equal(other.headers.get('Access-Control-Allow-Origin'), null);
+    const preflight = await app.request('/api/pictures/a', {
+      method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'PUT' },
+    });
+    assert.equal(preflight.headers.get('Access-Control-Allow-Methods'), null);
+  });
 });

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorBody } from '../contract/picture.ts';
 import { createAuth, type AuthOptions } from './auth.ts';
 import type { EventBus, PictureCache } from './cache/cache.ts';
+import { cors } from './cors.ts';
 import { ApiError, codeForStatus } from './errors.ts';
 import { createPictureService } from './pictures.ts';
 import { cacheRoutes } from './routes/cache.ts';
@@ -43,17 +43,16 @@ export function createApp(deps: AppDeps) {
   const { cache, storage, events } = deps;
   const service = createPictureService({ cache, storage, events, now: deps.now, log });
   const auth = createAuth(deps.auth);
-  const origins = deps.corsOrigins ?? ['*'];
 
   const app = new Hono();
   app.use(
     '*',
     cors({
-      origin: origins.includes('*') ? '*' : origins,
+      origins: deps.corsOrigins ?? ['*'],
       allowMethods: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
       exposeHeaders: ['ETag', 'X-Cache', 'Retry-After', 'Location'],
-      maxAge: 600,
+      maxAgeSeconds: 600,
     }),
   );
   app.route('/api/pictures', pictureRoutes({ service, auth, maxUploadBytes: deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES }));

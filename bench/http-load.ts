@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 
 /** Kept-alive connections, as a browser or a proxy in front of the service would use. */
@@ -41,7 +42,27 @@ export async function latency(count: number, call: () => Promise<number>, expect
   return { medianMs: percentile(samples, 50), p99Ms: percentile(samples, 99) };
 }
 
-/** Calls per second with `concurrency` calls in flight for `ms` milliseconds. */
+/**
+ * Requests per second with `connections` kept-alive connections for `seconds`, measured by wrk, a second process
+ * in C: a load generator in Node would take more of this machine's two cores than the service it measures.
+ */
+export function wrkRate(url: string, connections: number, seconds: number): Promise<number> {
+  // Not spawnSync: the S3 server of a benchmark may live in this process and must keep answering.
+  const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, url]);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) => {
+      const rate = out.match(/Requests\/sec:\s+([\d.]+)/)?.[1];
+      if (code !== 0 || !rate) reject(new Error(`wrk failed: ${out}`));
+      else if (/Non-2xx|Socket errors/.test(out)) reject(new Error(`wrk saw errors: ${out}`));
+      else resolve(Number(rate));
+    });
+  });
+}
+
+/** Calls per second with `concurrency` calls in flight for `ms` milliseconds (used to warm up both sides). */
 export async function throughput(ms: number, concurrency: number, call: () => Promise<number>, expect: number): Promise<number> {
   let done = 0;
   const end = performance.now() + ms;

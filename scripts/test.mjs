@@ -1,32 +1,12 @@
 #!/usr/bin/env node
 // Runs every test: the type check, then the Node suites (backend, scripts), each counted; ends with one line
 // `N passed, N failed`. It first brings what the tests need (redis-server) when it is missing.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureTools } from './ensure-tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const needs = [{ command: 'redis-server', apt: 'redis-server' }];
-
-function has(command) {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
-
-function ensureTools() {
-  const missing = needs.filter((n) => !has(n.command));
-  if (!missing.length) return;
-  const packages = missing.map((n) => n.apt).join(' ');
-  if (process.getuid?.() !== 0) {
-    console.error(`The tests need ${missing.map((n) => n.command).join(', ')}. Install with:\n  sudo apt-get update && sudo apt-get install -y ${packages}`);
-    process.exit(1);
-  }
-  console.log(`Installing ${packages} from Debian's packages…`);
-  const run = spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${packages}`], { stdio: 'inherit' });
-  if (run.status !== 0 || missing.some((n) => !has(n.command))) {
-    console.error(`Could not install ${packages}; run: apt-get update && apt-get install -y ${packages}`);
-    process.exit(1);
-  }
-}
 
 function testFiles(dir) {
   return readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
@@ -48,7 +28,7 @@ function run(command, args) {
   });
 }
 
-ensureTools();
+ensureTools([{ command: 'redis-server', apt: 'redis-server' }]);
 let passed = 0;
 let failed = 0;
 

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { ApiError } from '../errors.ts';
 import type { PictureService } from '../pictures.ts';
 import { checkUserId } from '../user-id.ts';
+import { matchesETag } from './revalidate.ts';
 
 const VERSION = /^[0-9a-f]{32}$/;
 
@@ -14,19 +15,16 @@ export function imageRoutes({ service }: { service: PictureService }) {
     const userId = checkUserId(c.req.param('userId'));
     const version = c.req.param('version');
     if (!VERSION.test(version)) throw new ApiError(404, 'not_found', `No picture version ${JSON.stringify(version.slice(0, 80))}.`);
-    const tag = `"${version}"`;
+    const headers = { ETag: `"${version}"`, ...immutable };
     // The version is the content hash, so a matching tag is answered without reading the storage.
-    if (c.req.header('If-None-Match')?.split(',').some((t) => t.trim().replace(/^W\//, '') === tag)) {
-      return c.body(null, 304, { ETag: tag, ...immutable });
-    }
+    if (matchesETag(c, headers.ETag)) return c.body(null, 304, headers);
     const picture = await service.read(userId, version);
     if (!picture) throw new ApiError(404, 'not_found', `User ${userId} has no picture version ${version}.`);
     return c.body(picture.body, 200, {
       'Content-Type': picture.contentType,
       'Content-Length': String(picture.bytes),
       'X-Content-Type-Options': 'nosniff',
-      ETag: tag,
-      ...immutable,
+      ...headers,
     });
   });
 }
