@@ -1,11 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContractTarget } from './contract-suite.ts';
 import { startRedisServer, type RedisServer } from './redis-server.ts';
 import { startS3Server, type S3Server } from './s3-server.ts';
 import { startService, type RunningService } from './service.ts';
 import { TEST_ADMIN_TOKEN, TEST_SECRET } from './tokens.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
 
 /** Small enough that the size-limit tests send little. */
 export const TEST_MAX_UPLOAD_BYTES = 64 * 1024;
@@ -17,7 +18,9 @@ const common = { AUTH_SECRET: TEST_SECRET, ADMIN_TOKEN: TEST_ADMIN_TOKEN, MAX_UP
 
 /** The service on the embedded default: memory cache, files in a fresh directory. */
 export async function startEmbedded(runtime: 'node' | 'deno'): Promise<ContractTarget & { service: RunningService }> {
-  const dir = await mkdtemp(join(tmpdir(), 'pictures-data-'));
+  // Under ./.data, the one folder `npm run start:deno` may read and write.
+  await mkdir(join(root, '.data'), { recursive: true });
+  const dir = await mkdtemp(join(root, '.data', 'test-'));
   const service = await startService(runtime, { ...common, DATA_DIR: dir });
   return {
     base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'files', cache: 'memory', service,
