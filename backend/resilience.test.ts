@@ -136,3 +136,32 @@ describe('Redis and S3 going away', () => {
     assert.equal(now.version, ada.version, 'the refused upload changed nothing');
   });
 });
+
+describe('Redis and S3 down when the service starts', () => {
+  test('the service starts anyway, says what is unwell, and uses each part once it answers', async () => {
+    const backing = await startBackingServers();
+    await backing.redis.stop();
+    await backing.s3.pause();
+    const service = await startService('node', backing.env);
+    try {
+      const health = await fetch(`${service.base}/healthz`);
+      assert.equal(health.status, 503);
+      const body = (await health.json()) as Health;
+      assert.equal(body.cache.ok, false);
+      assert.equal(body.storage.ok, false);
+      assert.match(service.output(), /not answering yet/);
+      await Promise.all([backing.redis.start(), backing.s3.restart()]);
+      const up = await until('both parts to be well', async () => {
+        const res = await fetch(`${service.base}/healthz`);
+        return res.status === 200 && ((await res.json()) as Health).ok ? true : undefined;
+      });
+      assert.ok(up);
+      const put = await fetch(`${service.base}/api/pictures/ada`, { method: 'PUT', body: solidPng([5, 6, 7]), headers: admin });
+      assert.equal(put.status, 201, 'uploads work once the object store answers');
+      assert.equal((await fetch(`${service.base}/api/pictures/ada`)).headers.get('X-Cache'), 'HIT');
+    } finally {
+      await service.stop();
+      await backing.stop();
+    }
+  });
+});

@@ -29,8 +29,10 @@ export async function wire(config: Config): Promise<Wired> {
     const client = new Redis(config.redisUrl, redisClientOptions());
     const subscriber = new Redis(config.redisUrl, redisClientOptions());
     // A Redis down at startup is survived like one that goes away later: lookups go to storage meanwhile.
+    // ioredis reports every failed reconnect as an error event; the service logs an outage once, when a lookup meets it.
     for (const c of [client, subscriber]) c.on('error', () => {});
-    await Promise.all([client, subscriber].map((c) => readyWithin(c, 2_000)));
+    const ready = await Promise.all([client, subscriber].map((c) => readyWithin(c, 2_000)));
+    if (!ready.every(Boolean)) console.warn(`[redis] ${redactUrl(config.redisUrl)} is not answering yet: lookups go to storage until it does`);
     cache = createRedisCache({ client });
     events = createRedisEventBus({ publisher: client, subscriber });
     closers.push(() => events.close(), () => cache.close(), () => client.quit().catch(() => client.disconnect()), () => subscriber.quit().catch(() => subscriber.disconnect()));
@@ -89,15 +91,26 @@ function keepEnsuringBucket(ensure: () => Promise<unknown>, bucket: string): () 
 }
 
 /** Waits for a client's first connection, so the first requests find the cache; a Redis that is down only delays. */
-function readyWithin(client: Redis, ms: number): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
+function readyWithin(client: Redis, ms: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
       client.off('ready', done);
-      resolve();
+      resolve(client.status === 'ready');
     };
     const timer = setTimeout(done, ms);
     client.once('ready', done);
   });
+}
+
+/** The URL without its password, for logs. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return 'REDIS_URL';
+  }
 }

@@ -1,6 +1,5 @@
-import type { PictureChangedEvent } from '../../contract/picture.ts';
 import type { CachedPicture, EventBus, PictureCache } from './cache.ts';
-import { checkTtl, copyPicture, reportListenerError, toCount } from './shared.ts';
+import { checkTtl, copyPicture, createListeners, reportListenerError, toCount } from './shared.ts';
 
 export interface MemoryCacheOptions {
   /** The most users kept; the least recently used one goes first. */
@@ -100,30 +99,16 @@ export interface MemoryEventBusOptions {
  */
 export function createMemoryEventBus(options: MemoryEventBusOptions = {}): EventBus {
   const { onError = reportListenerError } = options;
-  // One wrapper per subscription, so subscribing the same function twice gives two independent subscriptions.
-  const listeners = new Set<{ listener: (event: PictureChangedEvent) => void }>();
+  const listeners = createListeners(onError);
   let closed = false;
 
   return {
     async publish(event) {
-      if (closed) return;
-      // A copy per delivery: what one listener does to the event is not seen by the next.
-      for (const { listener } of [...listeners]) {
-        try {
-          listener({ userId: event.userId, version: event.version });
-        } catch (error) {
-          onError(error);
-        }
-      }
+      if (!closed) listeners.deliver(event);
     },
 
     subscribe(listener) {
-      if (closed) return () => {};
-      const subscription = { listener };
-      listeners.add(subscription);
-      return () => {
-        listeners.delete(subscription);
-      };
+      return closed ? () => {} : listeners.subscribe(listener);
     },
 
     async close() {

@@ -1,7 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import type { PictureChangedEvent } from '../../contract/picture.ts';
 import type { CachedPicture, EventBus, PictureCache } from './cache.ts';
-import { checkTtl, isCachedPicture, parseEvent, reportListenerError, toCount } from './shared.ts';
+import { checkTtl, createListeners, isCachedPicture, parseEvent, reportListenerError, toCount } from './shared.ts';
 
 /**
  * The ioredis options a runtime entry must create its clients with. A cache that is away must cost a request
@@ -205,20 +204,13 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
     throw new TypeError('createRedisEventBus: `publisher` and `subscriber` must be ioredis clients');
   }
   const channel = `${prefix}events`;
-  const listeners = new Set<{ listener: (event: PictureChangedEvent) => void }>();
+  const listeners = createListeners(onError);
   let closed = false;
 
   const onMessage = (from: string, message: string): void => {
     if (closed || from !== channel) return;
     const event = parseEvent(message);
-    if (!event) return;
-    for (const { listener } of [...listeners]) {
-      try {
-        listener({ ...event });
-      } catch (error) {
-        onError(error);
-      }
-    }
+    if (event) listeners.deliver(event);
   };
 
   // Without an offline queue SUBSCRIBE fails until the connection is ready, so it is (re)sent on every `ready`.
@@ -238,12 +230,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
     },
 
     subscribe(listener) {
-      if (closed) return () => {};
-      const subscription = { listener };
-      listeners.add(subscription);
-      return () => {
-        listeners.delete(subscription);
-      };
+      return closed ? () => {} : listeners.subscribe(listener);
     },
 
     async close() {

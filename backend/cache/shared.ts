@@ -54,3 +54,51 @@ export function parseEvent(message: string): PictureChangedEvent | undefined {
 export function reportListenerError(error: unknown): void {
   console.error('[events] a picture-changed listener threw:', error);
 }
+
+/** The listeners of one event bus: what the memory and the Redis bus share between receiving an event and handing it out. */
+export interface Listeners {
+  /** Adds `listener`; the returned function removes it again. */
+  subscribe(listener: (event: PictureChangedEvent) => void): () => void;
+  /** Calls every listener with its own copy of `event`; one that throws is reported to `onError` and the rest still run. */
+  deliver(event: PictureChangedEvent): void;
+  /** Removes every listener. */
+  clear(): void;
+}
+
+/**
+ * The listener set behind `EventBus.subscribe`, so both buses subscribe and deliver alike.
+ *
+ * @example
+ * const listeners = createListeners(onError);
+ * const stop = listeners.subscribe((event) => console.log(event.userId));
+ * listeners.deliver({ userId: 'ada', version: null });
+ */
+export function createListeners(onError: (error: unknown) => void): Listeners {
+  // One wrapper per subscription, so subscribing the same function twice gives two independent subscriptions.
+  const subscriptions = new Set<{ listener: (event: PictureChangedEvent) => void }>();
+  return {
+    subscribe(listener) {
+      const subscription = { listener };
+      subscriptions.add(subscription);
+      return () => {
+        subscriptions.delete(subscription);
+      };
+    },
+
+    deliver(event) {
+      // A snapshot, so a listener that (un)subscribes does not change who gets this event; a copy per listener,
+      // so what one listener does to the event is not seen by the next.
+      for (const { listener } of [...subscriptions]) {
+        try {
+          listener({ userId: event.userId, version: event.version });
+        } catch (error) {
+          onError(error);
+        }
+      }
+    },
+
+    clear() {
+      subscriptions.clear();
+    },
+  };
+}

@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Client, ClientOptions } from 'minio';
+import { concat } from '../bytes.ts';
 import type { PictureBytes, PictureStorage, StoredPicture } from './storage.ts';
 import { assertStoredPicture, assertUserId, assertVersion, decodePointer, encodePointer, isVersion } from './validate.ts';
 
@@ -256,16 +257,6 @@ async function readText(stream: Readable): Promise<string> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of stream) chunks.push(chunk as Uint8Array);
   return new TextDecoder().decode(concat(chunks));
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 /** A Web stream over a Node stream, pulled on demand; cancelling it destroys the source (and its socket). */

@@ -4,6 +4,8 @@
  */
 import { InvalidImageError, type ImageFormatName } from './invalid-image-error.ts';
 
+// Re-exported so the parsers keep taking all their byte helpers from here; the one implementation is shared with storage.
+
 /** Throws unless `count` bytes starting at `at` lie inside `bytes`. */
 export function need(bytes: Uint8Array, at: number, count: number, format: ImageFormatName, what: string): void {
   if (at < 0 || count < 0 || at + count > bytes.length) {
@@ -53,19 +55,6 @@ export function hasAscii(bytes: Uint8Array, at: number, text: string): boolean {
     if (bytes[at + i] !== text.charCodeAt(i)) return false;
   }
   return true;
-}
-
-/** Joins byte arrays into one new array. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** `0xAB` style, for messages. */

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
+import { concat } from '../bytes.ts';
 import { InvalidImageError } from './invalid-image-error.ts';
 
 /** A fixture file's bytes. `*-plain.*` is the encoder's output, `*-gps.*` the same after exiftool tagged it. */
@@ -21,14 +22,7 @@ export type Part = Uint8Array | readonly number[] | string;
 
 /** Joins byte arrays, number lists and Latin-1 strings. */
 export function bytes(...parts: Part[]): Uint8Array {
-  const arrays = parts.map((p) => (typeof p === 'string' ? latin1(p) : Uint8Array.from(p)));
-  const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
-  let at = 0;
-  for (const a of arrays) {
-    out.set(a, at);
-    at += a.length;
-  }
-  return out;
+  return concat(parts.map((p) => (typeof p === 'string' ? latin1(p) : Uint8Array.from(p))));
 }
 
 export const u16be = (n: number) => [(n >>> 8) & 0xff, n & 0xff];
@@ -144,9 +138,10 @@ function crc32(data: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
+/** The eight bytes every PNG starts with. */
 export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-/** A PNG chunk with a correct CRC. */
+/** A PNG chunk with a correct CRC. `testing/images.ts` builds its whole PNGs with it too. */
 export function pngChunk(type: string, ...data: Part[]): Uint8Array {
   const typeAndData = bytes(type, ...data);
   return bytes(u32be(typeAndData.length - 4), typeAndData, u32be(crc32(typeAndData)));

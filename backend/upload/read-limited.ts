@@ -1,3 +1,5 @@
+import { concat } from '../bytes.ts';
+
 /** The body is bigger than the configured limit. Routes answer it with 413 `payload_too_large`. */
 export class PayloadTooLargeError extends Error {
   readonly limit: number;
@@ -58,11 +60,5 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, limit
 
   if (total === 0) throw new EmptyBodyError();
   // Always a fresh copy: it is typed for `Response`/`crypto.subtle` and shares nothing with the stream's buffers.
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return concat(chunks);
 }

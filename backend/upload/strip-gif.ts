@@ -1,4 +1,5 @@
-import { concat, hasAscii, hex, need } from './bytes.ts';
+import { concat } from '../bytes.ts';
+import { hasAscii, hex, need } from './bytes.ts';
 import { InvalidImageError } from './invalid-image-error.ts';
 
 const IMAGE = 0x2c;

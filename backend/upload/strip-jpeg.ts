@@ -1,4 +1,5 @@
-import { concat, hasAscii, hex, need, u16be } from './bytes.ts';
+import { concat } from '../bytes.ts';
+import { hasAscii, hex, need, u16be } from './bytes.ts';
 import { InvalidImageError } from './invalid-image-error.ts';
 import { orientationOnlyExifSegment, readExifOrientation } from './jpeg-orientation.ts';
 

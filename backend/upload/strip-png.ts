@@ -1,4 +1,5 @@
-import { concat, fourcc, need, u32be } from './bytes.ts';
+import { concat } from '../bytes.ts';
+import { fourcc, need, u32be } from './bytes.ts';
 import { InvalidImageError } from './invalid-image-error.ts';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;

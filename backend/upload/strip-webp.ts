@@ -1,4 +1,5 @@
-import { concat, fourcc, hasAscii, need, u32le } from './bytes.ts';
+import { concat } from '../bytes.ts';
+import { fourcc, hasAscii, need, u32le } from './bytes.ts';
 import { InvalidImageError } from './invalid-image-error.ts';
 
 /** VP8X flag bits announcing the chunks we drop. */
