@@ -4,8 +4,6 @@
  */
 import { InvalidImageError, type ImageFormatName } from './invalid-image-error.ts';
 
-// Re-exported so the parsers keep taking all their byte helpers from here; the one implementation is shared with storage.
-
 /** Throws unless `count` bytes starting at `at` lie inside `bytes`. */
 export function need(bytes: Uint8Array, at: number, count: number, format: ImageFormatName, what: string): void {
   if (at < 0 || count < 0 || at + count > bytes.length) {
