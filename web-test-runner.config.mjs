@@ -1,0 +1,108 @@
+// Browser tests in Debian's Chromium, against the real image service (memory cache, files) started for the run.
+// The dev server forwards /api and /images to it, so test pages reach it same-origin, and counts what reached it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+
+const ADMIN_TOKEN = 'browser-tests-admin-token';
+
+async function freePort() {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startService() {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'pictures-browser-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'backend/node.ts'], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      await fetch(`${base}/healthz`);
+      break;
+    } catch {
+      if (i > 300) throw new Error('the image service did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const stop = () => {
+    child.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.once('exit', stop);
+  return { base, stop };
+}
+
+const service = await startService();
+/** Requests that reached the service, as a test reads them from /__requests. */
+let reached = [];
+
+/** Forwards /api and /images to the image service, and answers the tests' own /__ routes. */
+async function imageService(ctx, next) {
+  if (ctx.path === '/__requests') {
+    if (ctx.method === 'DELETE') reached = [];
+    ctx.body = { requests: reached };
+    return;
+  }
+  if (ctx.path === '/__admin-token') {
+    ctx.body = { token: ADMIN_TOKEN };
+    return;
+  }
+  if (!ctx.path.startsWith('/api/') && !ctx.path.startsWith('/images/')) return next();
+  reached.push(`${ctx.method} ${ctx.url}`);
+  const headers = { ...ctx.headers };
+  delete headers.host;
+  const body = ['GET', 'HEAD'].includes(ctx.method) ? undefined : await readBody(ctx.req);
+  const res = await fetch(`${service.base}${ctx.url}`, { method: ctx.method, headers, body, redirect: 'manual' });
+  ctx.status = res.status;
+  res.headers.forEach((value, key) => {
+    if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(key)) ctx.set(key, value);
+  });
+  ctx.body = Buffer.from(await res.arrayBuffer());
+}
+
+async function readBody(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+export default {
+  files: ['elements/**/*.test.ts', 'sw/**/*.test.ts'],
+  hostname: '127.0.0.1',
+  nodeResolve: { exportConditions: ['production'] },
+  testFramework: { config: { timeout: 10_000 } },
+  middleware: [
+    imageService,
+    // lets a worker under a sub-path register with scope '/'
+    function serviceWorkerAllowed(ctx, next) {
+      if (/sw\.(ts|js)$/.test(ctx.path)) ctx.set('Service-Worker-Allowed', '/');
+      return next();
+    },
+  ],
+  plugins: [
+    esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }),
+    { name: 'stop-image-service', serverStop: () => service.stop() },
+  ],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+          '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--disable-default-apps',
+          '--disable-extensions'],
+      },
+    }),
+  ],
+};
