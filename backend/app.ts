@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorBody } from '../contract/picture.ts';
 import { createAuth, type AuthOptions } from './auth.ts';
 import type { EventBus, PictureCache } from './cache/cache.ts';
+import { DEFAULT_MAX_UPLOAD_BYTES } from './config.ts';
 import { cors } from './cors.ts';
 import { ApiError, codeForStatus } from './errors.ts';
 import { createPictureService } from './pictures.ts';
@@ -26,10 +27,9 @@ export interface AppDeps {
   corsOrigins?: string[];
   now?: () => number;
   log?: Pick<Console, 'warn' | 'error'>;
+  /** Aborted when the server stops: open event streams end, so the server is not kept waiting for them. */
+  shutdown?: AbortSignal;
 }
-
-/** The default upload limit: 5 MiB. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
 /**
  * The image service as a Web-standard Hono app: `app.fetch(request)` on any runtime.
@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps) {
   );
   app.route('/api/pictures', pictureRoutes({ service, auth, maxUploadBytes: deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES }));
   app.route('/api/cache', cacheRoutes({ cache, auth }));
-  app.route('/api/events', eventRoutes({ events }));
+  app.route('/api/events', eventRoutes({ events, shutdown: deps.shutdown }));
   app.route('/images', imageRoutes({ service }));
   app.route('/healthz', healthRoutes({ cache, storage }));
 

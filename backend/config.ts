@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_UPLOAD_BYTES } from './app.ts';
+/** The default upload limit: 5 MiB. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
 /** The service's settings, read from the environment (the README's table documents each variable). */
 export interface Config {

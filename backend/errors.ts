@@ -47,7 +47,6 @@ export function codeForStatus(status: number): ErrorCode {
     case 404: return 'not_found';
     case 413: return 'payload_too_large';
     case 415: return 'unsupported_media_type';
-    case 503: return 'storage_unavailable';
     default: return 'internal';
   }
 }

@@ -1,4 +1,5 @@
 // The Node entry (`npm start`): environment → parts → serve.
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { readConfig } from './config.ts';
@@ -6,13 +7,18 @@ import { wire } from './wiring.ts';
 
 const config = readConfig(process.env);
 const wired = await wire(config);
-const server = serve({ fetch: createApp(wired.deps).fetch, hostname: config.host, port: config.port }, ({ port }) => {
+const shutdown = new AbortController();
+const server = serve({ fetch: createApp({ ...wired.deps, shutdown: shutdown.signal }).fetch, hostname: config.host, port: config.port }, ({ port }) => {
   console.log(`Image service on http://${config.host}:${port} (${wired.describe})`);
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    server.close();
-    void wired.close().finally(() => process.exit(0));
+    // Requests in flight finish (event streams end at once), then the clients close; a stuck request gets 5 s.
+    setTimeout(() => process.exit(1), 5_000).unref();
+    shutdown.abort();
+    server.close(() => void wired.close().finally(() => process.exit(0)));
+    // close() drops the connections idle now; these finish their last answer (an event stream) a moment later.
+    setInterval(() => (server as Server).closeIdleConnections(), 50).unref();
   });
 }

@@ -42,6 +42,11 @@ export function createPictureService(options: PictureServiceOptions) {
   const fromStorage = createSingleFlight<CachedPicture>();
   const perUser = createKeyedQueue();
   let cacheDown = false;
+  /**
+   * Users whose change this process committed but could not write to the cache: a Redis that kept its data
+   * through an outage would answer their old picture. Their entries are dropped as soon as the cache answers again.
+   */
+  const stale = new Set<string>();
 
   /** Runs a cache call; a failure is logged once per outage and answered with `fallback`. */
   async function tryCache<T>(call: () => Promise<T>, fallback: T): Promise<{ value: T; ok: boolean }> {
@@ -49,11 +54,18 @@ export function createPictureService(options: PictureServiceOptions) {
       const value = await call();
       if (cacheDown) log.warn('[pictures] cache is back');
       cacheDown = false;
+      if (stale.size) void dropStale();
       return { value, ok: true };
     } catch (error) {
       if (!cacheDown) log.warn(`[pictures] cache unreachable, going to storage: ${(error as Error).message}`);
       cacheDown = true;
       return { value: fallback, ok: false };
+    }
+  }
+
+  async function dropStale(): Promise<void> {
+    for (const userId of [...stale]) {
+      await cache.delete(userId).then(() => stale.delete(userId), () => {});
     }
   }
 
@@ -84,8 +96,11 @@ export function createPictureService(options: PictureServiceOptions) {
     });
   }
 
+  /** After a committed change: the cache and every instance's listeners learn it. */
   async function write(userId: string, value: CachedPicture): Promise<void> {
-    await tryCache(() => cache.set(userId, value, ttlFor(value)), undefined);
+    const ttl = ttlFor(value);
+    const written = await tryCache(() => (ttl > 0 ? cache.set(userId, value, ttl) : cache.delete(userId)), undefined);
+    if (!written.ok) stale.add(userId);
     await events.publish({ userId, version: value?.version ?? null }).catch((error: Error) => {
       log.warn(`[pictures] could not publish picture-changed for ${userId}: ${error.message}`);
     });
@@ -94,12 +109,14 @@ export function createPictureService(options: PictureServiceOptions) {
   return {
     /** Looks up users in one cache round trip; misses go to storage, one call per user however many ask. */
     async lookup(userIds: readonly string[]): Promise<LookupResult> {
+      // Taken before the cache answers: a cache that is back starts dropping these entries meanwhile.
+      const distrusted = stale.size ? new Set(stale) : undefined;
       const cached = await tryCache(() => cache.getMany(userIds), userIds.map(() => undefined));
       let misses = 0;
       const answers = await Promise.all(
         userIds.map((userId, i) => {
           const hit = cached.value[i];
-          if (hit !== undefined) return hit;
+          if (hit !== undefined && !distrusted?.has(userId)) return hit;
           misses++;
           return readThrough(userId, cached.ok);
         }),

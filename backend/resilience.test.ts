@@ -96,7 +96,9 @@ describe('Redis and S3 going away', () => {
     const body = (await health.json()) as Health;
     assert.equal(body.cache.ok, false);
     assert.equal(body.storage.ok, true);
-    const linus = await upload(a, 'linus', [7, 7, 7]);
+    const events = await collectEvents(a.base, () => upload(a, 'linus', [7, 7, 7]), 1);
+    assert.equal((events[0]?.data as { userId: string } | undefined)?.userId, 'linus', 'this instance\'s listeners hear it without Redis');
+    const linus = (await (await fetch(`${a.base}/api/pictures/linus`)).json()) as PictureMeta;
     assert.equal(((await (await fetch(`${b.base}/api/pictures/linus`)).json()) as PictureMeta).version, linus.version);
 
     await backing.redis.start();

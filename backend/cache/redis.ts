@@ -67,6 +67,26 @@ export function createRedisCache(options: RedisCacheOptions): PictureCache {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
+  // Counting walks the whole keyspace, and the stats route needs no login: callers share the walk in progress.
+  let counting: Promise<number> | undefined;
+  function countKeys(): Promise<number> {
+    counting ??= scanCount().finally(() => (counting = undefined));
+    return counting;
+  }
+
+  // SCAN, not KEYS: it does not block Redis on a large keyspace. A key may be seen twice while Redis rehashes;
+  // an estimate is all `keys` promises.
+  async function scanCount(): Promise<number> {
+    let keys = 0;
+    let cursor = '0';
+    do {
+      const [next, found] = await client.scan(cursor, 'MATCH', urlPattern, 'COUNT', 1_000);
+      keys += found.length;
+      cursor = next;
+    } while (cursor !== '0');
+    return keys;
+  }
+
   function scheduleFlush(): void {
     if (closed || timer !== undefined || (pending.hits === 0 && pending.misses === 0)) return;
     timer = setTimeout(() => {
@@ -149,16 +169,7 @@ export function createRedisCache(options: RedisCacheOptions): PictureCache {
     async stats() {
       await flush();
       const [hits, misses] = await client.mget(totalKeys.hits, totalKeys.misses);
-      // SCAN, not KEYS: it does not block Redis on a large keyspace. A key may be seen twice while Redis rehashes;
-      // an estimate is all `keys` promises.
-      let keys = 0;
-      let cursor = '0';
-      do {
-        const [next, found] = await client.scan(cursor, 'MATCH', urlPattern, 'COUNT', 1_000);
-        keys += found.length;
-        cursor = next;
-      } while (cursor !== '0');
-      return { hits: Number(hits ?? 0), misses: Number(misses ?? 0), keys };
+      return { hits: Number(hits ?? 0), misses: Number(misses ?? 0), keys: await countKeys() };
     },
 
     async ping() {
@@ -190,7 +201,7 @@ export interface RedisEventBusOptions {
 
 /**
  * An {@link EventBus} over Redis pub/sub: an event published by any instance reaches the listeners of every
- * instance (this one included, through Redis). Messages are JSON `{userId, version}`; anything else on the channel
+ * instance (this one's at once, the others' through Redis). Messages are JSON `{userId, version}`; anything else on the channel
  * is ignored. The subscription is made as soon as `subscriber` is ready and renewed after each reconnect; events
  * published while it is down are not seen. `close()` unsubscribes; both clients stay open.
  *
@@ -207,10 +218,13 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   const listeners = createListeners(onError);
   let closed = false;
 
+  // This instance's own events are delivered at once, not through Redis, so they reach local listeners even while
+  // Redis is away; the copy that comes back from Redis carries this id and is skipped.
+  const origin = crypto.randomUUID();
   const onMessage = (from: string, message: string): void => {
     if (closed || from !== channel) return;
     const event = parseEvent(message);
-    if (event) listeners.deliver(event);
+    if (event && parseOrigin(message) !== origin) listeners.deliver(event);
   };
 
   // Without an offline queue SUBSCRIBE fails until the connection is ready, so it is (re)sent on every `ready`.
@@ -226,7 +240,9 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
 
   return {
     async publish(event) {
-      await publisher.publish(channel, JSON.stringify({ userId: event.userId, version: event.version }));
+      if (closed) return;
+      listeners.deliver(event);
+      await publisher.publish(channel, JSON.stringify({ userId: event.userId, version: event.version, origin }));
     },
 
     subscribe(listener) {
@@ -242,6 +258,11 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
       await subscriber.unsubscribe(channel).catch(() => {});
     },
   };
+}
+
+/** The instance that published a message, when it says. */
+function parseOrigin(message: string): unknown {
+  return (parseJson(message) as { origin?: unknown } | undefined)?.origin;
 }
 
 function parseJson(text: string): unknown {

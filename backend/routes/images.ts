@@ -20,11 +20,15 @@ export function imageRoutes({ service }: { service: PictureService }) {
     if (matchesETag(c, headers.ETag)) return c.body(null, 304, headers);
     const picture = await service.read(userId, version);
     if (!picture) throw new ApiError(404, 'not_found', `User ${userId} has no picture version ${version}.`);
-    return c.body(picture.body, 200, {
+    const answer = {
       'Content-Type': picture.contentType,
       'Content-Length': String(picture.bytes),
       'X-Content-Type-Options': 'nosniff',
       ...headers,
-    });
+    };
+    // Hono answers HEAD with the GET handler and drops the body unread: release the file or socket behind it.
+    if (c.req.method !== 'HEAD') return c.body(picture.body, 200, answer);
+    await picture.body.cancel();
+    return c.body(null, 200, answer);
   });
 }

@@ -1,7 +1,6 @@
+import { USER_ID } from '../user-id.ts';
 import type { StoredPicture } from './storage.ts';
 
-/** User ids become path segments and object-key parts; a closed alphabet keeps both safe. */
-const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Versions are content hashes in lowercase hex (the service uses 32 digits). */
 const VERSION = /^[0-9a-f]{1,128}$/;
 /** A bare media type such as `image/webp`: it is written into a header, so no spaces, CR or LF. */

@@ -7,6 +7,7 @@ const root = new URL('../../', import.meta.url).pathname;
 /** An image service started from its real entry, as a child process listening on 127.0.0.1. */
 export interface RunningService {
   base: string;
+  pid: number;
   /** What the process printed, for a failing test's message. */
   output(): string;
   stop(): Promise<void>;
@@ -50,6 +51,7 @@ export async function startService(runtime: 'node' | 'deno', env: Record<string,
   }
   return {
     base,
+    pid: child.pid!,
     output: () => output,
     async stop() {
       if (child.exitCode !== null) return;

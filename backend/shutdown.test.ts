@@ -1,0 +1,42 @@
+// Stopping the service: an open event stream must not keep it alive, and HEAD requests must not hold files open.
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { test } from 'node:test';
+import type { PictureMeta } from '../contract/picture.ts';
+import { solidPng } from './testing/images.ts';
+import { startEmbedded } from './testing/stack.ts';
+import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
+
+for (const runtime of ['node', 'deno'] as const) {
+  test(`${runtime}: SIGTERM stops the service promptly while an event stream is open`, async () => {
+    const target = await startEmbedded(runtime);
+    const stream = await fetch(`${target.base}/api/events`);
+    const reader = stream.body!.getReader();
+    await reader.read();
+    const started = Date.now();
+    await target.stop();
+    const took = Date.now() - started;
+    assert.ok(took < 4_000, `stopped in ${took} ms (the service gives up on stuck requests after 5 s)`);
+    const end = await reader.read().catch(() => ({ done: true }));
+    assert.equal(end.done, true, 'the stream was ended, not left hanging');
+  });
+}
+
+test('HEAD /images/… answers the headers and releases the file it opened', async () => {
+  const target = await startEmbedded('node');
+  try {
+    const res = await fetch(`${target.base}/api/pictures/ada`, { method: 'PUT', body: solidPng([1, 2, 3]), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const meta = (await res.json()) as PictureMeta;
+    const openFiles = () => readdirSync(`/proc/${target.service.pid}/fd`).length;
+    const before = openFiles();
+    for (let i = 0; i < 100; i++) {
+      const head = await fetch(meta.url, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get('Content-Length'), String(meta.bytes));
+      assert.equal(await head.text(), '');
+    }
+    assert.ok(openFiles() - before < 10, `open files went from ${before} to ${openFiles()}`);
+  } finally {
+    await target.stop();
+  }
+});
