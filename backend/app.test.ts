@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { PictureBatch, PictureMeta } from '../contract/picture.ts';
 import { createApp } from './app.ts';
 import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
+import { toAsset } from './routes/assets.ts';
 import { createFileStorage } from './storage/files.ts';
 import type { PictureStorage } from './storage/storage.ts';
 import { solidPng } from './testing/images.ts';
@@ -159,5 +160,18 @@ describe('createApp core', () => {
       assert.equal(now.version, second.version, 'never the replaced picture, whose bytes are gone');
     }
     assert.equal((await app.request('/api/pictures/ada')).headers.get('X-Cache'), 'HIT', 'and the cache is used again');
+  });
+
+  test('assets are served at the root with an ETag, and 304 when unchanged', async () => {
+    const script = new TextEncoder().encode('export {};');
+    const assets = new Map([['cached-profile-picture.js', await toAsset(script, 'text/javascript; charset=utf-8')]]);
+    const app = createApp({ cache: createMemoryCache(), storage, events: createMemoryEventBus(), auth: {}, assets });
+    const res = await app.request('/cached-profile-picture.js');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('Content-Type'), 'text/javascript; charset=utf-8');
+    assert.equal(await res.text(), 'export {};');
+    const again = await app.request('/cached-profile-picture.js', { headers: { 'If-None-Match': res.headers.get('ETag')! } });
+    assert.equal(again.status, 304);
+    assert.equal((await app.request('/other.js')).status, 404);
   });
 });

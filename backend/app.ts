@@ -8,6 +8,7 @@ import { DEFAULT_MAX_UPLOAD_BYTES } from './config.ts';
 import { cors } from './cors.ts';
 import { ApiError, codeForStatus } from './errors.ts';
 import { createPictureService } from './pictures.ts';
+import { assetRoutes, type Asset } from './routes/assets.ts';
 import { cacheRoutes } from './routes/cache.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -27,6 +28,8 @@ export interface AppDeps {
   corsOrigins?: string[];
   now?: () => number;
   log?: Pick<Console, 'warn' | 'error'>;
+  /** Files served at the root, such as `cached-profile-picture.js`. */
+  assets?: ReadonlyMap<string, Asset>;
   /** Aborted when the server stops: open event streams end, so the server is not kept waiting for them. */
   shutdown?: AbortSignal;
 }
@@ -60,6 +63,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/events', eventRoutes({ events, shutdown: deps.shutdown }));
   app.route('/images', imageRoutes({ service }));
   app.route('/healthz', healthRoutes({ cache, storage }));
+  if (deps.assets?.size) app.route('/', assetRoutes({ assets: deps.assets }));
 
   app.notFound((c) => c.json<ErrorBody>({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));
   app.onError((error, c) => {

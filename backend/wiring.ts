@@ -1,10 +1,12 @@
 import { Redis } from 'ioredis';
 import { Client as MinioClient } from 'minio';
+import { readFile } from 'node:fs/promises';
 import type { AppDeps } from './app.ts';
 import type { EventBus, PictureCache } from './cache/cache.ts';
 import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
 import { createRedisCache, createRedisEventBus, redisClientOptions } from './cache/redis.ts';
 import type { Config } from './config.ts';
+import { toAsset, type Asset } from './routes/assets.ts';
 import { createFileStorage } from './storage/files.ts';
 import { createMinioStorage, ensureBucket, minioTransport } from './storage/minio.ts';
 import type { PictureStorage } from './storage/storage.ts';
@@ -61,6 +63,7 @@ export async function wire(config: Config): Promise<Wired> {
       auth: { secret: config.authSecret, adminToken: config.adminToken },
       maxUploadBytes: config.maxUploadBytes,
       corsOrigins: config.corsOrigins,
+      assets: await loadAssets(),
     },
     describe: `cache: ${config.redisUrl ? 'redis' : 'memory'}, storage: ${where}`,
     async close() {
@@ -113,4 +116,17 @@ function redactUrl(url: string): string {
   } catch {
     return 'REDIS_URL';
   }
+}
+
+/** The built page files (`npm run build`), served at the root; a service without them serves the API alone. */
+async function loadAssets(): Promise<Map<string, Asset>> {
+  const assets = new Map<string, Asset>();
+  for (const [name, type] of [['cached-profile-picture.js', 'text/javascript; charset=utf-8']] as const) {
+    try {
+      assets.set(name, await toAsset(new Uint8Array(await readFile(new URL(`../dist/${name}`, import.meta.url))), type));
+    } catch {
+      console.warn(`[service] dist/${name} is missing: run \`npm run build\` to serve it`);
+    }
+  }
+  return assets;
 }

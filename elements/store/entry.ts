@@ -22,8 +22,7 @@ export interface SyncLayer {
 /** A URL is not handed to an `<img>` within this long of its expiry: the picture could die on screen. */
 export const URL_MARGIN_MS = 5 * 60_000;
 
-/** Until when an entry may be used: the layer's TTL, but never past the URL's margin. */
-export function freshUntil(meta: PictureMeta | null, ttlMs: number, now: number): number {
-  const limit = now + ttlMs;
-  return meta ? Math.min(limit, meta.expiresAt - URL_MARGIN_MS) : limit;
+/** Whether `meta.url` may still be shown at `now`. */
+export function urlUsable(meta: PictureMeta | null, now: number): boolean {
+  return !meta || meta.expiresAt - URL_MARGIN_MS > now;
 }

@@ -1,0 +1,120 @@
+import type { PictureMeta } from '../../../contract/picture.ts';
+import type { CachedEntry, SyncLayer } from '../entry.ts';
+
+/** Our keys start with this, so `clear()` and eviction never touch the site's own entries. */
+const PREFIX = 'cpp:v1:';
+
+export interface LocalStorageLayerOptions {
+  /** Default: `globalThis.localStorage`; `null` turns the layer off (as a page without storage would). */
+  storage?: Storage | null;
+  log?: (message: string) => void;
+}
+
+/**
+ * Metadata in LocalStorage, so a reload knows every picture without a request. Entries are small (never image
+ * bytes). A corrupt entry is dropped and is a miss; a full quota evicts our oldest entries and retries once.
+ */
+export function createLocalStorageLayer(options: LocalStorageLayerOptions = {}): SyncLayer {
+  const storage = options.storage === undefined ? availableStorage() : options.storage;
+  const log = options.log ?? (() => {});
+
+  function ourKeys(): string[] {
+    const keys: string[] = [];
+    for (let i = 0; i < storage!.length; i++) {
+      const key = storage!.key(i);
+      if (key?.startsWith(PREFIX)) keys.push(key);
+    }
+    return keys;
+  }
+
+  /** Removes the older half of our entries (by when they stop being fresh). */
+  function evictOldest(): void {
+    const dated = ourKeys().map((key) => ({ key, until: parse(storage!.getItem(key))?.freshUntil ?? 0 }));
+    dated.sort((a, b) => a.until - b.until);
+    for (const { key } of dated.slice(0, Math.max(1, Math.ceil(dated.length / 2)))) storage!.removeItem(key);
+  }
+
+  return {
+    name: 'localStorage',
+    get(userId, now) {
+      if (!storage) return undefined;
+      let text: string | null;
+      try {
+        text = storage.getItem(PREFIX + userId);
+      } catch {
+        return undefined;
+      }
+      if (text === null) return undefined;
+      const entry = parse(text);
+      if (!entry || (entry.meta && entry.meta.userId !== userId)) {
+        log(`[ImageCache] LocalStorage entry for user ${userId} is corrupt; dropped`);
+        storage.removeItem(PREFIX + userId);
+        return undefined;
+      }
+      if (entry.freshUntil <= now) {
+        storage.removeItem(PREFIX + userId);
+        return undefined;
+      }
+      return entry;
+    },
+    set(userId, entry) {
+      if (!storage) return;
+      const text = JSON.stringify(entry);
+      try {
+        storage.setItem(PREFIX + userId, text);
+      } catch (error) {
+        if (!isQuotaError(error)) return log(`[ImageCache] LocalStorage write failed: ${(error as Error).message}`);
+        evictOldest();
+        try {
+          storage.setItem(PREFIX + userId, text);
+        } catch {
+          log(`[ImageCache] LocalStorage is full even after eviction; user ${userId} not stored`);
+        }
+      }
+    },
+    delete(userId) {
+      storage?.removeItem(PREFIX + userId);
+    },
+    clear() {
+      if (storage) for (const key of ourKeys()) storage.removeItem(key);
+    },
+  };
+}
+
+/** LocalStorage, or `null` where reading it throws (some privacy modes, sandboxed frames). */
+function availableStorage(): Storage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function isQuotaError(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22);
+}
+
+/** A stored entry, or `undefined` when the text is not one. */
+function parse(text: string | null): CachedEntry | undefined {
+  if (text === null) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { meta, freshUntil } = value as Partial<CachedEntry>;
+  if (typeof freshUntil !== 'number') return undefined;
+  if (meta === null) return { meta: null, freshUntil };
+  return isMeta(meta) ? { meta, freshUntil } : undefined;
+}
+
+function isMeta(value: unknown): value is PictureMeta {
+  const m = value as Partial<Record<keyof PictureMeta, unknown>> | undefined;
+  return (
+    typeof m === 'object' && m !== null &&
+    typeof m.userId === 'string' && typeof m.version === 'string' && typeof m.url === 'string' &&
+    typeof m.contentType === 'string' && typeof m.bytes === 'number' && typeof m.expiresAt === 'number'
+  );
+}

@@ -1,0 +1,171 @@
+// The store against the real image service, counting what reached it. A "reload" is a new store over the same
+// LocalStorage and IndexedDB: what a page keeps across reloads.
+import { expect } from '@esm-bundle/chai';
+import { requests, resetRequests, seed, users } from '../testing/service.ts';
+import { createIndexedDbLayer, type IndexedDbLayer } from './layers/indexeddb.ts';
+import { PictureStore } from './picture-store.ts';
+import type { ResolutionReport } from './types.ts';
+
+describe('PictureStore', () => {
+  const stores: PictureStore[] = [];
+  let dbName: string;
+  let idb: IndexedDbLayer;
+  const make = (options: ConstructorParameters<typeof PictureStore>[0] = {}) => {
+    const store = new PictureStore({ indexedDB: idb, ...options });
+    stores.push(store);
+    return store;
+  };
+
+  beforeEach(async () => {
+    localStorage.clear();
+    dbName = `test-${Math.random().toString(36).slice(2)}`;
+    idb = createIndexedDbLayer({ dbName });
+    await resetRequests();
+  });
+  afterEach(async () => {
+    for (const store of stores.splice(0)) store.close();
+    await idb.clear();
+    indexedDB.deleteDatabase(dbName);
+  });
+
+  it('the checklist: first load one batch, same session 0, reload 0, localStorage cleared 0, invalidated 1', async () => {
+    const ids = users('list', 50);
+    const metas = await seed(ids);
+    await resetRequests();
+
+    const first = make();
+    const resolved = await Promise.all(ids.map((id) => first.get(id)));
+    expect(await requests()).to.have.length(1, 'fifty users in one tick cost one metadata request');
+    expect((await requests())[0]).to.match(/^GET \/api\/pictures\?users=/);
+    expect(resolved.map((r) => r.meta?.version)).to.deep.equal(metas.map((m) => m.version));
+    expect(resolved.every((r) => r.layer === 'network' && r.urlUsable)).to.equal(true);
+
+    await resetRequests();
+    const again = ids.map((id) => first.peek(id));
+    expect(again.every((r) => r?.layer === 'memory')).to.equal(true, 'same session: answered synchronously from memory');
+    expect(await requests()).to.deep.equal([]);
+
+    const reloaded = make();
+    const afterReload = ids.map((id) => reloaded.peek(id));
+    expect(afterReload.every((r) => r?.layer === 'localStorage' && r.meta?.url)).to.equal(true);
+    expect(await requests()).to.deep.equal([]);
+
+    await idb.flush();
+    localStorage.clear();
+    const fromIdb = make();
+    expect(fromIdb.peek(ids[0]!)).to.equal(undefined);
+    const fromDisk = await Promise.all(ids.map((id) => fromIdb.get(id)));
+    expect(fromDisk.every((r) => r.layer === 'indexedDB')).to.equal(true);
+    expect(fromDisk.map((r) => r.meta?.url)).to.deep.equal(metas.map((m) => m.url));
+    expect(await requests()).to.deep.equal([], 'localStorage cleared: IndexedDB still knows them');
+
+    await fromIdb.invalidate(ids[3]!);
+    const invalidated = await fromIdb.get(ids[3]!);
+    expect(invalidated.layer).to.equal('network');
+    expect(await requests()).to.have.length(1);
+  });
+
+  it('asks for at most 100 users per request, and shares requests already in flight', async () => {
+    const ids = users('many', 120);
+    const store = make();
+    const all = await Promise.all([...ids, ...ids].map((id) => store.get(id)));
+    expect(all.every((r) => r.meta === null)).to.equal(true, 'nobody here has a picture');
+    const sent = await requests();
+    expect(sent).to.have.length(2);
+    expect(sent.map((r) => decodeURIComponent(r).split('=')[1]!.split(',').length).sort()).to.deep.equal([100, 20]);
+    expect(store.stats().requests).to.equal(2);
+  });
+
+  it('a corrupt LocalStorage entry is dropped and asked again, not an error', async () => {
+    const [id] = users('corrupt', 1);
+    const [meta] = await seed([id!]);
+    localStorage.setItem(`cpp:v1:${id}`, '{"meta": {"userId": 42}, "freshUn');
+    const store = make();
+    expect(store.peek(id!)).to.equal(undefined);
+    expect(localStorage.getItem(`cpp:v1:${id}`)).to.not.equal('{"meta": {"userId": 42}, "freshUn');
+    const resolved = await store.get(id!);
+    expect(resolved.meta?.version).to.equal(meta!.version);
+    localStorage.setItem(`cpp:v1:${id}`, JSON.stringify({ meta: { ...meta, userId: 'someone-else' }, freshUntil: Date.now() + 60_000 }));
+    expect(make({ broadcast: false }).peek(id!)).to.equal(undefined, 'an entry naming another user is not trusted');
+  });
+
+  it('a full LocalStorage evicts our oldest entries and keeps working; the site\'s own keys are untouched', async () => {
+    const store = make();
+    localStorage.setItem('site-key', 'kept');
+    // Fill the real quota with our own entries (never the site's), then keep writing.
+    let i = 0;
+    for (const size of [64 * 1024, 1024, 16]) {
+      try {
+        for (; ; i++) localStorage.setItem(`cpp:v1:filler-${i}`, JSON.stringify({ meta: null, freshUntil: Date.now() + i, pad: 'x'.repeat(size) }));
+      } catch {
+        // full at this size: go on with smaller entries until not even a small one fits
+      }
+    }
+    const ids = users('quota', 3);
+    await Promise.all(ids.map((id) => store.get(id)));
+    expect(localStorage.getItem(`cpp:v1:${ids[2]}`)).to.not.equal(null, 'written after evicting');
+    expect(localStorage.getItem('site-key')).to.equal('kept');
+    expect(localStorage.getItem('cpp:v1:filler-0') === null).to.equal(true, 'the oldest went first');
+  });
+
+  it('works with no LocalStorage and no IndexedDB (private mode): every resolution asks the network once per tick', async () => {
+    const [id] = users('private', 1);
+    await seed([id!]);
+    await resetRequests();
+    const store = make({ localStorage: null, indexedDB: createIndexedDbLayer({ indexedDB: undefined }) });
+    expect((await store.get(id!)).meta?.userId).to.equal(id);
+    expect(store.peek(id!)?.layer).to.equal('memory');
+    expect(make({ localStorage: null, indexedDB: null }).peek(id!)).to.equal(undefined);
+    expect(await requests()).to.have.length(1);
+  });
+
+  it('invalidation reaches every store of the origin (BroadcastChannel) and updates whoever watches', async () => {
+    const [id] = users('tabs', 1);
+    await seed([id!]);
+    const tabA = make();
+    const tabB = make();
+    await tabA.get(id!);
+    await tabB.get(id!);
+    const updates: string[] = [];
+    tabB.watch(id!, (r) => updates.push(`${r.layer}:${r.meta?.userId}`));
+    await resetRequests();
+    await tabA.invalidate(id!);
+    for (let i = 0; i < 50 && !updates.length; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(updates).to.deep.equal([`network:${id}`]);
+    expect(tabB.peek(id!)?.layer).to.equal('memory');
+  });
+
+  it('reports every resolution to the monitor, with the layer that answered', async () => {
+    const [id] = users('monitor', 1);
+    await seed([id!]);
+    const reports: ResolutionReport[] = [];
+    const store = make({ monitor: { record: (r) => reports.push(r) } });
+    await store.get(id!);
+    store.peek(id!);
+    expect(reports.map((r) => r.layer)).to.deep.equal(['network', 'memory']);
+    expect(reports.every((r) => r.ms >= 0)).to.equal(true);
+  });
+
+  it('object URLs of stored Blobs are shared while shown and revoked when nobody shows them', async () => {
+    const [id] = users('blob', 1);
+    const [meta] = await seed([id!]);
+    const store = make();
+    const resolution = await store.get(id!);
+    store.loaded(resolution, 1);
+    for (let i = 0; i < 100 && !(await idb.getBlob(meta!.version)); i++) {
+      await idb.flush();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const a = await store.acquireBlobUrl(meta!);
+    const b = await store.acquireBlobUrl(meta!);
+    expect(a).to.match(/^blob:/);
+    expect(b).to.equal(a);
+    expect(store.stats().objectUrls).to.equal(1);
+    store.releaseBlobUrl(meta!);
+    expect(store.stats().objectUrls).to.equal(1);
+    store.releaseBlobUrl(meta!);
+    expect(store.stats().objectUrls).to.equal(0);
+    const revoked = await fetch(a!).then(() => 'alive', () => 'revoked');
+    expect(revoked).to.equal('revoked');
+  });
+});

@@ -1,0 +1,300 @@
+import type { PictureChangedEvent, PictureMeta } from '../../contract/picture.ts';
+import { URL_MARGIN_MS, urlUsable, type CachedEntry, type SyncLayer } from './entry.ts';
+import { fetchPictures } from './fetch-pictures.ts';
+import { whenIdle } from './idle.ts';
+import { createIndexedDbLayer, type IndexedDbLayer } from './layers/indexeddb.ts';
+import { createLocalStorageLayer } from './layers/local-storage.ts';
+import { createMemoryLayer } from './layers/memory.ts';
+import { createTickBatcher } from './tick-batcher.ts';
+import type { MetaLayer, PictureMonitor, PictureSource, Resolution, ResolutionReport } from './types.ts';
+
+export interface PictureStoreOptions {
+  /** Where the image service's API is (default `/api`). */
+  apiBase?: string;
+  /** Log every layer's hits and misses to the console (`[ImageCache] …`). */
+  debug?: boolean;
+  /** Users kept in memory (default 500). */
+  memorySize?: number;
+  /** LocalStorage, or `null` to turn that layer off (default: the page's, when it has one). */
+  localStorage?: Storage | null;
+  /** The IndexedDB layer, or `null` to turn it off (default: a shared database). */
+  indexedDB?: IndexedDbLayer | null;
+  /** Receives every resolution (the dashboard's monitor). */
+  monitor?: PictureMonitor;
+  /** Tell the other tabs of this origin about invalidations (default true where BroadcastChannel exists). */
+  broadcast?: boolean;
+  /** Listen to `{apiBase}/events` so an upload anywhere updates this page (default false). */
+  events?: boolean;
+  now?: () => number;
+  fetch?: typeof fetch;
+}
+
+/** How long each layer may answer with an entry. */
+const TTL = { memory: 30 * 60_000, localStorage: 45 * 60_000, indexedDB: 7 * 24 * 60 * 60_000 } as const;
+/** "No picture" is re-asked sooner: the user may upload one. */
+const ABSENT_TTL_MS = 5 * 60_000;
+const CHANNEL = 'cached-profile-pictures';
+
+type InvalidateMessage = { type: 'invalidate'; userId: string } | { type: 'clear' };
+
+/** What the store has done since it was made, for `store.stats()` and the dashboard. */
+export interface StoreStats {
+  /** Resolutions answered by each layer. */
+  hits: Record<MetaLayer, number>;
+  /** Metadata requests sent to the service (each up to 100 users). */
+  requests: number;
+  /** Object URLs alive now. */
+  objectUrls: number;
+}
+
+/**
+ * The page's picture store: which picture is current for each user (memory → LocalStorage → IndexedDB → one batched
+ * request), and where its bytes come from (the stable URL, so the browser's HTTP cache serves it; the Blob kept in
+ * IndexedDB when the URL cannot be used). One per page, shared by every element through context.
+ *
+ * @example
+ * const store = new PictureStore({ apiBase: '/api' });
+ * await store.prefetch(friends.map((f) => f.id)); // one request for the whole list
+ * store.peek('ada')?.meta?.url;                  // now answered synchronously
+ */
+export class PictureStore implements PictureSource {
+  readonly apiBase: string;
+  readonly #memory: SyncLayer;
+  readonly #local: SyncLayer;
+  readonly #idb: IndexedDbLayer | null;
+  readonly #monitor?: PictureMonitor;
+  readonly #debug: boolean;
+  readonly #now: () => number;
+  readonly #fetch: typeof fetch;
+  readonly #channel?: BroadcastChannel;
+  readonly #events?: EventSource;
+  readonly #watchers = new Map<string, Set<(resolution: Resolution) => void>>();
+  readonly #objectUrls = new Map<string, { url: string; users: number }>();
+  readonly #keptVersions = new Set<string>();
+  readonly #stats: StoreStats = { hits: { memory: 0, localStorage: 0, indexedDB: 0, network: 0 }, requests: 0, objectUrls: 0 };
+  readonly #resolve: (userId: string) => Promise<Resolution>;
+  readonly #refresh: (userId: string) => Promise<Resolution>;
+
+  constructor(options: PictureStoreOptions = {}) {
+    this.apiBase = (options.apiBase ?? '/api').replace(/\/$/, '');
+    this.#debug = options.debug ?? false;
+    this.#now = options.now ?? Date.now;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#monitor = options.monitor;
+    const log = (message: string) => this.#log(message);
+    this.#memory = createMemoryLayer(options.memorySize);
+    this.#local = createLocalStorageLayer({ storage: options.localStorage, log });
+    this.#idb = options.indexedDB === undefined ? createIndexedDbLayer({ debug: this.#debug }) : options.indexedDB;
+    this.#resolve = createTickBatcher((userIds) => this.#fromIndexedDbThenNetwork(userIds));
+    this.#refresh = createTickBatcher((userIds) => this.#fromNetwork(userIds, performance.now()));
+    // Writes wait for idle time; a page that is going away writes them now.
+    if (this.#idb) addEventListener('pagehide', () => void this.#idb?.flush());
+    if ((options.broadcast ?? true) && typeof BroadcastChannel === 'function') {
+      this.#channel = new BroadcastChannel(CHANNEL);
+      this.#channel.onmessage = ({ data }: MessageEvent<InvalidateMessage>) => {
+        if (data?.type === 'invalidate') void this.#invalidateHere(data.userId);
+        if (data?.type === 'clear') void this.#clearHere();
+      };
+    }
+    if (options.events && typeof EventSource === 'function') {
+      this.#events = new EventSource(`${this.apiBase}/events`);
+      this.#events.addEventListener('picture-changed', (event) => {
+        const { userId } = JSON.parse((event as MessageEvent<string>).data) as PictureChangedEvent;
+        void this.#invalidateHere(userId);
+      });
+    }
+  }
+
+  peek(userId: string): Resolution | undefined {
+    const start = performance.now();
+    const now = this.#now();
+    let entry = this.#memory.get(userId, now);
+    let layer: MetaLayer = 'memory';
+    if (!entry) {
+      entry = this.#local.get(userId, now);
+      layer = 'localStorage';
+      if (entry) this.#memory.set(userId, entry);
+    }
+    if (!entry) return undefined;
+    return this.#answer(userId, entry.meta, layer, start);
+  }
+
+  get(userId: string): Promise<Resolution> {
+    return Promise.resolve(this.peek(userId) ?? this.#resolve(userId));
+  }
+
+  /** Resolves many users with one IndexedDB transaction and at most one request per 100 unknown users. */
+  async prefetch(userIds: readonly string[]): Promise<void> {
+    await Promise.all(userIds.map((userId) => this.get(userId)));
+  }
+
+  watch(userId: string, listener: (resolution: Resolution) => void): () => void {
+    let set = this.#watchers.get(userId);
+    if (!set) this.#watchers.set(userId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (!set.size) this.#watchers.delete(userId);
+    };
+  }
+
+  /** Forgets the user everywhere (every layer, every tab), then re-resolves it for the elements showing it. */
+  async invalidate(userId: string): Promise<void> {
+    this.#channel?.postMessage({ type: 'invalidate', userId } satisfies InvalidateMessage);
+    await this.#invalidateHere(userId);
+  }
+
+  /** Empties every layer of this origin and revokes every object URL. */
+  async clear(): Promise<void> {
+    this.#channel?.postMessage({ type: 'clear' } satisfies InvalidateMessage);
+    await this.#clearHere();
+  }
+
+  /** Stops listening to other tabs and to the service's events. */
+  close(): void {
+    this.#channel?.close();
+    this.#events?.close();
+  }
+
+  stats(): StoreStats {
+    return { hits: { ...this.#stats.hits }, requests: this.#stats.requests, objectUrls: this.#objectUrls.size };
+  }
+
+  async acquireBlobUrl(meta: PictureMeta): Promise<string | undefined> {
+    const shown = this.#objectUrls.get(meta.version);
+    if (shown) {
+      shown.users++;
+      return shown.url;
+    }
+    const blob = await this.#idb?.getBlob(meta.version);
+    if (!blob) return undefined;
+    // Another caller may have made it while this one waited for IndexedDB.
+    const raced = this.#objectUrls.get(meta.version);
+    if (raced) {
+      raced.users++;
+      return raced.url;
+    }
+    const url = URL.createObjectURL(blob);
+    this.#objectUrls.set(meta.version, { url, users: 1 });
+    return url;
+  }
+
+  releaseBlobUrl(meta: PictureMeta): void {
+    const shown = this.#objectUrls.get(meta.version);
+    if (!shown || --shown.users > 0) return;
+    URL.revokeObjectURL(shown.url);
+    this.#objectUrls.delete(meta.version);
+  }
+
+  loaded(resolution: Resolution, ms: number): void {
+    const { meta } = resolution;
+    if (!meta) return;
+    const timing = performance.getEntriesByName(meta.url).at(-1) as PerformanceResourceTiming | undefined;
+    const fromCache = !timing || (timing.transferSize === 0 && timing.decodedBodySize > 0);
+    this.report({ userId: resolution.userId, layer: resolution.layer, source: fromCache ? 'httpCache' : 'network', ms, bytesSaved: fromCache ? meta.bytes : 0 });
+    this.#keepBytes(meta);
+  }
+
+  report(report: ResolutionReport): void {
+    this.#monitor?.record(report);
+  }
+
+  #answer(userId: string, meta: PictureMeta | null, layer: MetaLayer, start: number): Resolution {
+    this.#stats.hits[layer]++;
+    // The IndexedDB layer logs its own hits and misses.
+    if (layer !== 'indexedDB') this.#log(`[ImageCache] ${LAYER_NAMES[layer]} ${layer === 'network' ? 'answered' : 'HIT'} for user ${userId}`);
+    const resolution = { userId, meta, layer, urlUsable: urlUsable(meta, this.#now()), ms: performance.now() - start };
+    this.report({ userId, layer, ms: resolution.ms });
+    return resolution;
+  }
+
+  async #fromIndexedDbThenNetwork(userIds: string[]): Promise<Map<string, Resolution>> {
+    const start = performance.now();
+    const found = (await this.#idb?.getMany(userIds, this.#now())) ?? new Map<string, CachedEntry>();
+    const answers = new Map<string, Resolution>();
+    const unknown: string[] = [];
+    for (const userId of userIds) {
+      const entry = found.get(userId);
+      if (!entry) {
+        unknown.push(userId);
+        continue;
+      }
+      const resolution = this.#answer(userId, entry.meta, 'indexedDB', start);
+      if (resolution.urlUsable) this.#fillSync(userId, entry.meta);
+      // The version is known but its URL is not usable: show the Blob meanwhile, and ask for a fresh URL.
+      else void this.#refresh(userId).then((fresh) => this.#notify(fresh), () => {});
+      answers.set(userId, resolution);
+    }
+    if (unknown.length) for (const [userId, resolution] of await this.#fromNetwork(unknown, start)) answers.set(userId, resolution);
+    return answers;
+  }
+
+  async #fromNetwork(userIds: string[], start: number): Promise<Map<string, Resolution>> {
+    this.#stats.requests += Math.ceil(userIds.length / 100);
+    const pictures = await fetchPictures(this.apiBase, userIds, this.#fetch);
+    const answers = new Map<string, Resolution>();
+    for (const [userId, meta] of pictures) {
+      this.#fillSync(userId, meta);
+      this.#idb?.put(userId, { meta, freshUntil: this.#now() + (meta ? TTL.indexedDB : ABSENT_TTL_MS) });
+      answers.set(userId, this.#answer(userId, meta, 'network', start));
+    }
+    return answers;
+  }
+
+  /** Memory and LocalStorage never hold a URL past its usable life. */
+  #fillSync(userId: string, meta: PictureMeta | null): void {
+    const now = this.#now();
+    const urlLimit = meta ? meta.expiresAt - URL_MARGIN_MS : Infinity;
+    const ttl = (layer: number) => Math.min(now + (meta ? layer : ABSENT_TTL_MS), urlLimit);
+    this.#memory.set(userId, { meta, freshUntil: ttl(TTL.memory) });
+    this.#local.set(userId, { meta, freshUntil: ttl(TTL.localStorage) });
+  }
+
+  /** Keeps the shown picture's bytes in IndexedDB, in idle time; the fetch is answered by the HTTP cache. */
+  #keepBytes(meta: PictureMeta): void {
+    if (!this.#idb?.enabled || this.#keptVersions.has(meta.version)) return;
+    this.#keptVersions.add(meta.version);
+    const keep = async () => {
+      try {
+        const res = await this.#fetch(meta.url);
+        if (res.ok) this.#idb!.putBlob(meta.version, await res.blob());
+      } catch (error) {
+        this.#keptVersions.delete(meta.version);
+        this.#log(`[ImageCache] could not keep the bytes of ${meta.userId}: ${(error as Error).message}`);
+      }
+    };
+    whenIdle(() => void keep());
+  }
+
+  async #invalidateHere(userId: string): Promise<void> {
+    this.#memory.delete(userId);
+    this.#local.delete(userId);
+    await this.#idb?.delete(userId);
+    if (!this.#watchers.has(userId)) return;
+    try {
+      this.#notify(await this.#refresh(userId));
+    } catch (error) {
+      this.#log(`[ImageCache] could not refresh user ${userId}: ${(error as Error).message}`);
+    }
+  }
+
+  async #clearHere(): Promise<void> {
+    this.#memory.clear();
+    this.#local.clear();
+    this.#keptVersions.clear();
+    for (const { url } of this.#objectUrls.values()) URL.revokeObjectURL(url);
+    this.#objectUrls.clear();
+    await this.#idb?.clear();
+  }
+
+  #notify(resolution: Resolution): void {
+    for (const listener of this.#watchers.get(resolution.userId) ?? []) listener(resolution);
+  }
+
+  #log(message: string): void {
+    if (this.#debug) console.log(message);
+  }
+
+}
+
+const LAYER_NAMES: Record<MetaLayer, string> = { memory: 'Memory', localStorage: 'LocalStorage', indexedDB: 'IndexedDB', network: 'Network' };
