@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.mjs';
 
 const ADMIN_TOKEN = 'browser-tests-admin-token';
 
@@ -78,7 +79,8 @@ async function readBody(req) {
 }
 
 export default {
-  files: ['elements/**/*.test.ts', 'sw/**/*.test.ts'],
+  // *.node.test.ts drive a whole browser from Node (reloads, several pages): the Node runner takes those.
+  files: ['elements/**/*.test.ts', 'sw/**/*.test.ts', '!**/*.node.test.ts'],
   hostname: '127.0.0.1',
   nodeResolve: { exportConditions: ['production'] },
   testFramework: { config: { timeout: 10_000 } },
@@ -94,15 +96,5 @@ export default {
     esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }),
     { name: 'stop-image-service', serverStop: () => service.stop() },
   ],
-  browsers: [
-    chromeLauncher({
-      launchOptions: {
-        executablePath: '/usr/bin/chromium',
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-          '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--disable-default-apps',
-          '--disable-extensions'],
-      },
-    }),
-  ],
+  browsers: [chromeLauncher({ launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS } })],
 };

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { Client as MinioClient } from 'minio';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import type { AppDeps } from './app.ts';
 import type { EventBus, PictureCache } from './cache/cache.ts';
 import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
@@ -121,12 +121,12 @@ function redactUrl(url: string): string {
 /** The built page files (`npm run build`), served at the root; a service without them serves the API alone. */
 async function loadAssets(): Promise<Map<string, Asset>> {
   const assets = new Map<string, Asset>();
-  for (const [name, type] of [['cached-profile-picture.js', 'text/javascript; charset=utf-8']] as const) {
-    try {
-      assets.set(name, await toAsset(new Uint8Array(await readFile(new URL(`../dist/${name}`, import.meta.url))), type));
-    } catch {
-      console.warn(`[service] dist/${name} is missing: run \`npm run build\` to serve it`);
-    }
+  const dist = new URL('../dist/', import.meta.url);
+  const names = await readdir(dist).catch(() => [] as string[]);
+  if (!names.includes('cached-profile-picture.js')) console.warn('[service] dist/ has no bundle: run `npm run build` to serve it');
+  for (const name of names.filter((n) => n.endsWith('.js'))) {
+    const body = new Uint8Array(await readFile(new URL(name, dist)));
+    assets.set(name, await toAsset(body, 'text/javascript; charset=utf-8', /-[0-9a-f]{10}\.js$/.test(name)));
   }
   return assets;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every test: the type check, then the Node suites (backend, scripts), each counted; ends with one line
-// `N passed, N failed`. It first brings what the tests need (redis-server) when it is missing.
+// Runs every test: the type check, the Node suites (backend, scripts) and the browser suites (elements, sw, in
+// Chromium), each test counted; ends with one line `N passed, N failed`. It first brings what the tests need
+// (redis-server, Chromium) when it is missing.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,9 +9,9 @@ import { ensureTools } from './ensure-tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
-function testFiles(dir) {
+function testFiles(dir, suffix = '.test.ts') {
   return readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+    .filter((e) => e.isFile() && e.name.endsWith(suffix))
     .map((e) => join(e.parentPath ?? e.path, e.name))
     .sort();
 }
@@ -28,7 +29,7 @@ function run(command, args) {
   });
 }
 
-ensureTools([{ command: 'redis-server', apt: 'redis-server' }]);
+ensureTools([{ command: 'redis-server', apt: 'redis-server' }, { command: 'chromium', apt: 'chromium' }]);
 let passed = 0;
 let failed = 0;
 
@@ -36,13 +37,27 @@ console.log('\n# Type check');
 const tsc = await run('npx', ['tsc', '--noEmit', '-p', root]);
 tsc.code === 0 ? passed++ : failed++;
 
+console.log('\n# Build (the drop-in bundle, within its budget)');
+const bundle = await run(process.execPath, ['scripts/build.mjs']);
+bundle.code === 0 ? passed++ : failed++;
+
 console.log('\n# Node tests');
-const files = [...testFiles('backend'), ...testFiles('scripts')];
+const files = [...testFiles('backend'), ...testFiles('scripts'), ...testFiles('elements', '.node.test.ts')];
 const node = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files]);
 const count = (name) => Number(node.out.match(new RegExp(`^ℹ ${name} (\\d+)`, 'm'))?.[1] ?? 0);
 passed += count('pass');
 failed += count('fail') + count('cancelled');
 if (node.code !== 0 && count('fail') + count('cancelled') === 0) failed++;
+
+console.log('\n# Browser tests');
+const browserFiles = [...testFiles('elements'), ...testFiles('sw')].filter((f) => !f.endsWith('.node.test.ts'));
+if (browserFiles.length) {
+  const browser = await run('npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs']);
+  const summary = [...browser.out.matchAll(/(\d+) passed, (\d+) failed/g)].at(-1);
+  passed += Number(summary?.[1] ?? 0);
+  failed += Number(summary?.[2] ?? 0);
+  if (browser.code !== 0 && !Number(summary?.[2] ?? 0)) failed++;
+}
 
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -2,7 +2,8 @@ import type { PictureChangedEvent, PictureMeta } from '../../contract/picture.ts
 import { URL_MARGIN_MS, urlUsable, type CachedEntry, type SyncLayer } from './entry.ts';
 import { fetchPictures } from './fetch-pictures.ts';
 import { whenIdle } from './idle.ts';
-import { createIndexedDbLayer, type IndexedDbLayer } from './layers/indexeddb.ts';
+import type { IndexedDbLayer } from './layers/indexeddb.ts';
+import { lazyIndexedDbLayer } from './layers/indexeddb-lazy.ts';
 import { createLocalStorageLayer } from './layers/local-storage.ts';
 import { createMemoryLayer } from './layers/memory.ts';
 import { createTickBatcher } from './tick-batcher.ts';
@@ -84,7 +85,7 @@ export class PictureStore implements PictureSource {
     const log = (message: string) => this.#log(message);
     this.#memory = createMemoryLayer(options.memorySize);
     this.#local = createLocalStorageLayer({ storage: options.localStorage, log });
-    this.#idb = options.indexedDB === undefined ? createIndexedDbLayer({ debug: this.#debug }) : options.indexedDB;
+    this.#idb = options.indexedDB === undefined ? lazyIndexedDbLayer({ debug: this.#debug }) : options.indexedDB;
     this.#resolve = createTickBatcher((userIds) => this.#fromIndexedDbThenNetwork(userIds));
     this.#refresh = createTickBatcher((userIds) => this.#fromNetwork(userIds, performance.now()));
     // Writes wait for idle time; a page that is going away writes them now.

@@ -1,0 +1,132 @@
+import { consume } from '@lit/context';
+import { html, LitElement, nothing, type TemplateResult } from 'lit';
+import { property } from 'lit/decorators.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import { pictureSourceContext } from '../store/context.ts';
+import type { PictureSource } from '../store/types.ts';
+import styles from './cached-profile-picture.styles.ts';
+import { colorOf, initialsOf, silhouette } from './fallback.ts';
+import { ProfilePictureController, type PictureErrorDetail, type PictureLoadDetail } from './profile-picture-controller.ts';
+
+/** The shapes the picture can take; each sets a default `--radius`. */
+export const Shapes = ['circle', 'rounded', 'square'] as const;
+export type Shape = (typeof Shapes)[number];
+
+/**
+ * A user's profile picture, from the page's picture store: a picture seen before in this session is in the first
+ * render, with no request; a new one costs a share of one batched metadata request. With no picture, or when it
+ * fails, the initials of `label` on a colour derived from the user id (else a neutral silhouette): never a broken
+ * image. Light-DOM content (say, an `<img>` a CMS author wrote) shows until the element upgrades; the shadow root
+ * has no slot, so it disappears then.
+ *
+ * The store comes from `pictureSourceContext` (a provider such as the store's provider element), or, with none on
+ * the page, from `defaultSource(apiBase)`, one per page.
+ *
+ * With `loading="lazy"` (the default), a picture the store knows synchronously (`peek`: memory, LocalStorage, no
+ * request) is still in the first render, so a known face never waits a frame for an IntersectionObserver; its
+ * `<img loading="lazy">` lets the browser defer the bytes of one far off screen (one already in the page's memory
+ * cache shows at once). Asking the store further (IndexedDB, the network) waits until the element is within 200px
+ * of the viewport.
+ *
+ * @example
+ * <cached-profile-picture user-id="ada" label="Ada Lovelace" size="64" shape="rounded"></cached-profile-picture>
+ *
+ * @event picture-load - The picture is on screen. `detail: {userId, layer, ms}`: the layer that told its version,
+ *   and the milliseconds from the start (connect, or nearing the viewport when lazy) to the loaded image.
+ * @event picture-error - There is no picture to show, and the fallback shows instead. `detail: {userId, error}`.
+ *   A user with no picture is not an error.
+ *
+ * @slot - None: children are shown only until the element upgrades.
+ *
+ * @csspart image - The `<img>` showing the picture.
+ * @csspart fallback - The initials or silhouette shown instead (`role="img"`, labelled by `label`).
+ *
+ * @cssproperty --size - Width and height. Default `48px`; the `size` attribute sets it, in pixels.
+ * @cssproperty --radius - Corner radius. Default by `shape`: `50%` circle, `20%` rounded, `0` square.
+ * @cssproperty --fallback-color - Colour of the initials and silhouette. Default `#fff`.
+ * @cssproperty --fallback-background - Background of the fallback. Default unset: a colour derived from the user id
+ *   (the same id always gets the same colour), grey behind the silhouette.
+ */
+export class CachedProfilePicture extends LitElement {
+  static override styles = styles;
+
+  /** The user whose picture to show. A new id starts over; answers for the old one are ignored. */
+  @property({ attribute: 'user-id' }) userId = '';
+
+  /** The user's name: the image's `alt`, the fallback's label and initials. */
+  @property() label = '';
+
+  /** Width and height in pixels; unset, `--size` decides (default 48px). */
+  @property({ type: Number }) size?: number;
+
+  /** Reflected, so `:host([shape])` can pick the default radius. */
+  @property({ reflect: true }) shape: Shape = 'circle';
+
+  /** `lazy`: ask the store beyond its synchronous `peek` only once the element nears the viewport. */
+  @property() loading: 'lazy' | 'eager' = 'lazy';
+
+  /** The image service's API, for the default store when no provider is on the page. */
+  @property({ attribute: 'api-base' }) apiBase = '/api';
+
+  /** The provider's store, when one answers. */
+  @consume({ context: pictureSourceContext, subscribe: true })
+  source?: PictureSource;
+
+  private readonly picture = new ProfilePictureController(this, () => this.userId, {
+    source: () => this.source,
+    apiBase: () => this.apiBase,
+    lazy: () => this.loading !== 'eager',
+    onLoad: (detail) => this.emit<PictureLoadDetail>('picture-load', detail),
+    onError: (detail) => this.emit<PictureErrorDetail>('picture-error', detail),
+  });
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // A reconnect asks for the context again; a provider that no longer answers must not stay in use.
+    this.source = undefined;
+  }
+
+  protected override render(): TemplateResult {
+    const size = this.size && this.size > 0 ? this.size : undefined;
+    const sizeStyle = size ? { '--size': `${size}px` } : {};
+    const { url } = this.picture;
+    if (url) {
+      return html`<img
+        part="image"
+        src=${url}
+        alt=${this.label}
+        crossorigin="anonymous"
+        decoding="async"
+        loading=${this.loading === 'eager' ? 'eager' : 'lazy'}
+        width=${size ?? 48}
+        height=${size ?? 48}
+        style=${styleMap(sizeStyle)}
+        @load=${this.onImageLoad}
+        @error=${this.onImageError}
+      />`;
+    }
+    const initials = initialsOf(this.label);
+    return html`<div
+      part="fallback"
+      class=${initials ? 'initials' : 'silhouette'}
+      role="img"
+      aria-label=${this.label || nothing}
+      aria-hidden=${this.label ? nothing : 'true'}
+      style=${styleMap({ ...sizeStyle, '--user-color': colorOf(this.userId) })}
+    >${initials || silhouette}</div>`;
+  }
+
+  private onImageLoad(event: Event): void {
+    this.picture.imageLoaded((event.target as HTMLImageElement).getAttribute('src'));
+  }
+
+  private onImageError(event: Event): void {
+    void this.picture.imageFailed((event.target as HTMLImageElement).getAttribute('src'));
+  }
+
+  private emit<T>(type: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+  }
+}
+
+export default CachedProfilePicture;

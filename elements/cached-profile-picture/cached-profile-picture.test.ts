@@ -1,0 +1,605 @@
+// <cached-profile-picture> in Chromium, showing real pictures uploaded to the image service for the run.
+//
+// Most tests give the element a PictureSource made here (TestSource) through a context provider: the store is tested
+// on its own (elements/store/), and here the subject is the element's rendering, so each test decides what the source
+// answers and when, and reads what the element asked of it. The last group runs the element on the real store
+// (`defaultSource`, no provider) and counts the requests that reached the service.
+import { expect } from '@esm-bundle/chai';
+import { ContextProvider } from '@lit/context';
+import { html, LitElement } from 'lit';
+import type { PictureMeta } from '../../contract/picture.ts';
+import { pictureSourceContext } from '../store/context.ts';
+import type { PictureSource, Resolution, ResolutionReport } from '../store/types.ts';
+import { pngOf, requests, seed, users } from '../testing/service.ts';
+import { CachedProfilePicture } from './cached-profile-picture.ts';
+import { colorOf, initialsOf } from './fallback.ts';
+import { ProfilePictureController } from './profile-picture-controller.ts';
+
+type Fn = () => unknown;
+const { describe, it, before, afterEach } = globalThis as unknown as {
+  describe(title: string, fn: () => void): void;
+  it(title: string, fn: Fn): void;
+  before(fn: Fn): void;
+  afterEach(fn: Fn): void;
+};
+
+/** A source the test controls: answers set per user, `get` held until released, every call recorded. */
+class TestSource implements PictureSource {
+  /** What `peek` answers (synchronously). */
+  readonly known = new Map<string, Resolution>();
+  /** What `get` answers; falls back to `known`, then to "no picture". */
+  readonly answers = new Map<string, Resolution | Error>();
+  /** Stored Blobs by version, for `acquireBlobUrl`. */
+  readonly blobs = new Map<string, Blob>();
+  readonly peeked: string[] = [];
+  readonly asked: string[] = [];
+  readonly acquired: string[] = [];
+  readonly released: string[] = [];
+  readonly loadedCalls: Array<{ resolution: Resolution; ms: number }> = [];
+  readonly reports: ResolutionReport[] = [];
+  readonly #watchers = new Map<string, Set<(resolution: Resolution) => void>>();
+  readonly #held = new Map<string, Promise<void>>();
+  readonly #objectUrls = new Map<string, { url: string; users: number }>();
+
+  peek(userId: string): Resolution | undefined {
+    this.peeked.push(userId);
+    return this.known.get(userId);
+  }
+
+  async get(userId: string): Promise<Resolution> {
+    this.asked.push(userId);
+    await this.#held.get(userId);
+    const answer = this.answers.get(userId) ?? this.known.get(userId) ?? resolution(userId, null);
+    if (answer instanceof Error) throw answer;
+    return answer;
+  }
+
+  /** `get(userId)` waits until the returned function is called. */
+  hold(userId: string): () => void {
+    let release!: () => void;
+    this.#held.set(userId, new Promise((resolve) => (release = resolve)));
+    return release;
+  }
+
+  watch(userId: string, listener: (resolution: Resolution) => void): () => void {
+    let set = this.#watchers.get(userId);
+    if (!set) this.#watchers.set(userId, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  watching(userId: string): number {
+    return this.#watchers.get(userId)?.size ?? 0;
+  }
+
+  /** What the store does after an invalidation: tell every watcher of the user. */
+  emit(answer: Resolution): void {
+    for (const listener of this.#watchers.get(answer.userId) ?? []) listener(answer);
+  }
+
+  async acquireBlobUrl(meta: PictureMeta): Promise<string | undefined> {
+    this.acquired.push(meta.version);
+    const blob = this.blobs.get(meta.version);
+    if (!blob) return undefined;
+    const shown = this.#objectUrls.get(meta.version) ?? { url: URL.createObjectURL(blob), users: 0 };
+    shown.users++;
+    this.#objectUrls.set(meta.version, shown);
+    return shown.url;
+  }
+
+  releaseBlobUrl(meta: PictureMeta): void {
+    this.released.push(meta.version);
+    const shown = this.#objectUrls.get(meta.version);
+    if (!shown || --shown.users > 0) return;
+    URL.revokeObjectURL(shown.url);
+    this.#objectUrls.delete(meta.version);
+  }
+
+  /** Object URLs alive now. */
+  get objectUrls(): number {
+    return this.#objectUrls.size;
+  }
+
+  loaded(answer: Resolution, ms: number): void {
+    this.loadedCalls.push({ resolution: answer, ms });
+  }
+
+  report(report: ResolutionReport): void {
+    this.reports.push(report);
+  }
+}
+
+function resolution(userId: string, meta: PictureMeta | null, more: Partial<Resolution> = {}): Resolution {
+  return { userId, meta: meta && { ...meta, userId }, layer: 'memory', urlUsable: true, ms: 0, ...more };
+}
+
+/** A provider of the source for everything inside it, as a page's provider element would be. */
+class TestProvider extends LitElement {
+  readonly provider = new ContextProvider(this, { context: pictureSourceContext });
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+}
+customElements.define('cpp-test-provider', TestProvider);
+
+const mounted: Element[] = [];
+afterEach(() => {
+  for (const element of mounted.splice(0)) element.remove();
+  window.scrollTo(0, 0);
+});
+
+/** A provider of `source` in the document, holding a new `<cached-profile-picture>` with `attributes`. */
+function mount(source: PictureSource | undefined, attributes: Record<string, string>, tag = 'cached-profile-picture') {
+  const element = document.createElement(tag) as CachedProfilePicture;
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  let parent: HTMLElement = document.body;
+  if (source) {
+    const provider = document.createElement('cpp-test-provider') as TestProvider;
+    provider.provider.setValue(source);
+    document.body.append(provider);
+    mounted.push(provider);
+    parent = provider;
+  } else {
+    mounted.push(element);
+  }
+  parent.append(element);
+  return element;
+}
+
+function image(element: Element): HTMLImageElement | null {
+  return element.shadowRoot!.querySelector('[part~="image"]');
+}
+
+function fallback(element: Element): HTMLElement | null {
+  return element.shadowRoot!.querySelector('[part~="fallback"]');
+}
+
+function nextEvent<T>(target: EventTarget, type: string): Promise<CustomEvent<T>> {
+  return new Promise((resolve) => target.addEventListener(type, (event) => resolve(event as CustomEvent<T>), { once: true }));
+}
+
+async function until(condition: () => unknown, what: string, timeoutMs = 3_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const frames = async (count: number) => {
+  for (let i = 0; i < count; i++) await new Promise((resolve) => requestAnimationFrame(resolve));
+};
+
+describe('<cached-profile-picture>', () => {
+  let red: PictureMeta;
+  let blue: PictureMeta;
+  let redPng: Blob;
+  before(async () => {
+    [red, blue] = await seed(users('element', 2));
+    redPng = await pngOf('#c00');
+  });
+
+  it('is registered under its tag', () => {
+    expect(customElements.get('cached-profile-picture')).to.equal(CachedProfilePicture);
+    expect(document.createElement('cached-profile-picture')).to.be.instanceOf(CachedProfilePicture);
+  });
+
+  it('renders a picture the source knows in its first update, without calling get', async () => {
+    const source = new TestSource();
+    source.known.set('ada', resolution('ada', red));
+    const element = mount(source, { 'user-id': 'ada', label: 'Ada Lovelace' });
+    await element.updateComplete;
+    expect(image(element)?.getAttribute('src')).to.equal(red.url);
+    expect(source.peeked).to.deep.equal(['ada']);
+    expect(source.asked).to.deep.equal([]);
+    expect(fallback(element)).to.equal(null);
+  });
+
+  it('asks get when peek does not know the user, showing the fallback meanwhile', async () => {
+    const source = new TestSource();
+    source.answers.set('bob', resolution('bob', red, { layer: 'network' }));
+    const release = source.hold('bob');
+    const element = mount(source, { 'user-id': 'bob', label: 'Bob', loading: 'eager' });
+    await element.updateComplete;
+    expect(source.asked).to.deep.equal(['bob']);
+    expect(image(element)).to.equal(null);
+    expect(fallback(element)?.textContent?.trim()).to.equal('B');
+    release();
+    await until(() => image(element), 'the image');
+    expect(image(element)!.getAttribute('src')).to.equal(red.url);
+  });
+
+  it('shows the initials of the label on a colour from the user id when there is no picture', async () => {
+    const source = new TestSource();
+    const element = mount(source, { 'user-id': 'nopic', label: '  ada  King lovelace ', loading: 'eager' });
+    const twin = mount(source, { 'user-id': 'nopic', label: 'Someone Else', loading: 'eager' });
+    const other = mount(source, { 'user-id': 'nopic-2', label: 'Someone Else', loading: 'eager' });
+    await until(() => source.asked.length === 3, 'three lookups');
+    await Promise.all([element.updateComplete, twin.updateComplete, other.updateComplete]);
+    const shown = fallback(element)!;
+    expect(image(element)).to.equal(null);
+    expect(shown.textContent!.trim()).to.equal('AL');
+    expect(shown.getAttribute('role')).to.equal('img');
+    expect(shown.getAttribute('aria-label')).to.equal('  ada  King lovelace ');
+    const background = (el: Element) => getComputedStyle(fallback(el)!).backgroundColor;
+    expect(background(element)).to.equal(background(twin), 'same id, same colour');
+    expect(background(element)).not.to.equal(background(other));
+  });
+
+  it('shows a silhouette, hidden from assistive technology, with no label', async () => {
+    const source = new TestSource();
+    const element = mount(source, { 'user-id': 'anon', loading: 'eager' });
+    await until(() => source.asked.length, 'the lookup');
+    await element.updateComplete;
+    const shown = fallback(element)!;
+    expect(shown.querySelector('svg')).not.to.equal(null);
+    expect(shown.textContent!.trim()).to.equal('');
+    expect(shown.hasAttribute('aria-label')).to.equal(false);
+    expect(shown.getAttribute('aria-hidden')).to.equal('true');
+  });
+
+  it('shows the fallback and fires picture-error when the image fails and no Blob is stored', async () => {
+    const source = new TestSource();
+    const broken = { ...red, url: `${location.origin}/images/nobody/0123456789abcdef`, version: 'broken' };
+    source.known.set('eve', resolution('eve', broken));
+    const element = mount(source, { 'user-id': 'eve', label: 'Eve Smith' });
+    const failed = nextEvent<{ userId: string; error: unknown }>(element, 'picture-error');
+    await element.updateComplete;
+    expect(image(element)).not.to.equal(null);
+    const { detail } = await failed;
+    expect(detail.userId).to.equal('eve');
+    expect(detail.error).to.be.instanceOf(Error);
+    await element.updateComplete;
+    expect(image(element)).to.equal(null);
+    expect(fallback(element)!.textContent!.trim()).to.equal('ES');
+    expect(source.acquired).to.deep.equal(['broken'], 'the Blob was tried once');
+  });
+
+  it('shows the stored Blob when the image fails and one is stored', async () => {
+    const source = new TestSource();
+    const broken = { ...red, url: `${location.origin}/images/nobody/fedcba9876543210`, version: 'kept' };
+    source.known.set('fay', resolution('fay', broken));
+    source.blobs.set('kept', redPng);
+    const element = mount(source, { 'user-id': 'fay', label: 'Fay' });
+    const loaded = nextEvent<{ userId: string; layer: string; ms: number }>(element, 'picture-load');
+    await element.updateComplete;
+    await until(() => image(element)?.getAttribute('src')?.startsWith('blob:'), 'the object URL');
+    await loaded;
+    expect(image(element)!.naturalWidth).to.equal(32);
+    expect(source.reports.at(-1)).to.include({ userId: 'fay', source: 'indexedDB' });
+    expect(source.loadedCalls).to.deep.equal([], 'loaded() is for the picture URL, not the Blob');
+  });
+
+  it('shows the stored Blob, not the URL, when the URL is not usable', async () => {
+    const source = new TestSource();
+    source.known.set('gus', resolution('gus', red, { urlUsable: false }));
+    source.blobs.set(red.version, redPng);
+    const element = mount(source, { 'user-id': 'gus' });
+    await element.updateComplete;
+    await until(() => image(element), 'the image');
+    expect(image(element)!.getAttribute('src')).to.match(/^blob:/);
+    expect(source.acquired).to.deep.equal([red.version]);
+  });
+
+  it('falls back to the URL when it is not usable and no Blob is stored', async () => {
+    const source = new TestSource();
+    source.known.set('hal', resolution('hal', red, { urlUsable: false }));
+    const element = mount(source, { 'user-id': 'hal' });
+    await until(() => image(element), 'the image');
+    expect(image(element)!.getAttribute('src')).to.equal(red.url);
+  });
+
+  it('fires picture-load with the user, layer and time, and tells the source', async () => {
+    const source = new TestSource();
+    source.answers.set('ida', resolution('ida', blue, { layer: 'indexedDB' }));
+    const element = mount(source, { 'user-id': 'ida', loading: 'eager' });
+    const { detail } = await nextEvent<{ userId: string; layer: string; ms: number }>(element, 'picture-load');
+    expect(detail.userId).to.equal('ida');
+    expect(detail.layer).to.equal('indexedDB');
+    expect(detail.ms).to.be.a('number').within(0, 5_000);
+    expect(source.loadedCalls).to.have.length(1);
+    expect(source.loadedCalls[0]!.resolution.meta!.url).to.equal(blue.url);
+    expect(source.loadedCalls[0]!.ms).to.equal(detail.ms);
+  });
+
+  it('fires picture-error when the source fails', async () => {
+    const source = new TestSource();
+    source.answers.set('jon', new Error('offline'));
+    const element = mount(source, { 'user-id': 'jon', label: 'Jon', loading: 'eager' });
+    const { detail } = await nextEvent<{ userId: string; error: Error }>(element, 'picture-error');
+    expect(detail.error.message).to.equal('offline');
+    await element.updateComplete;
+    expect(fallback(element)!.textContent!.trim()).to.equal('J');
+  });
+
+  it('lazy: asks nothing beyond peek while far below the viewport, and resolves within 200px of it', async () => {
+    const source = new TestSource();
+    source.answers.set('kim', resolution('kim', red));
+    const spacer = document.createElement('div');
+    spacer.style.height = `${innerHeight + 3_000}px`;
+    document.body.append(spacer);
+    mounted.push(spacer);
+    const element = mount(source, { 'user-id': 'kim', label: 'Kim' });
+    expect(element.loading).to.equal('lazy', 'the default');
+    await element.updateComplete;
+    await frames(3);
+    expect(source.asked).to.deep.equal([]);
+    expect(image(element)).to.equal(null);
+    // Still 100px below the bottom of the viewport: inside the margin.
+    window.scrollTo(0, element.getBoundingClientRect().top + scrollY - innerHeight - 100);
+    await until(() => source.asked.length, 'the lookup');
+    await until(() => image(element), 'the image');
+    expect(image(element)!.getAttribute('src')).to.equal(red.url);
+  });
+
+  it('lazy: a picture peek knows shows at once even below the viewport; the browser defers its bytes', async () => {
+    const source = new TestSource();
+    source.known.set('lea', resolution('lea', red));
+    const spacer = document.createElement('div');
+    spacer.style.height = `${innerHeight + 3_000}px`;
+    document.body.append(spacer);
+    mounted.push(spacer);
+    const element = mount(source, { 'user-id': 'lea' });
+    await element.updateComplete;
+    expect(image(element)!.getAttribute('src')).to.equal(red.url);
+    expect(image(element)!.getAttribute('loading')).to.equal('lazy');
+    expect(source.asked).to.deep.equal([]);
+    element.loading = 'eager';
+    await element.updateComplete;
+    expect(image(element)!.getAttribute('loading')).to.equal('eager');
+  });
+
+  it('lazy: asks at once when switched to eager while waiting', async () => {
+    const source = new TestSource();
+    const spacer = document.createElement('div');
+    spacer.style.height = `${innerHeight + 3_000}px`;
+    document.body.append(spacer);
+    mounted.push(spacer);
+    const element = mount(source, { 'user-id': 'liv' });
+    await element.updateComplete;
+    await frames(2);
+    expect(source.asked).to.deep.equal([]);
+    element.loading = 'eager';
+    await element.updateComplete;
+    expect(source.asked).to.deep.equal(['liv']);
+  });
+
+  it('starts over when user-id changes, ignoring the answer for the old id', async () => {
+    const source = new TestSource();
+    source.answers.set('old', resolution('old', red));
+    source.answers.set('new', resolution('new', blue));
+    const releaseOld = source.hold('old');
+    const element = mount(source, { 'user-id': 'old', loading: 'eager' });
+    await element.updateComplete;
+    expect(source.watching('old')).to.equal(1);
+    element.setAttribute('user-id', 'new');
+    await element.updateComplete;
+    expect(element.userId).to.equal('new');
+    await until(() => image(element), 'the new picture');
+    releaseOld();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await element.updateComplete;
+    expect(image(element)!.getAttribute('src')).to.equal(blue.url);
+    expect(source.watching('old')).to.equal(0);
+    expect(source.watching('new')).to.equal(1);
+  });
+
+  it('re-renders when the source reports a new picture for the user (watch)', async () => {
+    const source = new TestSource();
+    source.known.set('max', resolution('max', red));
+    const element = mount(source, { 'user-id': 'max' });
+    await element.updateComplete;
+    expect(image(element)!.getAttribute('src')).to.equal(red.url);
+    const reloaded = nextEvent<{ userId: string; layer: string }>(element, 'picture-load');
+    source.emit(resolution('max', blue, { layer: 'network' }));
+    await element.updateComplete;
+    expect(image(element)!.getAttribute('src')).to.equal(blue.url);
+    expect((await reloaded).detail.layer).to.equal('network');
+  });
+
+  it('shows the fallback when the source reports the picture removed', async () => {
+    const source = new TestSource();
+    source.known.set('ned', resolution('ned', red));
+    const element = mount(source, { 'user-id': 'ned', label: 'Ned' });
+    await element.updateComplete;
+    source.emit(resolution('ned', null, { layer: 'network' }));
+    await element.updateComplete;
+    expect(image(element)).to.equal(null);
+    expect(fallback(element)!.textContent!.trim()).to.equal('N');
+  });
+
+  it('releases its object URL and stops watching when disconnected', async () => {
+    const source = new TestSource();
+    source.known.set('ola', resolution('ola', red, { urlUsable: false }));
+    source.blobs.set(red.version, redPng);
+    const element = mount(source, { 'user-id': 'ola' });
+    await until(() => image(element)?.getAttribute('src')?.startsWith('blob:'), 'the object URL');
+    expect(source.watching('ola')).to.equal(1);
+    expect(source.objectUrls).to.equal(1);
+    element.remove();
+    expect(source.released).to.deep.equal([red.version]);
+    expect(source.objectUrls).to.equal(0);
+    expect(source.watching('ola')).to.equal(0);
+  });
+
+  it('releases the object URL when a usable URL replaces it', async () => {
+    const source = new TestSource();
+    source.known.set('pia', resolution('pia', red, { urlUsable: false }));
+    source.blobs.set(red.version, redPng);
+    const element = mount(source, { 'user-id': 'pia' });
+    await until(() => image(element)?.getAttribute('src')?.startsWith('blob:'), 'the object URL');
+    source.emit(resolution('pia', red, { layer: 'network' }));
+    await element.updateComplete;
+    expect(image(element)!.getAttribute('src')).to.equal(red.url);
+    expect(source.released).to.deep.equal([red.version]);
+  });
+
+  it('gives the image alt text from label, and an empty alt without one', async () => {
+    const source = new TestSource();
+    source.known.set('quin', resolution('quin', red));
+    const labelled = mount(source, { 'user-id': 'quin', label: 'Quin Rowe' });
+    const bare = mount(source, { 'user-id': 'quin' });
+    await Promise.all([labelled.updateComplete, bare.updateComplete]);
+    expect(image(labelled)!.getAttribute('alt')).to.equal('Quin Rowe');
+    expect(image(bare)!.getAttribute('alt')).to.equal('');
+    expect(image(labelled)!.getAttribute('crossorigin')).to.equal('anonymous');
+    expect(image(labelled)!.getAttribute('decoding')).to.equal('async');
+  });
+
+  it('is styled through its parts and custom properties', async () => {
+    const source = new TestSource();
+    source.known.set('ray', resolution('ray', red));
+    const style = document.createElement('style');
+    style.textContent = `.themed { --size: 30px; --radius: 3px; --fallback-color: rgb(1, 2, 3); --fallback-background: rgb(4, 5, 6); }
+      .themed::part(fallback) { font-style: italic; }`;
+    document.head.append(style);
+    mounted.push(style);
+    const plain = mount(source, { 'user-id': 'nobody-here', label: 'Ray' });
+    const sized = mount(source, { 'user-id': 'ray', size: '64', shape: 'rounded' });
+    const square = mount(source, { 'user-id': 'nobody-here', shape: 'square' });
+    const themed = mount(source, { 'user-id': 'nobody-here', label: 'Ray', class: 'themed' });
+    await Promise.all([plain, sized, square, themed].map((e) => e.updateComplete));
+    const css = (el: Element | null) => getComputedStyle(el!);
+    expect(css(fallback(plain)).width).to.equal('48px');
+    expect(css(fallback(plain)).borderTopLeftRadius).to.equal('50%');
+    expect(css(fallback(plain)).color).to.equal('rgb(255, 255, 255)');
+    expect(css(fallback(plain)).fontSize).to.equal('19.2px', '0.4 of the size');
+    expect(plain.getBoundingClientRect().width).to.equal(48, 'the host takes the picture size');
+    expect(css(image(sized)).width).to.equal('64px');
+    expect(css(image(sized)).objectFit).to.equal('cover');
+    expect(css(image(sized)).borderTopLeftRadius).to.equal('20%');
+    expect(image(sized)!.getAttribute('width')).to.equal('64');
+    expect(css(fallback(square)).borderTopLeftRadius).to.equal('0px');
+    expect(css(fallback(themed)).width).to.equal('30px');
+    expect(css(fallback(themed)).borderTopLeftRadius).to.equal('3px');
+    expect(css(fallback(themed)).color).to.equal('rgb(1, 2, 3)');
+    expect(css(fallback(themed)).backgroundColor).to.equal('rgb(4, 5, 6)');
+    expect(css(fallback(themed)).fontStyle).to.equal('italic');
+    sized.shape = 'square';
+    await sized.updateComplete;
+    expect(sized.getAttribute('shape')).to.equal('square', 'shape reflects, so a property set styles too');
+    expect(css(image(sized)).borderTopLeftRadius).to.equal('0px');
+  });
+
+  it('shows its light-DOM content until it upgrades, and not after', async () => {
+    // The registration module defines the tag on import, before any test runs; a subclass under a tag defined
+    // here stands in for a page whose script arrives after its HTML.
+    const source = new TestSource();
+    source.known.set('sam', resolution('sam', red));
+    const element = mount(source, { 'user-id': 'sam', label: 'Sam' }, 'cpp-late-upgrade');
+    const authored = document.createElement('img');
+    authored.alt = 'Sam, as the CMS author placed it';
+    authored.src = blue.url;
+    element.append(authored);
+    await authored.decode();
+    expect(authored.checkVisibility()).to.equal(true);
+    expect(authored.getBoundingClientRect().width).to.be.greaterThan(0);
+    customElements.define('cpp-late-upgrade', class extends CachedProfilePicture {});
+    expect(element).to.be.instanceOf(CachedProfilePicture);
+    await element.updateComplete;
+    expect(image(element)!.getAttribute('src')).to.equal(red.url);
+    expect(authored.checkVisibility()).to.equal(false);
+  });
+
+  it('switches to a new source when the provider publishes one', async () => {
+    const first = new TestSource();
+    first.known.set('tom', resolution('tom', red));
+    const element = mount(first, { 'user-id': 'tom' });
+    await element.updateComplete;
+    const second = new TestSource();
+    second.known.set('tom', resolution('tom', blue));
+    (element.parentElement as TestProvider).provider.setValue(second);
+    await element.updateComplete;
+    expect(image(element)!.getAttribute('src')).to.equal(blue.url);
+    expect(first.watching('tom')).to.equal(0);
+    expect(second.watching('tom')).to.equal(1);
+  });
+});
+
+describe('ProfilePictureController', () => {
+  let meta: PictureMeta;
+  before(async () => {
+    [meta] = await seed(users('controller', 1));
+  });
+
+  /** Any Lit element: the controller consumes the context itself. */
+  class Avatar extends LitElement {
+    userId = '';
+    readonly picture = new ProfilePictureController(this, () => this.userId);
+    protected override render() {
+      return html`${this.picture.url ?? (this.picture.loading ? 'loading' : 'none')}`;
+    }
+  }
+  customElements.define('cpp-test-avatar', Avatar);
+
+  it('gives any Lit element url, loading, resolution and refetch()', async () => {
+    const source = new TestSource();
+    source.answers.set('uma', resolution('uma', meta, { layer: 'network' }));
+    const release = source.hold('uma');
+    const provider = document.createElement('cpp-test-provider') as TestProvider;
+    provider.provider.setValue(source);
+    const avatar = document.createElement('cpp-test-avatar') as Avatar;
+    avatar.userId = 'uma';
+    provider.append(avatar);
+    document.body.append(provider);
+    mounted.push(provider);
+    await avatar.updateComplete;
+    expect(avatar.picture.loading).to.equal(true);
+    expect(avatar.shadowRoot!.textContent).to.equal('loading');
+    release();
+    await until(() => avatar.picture.url, 'the url');
+    await avatar.updateComplete;
+    expect(avatar.picture.url).to.equal(meta.url);
+    expect(avatar.picture.resolution?.layer).to.equal('network');
+    expect(avatar.shadowRoot!.textContent).to.equal(meta.url);
+    await avatar.picture.refetch();
+    expect(source.asked).to.deep.equal(['uma', 'uma']);
+    expect(avatar.picture.error).to.equal(undefined);
+  });
+
+  it('initials and colours', () => {
+    expect(initialsOf('Ada Lovelace')).to.equal('AL');
+    expect(initialsOf('ada')).to.equal('A');
+    expect(initialsOf('  ')).to.equal('');
+    expect(initialsOf('émile zola')).to.equal('ÉZ');
+    expect(colorOf('ada')).to.equal(colorOf('ada'));
+    expect(colorOf('user1')).not.to.equal(colorOf('user2'));
+  });
+});
+
+// The element on the real store (no provider: `defaultSource(apiBase)`), counting what reached the service.
+describe('<cached-profile-picture> on the page store', () => {
+  /** Requests that reached the service and name one of `ids`. */
+  const requestsFor = async (ids: string[]) => (await requests()).filter((line) => ids.some((id) => line.includes(id)));
+
+  it('first sight: one batched lookup for many tags; then a new tag for a seen user renders at once with no request', async () => {
+    const ids = users('page', 5);
+    const metas = await seed(ids);
+    const before = (await requestsFor(ids)).length;
+    const elements = ids.map((id) => mount(undefined, { 'user-id': id, label: `User ${id}`, loading: 'eager' }));
+    const loads = elements.map((element) => nextEvent<{ userId: string; layer: string }>(element, 'picture-load'));
+    const details = (await Promise.all(loads)).map((event) => event.detail);
+    expect(details.map((d) => d.layer)).to.deep.equal(ids.map(() => 'network'));
+    elements.forEach((element, i) => expect(image(element)!.getAttribute('src')).to.equal(metas[i]!.url));
+    const lookups = (await requestsFor(ids)).slice(before).filter((line) => line.startsWith('GET /api/pictures'));
+    expect(lookups).to.have.length(1, 'five tags in one task cost one metadata request');
+
+    const seen = (await requestsFor(ids)).length;
+    const again = mount(undefined, { 'user-id': ids[2]! });
+    await again.updateComplete;
+    expect(image(again)!.getAttribute('src')).to.equal(metas[2]!.url, 'in the first update');
+    await nextEvent(again, 'picture-load');
+    expect((await requestsFor(ids)).length).to.equal(seen, 'no request at all');
+  });
+
+  it('a user with no picture gets the fallback, and no picture-error', async () => {
+    const [id] = users('page-none', 1);
+    let errors = 0;
+    const element = mount(undefined, { 'user-id': id!, label: 'No Body', loading: 'eager' });
+    element.addEventListener('picture-error', () => errors++);
+    await until(() => (element as unknown as { picture: ProfilePictureController }).picture.resolution, 'the answer');
+    await element.updateComplete;
+    expect(fallback(element)!.textContent!.trim()).to.equal('NB');
+    expect(errors).to.equal(0);
+  });
+});

@@ -1,0 +1,35 @@
+import { html, type TemplateResult } from 'lit';
+
+/**
+ * The initials of a name: the first letters of its first and last words, uppercase; `''` for no name.
+ *
+ * @example initialsOf('Ada King Lovelace') // 'AL'
+ */
+export function initialsOf(label: string | null | undefined): string {
+  const words = (label ?? '').trim().split(/\s+/u).filter(Boolean);
+  if (!words.length) return '';
+  // Array.from splits by code point, so a name starting with an astral character keeps it whole.
+  const first = Array.from(words[0]!)[0]!;
+  const last = words.length > 1 ? Array.from(words[words.length - 1]!)[0]! : '';
+  return (first + last).toLocaleUpperCase();
+}
+
+/**
+ * A colour for a user: the same id always gets the same hue, so a face's placeholder is recognisable across pages.
+ * Saturation and lightness are fixed where white initials stay readable.
+ */
+export function colorOf(userId: string): string {
+  // FNV-1a: a few lines, and it spreads short similar ids (user1, user2) across the hue circle.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < userId.length; i++) {
+    hash ^= userId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return `hsl(${(hash >>> 0) % 360} 45% 42%)`;
+}
+
+/** A neutral head and shoulders, drawn in `currentColor`, for a picture with no name to take initials from. */
+export const silhouette: TemplateResult = html`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+  <circle cx="12" cy="9" r="4.5"></circle>
+  <path d="M3 22.5c0-4.7 4-7.5 9-7.5s9 2.8 9 7.5z"></path>
+</svg>`;

@@ -1,0 +1,313 @@
+import { ContextConsumer } from '@lit/context';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { PictureMeta } from '../../contract/picture.ts';
+import { defaultSource, pictureSourceContext } from '../store/context.ts';
+import type { MetaLayer, PictureSource, Resolution } from '../store/types.ts';
+import { whenNearViewport } from './near-viewport.ts';
+
+/** What a loaded picture reports: which layer told its version, and the time from the start to the loaded image. */
+export interface PictureLoadDetail {
+  userId: string;
+  layer: MetaLayer;
+  ms: number;
+}
+
+/** What a failed picture reports: the source's error, or the image's. */
+export interface PictureErrorDetail {
+  userId: string;
+  error: unknown;
+}
+
+export interface ProfilePictureOptions {
+  /**
+   * The source to ask. Default: the one provided through `pictureSourceContext`, which the controller then consumes
+   * itself; pass this when the host already consumes it. Either way, `defaultSource(apiBase)` when there is none.
+   */
+  source?: () => PictureSource | undefined;
+  /** The image service's API, for the default source (default `/api`). */
+  apiBase?: () => string;
+  /**
+   * Wait until the host nears the viewport before asking the source beyond `peek` (default false). `peek` is
+   * synchronous and reads no network, so a picture the page already knows still shows at once.
+   */
+  lazy?: () => boolean;
+  /** The image is on screen: call it from the `<img>`'s `load` through {@link ProfilePictureController.imageLoaded}. */
+  onLoad?: (detail: PictureLoadDetail) => void;
+  /** There is nothing to show: the source failed, or the image did and no stored Blob could replace it. */
+  onError?: (detail: PictureErrorDetail) => void;
+}
+
+/** Where `url` points: the picture's own URL, or an object URL for the Blob the store kept. */
+export type Shown = 'url' | 'blob';
+
+/**
+ * Resolves a user's profile picture for any Lit element, the way `<cached-profile-picture>` does: `peek` on connect
+ * (a known picture is there for the first render, with no `await`), else `get`; `watch` while connected, so an
+ * invalidation re-renders; the stored Blob when the URL cannot be used or fails to load. The host renders `url`
+ * in an `<img>` and forwards that image's `load` and `error` to {@link imageLoaded} and {@link imageFailed}.
+ *
+ * @example
+ * class FriendRow extends LitElement {
+ *   @property() friendId = '';
+ *   private picture = new ProfilePictureController(this, () => this.friendId);
+ *   render() {
+ *     const { url } = this.picture;
+ *     return url
+ *       ? html`<img src=${url} @load=${(e: Event) => this.picture.imageLoaded((e.target as HTMLImageElement).getAttribute('src'))}
+ *           @error=${(e: Event) => this.picture.imageFailed((e.target as HTMLImageElement).getAttribute('src'))}>`
+ *       : html`<span>${this.picture.loading ? '…' : '?'}</span>`;
+ *   }
+ * }
+ */
+export class ProfilePictureController implements ReactiveController {
+  /** What the `<img>` should show now; `undefined`: show a fallback (loading, no picture, or failed). */
+  url: string | undefined = undefined;
+  /** Where {@link url} points. */
+  shown: Shown | undefined = undefined;
+  /** The source is being asked (or, when lazy, the host waits to near the viewport). */
+  loading = false;
+  /** Why there is nothing to show, when something failed. */
+  error: unknown = undefined;
+  /** The source's latest answer for the current user. */
+  resolution: Resolution | undefined = undefined;
+
+  readonly #host: ReactiveControllerHost & HTMLElement;
+  readonly #userIdOf: () => string | null | undefined;
+  readonly #options: ProfilePictureOptions;
+  readonly #consumer?: ContextConsumer<typeof pictureSourceContext, ReactiveControllerHost & HTMLElement>;
+  #connected = false;
+  /** Bumped on every start and stop: an answer carrying an older number is for a user or source no longer shown. */
+  #run = 0;
+  #userId: string | undefined;
+  #source: PictureSource | undefined;
+  #startedAt = 0;
+  #unwatch: (() => void) | undefined;
+  #cancelWait: (() => void) | undefined;
+  #blob: { meta: PictureMeta; url: string; source: PictureSource } | undefined;
+  /** The Blob is tried once per resolution: a second failure means there is nothing to show. */
+  #triedBlob = false;
+
+  constructor(
+    host: ReactiveControllerHost & HTMLElement,
+    userId: () => string | null | undefined,
+    options: ProfilePictureOptions = {},
+  ) {
+    this.#host = host;
+    this.#userIdOf = userId;
+    this.#options = options;
+    // Added before this controller, so its request is answered before hostConnected below reads the value.
+    if (!options.source) this.#consumer = new ContextConsumer(host, { context: pictureSourceContext, subscribe: true });
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.#connected = true;
+    this.#start();
+  }
+
+  hostDisconnected(): void {
+    this.#connected = false;
+    this.#stop();
+    // Moved under no provider, the element must not keep using the old one's store.
+    if (this.#consumer) this.#consumer.value = undefined;
+  }
+
+  /** Runs before each render: a new user id or source starts over within this same update. */
+  hostUpdate(): void {
+    if (!this.#connected) return;
+    if ((this.#userIdOf() || undefined) !== this.#userId || this.#currentSource() !== this.#source) {
+      this.#start();
+    } else if (this.#cancelWait && !this.#lazy()) {
+      this.#cancelWait();
+      this.#cancelWait = undefined;
+      void this.#fetch(this.#run);
+    }
+  }
+
+  /** Asks the source again now (`get`, not `peek`), lazy or not: say, after an error. */
+  async refetch(): Promise<void> {
+    if (!this.#connected || !this.#userId) return;
+    this.#cancelWait?.();
+    this.#cancelWait = undefined;
+    this.loading = true;
+    this.error = undefined;
+    this.#startedAt = performance.now();
+    this.#host.requestUpdate();
+    await this.#fetch(this.#run);
+  }
+
+  /**
+   * The `<img>` showing {@link url} has loaded (pass its `src` attribute, so a late event for an older picture is
+   * ignored). Tells the source, and calls `onLoad`.
+   */
+  imageLoaded(src: string | null): void {
+    const resolution = this.resolution;
+    if (!resolution?.meta || src === null || src !== this.url) return;
+    const ms = performance.now() - this.#startedAt;
+    if (this.shown === 'blob') {
+      this.#source?.report({ userId: resolution.userId, layer: resolution.layer, source: 'indexedDB', ms, bytesSaved: resolution.meta.bytes });
+    } else {
+      this.#source?.loaded(resolution, ms);
+    }
+    this.#options.onLoad?.({ userId: resolution.userId, layer: resolution.layer, ms });
+  }
+
+  /** The `<img>` showing {@link url} failed: show the stored Blob if there is one, else fail (`onError`). */
+  async imageFailed(src: string | null): Promise<void> {
+    const resolution = this.resolution;
+    if (!resolution?.meta || src === null || src !== this.url) return;
+    if (this.shown === 'url' && !this.#triedBlob) {
+      const outcome = await this.#showBlob(resolution.meta, this.#run);
+      if (outcome !== 'none') return;
+    }
+    this.#fail(new Error(`The picture of user ${resolution.userId} did not load.`));
+  }
+
+  #start(): void {
+    const userId = this.#userIdOf() || undefined;
+    const source = this.#currentSource();
+    // The same user from another source, or after a reconnect: keep the picture up until the new answer.
+    const sameUser = userId === this.#userId;
+    this.#stop();
+    const run = this.#run;
+    this.#userId = userId;
+    this.#source = source;
+    this.#startedAt = performance.now();
+    this.error = undefined;
+    if (!sameUser) {
+      this.url = this.shown = this.resolution = undefined;
+    }
+    if (!userId) {
+      this.loading = false;
+      this.#host.requestUpdate();
+      return;
+    }
+    this.#unwatch = source.watch(userId, (resolution) => {
+      this.#startedAt = performance.now();
+      this.#apply(resolution, run);
+    });
+    const known = peek(source, userId);
+    if (known) {
+      this.#apply(known, run);
+      return;
+    }
+    this.loading = true;
+    if (this.#lazy()) {
+      this.#cancelWait = whenNearViewport(this.#host, () => {
+        this.#cancelWait = undefined;
+        this.#startedAt = performance.now();
+        void this.#fetch(run);
+      });
+    } else {
+      void this.#fetch(run);
+    }
+    this.#host.requestUpdate();
+  }
+
+  #stop(): void {
+    this.#run++;
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    this.#cancelWait?.();
+    this.#cancelWait = undefined;
+    this.#releaseBlob();
+  }
+
+  async #fetch(run: number): Promise<void> {
+    const source = this.#source;
+    const userId = this.#userId;
+    if (!source || !userId) return;
+    try {
+      this.#apply(await source.get(userId), run);
+    } catch (error) {
+      if (run === this.#run) this.#fail(error);
+    }
+  }
+
+  #apply(resolution: Resolution, run: number): void {
+    if (run !== this.#run || resolution.userId !== this.#userId) return;
+    this.resolution = resolution;
+    this.loading = false;
+    this.error = undefined;
+    this.#triedBlob = false;
+    const { meta } = resolution;
+    if (!meta) {
+      this.#releaseBlob();
+      this.url = this.shown = undefined;
+    } else if (resolution.urlUsable) {
+      this.#releaseBlob();
+      this.url = meta.url;
+      this.shown = 'url';
+    } else if (this.#blob?.meta.version !== meta.version) {
+      // The URL is expired or about to be: the stored Blob, while the store fetches a fresh URL.
+      this.#releaseBlob();
+      this.loading = true;
+      void this.#showBlob(meta, run).then((outcome) => {
+        if (outcome !== 'none') return;
+        // No Blob: the URL may still work (it is within its margin, not past expiry); if not, the image's
+        // error handler shows the fallback, since the Blob has been tried.
+        this.url = meta.url;
+        this.shown = 'url';
+        this.#host.requestUpdate();
+      });
+    }
+    this.#host.requestUpdate();
+  }
+
+  async #showBlob(meta: PictureMeta, run: number): Promise<'blob' | 'none' | 'stale'> {
+    this.#triedBlob = true;
+    const source = this.#source!;
+    let url: string | undefined;
+    try {
+      url = await source.acquireBlobUrl(meta);
+    } catch {
+      // A failed read is a miss: the caller falls back.
+    }
+    if (run !== this.#run || this.resolution?.meta !== meta) {
+      if (url) source.releaseBlobUrl(meta);
+      return 'stale';
+    }
+    this.loading = false;
+    if (!url) return 'none';
+    this.#blob = { meta, url, source };
+    this.url = url;
+    this.shown = 'blob';
+    this.#host.requestUpdate();
+    return 'blob';
+  }
+
+  #releaseBlob(): void {
+    const blob = this.#blob;
+    if (!blob) return;
+    this.#blob = undefined;
+    blob.source.releaseBlobUrl(blob.meta);
+    if (this.url === blob.url) this.url = this.shown = undefined;
+  }
+
+  #fail(error: unknown): void {
+    this.#releaseBlob();
+    this.url = this.shown = undefined;
+    this.error = error;
+    this.loading = false;
+    this.#host.requestUpdate();
+    this.#options.onError?.({ userId: this.#userId ?? '', error });
+  }
+
+  #currentSource(): PictureSource {
+    const given = this.#options.source ? this.#options.source() : this.#consumer?.value;
+    return given ?? defaultSource(this.#options.apiBase?.() ?? '/api');
+  }
+
+  #lazy(): boolean {
+    return this.#options.lazy?.() ?? false;
+  }
+}
+
+/** A store that throws on a synchronous read must not break rendering: that read is a miss. */
+function peek(source: PictureSource, userId: string): Resolution | undefined {
+  try {
+    return source.peek(userId);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,65 @@
+// The drop-in promise, end to end in Chromium: a page with one script tag and 50 tags renders all 50; a reload
+// renders them again with no request for a picture, its metadata or the bundle.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { solidPng } from '../backend/testing/images.ts';
+import { startEmbedded } from '../backend/testing/stack.ts';
+import { TEST_ADMIN_TOKEN } from '../backend/testing/tokens.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
+import { startCountingProxy, type CountingProxy } from './testing/counting-proxy.ts';
+
+const USERS = Array.from({ length: 50 }, (_, i) => `friend${i}`);
+const page50 = `<!doctype html><meta charset="utf-8"><title>Friends</title>
+<script type="module" src="/cached-profile-picture.js"></script>
+<body style="display:flex;flex-wrap:wrap;gap:4px;margin:0">
+${USERS.map((id, i) => `<cached-profile-picture user-id="${id}" label="Friend ${i}" size="48"></cached-profile-picture>`).join('\n')}
+</body>`;
+
+let service: Awaited<ReturnType<typeof startEmbedded>>;
+let proxy: CountingProxy;
+let browser: Browser;
+
+before(async () => {
+  service = await startEmbedded('node');
+  for (const [i, id] of USERS.entries()) {
+    const res = await fetch(`${service.base}/api/pictures/${id}`, { method: 'PUT', body: solidPng([i * 5, 120, 200], 48), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    assert.equal(res.status, 201);
+  }
+  proxy = await startCountingProxy(service.base, { '/friends.html': page50 });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+});
+after(async () => {
+  await browser?.close();
+  await proxy?.close();
+  await service?.stop();
+});
+
+/** Waits until every tag shows a decoded image, and answers how many do. */
+async function decodedPictures(page: Page): Promise<number> {
+  await page.waitForFunction((count) => {
+    const imgs = [...document.querySelectorAll('cached-profile-picture')].map((el) => el.shadowRoot?.querySelector('img'));
+    return imgs.filter((img) => img?.complete && img.naturalWidth > 0).length === count;
+  }, USERS.length, { timeout: 15_000 });
+  return page.evaluate(() => document.querySelectorAll('cached-profile-picture').length);
+}
+
+test('one script tag and 50 tags: one metadata request cold, nothing at all after a reload', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${proxy.base}/friends.html`);
+  assert.equal(await decodedPictures(page), 50);
+  const cold = proxy.forwarded.splice(0);
+  assert.deepEqual(cold.filter((r) => r.includes('/api/')).length, 1, `metadata requests: ${cold.filter((r) => r.includes('/api/')).join(' ')}`);
+  assert.equal(cold.filter((r) => r.includes('/images/')).length, 50, 'each picture fetched once');
+  const [bundle, layer, ...more] = cold.filter((r) => r.includes('.js'));
+  assert.equal(bundle, 'GET /cached-profile-picture.js');
+  assert.match(layer ?? '', /^GET \/cached-profile-picture-indexeddb-[0-9a-f]{10}\.js$/, 'the IndexedDB layer, on first use');
+  assert.deepEqual(more, []);
+
+  await page.reload();
+  assert.equal(await decodedPictures(page), 50);
+  // Let idle-time work (keeping Blobs) run, so any request it makes is counted too.
+  await page.waitForTimeout(500);
+  assert.deepEqual(proxy.forwarded.splice(0), [], 'after a reload, no request reached the server');
+  await page.close();
+});

@@ -1,0 +1,21 @@
+/**
+ * The drop-in bundle's entry: registers `<cached-profile-picture>` and `<picture-store-provider>`, so a page needs
+ * one script tag and the tags. Also the package's public API for code that wants the store itself.
+ *
+ * @example
+ * <script type="module" src="https://pictures.example/cached-profile-picture.js"></script>
+ * <cached-profile-picture user-id="ada" label="Ada Lovelace" api-base="https://pictures.example/api"></cached-profile-picture>
+ */
+import { ContextRoot } from '@lit/context';
+import './cached-profile-picture/cached-profile-picture.ts';
+import './store/picture-store-provider.ts';
+
+// A provider that upgrades after the pictures inside it (a script loaded late, a CMS block) still reaches them.
+new ContextRoot().attach(document.documentElement);
+
+export { CachedProfilePicture } from './cached-profile-picture/cached-profile-picture.ts';
+export { ProfilePictureController } from './cached-profile-picture/profile-picture-controller.ts';
+export { defaultSource, pictureSourceContext } from './store/context.ts';
+export { PictureStore, type PictureStoreOptions, type StoreStats } from './store/picture-store.ts';
+export { PictureStoreProvider } from './store/picture-store-provider.ts';
+export type { MetaLayer, PictureMonitor, PictureSource, Resolution, ResolutionReport } from './store/types.ts';
