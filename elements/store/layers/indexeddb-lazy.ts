@@ -22,6 +22,7 @@ export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): Indexed
     put: (userId: string, entry: CachedEntry) => later((layer) => layer.put(userId, entry)),
     putBlob: (version: string, blob: Blob) => later((layer) => layer.putBlob(version, blob)),
     getBlob: async (version: string) => (await load()).getBlob(version),
+    storedBlobs: async (versions: readonly string[]) => (await load()).storedBlobs(versions),
     delete: async (userId: string) => (await load()).delete(userId),
     clear: async () => (await load()).clear(),
     flush: async () => loaded?.flush(),

@@ -46,6 +46,8 @@ export interface IndexedDbLayer {
   put(userId: string, entry: CachedEntry): void;
   /** The stored bytes of `version`, or `undefined`. */
   getBlob(version: string): Promise<Blob | undefined>;
+  /** Which of `versions` have their bytes kept (queued or stored), in one transaction, without reading the bytes. */
+  storedBlobs(versions: readonly string[]): Promise<Set<string>>;
   /** Queues the bytes of `version`; a Blob larger than `maxBytes` is not kept. */
   putBlob(version: string, blob: Blob): void;
   /** Forgets the user's metadata now (its Blob stays until evicted). */
@@ -423,6 +425,19 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
       queue.meta.set(userId, { userId, entry, storedAt, usedAt: storedAt });
       queue.expired.delete(userId);
       schedule();
+    },
+
+    async storedBlobs(versions) {
+      const found = new Set(versions.filter((version) => queue.blobs.has(version)));
+      const rest = queue.cleared ? [] : versions.filter((version) => !found.has(version));
+      if (off || !rest.length) return found;
+      const keys = await run('Blob lookup', [] as (string | undefined)[], async (db) => {
+        const tx = db.transaction('blobs', 'readonly');
+        const [answer] = await Promise.all([Promise.all(rest.map((version) => tx.store.getKey(version))), tx.done]);
+        return answer;
+      });
+      for (const key of keys) if (key !== undefined) found.add(key);
+      return found;
     },
 
     async getBlob(version) {
