@@ -1,6 +1,7 @@
 // Browser tests in Debian's Chromium, against the real image service (memory cache, files) started for the run.
 // The dev server forwards /api and /images to it, so test pages reach it same-origin, and counts what reached it.
 import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -69,7 +70,8 @@ async function imageService(ctx, next) {
   res.headers.forEach((value, key) => {
     if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(key)) ctx.set(key, value);
   });
-  ctx.body = Buffer.from(await res.arrayBuffer());
+  // Streamed, not buffered: /api/events never ends.
+  ctx.body = res.body ? Readable.fromWeb(res.body) : null;
 }
 
 async function readBody(req) {

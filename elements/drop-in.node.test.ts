@@ -63,3 +63,23 @@ test('one script tag and 50 tags: one metadata request cold, nothing at all afte
   assert.deepEqual(proxy.forwarded.splice(0), [], 'after a reload, no request reached the server');
   await page.close();
 });
+
+test('invalidating a user in one tab updates the other tab\'s picture', async () => {
+  const context = await browser.newContext();
+  const [tabA, tabB] = [await context.newPage(), await context.newPage()];
+  for (const tab of [tabA, tabB]) {
+    await tab.goto(`${proxy.base}/friends.html`);
+    await decodedPictures(tab);
+  }
+  const res = await fetch(`${service.base}/api/pictures/friend3`, { method: 'PUT', body: solidPng([250, 250, 0], 48), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+  const { version } = (await res.json()) as { version: string };
+  const srcIn = (tab: Page) => tab.evaluate(() => document.querySelector('cached-profile-picture[user-id="friend3"]')!.shadowRoot!.querySelector('img')!.getAttribute('src'));
+  assert.ok(!(await srcIn(tabB))!.includes(version), 'tab B shows the old picture before');
+  await tabA.evaluate(async () => {
+    const bundle = await import('/cached-profile-picture.js' as string);
+    await bundle.defaultSource('/api').invalidate('friend3');
+  });
+  await tabB.waitForFunction((v) => document.querySelector('cached-profile-picture[user-id="friend3"]')!.shadowRoot!.querySelector('img')?.getAttribute('src')?.includes(v), version, { timeout: 3_000 });
+  assert.ok((await srcIn(tabA))!.includes(version), 'and tab A too');
+  await context.close();
+});

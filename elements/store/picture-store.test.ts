@@ -169,3 +169,24 @@ describe('PictureStore', () => {
     expect(revoked).to.equal('revoked');
   });
 });
+
+describe('PictureStore with the service\'s events', () => {
+  it('an upload elsewhere reaches the elements watching that user within a second', async () => {
+    const [id] = users('events', 1);
+    const [first] = await seed([id!]);
+    const store = new PictureStore({ events: true, indexedDB: null, localStorage: null, broadcast: false });
+    try {
+      expect((await store.get(id!)).meta?.version).to.equal(first!.version);
+      const seen: string[] = [];
+      store.watch(id!, (r) => seen.push(r.meta!.version));
+      await new Promise((r) => setTimeout(r, 200)); // the event stream is open
+      const [second] = await seed([id!]);
+      const started = performance.now();
+      while (!seen.length && performance.now() - started < 1_000) await new Promise((r) => setTimeout(r, 20));
+      expect(seen).to.deep.equal([second!.version]);
+      expect(store.peek(id!)?.meta?.version).to.equal(second!.version);
+    } finally {
+      store.close();
+    }
+  });
+});
