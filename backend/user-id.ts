@@ -1,7 +1,9 @@
 import { ApiError } from './errors.ts';
 
+import { USER_ID_PATTERN } from '../contract/picture.ts';
+
 /** User ids are path segments and object-key parts: a closed alphabet keeps both safe. */
-export const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const USER_ID = USER_ID_PATTERN;
 
 /** Returns `userId` when it is valid, or throws a 400 that shows the rule. */
 export function checkUserId(userId: string): string {

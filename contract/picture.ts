@@ -1,7 +1,10 @@
 /**
- * The wire types shared by the image service and the page. Types only: this module imports nothing,
- * and both `backend/` and `elements/` may import it.
+ * The wire types shared by the image service and the page, and the one rule both sides check. This module imports
+ * nothing, and both `backend/` and `elements/` may import it.
  */
+
+/** What a user id may be: it is a path segment and part of object keys. */
+export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** What `GET /api/pictures/:userId` answers: which picture is current for a user, and where its bytes are. */
 export interface PictureMeta {

@@ -16,6 +16,10 @@ const page50 = `<!doctype html><meta charset="utf-8"><title>Friends</title>
 ${USERS.map((id, i) => `<cached-profile-picture user-id="${id}" label="Friend ${i}" size="48"></cached-profile-picture>`).join('\n')}
 </body>`;
 
+/** A provider written in the HTML around the pictures, as a CMS template would. */
+const providedPage = `<!doctype html><meta charset="utf-8"><script type="module" src="/cached-profile-picture.js"></script>
+<picture-store-provider debug><cached-profile-picture user-id="friend1" label="Friend 1"></cached-profile-picture></picture-store-provider>`;
+
 let service: Awaited<ReturnType<typeof startEmbedded>>;
 let proxy: CountingProxy;
 let browser: Browser;
@@ -26,7 +30,7 @@ before(async () => {
     const res = await fetch(`${service.base}/api/pictures/${id}`, { method: 'PUT', body: solidPng([i * 5, 120, 200], 48), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
     assert.equal(res.status, 201);
   }
-  proxy = await startCountingProxy(service.base, { '/friends.html': page50 });
+  proxy = await startCountingProxy(service.base, { '/friends.html': page50, '/provided.html': providedPage });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 });
 after(async () => {
@@ -81,5 +85,33 @@ test('invalidating a user in one tab updates the other tab\'s picture', async ()
   });
   await tabB.waitForFunction((v) => document.querySelector('cached-profile-picture[user-id="friend3"]')!.shadowRoot!.querySelector('img')?.getAttribute('src')?.includes(v), version, { timeout: 3_000 });
   assert.ok((await srcIn(tabA))!.includes(version), 'and tab A too');
+  await context.close();
+});
+
+test('a provider written around the pictures in the HTML is the one they use', async () => {
+  const page = await browser.newPage();
+  const logs: string[] = [];
+  page.on('console', (message) => logs.push(message.text()));
+  await page.goto(`${proxy.base}/provided.html`);
+  await page.waitForFunction(() => document.querySelector('cached-profile-picture')?.shadowRoot?.querySelector('img')?.complete);
+  const same = await page.evaluate(() => {
+    const provider = document.querySelector('picture-store-provider') as HTMLElement & { store?: unknown };
+    const picture = document.querySelector('cached-profile-picture') as HTMLElement & { source?: unknown };
+    return provider.store !== undefined && picture.source === provider.store;
+  });
+  assert.equal(same, true);
+  assert.ok(logs.some((line) => line.startsWith('[ImageCache]')), 'the provider\'s debug setting took effect');
+  await page.close();
+});
+
+test('without its IndexedDB module (a page that self-hosts the one file), pictures still show', async () => {
+  const context = await browser.newContext();
+  await context.route(/cached-profile-picture-indexeddb-/, (route) => route.abort());
+  const page = await context.newPage();
+  const warnings: string[] = [];
+  page.on('console', (message) => message.type() === 'warning' && warnings.push(message.text()));
+  await page.goto(`${proxy.base}/friends.html`);
+  assert.equal(await decodedPictures(page), 50);
+  assert.ok(warnings.some((w) => w.includes('IndexedDB is off')), warnings.join('\n'));
   await context.close();
 });

@@ -6,12 +6,11 @@
  * <script type="module" src="https://pictures.example/cached-profile-picture.js"></script>
  * <cached-profile-picture user-id="ada" label="Ada Lovelace" api-base="https://pictures.example/api"></cached-profile-picture>
  */
-import { ContextRoot } from '@lit/context';
-import './cached-profile-picture/cached-profile-picture.ts';
+// Order matters: the context root listens before any element asks, and the provider is defined before the
+// pictures, so pictures already in the page's HTML find a provider written around them.
+import './store/context-root.ts';
 import './store/picture-store-provider.ts';
-
-// A provider that upgrades after the pictures inside it (a script loaded late, a CMS block) still reaches them.
-new ContextRoot().attach(document.documentElement);
+import './cached-profile-picture/cached-profile-picture.ts';
 
 export { CachedProfilePicture } from './cached-profile-picture/cached-profile-picture.ts';
 export { ProfilePictureController } from './cached-profile-picture/profile-picture-controller.ts';

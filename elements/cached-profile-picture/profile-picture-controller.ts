@@ -243,9 +243,10 @@ export class ProfilePictureController implements ReactiveController {
       this.#releaseBlob();
       this.loading = true;
       void this.#showBlob(meta, run).then((outcome) => {
-        if (outcome !== 'none') return;
-        // No Blob: the URL may still work (it is within its margin, not past expiry); if not, the image's
-        // error handler shows the fallback, since the Blob has been tried.
+        // No Blob and the URL already dead: keep waiting for the fresh URL the store is fetching (it comes through
+        // the watch); a dead URL would only flash the fallback and fire a needless picture-error.
+        if (outcome !== 'none' || meta.expiresAt <= Date.now()) return;
+        // No Blob, and the URL is within its margin but still works.
         this.url = meta.url;
         this.shown = 'url';
         this.#host.requestUpdate();

@@ -12,7 +12,8 @@ const defaults = new Map<string, PictureStore>();
 
 /** The page's store for `apiBase`, made on first use: a tag pasted with no provider on the page still shares one. */
 export function defaultSource(apiBase: string): PictureStore {
-  let store = defaults.get(apiBase);
-  if (!store) defaults.set(apiBase, (store = new PictureStore({ apiBase })));
+  const key = apiBase.replace(/\/$/, '');
+  let store = defaults.get(key);
+  if (!store) defaults.set(key, (store = new PictureStore({ apiBase: key })));
   return store;
 }

@@ -5,20 +5,24 @@ const MAX_BATCH = 100;
 
 /**
  * Asks the service which picture is current for each user: one `GET {apiBase}/pictures?users=…` per 100 users,
- * all in parallel. Throws when the service cannot be reached or answers with an error.
+ * all in parallel. Users of a chunk that failed are missing from the answer; throws when every chunk failed.
  */
 export async function fetchPictures(apiBase: string, userIds: readonly string[], fetcher: typeof fetch = fetch): Promise<Map<string, PictureMeta | null>> {
   const chunks: string[][] = [];
   for (let i = 0; i < userIds.length; i += MAX_BATCH) chunks.push(userIds.slice(i, i + MAX_BATCH));
-  const answers = await Promise.all(
+  const settled = await Promise.allSettled(
     chunks.map(async (chunk) => {
       const res = await fetcher(`${apiBase}/pictures?users=${chunk.map(encodeURIComponent).join(',')}`);
       if (!res.ok) throw new Error(`The picture service answered ${res.status} for ${chunk.length} users`);
-      return ((await res.json()) as PictureBatch).pictures;
+      return { chunk, pictures: ((await res.json()) as PictureBatch).pictures };
     }),
   );
+  // A chunk that failed leaves its users out (their callers fail); the others are answered.
   const pictures = new Map<string, PictureMeta | null>();
-  for (const answer of answers) for (const [userId, meta] of Object.entries(answer)) pictures.set(userId, meta);
-  for (const userId of userIds) if (!pictures.has(userId)) pictures.set(userId, null);
+  for (const result of settled) {
+    if (result.status === 'rejected') continue;
+    for (const userId of result.value.chunk) pictures.set(userId, result.value.pictures[userId] ?? null);
+  }
+  if (!pictures.size && settled[0]?.status === 'rejected') throw settled[0].reason;
   return pictures;
 }

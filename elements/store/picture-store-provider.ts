@@ -1,6 +1,5 @@
-import { provide } from '@lit/context';
+import { ContextProvider } from '@lit/context';
 import { LitElement, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
 import { pictureSourceContext } from './context.ts';
 import { PictureStore } from './picture-store.ts';
 import type { PictureSource } from './types.ts';
@@ -11,28 +10,62 @@ import type { PictureSource } from './types.ts';
  *
  * @slot - the page content whose pictures share this store
  */
-@customElement('picture-store-provider')
 export class PictureStoreProvider extends LitElement {
+  static override properties = {
+    apiBase: { attribute: 'api-base' },
+    debug: { type: Boolean },
+    events: { type: Boolean },
+  };
+
   /** Where the image service's API is. */
-  @property({ attribute: 'api-base' }) apiBase = '/api';
+  declare apiBase: string;
   /** Log every layer's hits to the console. */
-  @property({ type: Boolean }) debug = false;
+  declare debug: boolean;
   /** Listen to the service's `picture-changed` events, so an upload anywhere shows here within a second. */
-  @property({ type: Boolean }) events = false;
+  declare events: boolean;
 
-  @provide({ context: pictureSourceContext }) store: PictureSource = new PictureStore();
+  readonly #provider = new ContextProvider(this, { context: pictureSourceContext });
+  #store?: PictureStore;
+  #config = '';
 
-  override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('apiBase') || changed.has('debug') || changed.has('events')) {
-      (this.store as PictureStore).close();
-      this.store = new PictureStore({ apiBase: this.apiBase, debug: this.debug, events: this.events });
-    }
+  constructor() {
+    super();
+    this.apiBase = '/api';
+    this.debug = false;
+    this.events = false;
+  }
+
+  /** The store the elements inside share. */
+  get store(): PictureSource | undefined {
+    return this.#store;
+  }
+
+  override connectedCallback(): void {
+    // Made from the attributes before the children ask for it, and only once per configuration.
+    this.#configure();
+    super.connectedCallback();
+  }
+
+  override willUpdate(): void {
+    this.#configure();
+  }
+
+  #configure(): void {
+    const config = `${this.apiBase}|${this.debug}|${this.events}`;
+    if (this.#store && config === this.#config) return;
+    this.#store?.close();
+    this.#config = config;
+    this.#store = new PictureStore({ apiBase: this.apiBase, debug: this.debug, events: this.events });
+    this.#provider.setValue(this.#store);
   }
 
   override render() {
     return html`<slot></slot>`;
   }
 }
+
+// A second copy of the bundle on the page must not throw on the second define.
+if (!customElements.get('picture-store-provider')) customElements.define('picture-store-provider', PictureStoreProvider);
 
 declare global {
   interface HTMLElementTagNameMap {

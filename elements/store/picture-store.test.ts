@@ -180,7 +180,8 @@ describe('PictureStore with the service\'s events', () => {
       const seen: string[] = [];
       store.watch(id!, (r) => seen.push(r.meta!.version));
       await new Promise((r) => setTimeout(r, 200)); // the event stream is open
-      const [second] = await seed([id!]);
+      const [second] = await seed([id!], 1);
+      expect(second!.version).to.not.equal(first!.version);
       const started = performance.now();
       while (!seen.length && performance.now() - started < 1_000) await new Promise((r) => setTimeout(r, 20));
       expect(seen).to.deep.equal([second!.version]);
@@ -188,5 +189,74 @@ describe('PictureStore with the service\'s events', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('PictureStore when things go wrong', () => {
+  const stores: PictureStore[] = [];
+  afterEach(() => {
+    for (const store of stores.splice(0)) store.close();
+  });
+  const make = (options: ConstructorParameters<typeof PictureStore>[0]) => {
+    const store = new PictureStore({ localStorage: null, broadcast: false, ...options });
+    stores.push(store);
+    return store;
+  };
+
+  it('one invalid id fails alone; the rest of its tick is answered', async () => {
+    const [id] = users('valid', 1);
+    await seed([id!]);
+    const store = make({ indexedDB: null });
+    const [good, bad] = await Promise.allSettled([store.get(id!), store.get('jane.doe')]);
+    expect(good.status === 'fulfilled' && good.value.meta?.userId).to.equal(id);
+    expect(bad.status).to.equal('rejected');
+  });
+
+  it('offline, what IndexedDB knows is still answered; only unknown users fail', async () => {
+    const [known, unknown] = users('offline', 2);
+    await seed([known!]);
+    const dbName = `test-${Math.random().toString(36).slice(2)}`;
+    const idb = createIndexedDbLayer({ dbName });
+    try {
+      await make({ indexedDB: idb }).get(known!);
+      await idb.flush();
+      // The browser's own failure when offline: fetch rejects with a TypeError. (Going offline is not in the
+      // test page's power; the page under test sees exactly this.)
+      const offline = make({ indexedDB: idb, fetch: () => Promise.reject(new TypeError('Failed to fetch')) });
+      const [a, b] = await Promise.allSettled([offline.get(known!), offline.get(unknown!)]);
+      expect(a.status === 'fulfilled' && a.value.layer).to.equal('indexedDB');
+      expect(b.status).to.equal('rejected');
+    } finally {
+      await idb.clear();
+      indexedDB.deleteDatabase(dbName);
+    }
+  });
+
+  it('an answer asked for before an invalidation does not bring the old picture back', async () => {
+    const [id] = users('race', 1);
+    const [v1] = await seed([id!]);
+    let hold: Promise<void> | undefined;
+    // The real fetch, with its first answer held back until the new picture is uploaded and invalidated.
+    const slowFirst: typeof fetch = async (...args) => {
+      const answer = await fetch(...args);
+      await hold;
+      hold = undefined;
+      return answer;
+    };
+    let release!: () => void;
+    hold = new Promise((resolve) => (release = resolve));
+    const store = make({ indexedDB: null, fetch: slowFirst });
+    const seen: string[] = [];
+    store.watch(id!, (r) => seen.push(r.meta!.version));
+    const pending = store.get(id!);
+    await new Promise((r) => setTimeout(r, 50)); // the first request has its (old) answer
+    const [v2] = await seed([id!], 1);
+    const invalidated = store.invalidate(id!);
+    release();
+    await invalidated;
+    expect((await pending).meta?.version).to.equal(v2!.version, 'the late answer was asked again');
+    expect(store.peek(id!)?.meta?.version).to.equal(v2!.version);
+    expect(seen.at(-1)).to.equal(v2!.version);
+    expect(v1!.version).to.not.equal(v2!.version);
   });
 });

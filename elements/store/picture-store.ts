@@ -1,4 +1,4 @@
-import type { PictureChangedEvent, PictureMeta } from '../../contract/picture.ts';
+import { USER_ID_PATTERN, type PictureChangedEvent, type PictureMeta } from '../../contract/picture.ts';
 import { URL_MARGIN_MS, urlUsable, type CachedEntry, type SyncLayer } from './entry.ts';
 import { fetchPictures } from './fetch-pictures.ts';
 import { whenIdle } from './idle.ts';
@@ -73,7 +73,13 @@ export class PictureStore implements PictureSource {
   readonly #objectUrls = new Map<string, { url: string; users: number }>();
   readonly #keptVersions = new Set<string>();
   readonly #toKeep = new Map<string, PictureMeta>();
-  readonly #stats: StoreStats = { hits: { memory: 0, localStorage: 0, indexedDB: 0, network: 0 }, requests: 0, objectUrls: 0 };
+  readonly #stats = { hits: { memory: 0, localStorage: 0, indexedDB: 0, network: 0 }, requests: 0 };
+  /** Bumped by every invalidation of a user: an answer asked for before it must not fill the layers after it. */
+  readonly #generations = new Map<string, number>();
+  readonly #onPageHide = () => void this.#idb?.flush();
+  readonly #onOnline = () => {
+    for (const userId of this.#watchers.keys()) void this.#refresh(userId).then((fresh) => this.#notify(fresh), () => {});
+  };
   readonly #resolve: (userId: string) => Promise<Resolution>;
   readonly #refresh: (userId: string) => Promise<Resolution>;
 
@@ -90,7 +96,9 @@ export class PictureStore implements PictureSource {
     this.#resolve = createTickBatcher((userIds) => this.#fromIndexedDbThenNetwork(userIds));
     this.#refresh = createTickBatcher((userIds) => this.#fromNetwork(userIds, performance.now()));
     // Writes wait for idle time; a page that is going away writes them now.
-    if (this.#idb) addEventListener('pagehide', () => void this.#idb?.flush());
+    addEventListener('pagehide', this.#onPageHide);
+    // What failed while offline is asked again for the elements still showing it.
+    addEventListener('online', this.#onOnline);
     if ((options.broadcast ?? true) && typeof BroadcastChannel === 'function') {
       this.#channel = new BroadcastChannel(CHANNEL);
       this.#channel.onmessage = ({ data }: MessageEvent<InvalidateMessage>) => {
@@ -101,8 +109,13 @@ export class PictureStore implements PictureSource {
     if (options.events && typeof EventSource === 'function') {
       this.#events = new EventSource(`${this.apiBase}/events`);
       this.#events.addEventListener('picture-changed', (event) => {
-        const { userId } = JSON.parse((event as MessageEvent<string>).data) as PictureChangedEvent;
-        void this.#invalidateHere(userId);
+        let changed: PictureChangedEvent | undefined;
+        try {
+          changed = JSON.parse((event as MessageEvent<string>).data) as PictureChangedEvent;
+        } catch {
+          return this.#log('[ImageCache] ignored a malformed picture-changed event');
+        }
+        if (typeof changed?.userId === 'string') void this.#invalidateHere(changed.userId);
       });
     }
   }
@@ -122,6 +135,8 @@ export class PictureStore implements PictureSource {
   }
 
   get(userId: string): Promise<Resolution> {
+    // The service refuses a whole batch for one bad id: refuse it here, alone.
+    if (!USER_ID_PATTERN.test(userId)) return Promise.reject(new Error(`Invalid user id ${JSON.stringify(userId)}`));
     return Promise.resolve(this.peek(userId) ?? this.#resolve(userId));
   }
 
@@ -156,6 +171,8 @@ export class PictureStore implements PictureSource {
   close(): void {
     this.#channel?.close();
     this.#events?.close();
+    removeEventListener('pagehide', this.#onPageHide);
+    removeEventListener('online', this.#onOnline);
   }
 
   stats(): StoreStats {
@@ -227,15 +244,30 @@ export class PictureStore implements PictureSource {
       else void this.#refresh(userId).then((fresh) => this.#notify(fresh), () => {});
       answers.set(userId, resolution);
     }
-    if (unknown.length) for (const [userId, resolution] of await this.#fromNetwork(unknown, start)) answers.set(userId, resolution);
+    if (!unknown.length) return answers;
+    try {
+      for (const [userId, resolution] of await this.#fromNetwork(unknown, start)) answers.set(userId, resolution);
+    } catch (error) {
+      // Offline: what IndexedDB knew is still answered; only the unknown users fail.
+      if (!answers.size) throw error;
+      this.#log(`[ImageCache] the service cannot be reached: ${(error as Error).message}`);
+    }
     return answers;
   }
 
   async #fromNetwork(userIds: string[], start: number): Promise<Map<string, Resolution>> {
     this.#stats.requests += Math.ceil(userIds.length / 100);
+    const asked = new Map(userIds.map((userId) => [userId, this.#generations.get(userId) ?? 0]));
     const pictures = await fetchPictures(this.apiBase, userIds, this.#fetch);
     const answers = new Map<string, Resolution>();
     for (const [userId, meta] of pictures) {
+      // Invalidated while this request was out: its answer may be the old picture, so ask again (directly: the
+      // batcher would hand back this very request).
+      if ((this.#generations.get(userId) ?? 0) !== asked.get(userId)) {
+        const fresh = (await this.#fromNetwork([userId], start)).get(userId);
+        if (fresh) answers.set(userId, fresh);
+        continue;
+      }
       this.#fillSync(userId, meta);
       this.#idb?.put(userId, { meta, freshUntil: this.#now() + (meta ? TTL.indexedDB : ABSENT_TTL_MS) });
       answers.set(userId, this.#answer(userId, meta, 'network', start));
@@ -281,6 +313,7 @@ export class PictureStore implements PictureSource {
   }
 
   async #invalidateHere(userId: string): Promise<void> {
+    this.#generations.set(userId, (this.#generations.get(userId) ?? 0) + 1);
     this.#memory.delete(userId);
     this.#local.delete(userId);
     await this.#idb?.delete(userId);
@@ -296,8 +329,7 @@ export class PictureStore implements PictureSource {
     this.#memory.clear();
     this.#local.clear();
     this.#keptVersions.clear();
-    for (const { url } of this.#objectUrls.values()) URL.revokeObjectURL(url);
-    this.#objectUrls.clear();
+    // Object URLs shown now stay valid: the elements showing them release them.
     await this.#idb?.clear();
   }
 

@@ -2,14 +2,19 @@ import type { CachedEntry } from '../entry.ts';
 import type { IndexedDbLayer, IndexedDbLayerOptions } from './indexeddb.ts';
 
 /**
- * The IndexedDB layer, loaded on first use: it and `idb` are a fifth of the drop-in bundle, and a page whose
- * pictures memory and LocalStorage already know has no need of it in its first frames. The chunk's name carries
- * its hash, so browsers keep it for good and a reload fetches nothing.
+ * The IndexedDB layer as a module of its own, fetched as soon as a store is made, in parallel with the page's
+ * first frames, which memory and LocalStorage serve without it. It and `idb` are a fifth of the drop-in code. The
+ * module's name carries its hash, so browsers keep it for good and a reload fetches nothing.
  */
 export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): IndexedDbLayer {
   let loaded: IndexedDbLayer | undefined;
   let loading: Promise<IndexedDbLayer> | undefined;
-  const load = () => (loading ??= import('./indexeddb.ts').then(({ createIndexedDbLayer }) => (loaded = createIndexedDbLayer(options))));
+  const load = () =>
+    (loading ??= import('./indexeddb.ts').then(
+      ({ createIndexedDbLayer }) => (loaded = createIndexedDbLayer(options)),
+      // A module that cannot be fetched (self-hosted without it, an old bundle after a deploy) turns the layer off.
+      (error: Error) => (loaded = createIndexedDbLayerOff(error)),
+    ));
   const later = (use: (layer: IndexedDbLayer) => void) => void load().then(use);
   // Fetched now, in parallel with the page's first frames, so the first lookup that needs it does not wait.
   void load();
@@ -28,5 +33,24 @@ export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): Indexed
     flush: async () => loaded?.flush(),
     byteSize: async () => (await load()).byteSize(),
     count: async () => (await load()).count(),
+  };
+}
+
+/** A layer that is off: every read a miss, every write dropped, with one warning. */
+function createIndexedDbLayerOff(error: Error): IndexedDbLayer {
+  console.warn(`[ImageCache] IndexedDB is off for this page: its module could not be loaded (${error.message}).`);
+  return {
+    name: 'indexedDB',
+    enabled: false,
+    getMany: async () => new Map(),
+    put: () => {},
+    putBlob: () => {},
+    getBlob: async () => undefined,
+    storedBlobs: async () => new Set(),
+    delete: async () => {},
+    clear: async () => {},
+    flush: async () => {},
+    byteSize: async () => 0,
+    count: async () => ({ entries: 0, blobs: 0 }),
   };
 }

@@ -439,4 +439,13 @@ describe('IndexedDB layer', () => {
     expect(() => createIndexedDbLayer({ ttlMs: Number.NaN })).to.throw(RangeError, /ttlMs/);
     expect(() => createIndexedDbLayer({ dbName: '' })).to.throw(TypeError, /dbName/);
   });
+
+  it('an entry\'s own shorter freshness wins over the layer\'s TTL ("no picture" is asked again soon)', async () => {
+    const t = Date.now();
+    const layer = make({ now: () => t });
+    layer.put('nobody', { meta: null, freshUntil: t + 60_000 });
+    await layer.flush();
+    expect((await layer.getMany(['nobody'], t + 30_000)).has('nobody')).to.equal(true);
+    expect((await layer.getMany(['nobody'], t + 90_000)).has('nobody')).to.equal(false);
+  });
 });

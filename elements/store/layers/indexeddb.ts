@@ -160,6 +160,9 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
     ? (message: string, ...details: unknown[]) => console.log(`[ImageCache] ${message}`, ...details)
     : noop;
 
+  /** The layer's TTL, or the entry's own shorter one ("no picture" is asked again within minutes). */
+  const isFresh = (record: MetaRecord, at: number) => Math.min(record.storedAt + ttlMs, record.entry.freshUntil) > at;
+
   let off = false;
   let connection: Promise<Db | undefined> | undefined;
   let current: Db | undefined;
@@ -317,7 +320,7 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
       for (const [userId, seenAt] of batch.expired) {
         if (batch.meta.has(userId)) continue;
         // Checked again: another tab may have stored a fresh entry since it was seen stale.
-        track(meta.get(userId).then((found) => (found && found.storedAt + ttlMs <= seenAt ? meta.delete(userId) : undefined)));
+        track(meta.get(userId).then((found) => (found && !isFresh(found, seenAt) ? meta.delete(userId) : undefined)));
       }
       await Promise.all(requests);
       // Bounds are kept in the same transaction, so the stores are never over them after a commit.
@@ -384,7 +387,7 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
     async getMany(userIds, at) {
       const found = new Map<string, CachedEntry>();
       if (off) return found;
-      const fresh = (record: MetaRecord) => record.storedAt + ttlMs > at;
+      const fresh = (record: MetaRecord) => isFresh(record, at);
       const toRead: string[] = [];
       for (const userId of new Set(userIds)) {
         const queued = queue.meta.get(userId);
