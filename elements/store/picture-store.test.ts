@@ -79,13 +79,13 @@ describe('PictureStore', () => {
   it('a corrupt LocalStorage entry is dropped and asked again, not an error', async () => {
     const [id] = users('corrupt', 1);
     const [meta] = await seed([id!]);
-    localStorage.setItem(`cpp:v1:${id}`, '{"meta": {"userId": 42}, "freshUn');
+    localStorage.setItem(`cpp:v1:/api:${id}`, '{"meta": {"userId": 42}, "freshUn');
     const store = make();
     expect(store.peek(id!)).to.equal(undefined);
-    expect(localStorage.getItem(`cpp:v1:${id}`)).to.not.equal('{"meta": {"userId": 42}, "freshUn');
+    expect(localStorage.getItem(`cpp:v1:/api:${id}`)).to.not.equal('{"meta": {"userId": 42}, "freshUn');
     const resolved = await store.get(id!);
     expect(resolved.meta?.version).to.equal(meta!.version);
-    localStorage.setItem(`cpp:v1:${id}`, JSON.stringify({ meta: { ...meta, userId: 'someone-else' }, freshUntil: Date.now() + 60_000 }));
+    localStorage.setItem(`cpp:v1:/api:${id}`, JSON.stringify({ meta: { ...meta, userId: 'someone-else' }, freshUntil: Date.now() + 60_000 }));
     expect(make({ broadcast: false }).peek(id!)).to.equal(undefined, 'an entry naming another user is not trusted');
   });
 
@@ -103,7 +103,7 @@ describe('PictureStore', () => {
     }
     const ids = users('quota', 3);
     await Promise.all(ids.map((id) => store.get(id)));
-    expect(localStorage.getItem(`cpp:v1:${ids[2]}`)).to.not.equal(null, 'written after evicting');
+    expect(localStorage.getItem(`cpp:v1:/api:${ids[2]}`)).to.not.equal(null, 'written after evicting');
     expect(localStorage.getItem('site-key')).to.equal('kept');
     expect(localStorage.getItem('cpp:v1:filler-0') === null).to.equal(true, 'the oldest went first');
   });
@@ -258,5 +258,27 @@ describe('PictureStore when things go wrong', () => {
     expect(store.peek(id!)?.meta?.version).to.equal(v2!.version);
     expect(seen.at(-1)).to.equal(v2!.version);
     expect(v1!.version).to.not.equal(v2!.version);
+  });
+});
+
+describe('PictureStore per image service', () => {
+  it('two services\' stores keep the same user id apart, and clear() empties only its own', async () => {
+    const [id] = users('apart', 1);
+    const a = new PictureStore({ apiBase: '/api', indexedDB: null, broadcast: false });
+    const b = new PictureStore({ apiBase: '/other-api', indexedDB: null, broadcast: false });
+    try {
+      await a.get(id!);
+      expect(a.peek(id!)).to.not.equal(undefined);
+      const bAfterReload = new PictureStore({ apiBase: '/other-api', indexedDB: null, broadcast: false });
+      expect(bAfterReload.peek(id!)).to.equal(undefined, 'nothing of /api leaks into /other-api');
+      bAfterReload.close();
+      await b.clear();
+      const aAfterReload = new PictureStore({ apiBase: '/api', indexedDB: null, broadcast: false });
+      expect(aAfterReload.peek(id!)?.layer).to.equal('localStorage');
+      aAfterReload.close();
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 });

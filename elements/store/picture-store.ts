@@ -77,9 +77,7 @@ export class PictureStore implements PictureSource {
   /** Bumped by every invalidation of a user: an answer asked for before it must not fill the layers after it. */
   readonly #generations = new Map<string, number>();
   readonly #onPageHide = () => void this.#idb?.flush();
-  readonly #onOnline = () => {
-    for (const userId of this.#watchers.keys()) void this.#refresh(userId).then((fresh) => this.#notify(fresh), () => {});
-  };
+  readonly #onOnline = () => this.#refreshWatched();
   readonly #resolve: (userId: string) => Promise<Resolution>;
   readonly #refresh: (userId: string) => Promise<Resolution>;
 
@@ -91,8 +89,9 @@ export class PictureStore implements PictureSource {
     this.#monitor = options.monitor;
     const log = (message: string) => this.#log(message);
     this.#memory = createMemoryLayer(options.memorySize);
-    this.#local = createLocalStorageLayer({ storage: options.localStorage, log });
-    this.#idb = options.indexedDB === undefined ? lazyIndexedDbLayer({ debug: this.#debug }) : options.indexedDB;
+    this.#local = createLocalStorageLayer({ storage: options.localStorage, log, namespace: this.apiBase });
+    // One database per image service: the same user id on two services is two people.
+    this.#idb = options.indexedDB === undefined ? lazyIndexedDbLayer({ debug: this.#debug, dbName: `cached-profile-pictures ${this.apiBase}` }) : options.indexedDB;
     this.#resolve = createTickBatcher((userIds) => this.#fromIndexedDbThenNetwork(userIds));
     this.#refresh = createTickBatcher((userIds) => this.#fromNetwork(userIds, performance.now()));
     // Writes wait for idle time; a page that is going away writes them now.
@@ -331,6 +330,12 @@ export class PictureStore implements PictureSource {
     this.#keptVersions.clear();
     // Object URLs shown now stay valid: the elements showing them release them.
     await this.#idb?.clear();
+    this.#refreshWatched();
+  }
+
+  /** Asks again for every user an element shows, and tells those elements what it is now. */
+  #refreshWatched(): void {
+    for (const userId of this.#watchers.keys()) void this.#refresh(userId).then((fresh) => this.#notify(fresh), () => {});
   }
 
   #notify(resolution: Resolution): void {

@@ -1,13 +1,15 @@
 import type { PictureMeta } from '../../../contract/picture.ts';
 import type { CachedEntry, SyncLayer } from '../entry.ts';
 
-/** Our keys start with this, so `clear()` and eviction never touch the site's own entries. */
+/** Our keys start with this, so eviction never touches the site's own entries. */
 const PREFIX = 'cpp:v1:';
 
 export interface LocalStorageLayerOptions {
   /** Default: `globalThis.localStorage`; `null` turns the layer off (as a page without storage would). */
   storage?: Storage | null;
   log?: (message: string) => void;
+  /** Keeps apart what two image services say of the same user id (the store passes its api base). */
+  namespace?: string;
 }
 
 /**
@@ -17,19 +19,20 @@ export interface LocalStorageLayerOptions {
 export function createLocalStorageLayer(options: LocalStorageLayerOptions = {}): SyncLayer {
   const storage = options.storage === undefined ? availableStorage() : options.storage;
   const log = options.log ?? (() => {});
+  const mine = `${PREFIX}${options.namespace ?? ''}:`;
 
-  function ourKeys(): string[] {
+  function keysStartingWith(prefix: string): string[] {
     const keys: string[] = [];
     for (let i = 0; i < storage!.length; i++) {
       const key = storage!.key(i);
-      if (key?.startsWith(PREFIX)) keys.push(key);
+      if (key?.startsWith(prefix)) keys.push(key);
     }
     return keys;
   }
 
   /** Removes the older half of our entries (by when they stop being fresh). */
   function evictOldest(): void {
-    const dated = ourKeys().map((key) => ({ key, until: parse(storage!.getItem(key))?.freshUntil ?? 0 }));
+    const dated = keysStartingWith(PREFIX).map((key) => ({ key, until: parse(storage!.getItem(key))?.freshUntil ?? 0 }));
     dated.sort((a, b) => a.until - b.until);
     for (const { key } of dated.slice(0, Math.max(1, Math.ceil(dated.length / 2)))) storage!.removeItem(key);
   }
@@ -40,7 +43,7 @@ export function createLocalStorageLayer(options: LocalStorageLayerOptions = {}):
       if (!storage) return undefined;
       let text: string | null;
       try {
-        text = storage.getItem(PREFIX + userId);
+        text = storage.getItem(mine + userId);
       } catch {
         return undefined;
       }
@@ -48,11 +51,11 @@ export function createLocalStorageLayer(options: LocalStorageLayerOptions = {}):
       const entry = parse(text);
       if (!entry || (entry.meta && entry.meta.userId !== userId)) {
         log(`[ImageCache] LocalStorage entry for user ${userId} is corrupt; dropped`);
-        storage.removeItem(PREFIX + userId);
+        storage.removeItem(mine + userId);
         return undefined;
       }
       if (entry.freshUntil <= now) {
-        storage.removeItem(PREFIX + userId);
+        storage.removeItem(mine + userId);
         return undefined;
       }
       return entry;
@@ -61,22 +64,22 @@ export function createLocalStorageLayer(options: LocalStorageLayerOptions = {}):
       if (!storage) return;
       const text = JSON.stringify(entry);
       try {
-        storage.setItem(PREFIX + userId, text);
+        storage.setItem(mine + userId, text);
       } catch (error) {
         if (!isQuotaError(error)) return log(`[ImageCache] LocalStorage write failed: ${(error as Error).message}`);
         evictOldest();
         try {
-          storage.setItem(PREFIX + userId, text);
+          storage.setItem(mine + userId, text);
         } catch {
           log(`[ImageCache] LocalStorage is full even after eviction; user ${userId} not stored`);
         }
       }
     },
     delete(userId) {
-      storage?.removeItem(PREFIX + userId);
+      storage?.removeItem(mine + userId);
     },
     clear() {
-      if (storage) for (const key of ourKeys()) storage.removeItem(key);
+      if (storage) for (const key of keysStartingWith(mine)) storage.removeItem(key);
     },
   };
 }
