@@ -146,16 +146,35 @@ describe('PictureStore', () => {
     expect(reports.every((r) => r.ms >= 0)).to.equal(true);
   });
 
+  it('keeps the bytes of shown pictures only when asked or quiet, never while the page is showing them', async () => {
+    const ids = users('keep', 3);
+    const metas = await seed(ids);
+    const fetched: string[] = [];
+    const store = make({ fetch: (input: RequestInfo | URL, init?: RequestInit) => (fetched.push(String(input)), fetch(input, init)) });
+    const resolutions = await Promise.all(ids.map((id) => store.get(id)));
+    fetched.length = 0;
+    for (const resolution of resolutions) store.loaded(resolution, 1);
+    // Longer than idle-time work takes: a fetch now would replace the decoded images the page shows.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fetched, 'nothing fetched while showing').to.deep.equal([]);
+    await store.keepBytesNow();
+    await idb.flush();
+    for (const meta of metas) expect(await idb.getBlob(meta.version), meta.userId).to.be.instanceOf(Blob);
+    for (const resolution of resolutions) store.loaded(resolution, 1);
+    await store.keepBytesNow();
+    expect(fetched.sort(), 'each version fetched once').to.deep.equal(metas.map((m) => m.url).sort());
+    store.close();
+  });
+
   it('object URLs of stored Blobs are shared while shown and revoked when nobody shows them', async () => {
     const [id] = users('blob', 1);
     const [meta] = await seed([id!]);
     const store = make();
     const resolution = await store.get(id!);
     store.loaded(resolution, 1);
-    for (let i = 0; i < 100 && !(await idb.getBlob(meta!.version)); i++) {
-      await idb.flush();
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await store.keepBytesNow();
+    await idb.flush();
+    expect(await idb.getBlob(meta!.version), 'the shown picture\'s bytes are kept').to.be.instanceOf(Blob);
     const a = await store.acquireBlobUrl(meta!);
     const b = await store.acquireBlobUrl(meta!);
     expect(a).to.match(/^blob:/);
