@@ -10,6 +10,7 @@ import { ApiError, codeForStatus } from './errors.ts';
 import { createPictureService } from './pictures.ts';
 import { assetRoutes, type Asset } from './routes/assets.ts';
 import { cacheRoutes } from './routes/cache.ts';
+import { demoRoutes } from './routes/demo.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { imageRoutes } from './routes/images.ts';
@@ -32,6 +33,11 @@ export interface AppDeps {
   assets?: ReadonlyMap<string, Asset>;
   /** Aborted when the server stops: open event streams end, so the server is not kept waiting for them. */
   shutdown?: AbortSignal;
+  /**
+   * The demo user, whose token `GET /api/demo/token` hands to anyone: set only while the operator has set no
+   * `AUTH_SECRET` (`auth.secret` is then made at startup). Unset, the route does not exist.
+   */
+  demoUser?: string;
 }
 
 /**
@@ -63,6 +69,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/events', eventRoutes({ events, shutdown: deps.shutdown }));
   app.route('/images', imageRoutes({ service }));
   app.route('/healthz', healthRoutes({ cache, storage }));
+  if (deps.demoUser && deps.auth.secret) app.route('/api/demo', demoRoutes({ userId: deps.demoUser, secret: deps.auth.secret, now: deps.now }));
   if (deps.assets?.size) app.route('/', assetRoutes({ assets: deps.assets }));
 
   app.notFound((c) => c.json<ErrorBody>({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));

@@ -5,7 +5,7 @@ import { ConfigError, readConfig } from './config.ts';
 test('an empty environment is the embedded default for a local demo', () => {
   assert.deepEqual(readConfig({}), {
     host: '127.0.0.1', port: 8787, redisUrl: undefined, minio: undefined, dataDir: './.data',
-    authSecret: undefined, adminToken: undefined, maxUploadBytes: 5 * 1024 * 1024, corsOrigins: ['*'],
+    authSecret: undefined, adminToken: undefined, maxUploadBytes: 5 * 1024 * 1024, corsOrigins: ['*'], seedDemo: true,
   });
 });
 
@@ -23,6 +23,7 @@ test('a bad setting stops the start with a message naming the variable', () => {
     [{ MINIO_ENDPOINT: 's3.local', MINIO_ACCESS_KEY: 'k', MINIO_SECRET_KEY: 's', MINIO_USE_SSL: 'maybe' }, /MINIO_USE_SSL/],
     [{ AUTH_SECRET: 'short' }, /AUTH_SECRET.*32/],
     [{ REDIS_CLUSTER_NODES: '127.0.0.1:7000' }, /REDIS_CLUSTER_NODES/],
+    [{ SEED_DEMO: 'maybe' }, /SEED_DEMO=maybe/],
   ];
   for (const [env, message] of cases) assert.throws(() => readConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message));
 });

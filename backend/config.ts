@@ -22,6 +22,8 @@ export interface Config {
   adminToken?: string;
   maxUploadBytes: number;
   corsOrigins: string[];
+  /** Give the demo's people their pictures at startup, when they have none (`SEED_DEMO`, on by default). */
+  seedDemo: boolean;
 }
 
 /** Thrown at startup for a setting that cannot work; the message names the variable and the fix. */
@@ -65,6 +67,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     adminToken: get('ADMIN_TOKEN'),
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES),
     corsOrigins: (get('CORS_ORIGINS') ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
+    seedDemo: boolean(env, 'SEED_DEMO', true),
   };
 }
 

@@ -3,12 +3,17 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { readConfig } from './config.ts';
+import { startSeeding } from './demo/seed.ts';
+import { demoUserFor } from './demo/sign-in.ts';
 import { wire } from './wiring.ts';
 
 const config = readConfig(process.env);
 const wired = await wire(config);
 const shutdown = new AbortController();
-const server = serve({ fetch: createApp({ ...wired.deps, shutdown: shutdown.signal }).fetch, hostname: config.host, port: config.port }, ({ port }) => {
+const app = createApp({ ...wired.deps, demoUser: demoUserFor(config), shutdown: shutdown.signal });
+// Before listening, so the first visitor sees the demo's people (a storage that is down is retried in the background).
+if (config.seedDemo) await startSeeding({ fetch: app.fetch, secret: wired.userTokenSecret, signal: shutdown.signal });
+const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, ({ port }) => {
   console.log(`Image service on http://${config.host}:${port} (${wired.describe})`);
 });
 

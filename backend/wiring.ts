@@ -16,6 +16,8 @@ export interface Wired {
   deps: AppDeps;
   /** One line that says what runs where, for the startup log. */
   describe: string;
+  /** What user tokens are signed with: `AUTH_SECRET`, or a secret made at this start for the demo. */
+  userTokenSecret: string;
   close(): Promise<void>;
 }
 
@@ -54,18 +56,21 @@ export async function wire(config: Config): Promise<Wired> {
   } else {
     storage = createFileStorage({ dir: config.dataDir });
   }
+  // Without an operator's AUTH_SECRET the demo signs its own user's tokens, with a secret no one else knows.
+  const userTokenSecret = config.authSecret ?? randomSecret();
   const where = config.minio ? `S3 ${config.minio.endPoint}:${config.minio.port}/${config.minio.bucket}` : `files in ${config.dataDir}`;
   return {
     deps: {
       cache,
       storage,
       events,
-      auth: { secret: config.authSecret, adminToken: config.adminToken },
+      auth: { secret: userTokenSecret, adminToken: config.adminToken },
       maxUploadBytes: config.maxUploadBytes,
       corsOrigins: config.corsOrigins,
       assets: await loadAssets(),
     },
     describe: `cache: ${config.redisUrl ? 'redis' : 'memory'}, storage: ${where}`,
+    userTokenSecret,
     async close() {
       for (const close of closers) await close();
     },
@@ -91,6 +96,11 @@ function keepEnsuringBucket(ensure: () => Promise<unknown>, bucket: string): () 
   };
   attempt();
   return () => clearTimeout(timer);
+}
+
+/** 32 random bytes as hex: a secret for this process alone. */
+function randomSecret(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Waits for a client's first connection, so the first requests find the cache; a Redis that is down only delays. */

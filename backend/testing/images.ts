@@ -1,7 +1,6 @@
 import { deflateSync } from 'node:zlib';
-import { concat } from '../bytes.ts';
-// The PNG chunk builder (and its CRC-32) the upload tests use: one implementation for every test PNG.
-import { PNG_SIGNATURE, pngChunk, u32be } from '../upload/fixtures.ts';
+// The service's own PNG encoder; tests deflate synchronously (node:zlib) so their images are plain values.
+import { pngChunk, pngFile, scanlines } from '../png.ts';
 
 /**
  * A real PNG of `size`×`size` pixels of one colour, optionally with a tEXt chunk (metadata the service must
@@ -22,18 +21,8 @@ export function noisyPng(seed: number, size = 96): Uint8Array<ArrayBuffer> {
 }
 
 function png(size: number, colourAt: (x: number, y: number) => readonly number[], text?: string): Uint8Array<ArrayBuffer> {
-  const header = [...u32be(size), ...u32be(size), 8, 2, 0, 0, 0]; // width, height, 8-bit truecolour, no interlace
-  const rows: number[] = [];
-  for (let y = 0; y < size; y++) {
-    rows.push(0); // no filter
-    for (let x = 0; x < size; x++) rows.push(...colourAt(x, y));
-  }
-  return concat([
-    Uint8Array.from(PNG_SIGNATURE),
-    pngChunk('IHDR', header),
-    // Encoded as UTF-8 here, not as pngChunk's Latin-1 string form, so the bytes stay what they always were.
-    ...(text ? [pngChunk('tEXt', new TextEncoder().encode(`Comment\0${text}`))] : []),
-    pngChunk('IDAT', deflateSync(Uint8Array.from(rows))),
-    pngChunk('IEND'),
-  ]);
+  const rgb = new Uint8Array(size * size * 3);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) rgb.set(colourAt(x, y), (y * size + x) * 3);
+  const textChunk = text ? [pngChunk('tEXt', new TextEncoder().encode(`Comment\0${text}`))] : [];
+  return pngFile(size, size, deflateSync(scanlines(size, rgb)), textChunk);
 }

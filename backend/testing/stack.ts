@@ -14,7 +14,8 @@ export const TEST_MAX_UPLOAD_BYTES = 64 * 1024;
 /** Made by the S3 server at its start, so it allows any origin to GET, as a bucket behind a site would. */
 const TEST_BUCKET = 'pictures-test';
 
-const common = { AUTH_SECRET: TEST_SECRET, ADMIN_TOKEN: TEST_ADMIN_TOKEN, MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES) };
+// No demo users: each test makes the users it counts on.
+const common = { AUTH_SECRET: TEST_SECRET, ADMIN_TOKEN: TEST_ADMIN_TOKEN, MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES), SEED_DEMO: '0' };
 
 /** The service on the embedded default: memory cache, files in a fresh directory. */
 export async function startEmbedded(runtime: 'node' | 'deno'): Promise<ContractTarget & { service: RunningService }> {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { concat } from '../bytes.ts';
+import { PNG_SIGNATURE, pngChunk as encodeChunk } from '../png.ts';
 import { InvalidImageError } from './invalid-image-error.ts';
 
 /** A fixture file's bytes. `*-plain.*` is the encoder's output, `*-gps.*` the same after exiftool tagged it. */
@@ -126,25 +127,11 @@ export function jpegMarkers(file: Uint8Array): number[] {
 
 // --- PNG --------------------------------------------------------------------------------------------
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
+export { PNG_SIGNATURE };
 
-function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of data) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-/** The eight bytes every PNG starts with. */
-export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-/** A PNG chunk with a correct CRC. `testing/images.ts` builds its whole PNGs with it too. */
+/** A PNG chunk with a correct CRC, from byte arrays, number lists and Latin-1 strings (the service's encoder writes it). */
 export function pngChunk(type: string, ...data: Part[]): Uint8Array {
-  const typeAndData = bytes(type, ...data);
-  return bytes(u32be(typeAndData.length - 4), typeAndData, u32be(crc32(typeAndData)));
+  return encodeChunk(type, bytes(...data));
 }
 
 /** The chunks of a well-formed PNG. */

@@ -1,0 +1,18 @@
+import { Hono } from 'hono';
+import { sign } from 'hono/jwt';
+import type { DemoToken } from '../../contract/demo.ts';
+
+/** How long a demo token lasts: the profile page asks for a new one at each upload. */
+const TOKEN_SECONDS = 15 * 60;
+
+/**
+ * `/api/demo`: the demo's sign-in, mounted only while the operator has set no `AUTH_SECRET` (the service then signs
+ * with a secret made at startup). Anyone may change the demo user's picture, and only that one.
+ */
+export function demoRoutes({ userId, secret, now = Date.now }: { userId: string; secret: string; now?: () => number }) {
+  return new Hono().get('/token', async (c) => {
+    const issuedAt = Math.floor(now() / 1000);
+    const token = await sign({ sub: userId, iat: issuedAt, exp: issuedAt + TOKEN_SECONDS }, secret, 'HS256');
+    return c.json<DemoToken>({ userId, token, expiresAt: (issuedAt + TOKEN_SECONDS) * 1000 }, 200, { 'Cache-Control': 'no-store' });
+  });
+}
