@@ -128,7 +128,18 @@ function redactUrl(url: string): string {
   }
 }
 
-/** The built page files (`npm run build`), served at the root; a service without them serves the API alone. */
+/** The media types of the demo's files, by extension. */
+const DEMO_TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  svg: 'image/svg+xml',
+};
+
+/**
+ * The built page files (`npm run build`), served at the root: the bundle, and the demo site from `dist/demo/`, its
+ * pages without their `.html` (`index.html` at `/`). A service without them serves the API alone.
+ */
 async function loadAssets(): Promise<Map<string, Asset>> {
   const assets = new Map<string, Asset>();
   const dist = new URL('../dist/', import.meta.url);
@@ -137,6 +148,14 @@ async function loadAssets(): Promise<Map<string, Asset>> {
   for (const name of names.filter((n) => n.endsWith('.js'))) {
     const body = new Uint8Array(await readFile(new URL(name, dist)));
     assets.set(name, await toAsset(body, 'text/javascript; charset=utf-8', /-[0-9a-f]{10}\.js$/.test(name)));
+  }
+  const demo = new URL('demo/', dist);
+  for (const name of await readdir(demo).catch(() => [] as string[])) {
+    const [, base = '', extension = ''] = /^(.+)\.(\w+)$/.exec(name) ?? [];
+    const type = DEMO_TYPES[extension];
+    if (!type) continue;
+    const path = extension !== 'html' ? name : base === 'index' ? '' : base;
+    assets.set(path, await toAsset(new Uint8Array(await readFile(new URL(name, demo))), type));
   }
   return assets;
 }

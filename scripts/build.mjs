@@ -4,9 +4,10 @@
 // named by its content hash so browsers keep it for good.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
+import { buildPages } from '../demo/build-pages.mjs';
 
 const BUDGET_GZIP_BYTES = 15 * 1024;
 const at = (path) => new URL(`../${path}`, import.meta.url).pathname;
@@ -45,6 +46,12 @@ const lazyLayer = {
 };
 await build({ ...common, entryPoints: { 'cached-profile-picture': at('elements/index.ts') }, outdir, plugins: [minifyCssLiterals, lazyLayer] });
 writeFileSync(`${outdir}${layerName}`, layerCode);
+
+// The demo site (served at / by the service): its script bundled, its pages laid out, its styles and images as
+// they are. In dist/demo/, outside the package's files.
+await build({ ...common, entryPoints: { demo: at('demo/app.ts') }, outdir: `${outdir}demo/` });
+buildPages(`${outdir}demo/`);
+for (const name of readdirSync(at('demo')).filter((n) => /\.(css|svg)$/.test(n))) copyFileSync(at(`demo/${name}`), `${outdir}demo/${name}`);
 
 const entry = readFileSync(`${outdir}cached-profile-picture.js`);
 const gzipped = gzipSync(entry, { level: 9 }).length;

@@ -65,7 +65,7 @@ function hair(style: (typeof STYLES)[number]): { back?: Distance; front: Distanc
     case 'long':
       return { back: box(0.5, 0.56, 0.25, 0.27, 0.2), front: intersect(cap, above(0.36)) };
     case 'bun':
-      return { front: union(intersect(cap, above(0.35)), circle(0.5, 0.17, 0.085)) };
+      return { front: union(intersect(cap, above(0.35)), circle(0.5, 0.195, 0.08)) };
     case 'bob':
       return { back: intersect(ellipse(0.5, 0.47, 0.26, 0.26), below(0.3), above(0.64)), front: intersect(cap, above(0.38)) };
     case 'curly': {
@@ -114,16 +114,20 @@ function layers(index: number): { top: Rgb; bottom: Rgb; layers: Layer[] } {
 export function drawAvatar(index: number, size: number): Uint8Array {
   const { top, bottom, layers: shapes } = layers(index);
   const rgb = new Uint8Array(size * size * 3);
+  // Drawn a little closer than the shapes are laid out, so the face fills a circle crop; `scale` is picture units
+  // to pixels, for the edges.
+  const zoom = 1.15;
+  const scale = size * zoom;
   for (let py = 0; py < size; py++) {
-    const y = (py + 0.5) / size;
+    const y = 0.56 + ((py + 0.5) / size - 0.56) / zoom;
     for (let px = 0; px < size; px++) {
-      const x = (px + 0.5) / size;
+      const x = 0.5 + ((px + 0.5) / size - 0.5) / zoom;
       let r = top[0] + (bottom[0] - top[0]) * y;
       let g = top[1] + (bottom[1] - top[1]) * y;
       let b = top[2] + (bottom[2] - top[2]) * y;
       for (const { shape, colour, opacity = 1 } of shapes) {
         // Coverage of this pixel: 1 inside, 0 outside, a ramp one pixel wide across the edge.
-        const cover = Math.min(1, Math.max(0, 0.5 - shape(x, y) * size)) * opacity;
+        const cover = Math.min(1, Math.max(0, 0.5 - shape(x, y) * scale)) * opacity;
         if (cover === 0) continue;
         r += (colour[0] - r) * cover;
         g += (colour[1] - g) * cover;

@@ -1,0 +1,89 @@
+import type { PictureStore } from '../elements/store/picture-store.ts';
+import { DEMO_USER } from './people.ts';
+import { savePicture, SaveError } from './save-picture.ts';
+import { checkPicture } from './upload-checks.ts';
+
+/**
+ * The profile page's form: a picture dropped or chosen is checked and previewed; saved, it is uploaded and the
+ * store invalidated, so every picture of the user on this page changes at once and other tabs follow (the store
+ * tells them, and the service's `picture-changed` event reaches every page watching it).
+ */
+export function setUpUpload(root: ParentNode): void {
+  const form = root.querySelector<HTMLFormElement>('[data-upload]')!;
+  const input = form.querySelector<HTMLInputElement>('input[type="file"]')!;
+  const zone = form.querySelector<HTMLElement>('[data-dropzone]')!;
+  const preview = form.querySelector<HTMLImageElement>('[data-preview]')!;
+  const icon = form.querySelector<SVGElement>('[data-icon]')!;
+  const hint = form.querySelector<HTMLElement>('[data-hint]')!;
+  const chosenHint = form.querySelector<HTMLElement>('[data-chosen]')!;
+  const message = form.querySelector<HTMLElement>('[data-message]')!;
+  const save = form.querySelector<HTMLButtonElement>('[data-save]')!;
+  const cancel = form.querySelector<HTMLButtonElement>('[data-cancel]')!;
+  let chosen: File | undefined;
+
+  const say = (kind: 'error' | 'success' | 'info', text: string) => {
+    message.dataset.kind = kind;
+    message.textContent = text;
+  };
+  const show = (file: File | undefined) => {
+    if (preview.src) URL.revokeObjectURL(preview.src);
+    chosen = file;
+    preview.hidden = !file;
+    if (file) preview.src = URL.createObjectURL(file);
+    else preview.removeAttribute('src');
+    icon.toggleAttribute('hidden', Boolean(file));
+    hint.hidden = Boolean(file);
+    chosenHint.hidden = !file;
+    chosenHint.querySelector('[data-file-name]')!.textContent = file?.name ?? '';
+    save.disabled = !file;
+    cancel.hidden = !file;
+  };
+  const choose = (file: File | undefined) => {
+    if (!file) return;
+    const problem = checkPicture(file);
+    if (problem) {
+      // The picture chosen before, if any, stays chosen: a wrong file loses nothing.
+      say('error', problem);
+      return;
+    }
+    say('info', '');
+    show(file);
+  };
+
+  input.addEventListener('change', () => {
+    choose(input.files?.[0]);
+    input.value = '';
+  });
+  for (const type of ['dragenter', 'dragover']) {
+    zone.addEventListener(type, (event) => {
+      event.preventDefault();
+      zone.dataset.over = '';
+    });
+  }
+  zone.addEventListener('dragleave', () => delete zone.dataset.over);
+  zone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    delete zone.dataset.over;
+    choose(event.dataTransfer?.files[0]);
+  });
+  cancel.addEventListener('click', () => {
+    show(undefined);
+    say('info', '');
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!chosen) return;
+    save.disabled = true;
+    say('info', 'Saving…');
+    try {
+      await savePicture(chosen);
+      const store = root.querySelector('picture-store-provider')?.store as PictureStore | undefined;
+      await store?.invalidate(DEMO_USER.id);
+      show(undefined);
+      say('success', 'Saved. Your new picture now shows everywhere you appear, in every open tab.');
+    } catch (error) {
+      save.disabled = false;
+      say('error', error instanceof SaveError ? error.message : `Your picture was not saved: ${(error as Error).message}`);
+    }
+  });
+}
