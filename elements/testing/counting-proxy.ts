@@ -6,22 +6,35 @@ export interface CountingProxy {
   base: string;
   /** `METHOD path` of every request that went on to the service, in order. */
   forwarded: string[];
+  /** Body bytes the service sent back through the proxy; set it to 0 to start counting anew. */
+  bytes: number;
   close(): Promise<void>;
 }
 
+/** Paths under this prefix are forwarded without it, and answered as not cacheable (`no-store`, no validators). */
+export const NO_STORE_PREFIX = '/no-store';
+
 /** Starts a proxy on 127.0.0.1 that answers `pages` (path → HTML) and forwards everything else to `target`. */
 export async function startCountingProxy(target: string, pages: Record<string, string>): Promise<CountingProxy> {
-  const forwarded: string[] = [];
   const server: Server = createServer((req, res) => {
     const page = pages[req.url ?? ''];
     if (page !== undefined) {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' });
       return res.end(page);
     }
-    forwarded.push(`${req.method} ${req.url}`);
+    proxy.forwarded.push(`${req.method} ${req.url}`);
+    const noStore = req.url?.startsWith(`${NO_STORE_PREFIX}/`);
+    const path = noStore ? req.url!.slice(NO_STORE_PREFIX.length) : req.url;
     // The Host header goes along, as a reverse proxy sends it: the service then names URLs on this origin.
-    const upstream = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
+    const upstream = request(`${target}${path}`, { method: req.method, headers: req.headers }, (answer) => {
+      const headers = { ...answer.headers };
+      if (noStore) {
+        headers['cache-control'] = 'no-store';
+        delete headers.etag;
+        delete headers['last-modified'];
+      }
+      res.writeHead(answer.statusCode ?? 502, headers);
+      answer.on('data', (chunk: Buffer) => (proxy.bytes += chunk.length));
       answer.pipe(res);
     });
     upstream.on('error', () => res.destroy());
@@ -29,9 +42,11 @@ export async function startCountingProxy(target: string, pages: Record<string, s
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
+  const proxy: CountingProxy = {
     base: `http://127.0.0.1:${port}`,
-    forwarded,
+    forwarded: [],
+    bytes: 0,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+  return proxy;
 }
