@@ -38,20 +38,17 @@ export function setUpUpload(root: ParentNode): void {
     save.disabled = !file;
     cancel.hidden = !file;
   };
-  const choose = (file: File | undefined) => {
+  const choose = async (file: File | undefined) => {
     if (!file) return;
-    const problem = checkPicture(file);
-    if (problem) {
-      // The picture chosen before, if any, stays chosen: a wrong file loses nothing.
-      say('error', problem);
-      return;
-    }
+    // The picture chosen before, if any, stays chosen: a wrong file loses nothing.
+    const problem = checkPicture(file) ?? (await undecodable(file));
+    if (problem) return say('error', problem);
     say('info', '');
     show(file);
   };
 
   input.addEventListener('change', () => {
-    choose(input.files?.[0]);
+    void choose(input.files?.[0]);
     input.value = '';
   });
   for (const type of ['dragenter', 'dragover']) {
@@ -64,7 +61,7 @@ export function setUpUpload(root: ParentNode): void {
   zone.addEventListener('drop', (event) => {
     event.preventDefault();
     delete zone.dataset.over;
-    choose(event.dataTransfer?.files[0]);
+    void choose(event.dataTransfer?.files[0]);
   });
   cancel.addEventListener('click', () => {
     show(undefined);
@@ -86,4 +83,14 @@ export function setUpUpload(root: ParentNode): void {
       say('error', error instanceof SaveError ? error.message : `Your picture was not saved: ${(error as Error).message}`);
     }
   });
+}
+
+/** Why the browser cannot show `file` (named and typed like a picture, it is not one), or `undefined` when it can. */
+async function undecodable(file: File): Promise<string | undefined> {
+  try {
+    (await createImageBitmap(file)).close();
+    return undefined;
+  } catch {
+    return `“${file.name}” cannot be shown as a picture: it is damaged, or not the image its name says. Choose another.`;
+  }
 }

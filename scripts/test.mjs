@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs every test: the type check, the Node suites (backend, scripts) and the browser suites (elements, sw, in
-// Chromium), each test counted; ends with one line `N passed, N failed`. It first brings what the tests need
-// (redis-server, Chromium) when it is missing.
+// Runs every test: the type check, the Node suites (backend, scripts, the demo end to end) and the browser suites
+// (elements, sw, in Chromium), each test counted; ends with one line `N passed, N failed`. It first brings what the
+// tests need (redis-server, Chromium) when it is missing.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +42,7 @@ const bundle = await run(process.execPath, ['scripts/build.mjs']);
 bundle.code === 0 ? passed++ : failed++;
 
 console.log('\n# Node tests');
-const files = [...testFiles('backend'), ...testFiles('scripts'), ...testFiles('elements', '.node.test.ts')];
+const files = [...testFiles('backend'), ...testFiles('scripts'), ...testFiles('elements', '.node.test.ts'), ...testFiles('demo', '.node.test.ts')];
 const node = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files]);
 const count = (name) => Number(node.out.match(new RegExp(`^ℹ ${name} (\\d+)`, 'm'))?.[1] ?? 0);
 passed += count('pass');
