@@ -13,7 +13,7 @@ import { noisyPng, solidPng } from '../backend/testing/images.ts';
 import { startService, type RunningService } from '../backend/testing/service.ts';
 import { startCountingProxy, type CountingProxy } from '../elements/testing/counting-proxy.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
-import { FRIENDS } from './people.ts';
+import { DEMO_USER, FRIENDS } from './people.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const NO_WORKER = existsSync(join(root, 'sw/sw.ts')) ? false : 'the service worker (sw/) is not built yet: offline, a reload cannot even load the page';
@@ -121,6 +121,30 @@ test('a picture saved on the profile page replaces the old one everywhere, and i
   await context.close();
 });
 
+test('a picture saved offline is kept, sent once when the connection returns, and then shown', { todo: NO_WORKER }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await Promise.all([page.waitForResponse((res) => res.url().endsWith('/api/demo/token')), page.goto(`${proxy.base}/profile`)]);
+  await page.waitForFunction(() => navigator.serviceWorker.controller, undefined, { timeout: 10_000 });
+  proxy.forwarded.splice(0);
+
+  await context.setOffline(true);
+  await page.setInputFiles('input[type="file"]', { name: 'offline.png', mimeType: 'image/png', buffer: Buffer.from(noisyPng(11, 100)) });
+  await page.locator('[data-file-name]', { hasText: 'offline.png' }).waitFor();
+  await page.click('[data-save]');
+  await page.locator('[data-message]', { hasText: /kept on this device/ }).waitFor({ timeout: 5_000 });
+  await page.screenshot({ path: join(shots, '7-profile-offline.png') });
+
+  await context.setOffline(false);
+  await page.locator('[data-message][data-kind="success"]', { hasText: /went through/ }).waitFor({ timeout: 10_000 });
+  const puts = proxy.forwarded.filter((r) => r.startsWith('PUT '));
+  assert.deepEqual(puts, [`PUT /api/pictures/${DEMO_USER.id}`], 'sent once, when back online');
+  const { version } = (await (await fetch(`${service.base}/api/pictures/${DEMO_USER.id}`)).json()) as PictureMeta;
+  await page.waitForFunction((v) => [...document.querySelectorAll('cached-profile-picture')]
+    .every((el) => el.shadowRoot?.querySelector('img')?.getAttribute('src')?.includes(v)), version, { timeout: 5_000 });
+  await context.close();
+});
+
 test('a wrong file on the profile page gets a clear error, and the picture chosen before stays', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${proxy.base}/profile`);
@@ -138,7 +162,7 @@ test('a wrong file on the profile page gets a clear error, and the picture chose
   await choose('huge.png', 'image/png', Buffer.alloc(6 * 1024 * 1024, 1));
   await says(/^“huge\.png” is 6\.0 MB; a picture can be at most 5\.0 MB/);
   assert.equal(await chosen(), 'good.png', 'the good picture is still the one chosen');
-  await page.screenshot({ path: join(shots, '7-profile-too-large.png') });
+  await page.screenshot({ path: join(shots, '8-profile-too-large.png') });
 
   await choose('fake.png', 'image/png', Buffer.from('not a picture at all'));
   await says(/^“fake\.png” cannot be shown as a picture/);
@@ -152,7 +176,7 @@ test('a wrong file on the profile page gets a clear error, and the picture chose
   const { error } = (await answer.json()) as { error: { message: string } };
   await page.locator('[data-message][data-kind="error"]', { hasText: error.message }).waitFor({ timeout: 5_000 });
   assert.equal(await page.locator('[data-save]').isDisabled(), false, 'and another picture can be sent');
-  await page.screenshot({ path: join(shots, '8-profile-refused.png') });
+  await page.screenshot({ path: join(shots, '9-profile-refused.png') });
   await page.close();
 });
 
@@ -167,7 +191,7 @@ test('the pictures page shows every size and shape, the fallbacks, and snippets 
   assert.match((await page.locator('#snippet-html code').textContent())!, new RegExp(`src="${proxy.base}/cached-profile-picture.js"`));
   await page.click('#tab-react');
   assert.equal(await page.locator('#snippet-react').isVisible(), true);
-  await page.screenshot({ path: join(shots, '9-pictures.png'), fullPage: true });
+  await page.screenshot({ path: join(shots, '10-pictures.png'), fullPage: true });
   await page.close();
 });
 
@@ -183,7 +207,7 @@ test('the dashboard opens and shows the hit rate, which a reload raises above ze
   await page.waitForFunction(hitRate, undefined, { timeout: 5_000 });
   const shown = Number(await page.evaluate(hitRate));
   assert.ok(shown > 0 && shown <= 100, `a hit rate after a reload: ${shown}%`);
-  await page.screenshot({ path: join(shots, '10-dashboard.png') });
+  await page.screenshot({ path: join(shots, '11-dashboard.png') });
   await page.close();
 });
 

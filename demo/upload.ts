@@ -1,12 +1,14 @@
 import type { PictureStore } from '../elements/store/picture-store.ts';
+import { UPLOAD_FAILED_EVENT, UPLOAD_SENT_EVENT, type WorkerNotice } from '../sw/registration.ts';
 import { DEMO_USER } from './people.ts';
-import { savePicture, SaveError } from './save-picture.ts';
+import { savePicture, SaveError, signIn } from './save-picture.ts';
 import { checkPicture } from './upload-checks.ts';
 
 /**
  * The profile page's form: a picture dropped or chosen is checked and previewed; saved, it is uploaded and the
  * store invalidated, so every picture of the user on this page changes at once and other tabs follow (the store
- * tells them, and the service's `picture-changed` event reaches every page watching it).
+ * tells them, and the service's `picture-changed` event reaches every page watching it). Offline, the service worker
+ * keeps the upload and sends it when the connection returns; the page says so, then says how it went.
  */
 export function setUpUpload(root: ParentNode): void {
   const form = root.querySelector<HTMLFormElement>('[data-upload]')!;
@@ -47,6 +49,18 @@ export function setUpUpload(root: ParentNode): void {
     show(file);
   };
 
+  const store = () => root.querySelector('picture-store-provider')?.store as PictureStore | undefined;
+  // Signed in while online, so a picture chosen offline can be kept and sent later.
+  signIn().catch(() => {});
+  addEventListener(UPLOAD_SENT_EVENT, async () => {
+    await store()?.invalidate(DEMO_USER.id);
+    say('success', 'Back online: the picture you saved offline went through, and now shows everywhere you appear.');
+  });
+  addEventListener(UPLOAD_FAILED_EVENT, (event) => {
+    const notice = (event as CustomEvent<Extract<WorkerNotice, { type: 'upload-failed' }>>).detail;
+    say('error', `The picture you saved offline was refused: ${notice.message}`);
+  });
+
   input.addEventListener('change', () => {
     void choose(input.files?.[0]);
     input.value = '';
@@ -73,10 +87,10 @@ export function setUpUpload(root: ParentNode): void {
     save.disabled = true;
     say('info', 'Saving…');
     try {
-      await savePicture(chosen);
-      const store = root.querySelector('picture-store-provider')?.store as PictureStore | undefined;
-      await store?.invalidate(DEMO_USER.id);
+      const saved = await savePicture(chosen);
       show(undefined);
+      if ('queued' in saved) return say('info', saved.queued);
+      await store()?.invalidate(DEMO_USER.id);
       say('success', 'Saved. Your new picture now shows everywhere you appear, in every open tab.');
     } catch (error) {
       save.disabled = false;
