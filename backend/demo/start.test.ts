@@ -73,10 +73,13 @@ describe('npm start with no AUTH_SECRET (the demo)', () => {
     });
   });
 
-  test('on Deno too', async () => {
+  test('on Deno too, with the demo site at /', async () => {
     await withService('deno', { DATA_DIR: await dataDir() }, async (service) => {
       assert.equal(new Set((await versions(service)).filter(Boolean)).size, 60, service.output());
       assert.equal((await fetch(`${service.base}/api/demo/token`)).status, 200);
+      const page = await fetch(`${service.base}/`);
+      assert.equal(page.headers.get('Content-Type'), 'text/html; charset=utf-8', 'the demo is built (npm run build) and served');
+      assert.match(await page.text(), /<cached-profile-picture|data-friends/);
     });
   });
 });
