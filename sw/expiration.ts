@@ -1,0 +1,66 @@
+/**
+ * The picture cache's policy, apart from its storage (as in workbox-expiration): how long an entry is fresh, and
+ * which entries go when the cache is over its bounds or the disk is full. Pure functions over plain records.
+ */
+
+/** What the worker knows of one cached picture, besides its bytes. */
+export interface PictureEntry {
+  /** The cache key (see picture-requests.ts). */
+  key: string;
+  userId: string;
+  version: string;
+  bytes: number;
+  storedAt: number;
+  /** Until when it is served without asking the network; after, only when the network fails. */
+  expiresAt: number;
+  lastUsed: number;
+}
+
+export interface Bounds {
+  maxEntries: number;
+  maxBytes: number;
+}
+
+/**
+ * Until when a response stored at `now` is fresh: `maxAgeSeconds`, or the response's own `max-age` when shorter.
+ * `undefined` when the response must not be kept at all (`no-store`).
+ */
+export function freshUntil(now: number, cacheControl: string | null, maxAgeSeconds: number): number | undefined {
+  const directives = (cacheControl ?? '').toLowerCase();
+  if (/(^|[,\s])no-store\b/.test(directives)) return undefined;
+  const maxAge = /(?:^|[,\s])max-age\s*=\s*"?(\d+)/.exec(directives)?.[1];
+  const seconds = /(^|[,\s])no-cache\b/.test(directives) ? 0 : Math.min(maxAgeSeconds, maxAge === undefined ? Infinity : Number(maxAge));
+  return now + seconds * 1000;
+}
+
+/** Expired entries first (offline is all they are good for), then the least recently used. */
+function evictionOrder(entries: Iterable<PictureEntry>, now: number): PictureEntry[] {
+  return [...entries].sort((a, b) => Number(b.expiresAt <= now) - Number(a.expiresAt <= now) || a.lastUsed - b.lastUsed);
+}
+
+/** The entries to drop so that the rest fit `bounds`. */
+export function overBounds(entries: Iterable<PictureEntry>, bounds: Bounds, now: number): PictureEntry[] {
+  const ordered = evictionOrder(entries, now);
+  let count = ordered.length;
+  let bytes = ordered.reduce((sum, entry) => sum + entry.bytes, 0);
+  const out: PictureEntry[] = [];
+  for (const entry of ordered) {
+    if (count <= bounds.maxEntries && bytes <= bounds.maxBytes) break;
+    out.push(entry);
+    count--;
+    bytes -= entry.bytes;
+  }
+  return out;
+}
+
+/** The fewest entries, in eviction order, that free at least `bytes` (the disk is full: make room for a picture). */
+export function toFree(entries: Iterable<PictureEntry>, bytes: number, now: number): PictureEntry[] {
+  const out: PictureEntry[] = [];
+  let freed = 0;
+  for (const entry of evictionOrder(entries, now)) {
+    if (freed >= bytes) break;
+    out.push(entry);
+    freed += entry.bytes;
+  }
+  return out;
+}

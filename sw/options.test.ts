@@ -1,0 +1,35 @@
+import { expect } from '@esm-bundle/chai';
+import { DEFAULT_OPTIONS, readWorkerOptions, workerScriptUrl } from './options.ts';
+
+describe('workerScriptUrl', () => {
+  it('carries only the options that differ from the defaults', () => {
+    expect(workerScriptUrl('/sw.js', {})).to.equal('/sw.js');
+    expect(workerScriptUrl('/sw.js', { maxEntries: 200, maxAgeSeconds: 3600 })).to.equal('/sw.js?maxAgeSeconds=3600');
+    expect(workerScriptUrl('/sw.js?maxBytes=1000', { precache: ['/', '/profile'] })).to.equal('/sw.js?maxBytes=1000&precache=%2F%2C%2Fprofile');
+    expect(workerScriptUrl('https://site.example/sw.js', { maxEntries: 5 })).to.equal('https://site.example/sw.js?maxEntries=5');
+  });
+
+  it('refuses a bad option, naming it and what it takes', () => {
+    expect(() => workerScriptUrl('/sw.js', { maxEntries: 0 })).to.throw(RangeError, /maxEntries must be a whole number above 0, not 0/);
+    expect(() => workerScriptUrl('/sw.js', { maxBytes: 1.5 })).to.throw(RangeError, /maxBytes/);
+    expect(() => workerScriptUrl('/sw.js', { maxAgeSeconds: '60' as unknown as number })).to.throw(RangeError, /maxAgeSeconds .* not "60"/);
+    expect(() => workerScriptUrl('/sw.js', { precache: ['profile'] })).to.throw(RangeError, /precache takes paths on this origin .* not "profile"/);
+    expect(() => workerScriptUrl('/sw.js', { precache: ['//evil.example/'] })).to.throw(RangeError, /precache/);
+    expect(() => workerScriptUrl('/sw.js', { precache: '/' as unknown as string[] })).to.throw(RangeError, /list of paths/);
+  });
+});
+
+describe('readWorkerOptions', () => {
+  it('reads what workerScriptUrl wrote', () => {
+    const url = new URL(workerScriptUrl('/sw.js', { maxEntries: 5, maxBytes: 1000, maxAgeSeconds: 60, precache: ['/', '/a b'] }), 'https://x.example');
+    expect(readWorkerOptions(url.searchParams)).to.deep.equal({ options: { maxEntries: 5, maxBytes: 1000, maxAgeSeconds: 60, precache: ['/', '/a b'] }, problems: [] });
+  });
+
+  it('keeps the default for a bad value, and says so', () => {
+    const { options, problems } = readWorkerOptions(new URLSearchParams('maxEntries=-3&maxBytes=lots&precache=/,nope'));
+    expect(options).to.deep.equal({ ...DEFAULT_OPTIONS, precache: ['/'] });
+    expect(problems).to.have.length(3);
+    expect(problems[0]).to.match(/maxEntries must be .* not "-3": using 200/);
+    expect(problems[2]).to.match(/not "nope": left out/);
+  });
+});

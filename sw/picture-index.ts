@@ -1,0 +1,119 @@
+import type { PictureEntry } from './expiration.ts';
+import type { WorkerDb } from './worker-db.ts';
+
+/** What the worker counts, kept across its restarts. */
+export type Counter = 'hits' | 'misses' | 'stale';
+
+/**
+ * The worker's picture entries and counters, in memory for its lifetime and written to IndexedDB in batches: a hit
+ * answers from memory and its "last used" time joins the next write (one transaction for a page of 50 pictures).
+ * Changes are visible at once; `flush()` resolves once they are on disk (pass it to `event.waitUntil`).
+ */
+export class PictureIndex {
+  readonly #db: () => Promise<WorkerDb>;
+  readonly #entries = new Map<string, PictureEntry>();
+  readonly #counters: Record<Counter, number> = { hits: 0, misses: 0, stale: 0 };
+  /** Keys whose entry changed or went since the last write. */
+  readonly #dirty = new Set<string>();
+  #countersDirty = false;
+  #writing: Promise<void> | undefined;
+  #warned = false;
+  /** Resolves once the entries on disk are in memory (at once empty when IndexedDB cannot be opened). */
+  readonly ready: Promise<void>;
+
+  constructor(db: () => Promise<WorkerDb>) {
+    this.#db = db;
+    this.ready = this.#load();
+  }
+
+  get(key: string): PictureEntry | undefined {
+    return this.#entries.get(key);
+  }
+
+  values(): IterableIterator<PictureEntry> {
+    return this.#entries.values();
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  counters(): Readonly<Record<Counter, number>> {
+    return { ...this.#counters };
+  }
+
+  set(entry: PictureEntry): void {
+    this.#entries.set(entry.key, entry);
+    this.#dirty.add(entry.key);
+  }
+
+  delete(key: string): void {
+    if (this.#entries.delete(key)) this.#dirty.add(key);
+  }
+
+  touch(key: string, now: number): void {
+    const entry = this.#entries.get(key);
+    if (entry) this.set({ ...entry, lastUsed: now });
+  }
+
+  count(counter: Counter): void {
+    this.#counters[counter]++;
+    this.#countersDirty = true;
+  }
+
+  /** Forgets every entry, and the counters. */
+  clear(): void {
+    for (const key of this.#entries.keys()) this.#dirty.add(key);
+    this.#entries.clear();
+    for (const counter of Object.keys(this.#counters) as Counter[]) this.#counters[counter] = 0;
+    this.#countersDirty = true;
+  }
+
+  /** Writes what changed; calls made while a write is under way share it, and their changes follow in the same run. */
+  flush(): Promise<void> {
+    return (this.#writing ??= this.#write().finally(() => (this.#writing = undefined)));
+  }
+
+  async #write(): Promise<void> {
+    // Changes made in this same task join this write.
+    await null;
+    while (this.#dirty.size || this.#countersDirty) {
+      const keys = [...this.#dirty];
+      this.#dirty.clear();
+      const counters = this.#countersDirty ? { ...this.#counters } : undefined;
+      this.#countersDirty = false;
+      try {
+        const tx = (await this.#db()).transaction(['entries', 'counters'], 'readwrite');
+        const entries = tx.objectStore('entries');
+        for (const key of keys) {
+          const entry = this.#entries.get(key);
+          void (entry ? entries.put(entry) : entries.delete(key));
+        }
+        for (const [name, value] of Object.entries(counters ?? {})) void tx.objectStore('counters').put(value, name);
+        await tx.done;
+      } catch (error) {
+        // The cache keeps working from memory; the next start reconciles the disk with the Cache API.
+        this.#warnOnce(`could not save the picture index: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  async #load(): Promise<void> {
+    try {
+      const db = await this.#db();
+      const [entries, names, values] = await Promise.all([db.getAll('entries'), db.getAllKeys('counters'), db.getAll('counters')]);
+      for (const entry of entries) if (!this.#dirty.has(entry.key)) this.#entries.set(entry.key, entry);
+      names.forEach((name, i) => {
+        if (name in this.#counters) this.#counters[name as Counter] += values[i] ?? 0;
+      });
+    } catch (error) {
+      this.#warnOnce(`IndexedDB is unavailable, the picture index lives in memory only: ${(error as Error).message}`);
+    }
+  }
+
+  #warnOnce(message: string): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    console.warn(`[ImageCache] service worker: ${message}`);
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * `swManager`: the page's side of the service worker. A site opts in by calling `register()` (or with
+ * `<picture-store-provider service-worker="/sw.js">`): a worker at the root of someone's site is their choice.
+ *
+ * @example
+ * import { swManager } from 'https://pictures.example/sw-registration.js';
+ * await swManager.register({ precache: ['/', '/friends'] });
+ * addEventListener('picture-worker-update', () => showBanner('A new version is ready', () => swManager.applyUpdate()));
+ * console.log(await swManager.getCacheStats()); // { totalEntries: 67, validEntries: 65, … }
+ */
+import { whenIdle } from '../elements/store/idle.ts';
+import type { WorkerCacheStats, WorkerNotice, WorkerRequest, WorkerStats } from './messages.ts';
+import { workerScriptUrl, type WorkerOptions } from './options.ts';
+import { tellWorker } from './tell-worker.ts';
+
+export type { QueuedUpload, WorkerCacheStats, WorkerNotice, WorkerStats } from './messages.ts';
+export type { WorkerOptions } from './options.ts';
+
+export interface RegisterOptions extends Partial<WorkerOptions> {
+  /** The worker's script, which the image service serves at the root (default `/sw.js`). */
+  url?: string;
+  /** The pages it serves (default `/`, the whole site). */
+  scope?: string;
+}
+
+/** Fired on `window` when a new worker is installed and waits: call `swManager.applyUpdate()` when it suits the page. */
+export const WORKER_UPDATE_EVENT = 'picture-worker-update';
+/** Fired on `window` when an upload kept offline reached the service (`detail`: the worker's notice). */
+export const UPLOAD_SENT_EVENT = 'picture-upload-sent';
+/** Fired on `window` when the service refused an upload kept offline (`detail` says why). */
+export const UPLOAD_FAILED_EVENT = 'picture-upload-failed';
+
+const NOTICE_EVENTS: Record<WorkerNotice['type'], string> = { 'upload-sent': UPLOAD_SENT_EVENT, 'upload-failed': UPLOAD_FAILED_EVENT };
+const watched = new WeakSet<ServiceWorkerRegistration>();
+let listening = false;
+let warned = false;
+
+/** The page's service worker: registration, its caches' figures, clearing, invalidation and updates. */
+export const swManager = {
+  /**
+   * Registers the worker (once per page is enough; again with other options installs them as an update). Resolves
+   * with the registration, or `undefined`, with one warning saying why, where the page cannot have a worker.
+   *
+   * @throws {RangeError} for an option it cannot use, naming it.
+   */
+  async register(options: RegisterOptions = {}): Promise<ServiceWorkerRegistration | undefined> {
+    const url = workerScriptUrl(options.url ?? '/sw.js', options);
+    if (!('serviceWorker' in navigator)) {
+      warnOnce(whyNoWorker());
+      return undefined;
+    }
+    const controlledAtStart = Boolean(navigator.serviceWorker.controller);
+    const registration = await navigator.serviceWorker.register(url, { scope: options.scope ?? '/' });
+    listen();
+    watchUpdates(registration);
+    // What the page loaded before a worker served it is kept now, so the next visit finds it offline.
+    if (!controlledAtStart) void navigator.serviceWorker.ready.then((ready) => whenIdle(() => void warm(ready)));
+    return registration;
+  },
+
+  /** The registration that controls (or would control) this page. */
+  async getRegistration(): Promise<ServiceWorkerRegistration | undefined> {
+    return globalThis.navigator?.serviceWorker?.getRegistration();
+  },
+
+  /** The worker's picture cache, in the original guide's shape; `undefined` without a worker. */
+  async getCacheStats(): Promise<WorkerCacheStats | undefined> {
+    const stats = await this.getServiceWorkerStats();
+    if (!stats) return undefined;
+    const { totalEntries, validEntries, expiredEntries, totalSizeKB, totalSizeMB } = stats;
+    return { totalEntries, validEntries, expiredEntries, totalSizeKB, totalSizeMB };
+  },
+
+  /** Everything the worker counts: entries, bytes, hits, misses, stale answers, uploads waiting. */
+  getServiceWorkerStats: () => ask<WorkerStats>({ type: 'stats' }),
+
+  /** Empties the worker's picture cache; `false` without a worker. */
+  clearCache: async () => (await ask<boolean>({ type: 'clear' })) ?? false,
+
+  /** Drops every cached picture of a user; answers how many. */
+  invalidate: async (userId: string) => (await ask<number>({ type: 'invalidate', userId })) ?? 0,
+
+  /** Drops one version of a picture wherever it is cached; answers how many entries. */
+  invalidateVersion: async (version: string) => (await ask<number>({ type: 'invalidate-version', version })) ?? 0,
+
+  /** Sends the uploads kept while offline now (it happens by itself when the connection returns). */
+  sendUploads: async () => void (await ask<boolean>({ type: 'send-uploads' })),
+
+  /**
+   * Lets the waiting worker take over, and resolves once it controls the page; `false` when none waits. The page is
+   * not reloaded: it reloads when it chooses to.
+   */
+  async applyUpdate(): Promise<boolean> {
+    const waiting = (await this.getRegistration())?.waiting;
+    if (!waiting) return false;
+    const changed = new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+    await tellWorker({ type: 'skip-waiting' }, waiting);
+    await changed;
+    return true;
+  },
+};
+
+/** The original guide's import: `import { getServiceWorkerStats } from '…/sw-registration.js'`. */
+export const getServiceWorkerStats = () => swManager.getServiceWorkerStats();
+
+/** Asks the active worker (controlling this page or not). */
+async function ask<T>(request: WorkerRequest): Promise<T | undefined> {
+  const worker = globalThis.navigator?.serviceWorker?.controller ?? (await swManager.getRegistration())?.active;
+  return worker ? tellWorker<T>(request, worker) : undefined;
+}
+
+/** Announces a worker that waits to take over, as soon as it is installed or, when it already is, now. */
+function watchUpdates(registration: ServiceWorkerRegistration): void {
+  if (watched.has(registration)) return;
+  watched.add(registration);
+  const announce = () => dispatchEvent(new CustomEvent(WORKER_UPDATE_EVENT, { detail: { registration } }));
+  if (registration.waiting && navigator.serviceWorker.controller) announce();
+  registration.addEventListener('updatefound', () => {
+    const worker = registration.installing;
+    worker?.addEventListener('statechange', () => {
+      // Without a controller this is the first install, which takes over by itself: nothing to announce.
+      if (worker.state === 'installed' && navigator.serviceWorker.controller) announce();
+    });
+  });
+}
+
+/** Turns the worker's notices into window events, and sends kept uploads when the page is back online. */
+function listen(): void {
+  if (listening) return;
+  listening = true;
+  navigator.serviceWorker.addEventListener('message', ({ data }: MessageEvent<WorkerNotice>) => {
+    const type = NOTICE_EVENTS[data?.type];
+    if (type) dispatchEvent(new CustomEvent(type, { detail: data }));
+  });
+  addEventListener('online', () => void swManager.sendUploads().catch(() => {}));
+}
+
+/** Tells the worker which files the page loaded (it keeps the pictures and the bundle among them). */
+async function warm(registration: ServiceWorkerRegistration): Promise<void> {
+  const urls = performance.getEntriesByType('resource').map((entry) => entry.name);
+  if (registration.active) await tellWorker({ type: 'warm', urls }, registration.active).catch(() => {});
+}
+
+function whyNoWorker(): string {
+  const { protocol, hostname, origin } = location;
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(hostname) || hostname.endsWith('.localhost');
+  if (protocol === 'http:' && !local) {
+    return `[ImageCache] No service worker registered: ${origin} is served over plain HTTP, and browsers allow service ` +
+      'workers only on HTTPS pages (and on localhost). Pictures still show and are cached in the page; serve the site ' +
+      'over HTTPS to keep them offline too.';
+  }
+  return '[ImageCache] No service worker registered: this browser does not offer service workers here (private mode, ' +
+    'or turned off). Pictures still show and are cached in the page.';
+}
+
+function warnOnce(message: string): void {
+  if (warned) return;
+  warned = true;
+  console.warn(message);
+}

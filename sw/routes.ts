@@ -1,0 +1,50 @@
+/**
+ * The Static Routing API's rules (`InstallEvent.addRoutes`, Chromium 123+): the browser sends every request the
+ * worker has nothing to do with straight to the network, without starting the worker or running its fetch handler.
+ * They mirror what the fetch handler takes (picture-requests.ts, site-cache.ts, upload-queue.ts), more broadly: a
+ * request the rules let through and the handler does not take still goes to the network, only a little later.
+ * https://developer.chrome.com/blog/service-worker-static-routing
+ */
+
+/** The URL Pattern API (in Chromium since 95; not in TypeScript's library yet). */
+interface UrlPattern {
+  readonly pathname: string;
+}
+declare const URLPattern: new (init: { pathname?: string; baseURL?: string }) => UrlPattern;
+
+/** One rule, as `addRoutes` takes it. */
+export interface RouterRule {
+  condition: RouterCondition;
+  source: 'network' | 'fetch-event';
+}
+
+export type RouterCondition =
+  | { urlPattern: UrlPattern; requestMethod?: string }
+  | { or: RouterCondition[] };
+
+/** A pattern on the path alone, for any origin: pictures and the bundle may come from another host. */
+const anyOrigin = (pathname: string) => new URLPattern({ pathname });
+
+/** A literal path as a pattern: the characters that mean something in a pattern are escaped. */
+const literal = (path: string) => path.replace(/[:*()+?{}\\]/g, '\\$&');
+
+/** The rules for a worker that precaches `precache` (same-origin paths). */
+export function staticRoutes(precache: readonly string[], origin: string): RouterRule[] {
+  const get = (urlPattern: UrlPattern) => ({ urlPattern, requestMethod: 'GET' });
+  return [
+    {
+      condition: {
+        or: [
+          get(anyOrigin('/images/:user/:version')),
+          get(anyOrigin('/:bucket/pictures/:user/:version')),
+          get(anyOrigin('/cached-profile-picture*.js')),
+          get(anyOrigin('/sw-registration.js')),
+          ...precache.map((pathname) => get(new URLPattern({ pathname: literal(pathname), baseURL: origin }))),
+          { urlPattern: anyOrigin('*/pictures/:user'), requestMethod: 'PUT' },
+        ],
+      },
+      source: 'fetch-event',
+    },
+    { condition: { urlPattern: new URLPattern({}) }, source: 'network' },
+  ];
+}
