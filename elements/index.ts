@@ -1,6 +1,7 @@
 /**
- * The drop-in bundle's entry: registers `<cached-profile-picture>` and `<picture-store-provider>`, so a page needs
- * one script tag and the tags. Also the package's public API for code that wants the store itself.
+ * The drop-in bundle's entry: registers `<cached-profile-picture>`, `<picture-store-provider>` and `<cache-dashboard>`
+ * (whose panel is a module of its own, fetched only where the tag is), so a page needs one script tag and the tags.
+ * Also the package's public API for code that wants the store itself.
  *
  * @example
  * <script type="module" src="https://pictures.example/cached-profile-picture.js"></script>
@@ -11,10 +12,16 @@
 import './store/context-root.ts';
 import './store/picture-store-provider.ts';
 import './cached-profile-picture/cached-profile-picture.ts';
+import './cache-dashboard/cache-dashboard.ts';
 
+export { CacheDashboard } from './cache-dashboard/cache-dashboard.ts';
 export { CachedProfilePicture } from './cached-profile-picture/cached-profile-picture.ts';
 export { ProfilePictureController } from './cached-profile-picture/profile-picture-controller.ts';
 export { defaultSource, pictureSourceContext } from './store/context.ts';
 export { PictureStore, type PictureStoreOptions, type StoreStats } from './store/picture-store.ts';
 export { PictureStoreProvider } from './store/picture-store-provider.ts';
-export type { MetaLayer, PictureMonitor, PictureSource, Resolution, ResolutionReport } from './store/types.ts';
+export type { ByteSource, MetaLayer, PictureMonitor, PictureSource, Resolution, ResolutionReport } from './store/types.ts';
+export { CachePerformanceMonitor } from './monitor/monitor.ts';
+export type { CacheMetrics, LayerFigures } from './monitor/figures.ts';
+export type { MonitorExport } from './monitor/export-format.ts';
+export { pageMonitor } from './monitor/page-monitor.ts';

@@ -160,7 +160,9 @@ export class ProfilePictureController implements ReactiveController {
       const outcome = await this.#showBlob(resolution.meta, this.#run);
       if (outcome !== 'none') return;
     }
-    this.#fail(new Error(`The picture of user ${resolution.userId} did not load.`));
+    const error = new Error(`The picture of user ${resolution.userId} did not load.`);
+    this.#source?.report({ userId: resolution.userId, layer: resolution.layer, ms: performance.now() - this.#startedAt, error: error.message });
+    this.#fail(error);
   }
 
   #start(): void {

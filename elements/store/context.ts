@@ -1,4 +1,5 @@
 import { createContext } from '@lit/context';
+import { pageMonitor } from '../monitor/page-monitor.ts';
 import { PictureStore } from './picture-store.ts';
 import type { PictureSource } from './types.ts';
 
@@ -10,10 +11,17 @@ export const pictureSourceContext = createContext<PictureSource>(Symbol.for('cac
 
 const defaults = new Map<string, PictureStore>();
 
-/** The page's store for `apiBase`, made on first use: a tag pasted with no provider on the page still shares one. */
+/**
+ * The page's store for `apiBase`, made on first use: a tag pasted with no provider on the page still shares one.
+ * It reports to the page's monitor (`window.cacheMonitor`).
+ */
 export function defaultSource(apiBase: string): PictureStore {
   const key = apiBase.replace(/\/$/, '');
   let store = defaults.get(key);
-  if (!store) defaults.set(key, (store = new PictureStore({ apiBase: key })));
+  if (!store) {
+    const monitor = pageMonitor();
+    defaults.set(key, (store = new PictureStore({ apiBase: key, monitor })));
+    monitor.stores.add(store);
+  }
   return store;
 }

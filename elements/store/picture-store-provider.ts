@@ -1,5 +1,6 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, html } from 'lit';
+import { pageMonitor } from '../monitor/page-monitor.ts';
 import { pictureSourceContext } from './context.ts';
 import { PictureStore } from './picture-store.ts';
 import type { PictureSource } from './types.ts';
@@ -53,9 +54,14 @@ export class PictureStoreProvider extends LitElement {
   #configure(): void {
     const config = `${this.apiBase}|${this.debug}|${this.events}`;
     if (this.#store && config === this.#config) return;
-    this.#store?.close();
+    if (this.#store) {
+      this.#store.close();
+      pageMonitor().stores.delete(this.#store);
+    }
     this.#config = config;
-    this.#store = new PictureStore({ apiBase: this.apiBase, debug: this.debug, events: this.events });
+    const monitor = pageMonitor();
+    this.#store = new PictureStore({ apiBase: this.apiBase, debug: this.debug, events: this.events, monitor });
+    monitor.stores.add(this.#store);
     this.#provider.setValue(this.#store);
   }
 

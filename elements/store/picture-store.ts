@@ -1,4 +1,5 @@
 import { USER_ID_PATTERN, type PictureChangedEvent, type PictureMeta } from '../../contract/picture.ts';
+import { byteSourceOf } from '../monitor/byte-source.ts';
 import { URL_MARGIN_MS, urlUsable, type CachedEntry, type SyncLayer } from './entry.ts';
 import { fetchPictures } from './fetch-pictures.ts';
 import { whenIdle } from './idle.ts';
@@ -48,6 +49,8 @@ export interface StoreStats {
   requests: number;
   /** Object URLs alive now. */
   objectUrls: number;
+  /** Whether the IndexedDB layer is on (off: no IndexedDB, private mode, or its module could not be loaded). */
+  indexedDB: boolean;
 }
 
 /**
@@ -141,8 +144,15 @@ export class PictureStore implements PictureSource {
 
   get(userId: string): Promise<Resolution> {
     // The service refuses a whole batch for one bad id: refuse it here, alone.
-    if (!USER_ID_PATTERN.test(userId)) return Promise.reject(new Error(`Invalid user id ${JSON.stringify(userId)}`));
-    return Promise.resolve(this.peek(userId) ?? this.#resolve(userId));
+    if (!USER_ID_PATTERN.test(userId)) return this.#failed(userId, new Error(`Invalid user id ${JSON.stringify(userId)}`), performance.now());
+    const start = performance.now();
+    return Promise.resolve(this.peek(userId) ?? this.#resolve(userId).catch((error: Error) => this.#failed(userId, error, start)));
+  }
+
+  /** Reports a failed resolution to the monitor, and rejects with its error. */
+  #failed(userId: string, error: Error, start: number): Promise<never> {
+    this.report({ userId, layer: 'network', ms: performance.now() - start, error: error.message });
+    return Promise.reject(error);
   }
 
   /** Resolves many users with one IndexedDB transaction and at most one request per 100 unknown users. */
@@ -183,7 +193,7 @@ export class PictureStore implements PictureSource {
   }
 
   stats(): StoreStats {
-    return { hits: { ...this.#stats.hits }, requests: this.#stats.requests, objectUrls: this.#objectUrls.size };
+    return { hits: { ...this.#stats.hits }, requests: this.#stats.requests, objectUrls: this.#objectUrls.size, indexedDB: this.#idb?.enabled ?? false };
   }
 
   async acquireBlobUrl(meta: PictureMeta): Promise<string | undefined> {
@@ -215,9 +225,9 @@ export class PictureStore implements PictureSource {
   loaded(resolution: Resolution, ms: number): void {
     const { meta } = resolution;
     if (!meta) return;
-    const timing = performance.getEntriesByName(meta.url).at(-1) as PerformanceResourceTiming | undefined;
-    const fromCache = !timing || (timing.transferSize === 0 && timing.decodedBodySize > 0);
-    this.report({ userId: resolution.userId, layer: resolution.layer, source: fromCache ? 'httpCache' : 'network', ms, bytesSaved: fromCache ? meta.bytes : 0 });
+    const source = byteSourceOf(meta.url);
+    const fetched = source === 'network' || source === 'unknown';
+    this.report({ userId: resolution.userId, layer: resolution.layer, source, ms, bytesSaved: fetched ? 0 : meta.bytes });
     this.#keepBytes(meta);
   }
 
@@ -230,7 +240,7 @@ export class PictureStore implements PictureSource {
     // The IndexedDB layer logs its own hits and misses.
     if (layer !== 'indexedDB') this.#log(`[ImageCache] ${LAYER_NAMES[layer]} ${layer === 'network' ? 'answered' : 'HIT'} for user ${userId}`);
     const resolution = { userId, meta, layer, urlUsable: urlUsable(meta, this.#now()), ms: performance.now() - start };
-    this.report({ userId, layer, ms: resolution.ms });
+    this.report({ userId, layer, ms: resolution.ms, stale: !resolution.urlUsable });
     return resolution;
   }
 

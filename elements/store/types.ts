@@ -16,15 +16,30 @@ export interface Resolution {
   ms: number;
 }
 
-/** One resolution, as the monitor (and the dashboard) sees it. */
+/**
+ * Where a shown picture's bytes came from, told apart with the Resource Timing API: `memoryCache`, an image this page
+ * had already decoded (no fetch at all); `indexedDB`, the stored Blob; `unknown`, a cross-origin image whose host
+ * sends no `Timing-Allow-Origin`, for which the browser hides whether its cache answered.
+ */
+export const ByteSources = ['memoryCache', 'httpCache', 'serviceWorker', 'indexedDB', 'network', 'unknown'] as const;
+export type ByteSource = (typeof ByteSources)[number];
+
+/**
+ * One resolution, as the monitor (and the dashboard) sees it: a metadata report (no `source`), a loaded image
+ * (`source`), or a failure (`error`).
+ */
 export interface ResolutionReport {
   userId: string;
   layer: MetaLayer;
   /** Where the bytes came from, once the image has loaded; absent for a metadata-only report. */
-  source?: 'httpCache' | 'serviceWorker' | 'indexedDB' | 'network';
+  source?: ByteSource;
   ms: number;
   /** Bytes not fetched from the network thanks to the cache. */
   bytesSaved?: number;
+  /** Why the picture could not be resolved or shown; such a report counts as an error, nothing else. */
+  error?: string;
+  /** The answer's URL was expired or about to be: the stored bytes were shown while a fresh URL was fetched. */
+  stale?: boolean;
 }
 
 /** Receives every resolution; the dashboard's monitor implements it. */

@@ -1,0 +1,86 @@
+import type { ByteSource, MetaLayer } from '../store/types.ts';
+import type { MonitorState, Tally } from './state.ts';
+
+/** One layer's figures. Means are over every answer; the median and p95 over its latest 100 times. */
+export interface LayerFigures {
+  hits: number;
+  /** Of all resolutions (a metadata layer) or of all shown pictures (a byte source), 0 to 1. */
+  share: number;
+  meanMs: number | null;
+  medianMs: number | null;
+  p95Ms: number | null;
+}
+
+/** What `cacheMonitor.getMetrics()` answers. Times in milliseconds, sizes in bytes, rates from 0 to 1. */
+export interface CacheMetrics {
+  /** The first and the latest report, in milliseconds since the epoch; `null` before the first. */
+  period: { start: number; end: number } | null;
+  /** Resolutions: how many times a picture's version was asked for. */
+  requests: number;
+  /** Resolutions a cache answered (memory, LocalStorage, IndexedDB). */
+  hits: number;
+  hitRate: number;
+  /** Pictures shown (their image loaded). */
+  loads: number;
+  /** From asking for a picture to its image loaded, over every shown picture. */
+  meanLoadMs: number | null;
+  /** Bytes of the pictures whose bytes came from a cache rather than the network. */
+  bytesSaved: number;
+  /**
+   * What the pictures a cache served would have cost at the measured mean of those the network served, less what
+   * they cost; `null` until the network has served one.
+   */
+  timeSavedMs: number | null;
+  /** Pictures that could not be resolved or shown. */
+  errors: number;
+  /** Pictures shown from stored bytes while their URL had expired. */
+  stale: number;
+  /** Which layer told each picture's version. */
+  layers: Record<MetaLayer, LayerFigures>;
+  /** Where each shown picture's bytes came from. */
+  sources: Record<ByteSource, LayerFigures>;
+  /** The hit rate of each run of up to 10 resolutions, oldest first (at most 60). */
+  history: { at: number; requests: number; hitRate: number }[];
+}
+
+const CACHED_SOURCES = ['memoryCache', 'httpCache', 'serviceWorker', 'indexedDB'] as const;
+
+/** The figures a state adds up to. */
+export function figuresOf(state: MonitorState): CacheMetrics {
+  const { layers, sources } = state;
+  const requests = sum(Object.values(layers));
+  const loads = sum(Object.values(sources));
+  const hits = requests - layers.network.count;
+  const networkMean = mean(sources.network);
+  const cached = CACHED_SOURCES.map((name) => sources[name]);
+  return {
+    period: state.since ? { start: state.since, end: state.until } : null,
+    requests,
+    hits,
+    hitRate: requests ? hits / requests : 0,
+    loads,
+    meanLoadMs: loads ? Object.values(sources).reduce((ms, t) => ms + t.totalMs, 0) / loads : null,
+    bytesSaved: state.bytesSaved,
+    timeSavedMs: networkMean === null ? null : Math.max(0, cached.reduce((ms, t) => ms + t.count * networkMean - t.totalMs, 0)),
+    errors: state.errors,
+    stale: state.stale,
+    layers: each(layers, requests),
+    sources: each(sources, loads),
+    history: state.history.map(({ at, requests, hits }) => ({ at, requests, hitRate: requests ? hits / requests : 0 })),
+  };
+}
+
+function each<K extends string>(tallies: Record<K, Tally>, total: number): Record<K, LayerFigures> {
+  const out = {} as Record<K, LayerFigures>;
+  for (const name in tallies) {
+    const t = tallies[name];
+    const sorted = [...t.samples].sort((a, b) => a - b);
+    out[name] = { hits: t.count, share: total ? t.count / total : 0, meanMs: mean(t), medianMs: rank(sorted, 0.5), p95Ms: rank(sorted, 0.95) };
+  }
+  return out;
+}
+
+const sum = (tallies: Tally[]) => tallies.reduce((n, t) => n + t.count, 0);
+const mean = (t: Tally) => (t.count ? t.totalMs / t.count : null);
+/** The nearest-rank percentile of sorted times. */
+const rank = (sorted: number[], p: number) => (sorted.length ? sorted[Math.ceil(p * sorted.length) - 1]! : null);

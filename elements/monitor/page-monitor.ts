@@ -1,0 +1,38 @@
+import { CachePerformanceMonitor } from './monitor.ts';
+
+/** A registered symbol: a second copy of the bundle on the page shares the first one's monitor. */
+const PAGE_MONITOR = Symbol.for('cached-profile-pictures.monitor');
+
+declare global {
+  interface Window {
+    /** The page's cache monitor: `getMetrics()`, `logSummary()`, `export()`, `clear()`, `subscribe()`. */
+    readonly cacheMonitor: CachePerformanceMonitor;
+  }
+}
+
+/**
+ * The page's monitor, made on first use and fed by every store on the page: its figures survive a reload within
+ * the tab (sessionStorage, written when the page is hidden or goes away).
+ */
+export function pageMonitor(): CachePerformanceMonitor {
+  const page = globalThis as { [PAGE_MONITOR]?: CachePerformanceMonitor };
+  let monitor = page[PAGE_MONITOR];
+  if (!monitor) {
+    monitor = page[PAGE_MONITOR] = new CachePerformanceMonitor(sessionStorageOrNull());
+    const save = () => monitor!.save();
+    addEventListener('pagehide', save);
+    addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && save());
+  }
+  return monitor;
+}
+
+// `window.cacheMonitor` for the console; the monitor is made when first read, so a page that never looks pays nothing.
+if (!('cacheMonitor' in globalThis)) Object.defineProperty(globalThis, 'cacheMonitor', { get: pageMonitor, configurable: true });
+
+function sessionStorageOrNull(): Storage | null {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,80 @@
+import type { CacheStats } from '../../contract/picture.ts';
+import type { WorkerStats } from '../../sw/messages.ts';
+import type { WatchedStore } from './monitor.ts';
+
+/** What the advice needs beyond the monitor's figures: the state of the page's layers, the worker, the service. */
+export interface Surroundings {
+  /** `false` when a store's IndexedDB layer is off; `undefined` with no store to ask. */
+  indexedDB?: boolean;
+  /** The service worker's figures; `none` when no worker controls the page. */
+  serviceWorker: { state: 'none' } | { state: 'active'; stats: WorkerStats } | { state: 'error'; error: string };
+  /** Characters this origin keeps in LocalStorage, and about how many browsers allow (5 Mi). */
+  localStorage?: { used: number; quota: number };
+  /** Each image service's lookup cache (`GET {apiBase}/cache/stats`), or why it could not be read. */
+  backends: { apiBase: string; stats?: CacheStats; error?: string }[];
+}
+
+/** What browsers allow an origin in LocalStorage: 5 Mi characters (keys and values). */
+export const LOCAL_STORAGE_QUOTA = 5 * 1024 * 1024;
+/** How long the worker may take to answer before the dashboard says it did not. */
+const WORKER_TIMEOUT_MS = 3_000;
+
+/** Reads the surroundings of `stores`: their layers, the page's service worker, their image services. */
+export async function surroundings(watched: Iterable<WatchedStore>): Promise<Surroundings> {
+  const stores = [...watched];
+  const apiBases = [...new Set(stores.map((store) => store.apiBase))];
+  const [serviceWorker, backends] = await Promise.all([workerStats(), Promise.all(apiBases.map(backendStats))]);
+  return {
+    indexedDB: stores.length ? stores.every((store) => store.stats().indexedDB) : undefined,
+    serviceWorker,
+    localStorage: localStorageUse(),
+    backends,
+  };
+}
+
+/** The controlling worker's figures, asked through its message API (`{type: 'stats'}` with a port for the answer). */
+export async function workerStats(): Promise<Surroundings['serviceWorker']> {
+  const worker = globalThis.navigator?.serviceWorker?.controller;
+  if (!worker) return { state: 'none' };
+  const { port1, port2 } = new MessageChannel();
+  try {
+    const reply = await new Promise<{ ok: boolean; result?: WorkerStats; error?: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer within ${WORKER_TIMEOUT_MS / 1000} s`)), WORKER_TIMEOUT_MS);
+      port1.onmessage = ({ data }) => {
+        clearTimeout(timer);
+        resolve(data);
+      };
+      worker.postMessage({ type: 'stats' }, [port2]);
+    });
+    return reply.ok && reply.result ? { state: 'active', stats: reply.result } : { state: 'error', error: reply.error ?? 'no figures' };
+  } catch (error) {
+    return { state: 'error', error: (error as Error).message };
+  } finally {
+    port1.close();
+  }
+}
+
+/** The image service's lookup-cache figures. */
+export async function backendStats(apiBase: string): Promise<Surroundings['backends'][number]> {
+  try {
+    const res = await fetch(`${apiBase}/cache/stats`);
+    if (!res.ok) return { apiBase, error: `${res.status} ${res.statusText}`.trim() };
+    return { apiBase, stats: (await res.json()) as CacheStats };
+  } catch (error) {
+    return { apiBase, error: (error as Error).message };
+  }
+}
+
+function localStorageUse(): Surroundings['localStorage'] {
+  try {
+    const storage = globalThis.localStorage;
+    let used = 0;
+    for (let i = 0; i < storage.length; i++) {
+      const key = storage.key(i)!;
+      used += key.length + (storage.getItem(key)?.length ?? 0);
+    }
+    return { used, quota: LOCAL_STORAGE_QUOTA };
+  } catch {
+    return undefined;
+  }
+}
