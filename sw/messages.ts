@@ -1,8 +1,14 @@
 /**
- * What the page and the service worker say to each other. Types only: the store, `swManager` and the worker import
- * them without adding a byte to any bundle.
+ * What the page and the service worker say to each other: the message API's types (the store imports them without
+ * adding a byte to its bundle), and the `Server-Timing` entry the worker puts on the pictures it answers.
  */
 import type { PictureMeta } from '../contract/picture.ts';
+
+/**
+ * The name of the `Server-Timing` entry on every picture the worker answers: `desc` is `hit` (from its cache, fresh
+ * or stale) or `miss` (fetched). The page reads it through the Resource Timing API to tell where the bytes came from.
+ */
+export const SERVER_TIMING_NAME = 'sw-cache';
 
 /** A request to the worker, sent with a `MessagePort` for the answer (see `tellWorker`). */
 export type WorkerRequest =

@@ -1,13 +1,7 @@
 import { freshUntil, overBounds, toFree, type Bounds, type PictureEntry } from './expiration.ts';
-import type { WorkerCacheStats } from './messages.ts';
+import { SERVER_TIMING_NAME, type WorkerCacheStats } from './messages.ts';
 import type { PictureIndex } from './picture-index.ts';
 import { pictureRequest, type PictureRequest } from './picture-requests.ts';
-
-/**
- * The name of the `Server-Timing` entry on every picture the worker answers: `desc` is `hit` (from its cache, fresh
- * or stale) or `miss` (fetched). The page reads it through the Resource Timing API to tell where the bytes came from.
- */
-export const SERVER_TIMING_NAME = 'sw-cache';
 
 export interface PictureCacheOptions extends Bounds {
   cacheName: string;
@@ -21,6 +15,11 @@ export type WaitUntil = (work: Promise<unknown>) => void;
 
 /** Headers that would stop a stored answer from matching its key, or that a later answer must not repeat. */
 const DROPPED_HEADERS = ['vary', 'set-cookie', 'date', 'age'];
+/**
+ * What the index knows, written on the stored answer too: the Cache API alone tells it all again when the index is
+ * gone (the worker's IndexedDB cleared with the page's, say), so a cleared index never costs a picture.
+ */
+const STORED = { at: 'x-sw-stored-at', freshUntil: 'x-sw-fresh-until', bytes: 'x-sw-bytes' } as const;
 
 /**
  * Cache-first pictures in the Cache API: fresh entries answer without the network; expired ones are fetched again,
@@ -46,8 +45,8 @@ export class PictureCache {
     await this.#index.ready;
     const cache = await this.#open();
     const now = this.#now();
-    const entry = this.#index.get(picture.key);
     const cached = await cache.match(picture.key);
+    const entry = this.#index.get(picture.key) ?? (cached && this.#reindex(picture.key, cached));
     if (cached && entry && entry.expiresAt > now) {
       this.#used(picture.key, 'hits', now, waitUntil);
       return cached;
@@ -130,8 +129,11 @@ export class PictureCache {
     for (const entry of [...this.#index.values()]) if (!stored.has(entry.key)) this.#index.delete(entry.key);
     // A picture being kept is in the cache a moment before it is in the index: not an orphan.
     const keeping = new Set(this.#keeping.values());
-    const orphans = [...stored].filter((key) => !this.#index.get(key) && !keeping.has(key));
-    await Promise.all(orphans.map((key) => cache.delete(key)));
+    const unknown = [...stored].filter((key) => !this.#index.get(key) && !keeping.has(key));
+    await Promise.all(unknown.map(async (key) => {
+      const response = await cache.match(key);
+      if (!response || !this.#reindex(key, response)) await cache.delete(key);
+    }));
     await this.#drop(overBounds(this.#index.values(), this.#options, this.#now()).map((entry) => entry.key));
   }
 
@@ -146,6 +148,16 @@ export class PictureCache {
     while (this.#keeping.size) await Promise.allSettled(this.#keeping.keys());
   }
 
+  /** The entry a stored answer describes, put back in the index; `undefined` for an answer the worker did not store. */
+  #reindex(key: string, response: Response): PictureEntry | undefined {
+    const picture = pictureRequest(new URL(key));
+    const [storedAt, expiresAt, bytes] = [STORED.at, STORED.freshUntil, STORED.bytes].map((name) => Number(response.headers.get(name) ?? NaN));
+    if (!picture || ![storedAt, expiresAt, bytes].every(Number.isFinite)) return undefined;
+    const entry = { ...picture, key, bytes: bytes!, storedAt: storedAt!, expiresAt: expiresAt!, lastUsed: storedAt! };
+    this.#index.set(entry);
+    return entry;
+  }
+
   #used(key: string, counter: 'hits' | 'stale', now: number, waitUntil: WaitUntil): void {
     this.#index.touch(key, now);
     this.#index.count(counter);
@@ -158,6 +170,9 @@ export class PictureCache {
     const body = await response.arrayBuffer();
     const headers = new Headers(response.headers);
     for (const name of DROPPED_HEADERS) headers.delete(name);
+    headers.set(STORED.at, String(now));
+    headers.set(STORED.freshUntil, String(expiresAt));
+    headers.set(STORED.bytes, String(body.byteLength));
     const stored = () => withServerTiming(new Response(body, { status: 200, statusText: response.statusText, headers }), 'hit');
     if (!(await this.#put(picture.key, stored, body.byteLength, now))) return;
     this.#index.set({ key: picture.key, userId: picture.userId, version: picture.version, bytes: body.byteLength, storedAt: now, expiresAt, lastUsed: now });

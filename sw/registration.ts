@@ -9,8 +9,9 @@
  * console.log(await swManager.getCacheStats()); // { totalEntries: 67, validEntries: 65, … }
  */
 import { whenIdle } from '../elements/store/idle.ts';
-import type { WorkerCacheStats, WorkerNotice, WorkerRequest, WorkerStats } from './messages.ts';
+import { SERVER_TIMING_NAME, type WorkerCacheStats, type WorkerNotice, type WorkerRequest, type WorkerStats } from './messages.ts';
 import { workerScriptUrl, type WorkerOptions } from './options.ts';
+import { pictureRequest } from './picture-requests.ts';
 import { tellWorker } from './tell-worker.ts';
 
 export type { QueuedUpload, WorkerCacheStats, WorkerNotice, WorkerStats } from './messages.ts';
@@ -53,8 +54,8 @@ export const swManager = {
     const registration = await navigator.serviceWorker.register(url, { scope: options.scope ?? '/' });
     listen();
     watchUpdates(registration);
-    // What the page loaded before a worker served it is kept now, so the next visit finds it offline.
-    if (!controlledAtStart) void navigator.serviceWorker.ready.then((ready) => whenIdle(() => void warm(ready)));
+    // What the page loads before a worker serves it is kept too, so the next visit finds it offline.
+    if (!controlledAtStart) keepUnserved(registration);
     return registration;
   },
 
@@ -135,10 +136,25 @@ function listen(): void {
   addEventListener('online', () => void swManager.sendUploads().catch(() => {}));
 }
 
-/** Tells the worker which files the page loaded (it keeps the pictures and the bundle among them). */
-async function warm(registration: ServiceWorkerRegistration): Promise<void> {
-  const urls = performance.getEntriesByType('resource').map((entry) => entry.name);
-  if (registration.active) await tellWorker({ type: 'warm', urls }, registration.active).catch(() => {});
+/**
+ * Tells the worker, in idle time, about every picture and script the page loads without it (before it took control,
+ * or while a request that started before was still on its way), so it keeps them.
+ */
+function keepUnserved(registration: ServiceWorkerRegistration): void {
+  let urls: string[] = [];
+  new PerformanceObserver((list) => {
+    const unserved = (list.getEntries() as PerformanceResourceTiming[]).filter((entry) =>
+      !entry.serverTiming.some((timing) => timing.name === SERVER_TIMING_NAME) && (entry.name.endsWith('.js') || pictureRequest(new URL(entry.name))));
+    if (!unserved.length) return;
+    if (!urls.length) {
+      whenIdle(() => {
+        const warm: WorkerRequest = { type: 'warm', urls };
+        urls = [];
+        void navigator.serviceWorker.ready.then((ready) => tellWorker(warm, ready.active ?? registration.active).catch(() => {}));
+      });
+    }
+    urls.push(...unserved.map((entry) => entry.name));
+  }).observe({ type: 'resource', buffered: true });
 }
 
 function whyNoWorker(): string {

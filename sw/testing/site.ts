@@ -1,0 +1,88 @@
+// Node-test helpers for the service worker in a whole browser: the real service (built assets, so /sw.js is the
+// built worker) behind a counting proxy that also serves the test's pages, and Chromium driven by playwright-core.
+import assert from 'node:assert/strict';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { PictureMeta } from '../../contract/picture.ts';
+import { startEmbedded } from '../../backend/testing/stack.ts';
+import { TEST_ADMIN_TOKEN } from '../../backend/testing/tokens.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
+import { startCountingProxy, type CountingProxy } from '../../elements/testing/counting-proxy.ts';
+import type { WorkerStats } from '../messages.ts';
+
+export interface Site {
+  /** The service's own origin (uploads from the test go there directly, uncounted). */
+  service: { base: string };
+  /** The pages' origin: what the browser asks for reaches the service through it, counted. */
+  proxy: CountingProxy;
+  browser: Browser;
+  stop(): Promise<void>;
+}
+
+/** Starts the service, the proxy serving `pages` (path → HTML) and Chromium with `browserArgs` added. */
+export async function startSite(pages: Record<string, string>, browserArgs: string[] = []): Promise<Site> {
+  const service = await startEmbedded('node');
+  const proxy = await startCountingProxy(service.base, pages);
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...browserArgs] });
+  return {
+    service,
+    proxy,
+    browser,
+    async stop() {
+      await browser.close();
+      await proxy.close();
+      await service.stop();
+    },
+  };
+}
+
+/** Uploads `body` as the user's picture, as the operator, straight to the service. */
+export async function upload(base: string, userId: string, body: Uint8Array<ArrayBuffer>): Promise<PictureMeta> {
+  const res = await fetch(`${base}/api/pictures/${userId}`, { method: 'PUT', body, headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+  assert.equal(res.status, 201, await res.clone().text());
+  return (await res.json()) as PictureMeta;
+}
+
+/** The drop-in snippet with the worker opted in, around a tag per user. */
+export function pictureTags(userIds: readonly string[], serviceWorker: string): string {
+  return `<!doctype html><meta charset="utf-8"><title>Friends</title>
+<script type="module" src="/cached-profile-picture.js"></script>
+<picture-store-provider service-worker="${serviceWorker}"><div style="display:flex;flex-wrap:wrap;gap:4px">
+${userIds.map((id) => `<cached-profile-picture user-id="${id}" label="${id}" size="48"></cached-profile-picture>`).join('\n')}
+</div></picture-store-provider>`;
+}
+
+/** Waits until `count` tags show a decoded image; answers their `src`s. */
+export async function shownPictures(page: Page, count: number): Promise<string[]> {
+  await page.waitForFunction((n) => {
+    const imgs = [...document.querySelectorAll('cached-profile-picture')].map((el) => el.shadowRoot?.querySelector('img'));
+    return imgs.filter((img) => img?.complete && img.naturalWidth > 0).length === n;
+  }, count, { timeout: 20_000 });
+  return page.evaluate(() => [...document.querySelectorAll('cached-profile-picture')].map((el) => el.shadowRoot?.querySelector('img')?.src ?? ''));
+}
+
+/** The worker's figures, asked through `swManager` as a site would (`/sw-registration.js`). */
+export function workerStats(page: Page): Promise<WorkerStats> {
+  return page.evaluate(async () => {
+    const { swManager } = await import('/sw-registration.js' as string);
+    return swManager.getServiceWorkerStats();
+  });
+}
+
+/** Polls `check` (in Node) until it answers true; fails with `what` after `ms`. */
+export async function until(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits until a worker controls the page. */
+export async function controlled(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller, undefined, { timeout: 10_000 });
+}
+
+/** The requests for picture bytes among those the proxy forwarded since the last call; the list starts anew. */
+export function takeImageRequests(proxy: CountingProxy): string[] {
+  return proxy.forwarded.splice(0).filter((line) => line.includes('/images/'));
+}
