@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorBody } from '../contract/picture.ts';
 import { createAuth, type AuthOptions } from './auth.ts';
 import type { EventBus, PictureCache } from './cache/cache.ts';
-import { DEFAULT_MAX_UPLOAD_BYTES } from './config.ts';
+import { DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_TIMEOUT_MS } from './config.ts';
 import { cors } from './cors.ts';
 import { ApiError, codeForStatus } from './errors.ts';
 import { createPictureService } from './pictures.ts';
@@ -25,6 +25,10 @@ export interface AppDeps {
   auth: AuthOptions;
   /** Uploads larger than this are refused with 413 (default 5 MiB). */
   maxUploadBytes?: number;
+  /** An upload whose body has not arrived within this long is cut off with 408 (default 60 s). */
+  uploadTimeoutMs?: number;
+  /** An image whose headers claim more pixels than this is refused with 413 before anything decodes it (default 25 million). */
+  maxImagePixels?: number;
   /** Origins allowed to call the API from a page; `['*']` (the default) allows any. */
   corsOrigins?: string[];
   now?: () => number;
@@ -64,7 +68,12 @@ export function createApp(deps: AppDeps) {
       maxAgeSeconds: 600,
     }),
   );
-  app.route('/api/pictures', pictureRoutes({ service, auth, maxUploadBytes: deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES }));
+  const upload = {
+    maxBytes: deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    timeoutMs: deps.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS,
+    maxPixels: deps.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+  };
+  app.route('/api/pictures', pictureRoutes({ service, auth, upload }));
   app.route('/api/cache', cacheRoutes({ cache, auth }));
   app.route('/api/events', eventRoutes({ events, shutdown: deps.shutdown }));
   app.route('/images', imageRoutes({ service }));

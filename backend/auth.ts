@@ -7,7 +7,17 @@ export interface AuthOptions {
   secret?: string;
   /** The operator's token; without it there is no operator. */
   adminToken?: string;
+  /**
+   * The audience user tokens must name in `aud` (`AUTH_AUDIENCE`). Unset, a token that names any audience is refused:
+   * it was issued for another service.
+   */
+  audience?: string;
+  /** Longer tokens are refused before they are decoded (default 8 KiB; real ones are a few hundred bytes). */
+  maxTokenBytes?: number;
 }
+
+/** The longest bearer token looked at by default. */
+export const DEFAULT_MAX_TOKEN_BYTES = 8 * 1024;
 
 /** Who made a request: an operator, or the user named by the token's `sub`. */
 export type Caller = { admin: true } | { admin: false; userId: string };
@@ -16,24 +26,35 @@ const challenge = { headers: { 'WWW-Authenticate': 'Bearer' } };
 
 /**
  * Authentication by `Authorization: Bearer <token>`: the `ADMIN_TOKEN`, or an HS256 JWT whose `sub` is the user.
- * Only HS256 is accepted (so `alg: none` and algorithm swaps fail), and `exp`/`nbf` are checked.
+ * Only HS256 is accepted (so `alg: none` and algorithm swaps fail), `exp`/`nbf` are checked, and so is `aud`: the
+ * token must be for this service's audience, or name none when the service has none. A token longer than
+ * `maxTokenBytes` is refused unread.
  */
 export function createAuth(options: AuthOptions) {
   const adminDigest = options.adminToken ? sha256(options.adminToken) : undefined;
+  const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
 
   async function caller(c: Context): Promise<Caller> {
     const header = c.req.header('Authorization');
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token) throw new ApiError(401, 'unauthorized', 'Send Authorization: Bearer <token>.', challenge);
+    // Before anything decodes it: decoding and hashing cost time in its length.
+    if (token.length > maxTokenBytes) {
+      throw new ApiError(401, 'unauthorized', `The token is longer than ${maxTokenBytes} bytes; send the token your site's login issued.`, challenge);
+    }
     if (adminDigest && equalBytes(await sha256(token), await adminDigest)) return { admin: true };
     if (!options.secret) {
       throw new ApiError(401, 'unauthorized', 'User tokens are not accepted: the service has no AUTH_SECRET.', challenge);
     }
     let sub: unknown;
+    let aud: unknown;
     try {
-      ({ sub } = await verify(token, options.secret, 'HS256'));
+      ({ sub, aud } = await verify(token, options.secret, { alg: 'HS256', aud: options.audience }));
     } catch (error) {
       throw new ApiError(401, 'unauthorized', `Invalid token: ${(error as Error).message}`, { ...challenge, cause: error });
+    }
+    if (!options.audience && aud !== undefined) {
+      throw new ApiError(401, 'unauthorized', `Invalid token: it is for audience ${JSON.stringify(aud)}, and this service takes tokens for none (AUTH_AUDIENCE is unset).`, challenge);
     }
     if (typeof sub !== 'string' || !sub) throw new ApiError(401, 'unauthorized', 'Invalid token: it names no user (sub).', challenge);
     return { admin: false, userId: sub };

@@ -1,12 +1,20 @@
 /** The default upload limit: 5 MiB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
+/** The default time an upload's body may take to arrive: a 5 MiB picture at 100 KB/s, with room to spare. */
+export const DEFAULT_UPLOAD_TIMEOUT_MS = 60_000;
+
+/** The default largest picture, in pixels: a 24-megapixel camera's; a page decoding it holds ~100 MB. */
+export const DEFAULT_MAX_IMAGE_PIXELS = 25_000_000;
+
 /** The service's settings, read from the environment (the README's table documents each variable). */
 export interface Config {
   host: string;
   port: number;
   /** Unset: the in-memory cache. */
   redisUrl?: string;
+  /** A Redis Cluster's startup nodes, instead of `redisUrl`. */
+  redisClusterNodes?: { host: string; port: number }[];
   /** Unset: pictures are files under `dataDir`. */
   minio?: {
     endPoint: string;
@@ -21,6 +29,12 @@ export interface Config {
   authSecret?: string;
   adminToken?: string;
   maxUploadBytes: number;
+  /** How long an upload's body may take to arrive, from the first byte read to the last. */
+  uploadTimeoutMs: number;
+  /** The most pixels (width × height) a picture may claim; more is refused before anything decodes it. */
+  maxImagePixels: number;
+  /** The audience user tokens must name (`aud`); unset, tokens naming any audience are refused. */
+  authAudience?: string;
   corsOrigins: string[];
   /** Give the demo's people their pictures at startup, when they have none (`SEED_DEMO`, on by default). */
   seedDemo: boolean;
@@ -34,8 +48,9 @@ export class ConfigError extends Error {
 /** Reads and checks the configuration; throws a ConfigError naming the variable for any bad value. */
 export function readConfig(env: Record<string, string | undefined>): Config {
   const get = (name: string) => env[name]?.trim() || undefined;
-  if (get('REDIS_CLUSTER_NODES')) {
-    throw new ConfigError('REDIS_CLUSTER_NODES is not supported by this version; set REDIS_URL to one Redis server.');
+  const clusterNodes = get('REDIS_CLUSTER_NODES');
+  if (clusterNodes && get('REDIS_URL')) {
+    throw new ConfigError('REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis server, or REDIS_CLUSTER_NODES for a cluster.');
   }
   const authSecret = get('AUTH_SECRET');
   if (authSecret && authSecret.length < 32) {
@@ -61,14 +76,31 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     host: get('HOST') ?? '127.0.0.1',
     port: integer(env, 'PORT', 8787),
     redisUrl: get('REDIS_URL'),
+    redisClusterNodes: clusterNodes ? hostPorts(clusterNodes) : undefined,
     minio,
     dataDir: get('DATA_DIR') ?? './.data',
     authSecret,
     adminToken: get('ADMIN_TOKEN'),
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES),
+    uploadTimeoutMs: integer(env, 'UPLOAD_TIMEOUT_MS', DEFAULT_UPLOAD_TIMEOUT_MS),
+    maxImagePixels: integer(env, 'MAX_IMAGE_PIXELS', DEFAULT_MAX_IMAGE_PIXELS),
+    authAudience: get('AUTH_AUDIENCE'),
     corsOrigins: (get('CORS_ORIGINS') ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
     seedDemo: boolean(env, 'SEED_DEMO', true),
   };
+}
+
+/** `host:port,host:port` as the startup nodes of a cluster; the port is required, so a typo is not a silent 6379. */
+function hostPorts(list: string): { host: string; port: number }[] {
+  const items = list.split(',').map((item) => item.trim()).filter(Boolean);
+  if (!items.length) throw new ConfigError('REDIS_CLUSTER_NODES names no node; list some of the cluster\'s nodes, e.g. 10.0.0.1:6379,10.0.0.2:6379.');
+  return items.map((item) => {
+    const [, host, port] = /^\[?([^\]\s]+?)\]?:(\d{1,5})$/.exec(item) ?? [];
+    if (!host || !port || Number(port) < 1 || Number(port) > 65_535) {
+      throw new ConfigError(`REDIS_CLUSTER_NODES: ${JSON.stringify(item)} is not host:port; list some of the cluster's nodes, e.g. 10.0.0.1:6379,10.0.0.2:6379.`);
+    }
+    return { host, port: Number(port) };
+  });
 }
 
 function integer(env: Record<string, string | undefined>, name: string, fallback: number): number {

@@ -1,10 +1,10 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { Client as MinioClient } from 'minio';
 import { readdir, readFile } from 'node:fs/promises';
 import type { AppDeps } from './app.ts';
 import type { EventBus, PictureCache } from './cache/cache.ts';
 import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
-import { createRedisCache, createRedisEventBus, redisClientOptions } from './cache/redis.ts';
+import { createRedisCache, createRedisEventBus, redisClientOptions, redisClusterOptions, type RedisClient } from './cache/redis.ts';
 import type { Config } from './config.ts';
 import { toAsset, type Asset } from './routes/assets.ts';
 import { createFileStorage } from './storage/files.ts';
@@ -29,14 +29,20 @@ export async function wire(config: Config): Promise<Wired> {
   const closers: (() => Promise<unknown>)[] = [];
   let cache: PictureCache;
   let events: EventBus;
-  if (config.redisUrl) {
-    const client = new Redis(config.redisUrl, redisClientOptions());
-    const subscriber = new Redis(config.redisUrl, redisClientOptions());
+  const redisAt = config.redisClusterNodes
+    ? `the Redis Cluster at ${config.redisClusterNodes.map(({ host, port }) => `${host}:${port}`).join(',')}`
+    : config.redisUrl && redactUrl(config.redisUrl);
+  if (redisAt) {
+    const { redisUrl, redisClusterNodes } = config;
+    const connect = (): RedisClient =>
+      redisClusterNodes ? new Cluster(redisClusterNodes, redisClusterOptions()) : new Redis(redisUrl!, redisClientOptions());
+    const client = connect();
+    const subscriber = connect();
     // A Redis down at startup is survived like one that goes away later: lookups go to storage meanwhile.
     // ioredis reports every failed reconnect as an error event; the service logs an outage once, when a lookup meets it.
     for (const c of [client, subscriber]) c.on('error', () => {});
     const ready = await Promise.all([client, subscriber].map((c) => readyWithin(c, 2_000)));
-    if (!ready.every(Boolean)) console.warn(`[redis] ${redactUrl(config.redisUrl)} is not answering yet: lookups go to storage until it does`);
+    if (!ready.every(Boolean)) console.warn(`[redis] ${redisAt} is not answering yet: lookups go to storage until it does`);
     cache = createRedisCache({ client });
     events = createRedisEventBus({ publisher: client, subscriber });
     closers.push(() => events.close(), () => cache.close(), () => client.quit().catch(() => client.disconnect()), () => subscriber.quit().catch(() => subscriber.disconnect()));
@@ -64,12 +70,14 @@ export async function wire(config: Config): Promise<Wired> {
       cache,
       storage,
       events,
-      auth: { secret: userTokenSecret, adminToken: config.adminToken },
+      auth: { secret: userTokenSecret, adminToken: config.adminToken, audience: config.authAudience },
       maxUploadBytes: config.maxUploadBytes,
+      uploadTimeoutMs: config.uploadTimeoutMs,
+      maxImagePixels: config.maxImagePixels,
       corsOrigins: config.corsOrigins,
       assets: await loadAssets(),
     },
-    describe: `cache: ${config.redisUrl ? 'redis' : 'memory'}, storage: ${where}`,
+    describe: `cache: ${config.redisClusterNodes ? 'redis cluster' : config.redisUrl ? 'redis' : 'memory'}, storage: ${where}`,
     userTokenSecret,
     async close() {
       for (const close of closers) await close();
@@ -104,7 +112,7 @@ function randomSecret(): string {
 }
 
 /** Waits for a client's first connection, so the first requests find the cache; a Redis that is down only delays. */
-function readyWithin(client: Redis, ms: number): Promise<boolean> {
+function readyWithin(client: RedisClient, ms: number): Promise<boolean> {
   if (client.status === 'ready') return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = () => {

@@ -1,4 +1,4 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { CachedPicture, EventBus, PictureCache } from './cache.ts';
 import { checkTtl, createListeners, isCachedPicture, parseEvent, reportListenerError, toCount } from './shared.ts';
 
@@ -34,9 +34,43 @@ export function redisClientOptions(overrides: RedisOptions = {}): RedisOptions {
   };
 }
 
+/**
+ * The ioredis `Cluster` options for a Redis Cluster (`REDIS_CLUSTER_NODES`): the same fail-fast behaviour as
+ * {@link redisClientOptions} on every node connection, and auto-pipelining, so the one GET per user of a batch
+ * lookup goes out as one pipeline per master (one round trip to each, in parallel). A node that goes away is
+ * reconnected at its address; meanwhile the commands for its slots fail at once and the lookup goes to storage.
+ *
+ * @example
+ * const client = new Cluster([{ host: '10.0.0.1', port: 6379 }, { host: '10.0.0.2', port: 6379 }], redisClusterOptions());
+ * client.on('error', (error) => console.warn('[redis]', error.message));
+ */
+export function redisClusterOptions(overrides: ClusterOptions = {}): ClusterOptions {
+  const { retryStrategy, enableOfflineQueue, ...node } = redisClientOptions();
+  return {
+    enableOfflineQueue,
+    enableAutoPipelining: true,
+    clusterRetryStrategy: retryStrategy,
+    clusterNodeRetryStrategy: retryStrategy,
+    // No waiting for a failover or a cluster that is down (ioredis would retry for a second or more): the lookup
+    // goes to storage now. The slots are refreshed every few seconds and on every MOVED, so a promoted replica is
+    // found without it.
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 0,
+    slotsRefreshTimeout: 1_000,
+    redisOptions: node,
+    ...overrides,
+  };
+}
+
+/** A single Redis or a Redis Cluster: the cache and the event bus work with either. */
+export type RedisClient = Redis | Cluster;
+
 export interface RedisCacheOptions {
-  /** Created and closed by the runtime entry, with {@link redisClientOptions}. */
-  client: Redis;
+  /**
+   * Created and closed by the runtime entry: a `Redis` with {@link redisClientOptions}, or a `Cluster` with
+   * {@link redisClusterOptions}.
+   */
+  client: RedisClient;
   /** Prepended to every key, so several services can share one Redis. */
   prefix?: string;
   /** How long counts wait in this process before they are added to the shared totals. */
@@ -46,9 +80,9 @@ export interface RedisCacheOptions {
 /**
  * A {@link PictureCache} in Redis, shared by every instance. Keys: `{prefix}url:{userId}` holds the lookup as JSON
  * (`null` for "no picture") with a PX expiry; `{prefix}stats:hits` and `{prefix}stats:misses` hold the totals of all
- * instances. `getMany` is a single MGET. `count` only adds to counters in this process, which are sent in one
- * pipeline about once a second and before `stats()`, so a lookup costs no extra round trip; counts that cannot be
- * sent are kept and sent later. `close()` sends the counts and stops the timer (later counts are ignored); the client
+ * instances. `getMany` is a single MGET on one Redis; on a Redis Cluster it is one GET per user, which auto-pipelining
+ * sends as one pipeline per master. `count` only adds to counters in this process, which are sent about once a second
+ * and before `stats()`, so a lookup costs no extra round trip; counts that cannot be sent are kept and sent later. `close()` sends the counts and stops the timer (later counts are ignored); the client
  * stays open: the entry that made it quits it.
  *
  * @example
@@ -75,16 +109,19 @@ export function createRedisCache(options: RedisCacheOptions): PictureCache {
   }
 
   // SCAN, not KEYS: it does not block Redis on a large keyspace. A key may be seen twice while Redis rehashes;
-  // an estimate is all `keys` promises.
+  // an estimate is all `keys` promises. A cluster's keys are spread over its masters: each is walked.
   async function scanCount(): Promise<number> {
-    let keys = 0;
-    let cursor = '0';
-    do {
-      const [next, found] = await client.scan(cursor, 'MATCH', urlPattern, 'COUNT', 1_000);
-      keys += found.length;
-      cursor = next;
-    } while (cursor !== '0');
-    return keys;
+    const counts = await Promise.all(servers(client).map(async (server) => {
+      let keys = 0;
+      let cursor = '0';
+      do {
+        const [next, found] = await server.scan(cursor, 'MATCH', urlPattern, 'COUNT', 1_000);
+        keys += found.length;
+        cursor = next;
+      } while (cursor !== '0');
+      return keys;
+    }));
+    return counts.reduce((sum, n) => sum + n, 0);
   }
 
   function scheduleFlush(): void {
@@ -107,21 +144,15 @@ export function createRedisCache(options: RedisCacheOptions): PictureCache {
     const putBack = (name: 'hits' | 'misses', n: number): void => {
       pending[name] += n;
     };
-    let results: [Error | null, unknown][] | null;
-    try {
-      const pipeline = client.pipeline();
-      for (const { name, n } of counters) pipeline.incrby(totalKeys[name], n);
-      results = await pipeline.exec();
-    } catch (error) {
-      for (const { name, n } of counters) putBack(name, n);
-      throw error;
-    }
+    // Two commands, not one pipeline: on a cluster the two counters live in different slots. Sent together, they
+    // cost one round trip.
+    const results = await Promise.allSettled(counters.map(({ name, n }) => client.incrby(totalKeys[name], n)));
     let failure: unknown;
     counters.forEach(({ name, n }, i) => {
-      const error = results ? results[i]?.[0] : new Error('the pipeline was discarded');
-      if (error) {
+      const result = results[i]!;
+      if (result.status === 'rejected') {
         putBack(name, n);
-        failure ??= error;
+        failure ??= result.reason;
       }
     });
     if (failure) throw failure;
@@ -133,7 +164,10 @@ export function createRedisCache(options: RedisCacheOptions): PictureCache {
     async getMany(userIds) {
       if (userIds.length === 0) return [];
       const keys = userIds.map(urlKey);
-      const raws = await client.mget(keys);
+      // A cluster refuses an MGET across slots. Grouping by slot would not help: users' keys are spread over 16,384
+      // slots, so a batch has about one key per slot. Hash-tagging every key into one slot would keep one MGET but
+      // put the whole cache on one master. So one GET per key, sent per master in one pipeline.
+      const raws = client.isCluster ? await Promise.all(keys.map((key) => client.get(key))) : await client.mget(keys);
       return raws.map((raw, i): CachedPicture | undefined => {
         if (raw === null) return undefined;
         const value = parseJson(raw);
@@ -168,13 +202,16 @@ export function createRedisCache(options: RedisCacheOptions): PictureCache {
 
     async stats() {
       await flush();
-      const [hits, misses] = await client.mget(totalKeys.hits, totalKeys.misses);
+      const [hits, misses] = await Promise.all([client.get(totalKeys.hits), client.get(totalKeys.misses)]);
       return { hits: Number(hits ?? 0), misses: Number(misses ?? 0), keys: await countKeys() };
     },
 
     async ping() {
-      const reply = await client.ping();
-      if (reply !== 'PONG') throw new Error(`Redis answered PING with ${String(reply)}`);
+      const masters = servers(client);
+      if (!masters.length) throw new Error('no Redis Cluster node is connected');
+      for (const reply of await Promise.all(masters.map((server) => server.ping()))) {
+        if (reply !== 'PONG') throw new Error(`Redis answered PING with ${String(reply)}`);
+      }
     },
 
     async close() {
@@ -190,9 +227,14 @@ export function createRedisCache(options: RedisCacheOptions): PictureCache {
 
 export interface RedisEventBusOptions {
   /** Sends PUBLISH; may be the cache's client. */
-  publisher: Redis;
-  /** Its own connection: a subscribed connection is reserved for pub/sub under RESP2. */
-  subscriber: Redis;
+  publisher: RedisClient;
+  /**
+   * Its own connection: a subscribed connection is reserved for pub/sub under RESP2. On a cluster, a `Cluster` of
+   * its own too: PUBLISH reaches the subscribers on every node, and ioredis moves the subscription to another node
+   * when its node goes away. Not sharded pub/sub (SPUBLISH): one channel lives on one shard either way, and picture
+   * changes are rare enough that the cluster bus carrying each to every node costs nothing that matters.
+   */
+  subscriber: RedisClient;
   /** The channel is `{prefix}events`. */
   prefix?: string;
   /** Told when a listener throws or SUBSCRIBE fails on a ready connection. Default: `console.error`. */
@@ -258,6 +300,11 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
       await subscriber.unsubscribe(channel).catch(() => {});
     },
   };
+}
+
+/** Every server holding keys: the masters of a cluster, or the one Redis. */
+function servers(client: RedisClient): Redis[] {
+  return client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
 }
 
 /** The instance that published a message, when it says. */

@@ -5,7 +5,7 @@ import { ApiError } from '../errors.ts';
 import type { PictureService } from '../pictures.ts';
 import { checkUserId } from '../user-id.ts';
 import { fnv1a, matchesETag } from './revalidate.ts';
-import { readUpload } from './upload-body.ts';
+import { readUpload, type UploadLimits } from './upload-body.ts';
 
 /** The most users one batch lookup may ask for. */
 export const MAX_BATCH = 100;
@@ -14,7 +14,7 @@ export const MAX_BATCH = 100;
 const lookupCaching = { 'Cache-Control': 'no-cache' };
 
 /** `/api/pictures`: lookups (single and batch), upload and delete. */
-export function pictureRoutes({ service, auth, maxUploadBytes }: { service: PictureService; auth: Auth; maxUploadBytes: number }) {
+export function pictureRoutes({ service, auth, upload }: { service: PictureService; auth: Auth; upload: UploadLimits }) {
   return new Hono()
     .get('/', async (c) => {
       const userIds = parseUsers(c.req.query('users'));
@@ -43,7 +43,7 @@ export function pictureRoutes({ service, auth, maxUploadBytes }: { service: Pict
     .put('/:userId', async (c) => {
       const userId = checkUserId(c.req.param('userId'));
       await auth.requireUser(c, userId);
-      const meta = await service.upload(userId, await readUpload(c.req.raw, maxUploadBytes));
+      const meta = await service.upload(userId, await readUpload(c.req.raw, upload));
       return c.json(absolute(meta, c), 201, { Location: `/api/pictures/${userId}` });
     })
     .delete('/:userId', async (c) => {

@@ -1,14 +1,44 @@
 import { ApiError } from '../errors.ts';
-import { EmptyBodyError, PayloadTooLargeError, readLimited } from '../upload/read-limited.ts';
+import { claimedPixels } from '../upload/image-size.ts';
+import { InvalidImageError } from '../upload/invalid-image-error.ts';
+import { EmptyBodyError, PayloadTooLargeError, readLimited, UploadTimeoutError } from '../upload/read-limited.ts';
+import { sniffImageType } from '../upload/sniff.ts';
+
+/** What an upload may be: its bytes, how long its body may take to arrive, and how many pixels it may claim. */
+export interface UploadLimits {
+  maxBytes: number;
+  timeoutMs: number;
+  maxPixels: number;
+}
 
 /** Room for the multipart boundaries and part headers around a file of the largest allowed size. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
 /**
- * The uploaded image's bytes: the raw body, or the multipart field `file`. The limit is enforced while reading
- * (and at once from Content-Length), so an oversized body is refused without being buffered.
+ * The uploaded image's bytes: the raw body, or the multipart field `file`. The size limit is enforced while reading
+ * (and at once from Content-Length), so an oversized body is refused without being buffered; a body that has not
+ * arrived within `timeoutMs` is cut off (408); an image whose headers claim more than `maxPixels` is refused (413)
+ * before anything decodes it.
  */
-export async function readUpload(request: Request, maxBytes: number): Promise<Uint8Array> {
+export async function readUpload(request: Request, { maxBytes, timeoutMs, maxPixels }: UploadLimits): Promise<Uint8Array> {
+  const bytes = await readImageBytes(request, maxBytes, timeoutMs);
+  const type = sniffImageType(bytes);
+  // Not an image the service takes: the upload refuses it with 415, saying which types it takes.
+  if (!type) return bytes;
+  let pixels: number;
+  try {
+    pixels = claimedPixels(bytes, type);
+  } catch (error) {
+    if (error instanceof InvalidImageError) throw new ApiError(415, 'unsupported_media_type', error.message);
+    throw error;
+  }
+  if (pixels > maxPixels) {
+    throw new ApiError(413, 'payload_too_large', `The image claims ${pixels.toLocaleString('en')} pixels; at most ${maxPixels.toLocaleString('en')} are accepted (MAX_IMAGE_PIXELS). Send a smaller picture.`);
+  }
+  return bytes;
+}
+
+async function readImageBytes(request: Request, maxBytes: number, timeoutMs: number): Promise<Uint8Array> {
   const type = request.headers.get('Content-Type') ?? '';
   const multipart = /^multipart\/form-data/i.test(type);
   const limit = multipart ? maxBytes + MULTIPART_OVERHEAD : maxBytes;
@@ -16,9 +46,11 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Ui
   if (declared > limit) throw tooLarge(maxBytes);
   let body: Uint8Array<ArrayBuffer>;
   try {
-    body = await readLimited(request.body, limit);
+    body = await readLimited(request.body, limit, { timeoutMs });
   } catch (error) {
     if (error instanceof PayloadTooLargeError) throw tooLarge(maxBytes);
+    // 408 with the code of a client's bad request: the client is at fault, and may send it again.
+    if (error instanceof UploadTimeoutError) throw new ApiError(408, 'bad_request', `The image did not arrive within ${timeoutMs / 1000} s (UPLOAD_TIMEOUT_MS); send it again over a faster connection.`, { headers: { Connection: 'close' } });
     if (error instanceof EmptyBodyError) throw new ApiError(400, 'bad_request', error.message);
     throw error;
   }

@@ -10,6 +10,8 @@ export interface RedisServer {
   readonly url: string;
   /** Kills the child by its pid and resolves once it has exited; a no-op when it is not running. */
   stop(): Promise<void>;
+  /** Kills it with SIGKILL, as a crash would, and resolves once it has exited; a no-op when it is not running. */
+  kill(): Promise<void>;
   /** Starts it again on the same port (empty: nothing is persisted) and resolves once it answers PING. */
   start(): Promise<void>;
 }
@@ -19,6 +21,8 @@ export interface RedisServerOptions {
   command?: string;
   /** How long to wait for the first PING answer. */
   startTimeoutMs?: number;
+  /** More arguments for `redis-server`, e.g. `['--cluster-enabled', 'yes', …]`. */
+  args?: string[];
 }
 
 const INSTALL_HINT = 'install it with `apt-get install -y redis-server` (Debian) so that `redis-server` is on PATH';
@@ -48,7 +52,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     if (child) return;
     const proc = spawn(
       command,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', ...(options.args ?? [])],
       { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = proc;
@@ -103,8 +107,13 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     clearTimeout(force);
   }
 
+  async function kill(): Promise<void> {
+    child?.kill('SIGKILL');
+    await exited;
+  }
+
   await start();
-  return { port, url: `redis://127.0.0.1:${port}`, stop, start };
+  return { port, url: `redis://127.0.0.1:${port}`, stop, start, kill };
 }
 
 /** One inline PING over a fresh connection: true when the server answers +PONG. */

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { concat } from '../bytes.ts';
-import { PNG_SIGNATURE, pngChunk as encodeChunk } from '../png.ts';
+import { deflateSync } from 'node:zlib';
+import { PNG_SIGNATURE, pngChunk as encodeChunk, pngFile } from '../png.ts';
 import { InvalidImageError } from './invalid-image-error.ts';
 
 /** A fixture file's bytes. `*-plain.*` is the encoder's output, `*-gps.*` the same after exiftool tagged it. */
@@ -195,4 +196,41 @@ export function box(type: string, ...payload: Part[]): Uint8Array {
 
 export function fullBox(type: string, version: number, flags: number, ...payload: Part[]): Uint8Array {
   return box(type, [version, (flags >> 16) & 0xff, (flags >> 8) & 0xff, flags & 0xff], ...payload);
+}
+
+// --- decompression bombs -------------------------------------------------------------------------------
+
+/**
+ * Small, well-formed files of every accepted format whose headers claim `width` × `height` pixels (each at most
+ * 16,383, the most a WebP bitstream can say): the real 16 × 16 fixtures with their size fields rewritten, and for
+ * PNG a file built with a correct CRC. Nothing here decodes to that size; that is the point: nothing may try.
+ */
+export function decompressionBombs(width = 50_000, height = 50_000): Record<'png' | 'jpeg' | 'gif' | 'webp' | 'webp-lossless' | 'avif', Uint8Array> {
+  const small = (n: number) => Math.min(n, 16_383);
+  const patch = (name: string, edit: (file: Uint8Array) => void) => {
+    const file = fixture(name).slice();
+    edit(file);
+    return file;
+  };
+  return {
+    png: pngFile(width, height, deflateSync(new Uint8Array(64))),
+    jpeg: patch('photo-plain.jpg', (file) => {
+      const sof = [0xc0, 0xc1, 0xc2].map((m) => indexOf(file, [0xff, m])).find((at) => at >= 0)!;
+      file.set([...u16be(height), ...u16be(width)], sof + 5);
+    }),
+    gif: patch('animated-plain.gif', (file) => {
+      file.set([...u16le(width), ...u16le(height)], 6);
+      const descriptor = indexOf(file, [0x2c, 0, 0, 0, 0]);
+      file.set([...u16le(width), ...u16le(height)], descriptor + 5);
+    }),
+    webp: patch('photo-plain.webp', (file) => file.set([...u16le(small(width)), ...u16le(small(height))], 26)),
+    'webp-lossless': patch('lossless-plain.webp', (file) => {
+      const bits = (small(width) - 1) | ((small(height) - 1) << 14);
+      file.set(u32le(bits >>> 0), 21);
+    }),
+    avif: patch('photo-plain.avif', (file) => {
+      const ispe = indexOf(file, 'ispe');
+      file.set([...u32be(width), ...u32be(height)], ispe + 8);
+    }),
+  };
 }

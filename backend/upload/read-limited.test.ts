@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EmptyBodyError, PayloadTooLargeError, readLimited } from './read-limited.ts';
+import { EmptyBodyError, PayloadTooLargeError, readLimited, UploadTimeoutError } from './read-limited.ts';
 
 const MiB = 1024 * 1024;
 
@@ -118,4 +118,39 @@ test('a limit that is not a whole number of bytes is a programming error', async
   for (const limit of [-1, 1.5, NaN, Infinity]) {
     await assert.rejects(readLimited(streamOf(Uint8Array.of(1)), limit), RangeError);
   }
+});
+
+/** A body that sends one byte every `everyMs`, `count` times, and says whether it was cancelled. */
+function trickle(count: number, everyMs: number) {
+  const state = { sent: 0, cancelled: false };
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (state.sent === count) return controller.close();
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      state.sent++;
+      controller.enqueue(Uint8Array.of(state.sent));
+    },
+    cancel() {
+      state.cancelled = true;
+    },
+  }, { highWaterMark: 0 });
+  return { stream, state };
+}
+
+test('a body that trickles past timeoutMs is cut off with UploadTimeoutError, and the stream cancelled', async () => {
+  const { stream, state } = trickle(1_000, 20);
+  await assert.rejects(readLimited(stream, 10_000, { timeoutMs: 150 }), (error: unknown) => {
+    assert.ok(error instanceof UploadTimeoutError);
+    assert.match(error.message, /UPLOAD_TIMEOUT_MS/);
+    return true;
+  });
+  assert.ok(state.sent < 1_000, `${state.sent} bytes were read, not all`);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.equal(state.cancelled, true);
+});
+
+test('a body that ends within timeoutMs is read whole; a timeout that is not positive is refused', async () => {
+  const { stream } = trickle(5, 1);
+  assert.deepEqual([...(await readLimited(stream, 100, { timeoutMs: 5_000 }))], [1, 2, 3, 4, 5]);
+  await assert.rejects(readLimited(streamOf(Uint8Array.of(1)), 100, { timeoutMs: 0 }), RangeError);
 });

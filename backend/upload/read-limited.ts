@@ -19,29 +19,57 @@ export class EmptyBodyError extends Error {
   }
 }
 
+/** The body did not arrive within the time allowed. Routes answer it with 408. */
+export class UploadTimeoutError extends Error {
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number) {
+    super(`the image did not arrive within ${timeoutMs / 1000} s; send it again over a faster connection, or raise UPLOAD_TIMEOUT_MS`);
+    this.name = 'UploadTimeoutError';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 /**
  * Reads a request body into one `Uint8Array`, holding at most `limit` bytes plus the one chunk that
  * crossed it: the moment the count passes `limit` the stream is cancelled (so the sender is cut off
  * instead of uploading gigabytes into the void) and `PayloadTooLargeError` is thrown. A `Content-Length`
  * header cannot be trusted for this: it may be missing (chunked) or lie.
  *
+ *
+ * With `timeoutMs`, the whole body must arrive within that time, however it trickles: a client sending a byte a
+ * second would otherwise hold a connection and its buffer for as long as it likes.
+ *
  * @throws {EmptyBodyError} when `body` is `null` or yields no bytes.
  * @throws {PayloadTooLargeError} when the body has more than `limit` bytes.
+ * @throws {UploadTimeoutError} when the body has not ended `timeoutMs` after reading began.
  * @example
- * const bytes = await readLimited(c.req.raw.body, maxUploadBytes);
+ * const bytes = await readLimited(c.req.raw.body, maxUploadBytes, { timeoutMs: 60_000 });
  */
-export async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array<ArrayBuffer>> {
+export async function readLimited(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+  { timeoutMs }: { timeoutMs?: number } = {},
+): Promise<Uint8Array<ArrayBuffer>> {
   if (!Number.isSafeInteger(limit) || limit < 0) {
     throw new RangeError(`readLimited: limit must be a whole number of bytes >= 0, got ${limit}`);
   }
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new RangeError(`readLimited: timeoutMs must be positive, got ${timeoutMs}`);
   if (body === null) throw new EmptyBodyError();
 
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = timeoutMs === undefined
+    ? undefined
+    : new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new UploadTimeoutError(timeoutMs)), timeoutMs)));
+  // A read still pending when time runs out rejects once the stream is cancelled; nobody awaits it then.
+  expired?.catch(() => {});
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const read = reader.read();
+      const { done, value } = await (expired ? Promise.race([read, expired]) : read);
       if (done) break;
       // A non-byte chunk would make the count NaN and slip past the limit.
       if (!(value instanceof Uint8Array)) throw new TypeError('readLimited: the body stream yielded a chunk that is not a Uint8Array');
@@ -55,6 +83,7 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, limit
     reader.cancel(error).catch(() => {});
     throw error;
   } finally {
+    clearTimeout(timer);
     reader.releaseLock();
   }
 

@@ -53,12 +53,12 @@ export function stripGif(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 /** Size in bytes of the colour table a packed field announces (its high bit says whether there is one). */
-function colorTableSize(packed: number): number {
+export function colorTableSize(packed: number): number {
   return packed & 0x80 ? 3 * (1 << ((packed & 0x07) + 1)) : 0;
 }
 
 /** The offset just past a chain of sub-blocks (each a length byte and data) and its 0 terminator. */
-function skipSubBlocks(bytes: Uint8Array, at: number): number {
+export function skipSubBlocks(bytes: Uint8Array, at: number): number {
   for (;;) {
     need(bytes, at, 1, 'GIF', 'a data sub-block');
     const size = bytes[at]!;

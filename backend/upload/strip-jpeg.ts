@@ -79,12 +79,12 @@ function keepSegment(marker: number, payload: Uint8Array): boolean {
 }
 
 /** Markers without a length: TEM and the restart markers RST0–7. */
-function isStandalone(marker: number): boolean {
+export function isStandalone(marker: number): boolean {
   return marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7);
 }
 
 /** The marker at `at`, skipping the 0xFF fill bytes the standard allows before it. */
-function readMarker(bytes: Uint8Array, at: number): { marker: number; start: number } {
+export function readMarker(bytes: Uint8Array, at: number): { marker: number; start: number } {
   need(bytes, at, 2, 'JPEG', 'a marker before the image data (SOS)');
   if (bytes[at] !== 0xff) throw bad(`expected a marker at offset ${at}, found ${hex(bytes[at]!)}`);
   let m = at + 1;
