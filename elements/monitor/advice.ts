@@ -32,7 +32,7 @@ export const rules: Record<string, Rule> = {
   },
   'no-service-worker': (_, { serviceWorker }) => {
     if (serviceWorker.state !== 'none') return;
-    return { rule: 'no-service-worker', text: 'No service worker controls this page: pictures will not show offline. Register one with swManager.register() (see the README).' };
+    return { rule: 'no-service-worker', text: 'No service worker controls this page: pictures will not show offline. Opt in with <picture-store-provider service-worker="/sw.js"> or swManager.register().' };
   },
   'local-storage-full': (_, { localStorage }) => {
     if (!localStorage || localStorage.used < NEAR_QUOTA * localStorage.quota) return;

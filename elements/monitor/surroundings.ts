@@ -1,5 +1,6 @@
 import type { CacheStats } from '../../contract/picture.ts';
 import type { WorkerStats } from '../../sw/messages.ts';
+import { tellWorker } from '../../sw/tell-worker.ts';
 import type { WatchedStore } from './monitor.ts';
 
 /** What the advice needs beyond the monitor's figures: the state of the page's layers, the worker, the service. */
@@ -16,8 +17,6 @@ export interface Surroundings {
 
 /** What browsers allow an origin in LocalStorage: 5 Mi characters (keys and values). */
 export const LOCAL_STORAGE_QUOTA = 5 * 1024 * 1024;
-/** How long the worker may take to answer before the dashboard says it did not. */
-const WORKER_TIMEOUT_MS = 3_000;
 
 /** Reads the surroundings of `stores`: their layers, the page's service worker, their image services. */
 export async function surroundings(watched: Iterable<WatchedStore>): Promise<Surroundings> {
@@ -32,25 +31,13 @@ export async function surroundings(watched: Iterable<WatchedStore>): Promise<Sur
   };
 }
 
-/** The controlling worker's figures, asked through its message API (`{type: 'stats'}` with a port for the answer). */
+/** The figures of the worker controlling the page, asked through its message API. */
 export async function workerStats(): Promise<Surroundings['serviceWorker']> {
-  const worker = globalThis.navigator?.serviceWorker?.controller;
-  if (!worker) return { state: 'none' };
-  const { port1, port2 } = new MessageChannel();
   try {
-    const reply = await new Promise<{ ok: boolean; result?: WorkerStats; error?: string }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer within ${WORKER_TIMEOUT_MS / 1000} s`)), WORKER_TIMEOUT_MS);
-      port1.onmessage = ({ data }) => {
-        clearTimeout(timer);
-        resolve(data);
-      };
-      worker.postMessage({ type: 'stats' }, [port2]);
-    });
-    return reply.ok && reply.result ? { state: 'active', stats: reply.result } : { state: 'error', error: reply.error ?? 'no figures' };
+    const stats = await tellWorker<WorkerStats>({ type: 'stats' });
+    return stats ? { state: 'active', stats } : { state: 'none' };
   } catch (error) {
     return { state: 'error', error: (error as Error).message };
-  } finally {
-    port1.close();
   }
 }
 

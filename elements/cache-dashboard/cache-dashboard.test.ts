@@ -1,0 +1,199 @@
+// <cache-dashboard> in Chromium, on the page's monitor fed by real pictures from the image service: what it shows
+// against getMetrics(), the corner, the keyboard, live updates and none while closed, its buttons, its figures of
+// the service and the worker, and an accessibility check (axe-core) in light and dark.
+import { expect } from '@esm-bundle/chai';
+import { emulateMedia, sendKeys } from '@web/test-runner-commands';
+import 'axe-core/axe.min.js';
+import type { AxeResults, RunOptions } from 'axe-core';
+import type { CacheStats } from '../../contract/picture.ts';
+import { until } from '../../sw/testing/worker.ts';
+import { bytes, duration, millis, percent } from '../monitor/format.ts';
+import { pageMonitor } from '../monitor/page-monitor.ts';
+import { LAYER_LABELS, SOURCE_LABELS } from '../monitor/summary.ts';
+import { provider, showPictures } from '../monitor/testing/show-pictures.ts';
+import type { PictureStore } from '../store/picture-store.ts';
+import { seed, users } from '../testing/service.ts';
+import { CacheDashboard } from './cache-dashboard.ts';
+
+declare const axe: { run(context: Element, options?: RunOptions): Promise<AxeResults> };
+
+const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+
+/** A dashboard inside `parent` (a provider, or the body), its body loaded. */
+async function dashboard(parent: HTMLElement = document.body, attributes: Record<string, string> = {}): Promise<CacheDashboard> {
+  const element = document.createElement('cache-dashboard');
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  parent.append(element);
+  await until(() => element.shadowRoot?.querySelector('[part~="toggle"]'), 'the dashboard\'s body');
+  return element;
+}
+
+const toggle = (element: CacheDashboard) => element.shadowRoot!.querySelector<HTMLButtonElement>('[part~="toggle"]')!;
+const panel = (element: CacheDashboard) => element.shadowRoot!.querySelector<HTMLElement>('[part~="panel"]')!;
+const figure = (element: CacheDashboard, name: string) => element.shadowRoot!.querySelector(`[data-figure="${name}"]`)?.textContent?.trim();
+const bar = (element: CacheDashboard, kind: string, name: string) =>
+  element.shadowRoot!.querySelector(`[data-kind="${kind}"] [data-name="${name}"] [data-hits]`)?.textContent;
+
+/** Opens the dashboard and waits until its panel shows the figures and the service's. */
+async function open(element: CacheDashboard): Promise<void> {
+  if (!element.open) toggle(element).click();
+  await until(() => figure(element, 'requests') !== undefined && element.shadowRoot!.querySelector('[data-figure="backend"]'), 'the open panel');
+}
+
+describe('<cache-dashboard>', () => {
+  afterEach(async () => {
+    document.querySelectorAll('cache-dashboard, picture-store-provider').forEach((element) => element.remove());
+    pageMonitor().clear();
+    await emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('is registered, and shows only its toggle, in the bottom-right corner, until opened', async () => {
+    const element = await dashboard();
+    expect(customElements.get('cache-dashboard')).to.equal(CacheDashboard);
+    expect(element.open).to.equal(false);
+    expect(panel(element).hidden).to.equal(true);
+    expect(panel(element).childElementCount).to.equal(0, 'nothing is rendered while closed');
+    const box = toggle(element).getBoundingClientRect();
+    expect(innerWidth - box.right).to.be.within(8, 24);
+    expect(innerHeight - box.bottom).to.be.within(8, 24);
+
+    element.position = 'top-left';
+    await element.updateComplete;
+    expect(element.getAttribute('position')).to.equal('top-left');
+    const moved = toggle(element).getBoundingClientRect();
+    expect(moved.left).to.be.within(8, 24);
+    expect(moved.top).to.be.within(8, 24);
+  });
+
+  it('shows the same numbers as getMetrics() after a session of real pictures', async () => {
+    const ids = users('dash', 30);
+    await seed(ids);
+    pageMonitor().clear();
+    const host = provider();
+    await showPictures(host, ids);
+    const pictures = document.createElement('div');
+    host.append(pictures);
+    await showPictures(pictures, ids.slice(0, 20));
+    const element = await dashboard(host);
+    await open(element);
+    const m = await pageMonitor().getMetrics();
+    expect(m.requests).to.equal(50);
+
+    expect(figure(element, 'requests')).to.equal('50');
+    expect(figure(element, 'hit-rate')).to.equal(percent(m.hitRate)).and.equal('40.0%');
+    expect(figure(element, 'mean-load')).to.equal(millis(m.meanLoadMs));
+    expect(figure(element, 'bytes-saved')).to.equal(bytes(m.bytesSaved));
+    expect(figure(element, 'time-saved')).to.equal(duration(m.timeSavedMs));
+    expect(figure(element, 'errors')).to.equal('0');
+    expect(figure(element, 'stale')).to.equal('0');
+    for (const name of Object.keys(LAYER_LABELS) as (keyof typeof LAYER_LABELS)[]) expect(bar(element, 'layer', name)).to.equal(String(m.layers[name].hits));
+    for (const name of Object.keys(SOURCE_LABELS) as (keyof typeof SOURCE_LABELS)[]) expect(bar(element, 'source', name)).to.equal(String(m.sources[name].hits));
+    expect([bar(element, 'layer', 'network'), bar(element, 'layer', 'memory')]).to.deep.equal(['30', '20']);
+    const sparkline = element.shadowRoot!.querySelector('svg.sparkline')!;
+    expect(sparkline.getAttribute('role')).to.equal('img');
+    expect(sparkline.getAttribute('aria-label')).to.equal('Hit rate of each run of up to 10 resolutions, 5 runs: from 0.0% to 100.0%.');
+  });
+
+  it('updates live, at most once per frame, and not at all while closed', async () => {
+    const element = await dashboard();
+    let updates = 0;
+    element.addController({ hostUpdated: () => updates++ });
+    const monitor = pageMonitor();
+
+    for (let i = 0; i < 200; i++) monitor.record({ userId: `u${i}`, layer: 'memory', ms: 0.2 });
+    await frame();
+    await frame();
+    expect(updates).to.equal(0, 'closed: no update');
+
+    await open(element);
+    await frame();
+    updates = 0;
+    for (let i = 0; i < 100; i++) monitor.record({ userId: `u${i}`, layer: 'network', ms: 3 });
+    await until(() => figure(element, 'requests') === '300', 'the new figures');
+    expect(updates).to.equal(1, 'one update for the whole task');
+
+    element.open = false;
+    await element.updateComplete;
+    updates = 0;
+    monitor.record({ userId: 'late', layer: 'memory', ms: 0.1 });
+    await frame();
+    await frame();
+    expect(updates).to.equal(0, 'closed again: no update');
+  });
+
+  it('is keyboard-usable: Enter opens, Escape closes and gives the focus back to the toggle', async () => {
+    const element = await dashboard();
+    toggle(element).focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => element.open, 'Enter to open');
+    expect(toggle(element).getAttribute('aria-expanded')).to.equal('true');
+    expect(toggle(element).getAttribute('aria-controls')).to.equal(panel(element).id);
+    expect(panel(element).getAttribute('aria-label')).to.equal('Picture cache');
+    await open(element);
+
+    await sendKeys({ press: 'Tab' });
+    expect(panel(element).contains(element.shadowRoot!.activeElement)).to.equal(true, 'Tab goes into the panel');
+    await sendKeys({ press: 'Escape' });
+    await element.updateComplete;
+    expect(element.open).to.equal(false);
+    expect(element.shadowRoot!.activeElement).to.equal(toggle(element));
+    expect(toggle(element).getAttribute('aria-expanded')).to.equal('false');
+    await sendKeys({ press: ' ' });
+    await until(() => element.open, 'Space to open');
+  });
+
+  it('shows the image service\'s cache figures, that no worker controls the page, and the advice', async () => {
+    expect(navigator.serviceWorker.controller).to.equal(null);
+    const element = await dashboard(provider());
+    await open(element);
+    const stats = (await (await fetch('/api/cache/stats')).json()) as CacheStats;
+    const backend = figure(element, 'backend')!;
+    expect(backend).to.include(`${stats.backend} cache`);
+    expect(backend).to.include(`${stats.keys}`);
+    expect(figure(element, 'service-worker')).to.equal('No service worker controls this page.');
+    const rules = [...element.shadowRoot!.querySelectorAll('.advice [data-rule]')].map((li) => li.getAttribute('data-rule'));
+    expect(rules).to.include('no-service-worker');
+  });
+
+  it('Reset figures empties the monitor; Clear every cache empties the store', async () => {
+    const ids = users('clear', 5);
+    await seed(ids);
+    const host = provider() as HTMLElement & { store: PictureStore };
+    const pictures = document.createElement('div');
+    host.append(pictures);
+    await showPictures(pictures, ids);
+    // Pictures still on screen would be asked for again at once: the page has moved on.
+    pictures.remove();
+    const element = await dashboard(host);
+    await open(element);
+    const button = (text: string) => [...element.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === text)!;
+    const inLocalStorage = () => Object.keys(localStorage).filter((key) => ids.some((id) => key.endsWith(id))).length;
+
+    expect(host.store.peek(ids[0]!)?.layer).to.equal('memory');
+    expect(inLocalStorage()).to.equal(5);
+    button('Clear every cache').click();
+    await until(() => element.shadowRoot!.querySelector('[role="status"]')?.textContent?.startsWith('Every cache cleared'), 'the clear');
+    expect(host.store.peek(ids[0]!)).to.equal(undefined);
+    expect(inLocalStorage()).to.equal(0);
+
+    button('Reset figures').click();
+    await until(() => figure(element, 'requests') === '0', 'the reset');
+    expect((await pageMonitor().getMetrics()).requests).to.equal(0);
+  });
+
+  it('passes an accessibility check (axe-core) open, in light and in dark', async () => {
+    const ids = users('axe', 10);
+    await seed(ids);
+    const host = provider();
+    await showPictures(host, ids);
+    const element = await dashboard(host);
+    await open(element);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await emulateMedia({ colorScheme });
+      await frame();
+      const results = await axe.run(element, { resultTypes: ['violations'] });
+      expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).to.deep.equal([], colorScheme);
+      expect(results.passes.map((rule) => rule.id)).to.include.members(['color-contrast', 'button-name', 'aria-allowed-attr', 'list']);
+    }
+  });
+});

@@ -1,0 +1,111 @@
+// Each advice rule fires on the figures that should trigger it and stays quiet otherwise. Figures are counted by a
+// real monitor from the reports a store would send; the surroundings are written out, as surroundings() would read
+// them from the page, the worker and the service.
+import { expect } from '@esm-bundle/chai';
+import type { CacheStats } from '../../contract/picture.ts';
+import type { WorkerStats } from '../../sw/messages.ts';
+import type { ByteSource, MetaLayer } from '../store/types.ts';
+import { advise, rules } from './advice.ts';
+import type { CacheMetrics } from './figures.ts';
+import { CachePerformanceMonitor } from './monitor.ts';
+import { LOCAL_STORAGE_QUOTA, type Surroundings } from './surroundings.ts';
+
+/** Figures of a session in which each layer answered so many times (and each byte source served so many). */
+async function figures(layers: Partial<Record<MetaLayer, number>>, extra: { sources?: Partial<Record<ByteSource, number>>; errors?: number } = {}): Promise<CacheMetrics> {
+  const monitor = new CachePerformanceMonitor();
+  for (const [layer, n] of Object.entries(layers)) for (let i = 0; i < n; i++) monitor.record({ userId: `u${i}`, layer: layer as MetaLayer, ms: 1 });
+  for (const [source, n] of Object.entries(extra.sources ?? {})) {
+    for (let i = 0; i < n; i++) monitor.record({ userId: `u${i}`, layer: 'memory', source: source as ByteSource, ms: 1 });
+  }
+  for (let i = 0; i < (extra.errors ?? 0); i++) monitor.record({ userId: `e${i}`, layer: 'network', ms: 1, error: 'failed' });
+  return monitor.getMetrics();
+}
+
+const workerStats: WorkerStats = {
+  totalEntries: 50, validEntries: 50, expiredEntries: 0, totalSizeKB: 1000, totalSizeMB: '0.98',
+  hits: 50, misses: 50, stale: 0, queuedUploads: 0, maxEntries: 200, maxBytes: 50 * 1024 * 1024, cacheVersion: 1,
+};
+const backend = (hits: number, misses: number): CacheStats => ({ backend: 'redis', hits, misses, hitRate: hits / (hits + misses), keys: 10 });
+
+/** A page where everything is as it should be. */
+const healthy: Surroundings = {
+  indexedDB: true,
+  serviceWorker: { state: 'active', stats: workerStats },
+  localStorage: { used: 10_000, quota: LOCAL_STORAGE_QUOTA },
+  backends: [{ apiBase: '/api', stats: backend(95, 5) }],
+};
+
+const fired = (metrics: CacheMetrics, around: Surroundings) => advise(metrics, around).map((a) => a.rule);
+
+describe('advice', () => {
+  it('says performance is optimal when no rule fires, and that there is nothing yet before any picture', async () => {
+    const good = await figures({ memory: 90, network: 10 });
+    expect(advise(good, healthy)).to.deep.equal([{ rule: 'optimal', level: 'ok', text: 'Performance is optimal! 90.0% of pictures were known without asking the network.' }]);
+    expect(fired(await figures({}), healthy)).to.deep.equal(['no-figures']);
+  });
+
+  it('cold-misses: a low hit rate with many network answers asks for a prefetch', async () => {
+    const cold = await figures({ memory: 26, network: 16 });
+    const advice = advise(cold, healthy);
+    expect(advice.map((a) => a.rule)).to.deep.equal(['cold-misses']);
+    expect(advice[0]!.level).to.equal('warn');
+    expect(advice[0]!.text).to.match(/^Hit rate 61\.9% with 16 cold misses in this session: prefetch/);
+    expect(fired(await figures({ memory: 85, network: 15 }), healthy), 'hit rate 85%').to.deep.equal(['optimal']);
+    expect(fired(await figures({ memory: 5, network: 9 }), healthy), 'too few to judge').to.deep.equal(['optimal']);
+    expect(fired(await figures({ memory: 1, network: 9, localStorage: 20 }), healthy), 'few misses').to.deep.equal(['optimal']);
+  });
+
+  it('indexeddb-off: only when a store\'s IndexedDB layer is off', async () => {
+    const m = await figures({ memory: 10 });
+    expect(fired(m, { ...healthy, indexedDB: false })).to.deep.equal(['indexeddb-off']);
+    expect(advise(m, { ...healthy, indexedDB: false })[0]!.text).to.match(/^IndexedDB is off \(private mode/);
+    expect(fired(m, { ...healthy, indexedDB: undefined })).to.deep.equal(['optimal']);
+  });
+
+  it('no-service-worker: only when no worker controls the page', async () => {
+    const m = await figures({ memory: 10 });
+    expect(fired(m, { ...healthy, serviceWorker: { state: 'none' } })).to.deep.equal(['no-service-worker']);
+    expect(advise(m, { ...healthy, serviceWorker: { state: 'none' } })[0]!.text).to.match(/pictures will not show offline/);
+    expect(fired(m, { ...healthy, serviceWorker: { state: 'error', error: 'timeout' } })).to.deep.equal(['optimal']);
+  });
+
+  it('local-storage-full: from 80% of the quota', async () => {
+    const m = await figures({ memory: 10 });
+    const at = (share: number): Surroundings => ({ ...healthy, localStorage: { used: share * LOCAL_STORAGE_QUOTA, quota: LOCAL_STORAGE_QUOTA } });
+    expect(fired(m, at(0.85))).to.deep.equal(['local-storage-full']);
+    expect(advise(m, at(0.85))[0]!.text).to.match(/^LocalStorage is 85\.0% full/);
+    expect(fired(m, at(0.79))).to.deep.equal(['optimal']);
+    expect(fired(m, { ...healthy, localStorage: undefined })).to.deep.equal(['optimal']);
+  });
+
+  it('backend-hit-rate: a service whose cache answers under 80% of 20 or more lookups', async () => {
+    const m = await figures({ memory: 10 });
+    const slow = { ...healthy, backends: [{ apiBase: '/api', stats: backend(8, 12) }, { apiBase: '/other', stats: backend(50, 0) }] };
+    expect(fired(m, slow)).to.deep.equal(['backend-hit-rate']);
+    expect(advise(m, slow)[0]!.text).to.match(/^The image service's cache hit rate is 40\.0% \(\/api, redis\)/);
+    expect(fired(m, { ...healthy, backends: [{ apiBase: '/api', stats: backend(2, 10) }] }), 'too few lookups').to.deep.equal(['optimal']);
+    expect(fired(m, { ...healthy, backends: [{ apiBase: '/api', error: '503' }] })).to.deep.equal(['optimal']);
+  });
+
+  it('errors: any picture that could not be shown', async () => {
+    expect(fired(await figures({ memory: 20 }, { errors: 2 }), healthy)).to.deep.equal(['errors']);
+    expect(advise(await figures({ memory: 20 }, { errors: 2 }), healthy)[0]!.text).to.match(/^2 pictures could not be shown \(10\.0% of requests\)/);
+    expect(advise(await figures({}, { errors: 1 }), healthy)[0]!.text).to.match(/^1 picture could not be shown \(100\.0% of requests\)/);
+  });
+
+  it('timing-hidden: pictures whose host hides where their bytes came from', async () => {
+    const m = await figures({ memory: 10 }, { sources: { unknown: 3, httpCache: 7 } });
+    expect(fired(m, healthy)).to.deep.equal(['timing-hidden']);
+    expect(advise(m, healthy)[0]!.text).to.match(/^3 pictures came from a host that sends no Timing-Allow-Origin/);
+    expect(fired(await figures({ memory: 10 }, { sources: { httpCache: 10 } }), healthy)).to.deep.equal(['optimal']);
+  });
+
+  it('several rules at once, in order', async () => {
+    const m = await figures({ network: 30 }, { errors: 1 });
+    expect(fired(m, { ...healthy, indexedDB: false, serviceWorker: { state: 'none' } })).to.deep.equal(['cold-misses', 'indexeddb-off', 'no-service-worker', 'errors']);
+  });
+
+  it('every rule has a test here', () => {
+    expect(Object.keys(rules)).to.deep.equal(['cold-misses', 'indexeddb-off', 'no-service-worker', 'local-storage-full', 'backend-hit-rate', 'errors', 'timing-hidden']);
+  });
+});
