@@ -42,7 +42,7 @@ const bundle = await run(process.execPath, ['scripts/build.mjs']);
 bundle.code === 0 ? passed++ : failed++;
 
 console.log('\n# Node tests');
-const files = [...testFiles('backend'), ...testFiles('scripts'), ...testFiles('elements', '.node.test.ts'), ...testFiles('demo', '.node.test.ts')];
+const files = [...testFiles('backend'), ...testFiles('scripts'), ...testFiles('elements', '.node.test.ts'), ...testFiles('demo', '.node.test.ts'), ...testFiles('sw', '.node.test.ts')];
 const node = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files]);
 const count = (name) => Number(node.out.match(new RegExp(`^ℹ ${name} (\\d+)`, 'm'))?.[1] ?? 0);
 passed += count('pass');

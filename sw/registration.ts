@@ -32,9 +32,16 @@ export const UPLOAD_SENT_EVENT = 'picture-upload-sent';
 export const UPLOAD_FAILED_EVENT = 'picture-upload-failed';
 
 const NOTICE_EVENTS: Record<WorkerNotice['type'], string> = { 'upload-sent': UPLOAD_SENT_EVENT, 'upload-failed': UPLOAD_FAILED_EVENT };
-const watched = new WeakSet<ServiceWorkerRegistration>();
-let listening = false;
-let warned = false;
+
+/**
+ * What is done once per page, whichever copy of this module does it: a site's `/sw-registration.js` and the
+ * provider's own copy must not both warn, listen or announce.
+ */
+const once = ((globalThis as { [key: symbol]: unknown })[Symbol.for('cached-profile-pictures.sw-registration')] ??= {
+  warned: false,
+  listening: false,
+  watched: new WeakSet<ServiceWorkerRegistration>(),
+}) as { warned: boolean; listening: boolean; watched: WeakSet<ServiceWorkerRegistration> };
 
 /** The page's service worker: registration, its caches' figures, clearing, invalidation and updates. */
 export const swManager = {
@@ -112,8 +119,8 @@ async function ask<T>(request: WorkerRequest): Promise<T | undefined> {
 
 /** Announces a worker that waits to take over, as soon as it is installed or, when it already is, now. */
 function watchUpdates(registration: ServiceWorkerRegistration): void {
-  if (watched.has(registration)) return;
-  watched.add(registration);
+  if (once.watched.has(registration)) return;
+  once.watched.add(registration);
   const announce = () => dispatchEvent(new CustomEvent(WORKER_UPDATE_EVENT, { detail: { registration } }));
   if (registration.waiting && navigator.serviceWorker.controller) announce();
   registration.addEventListener('updatefound', () => {
@@ -127,8 +134,8 @@ function watchUpdates(registration: ServiceWorkerRegistration): void {
 
 /** Turns the worker's notices into window events, and sends kept uploads when the page is back online. */
 function listen(): void {
-  if (listening) return;
-  listening = true;
+  if (once.listening) return;
+  once.listening = true;
   navigator.serviceWorker.addEventListener('message', ({ data }: MessageEvent<WorkerNotice>) => {
     const type = NOTICE_EVENTS[data?.type];
     if (type) dispatchEvent(new CustomEvent(type, { detail: data }));
@@ -170,7 +177,7 @@ function whyNoWorker(): string {
 }
 
 function warnOnce(message: string): void {
-  if (warned) return;
-  warned = true;
+  if (once.warned) return;
+  once.warned = true;
   console.warn(message);
 }

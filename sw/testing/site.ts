@@ -42,6 +42,22 @@ export async function upload(base: string, userId: string, body: Uint8Array<Arra
   return (await res.json()) as PictureMeta;
 }
 
+/** A site's own page that registers the worker from its code, as `window.registered`; `window.swManager` is there. */
+export const REGISTERING_PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
+import { swManager } from '/sw-registration.js';
+window.swManager = swManager;
+window.registered = swManager.register();
+</script>`;
+
+/** Opens `path` of the site in a fresh profile, and waits until the worker it registers controls it. */
+export async function openControlled(site: Site, path: string): Promise<Page> {
+  const page = await (await site.browser.newContext()).newPage();
+  await page.goto(`${site.proxy.base}${path}`);
+  await page.evaluate(() => (window as unknown as { registered?: Promise<unknown> }).registered);
+  await controlled(page);
+  return page;
+}
+
 /** The drop-in snippet with the worker opted in, around a tag per user. */
 export function pictureTags(userIds: readonly string[], serviceWorker: string): string {
   return `<!doctype html><meta charset="utf-8"><title>Friends</title>

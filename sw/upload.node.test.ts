@@ -1,0 +1,90 @@
+// Background sync in Chromium: an upload made offline is kept by the worker, answered 202, and reaches the service
+// exactly once when the page is back online; the user's cached pictures are dropped and the page is told.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { solidPng } from '../backend/testing/images.ts';
+import { TEST_ADMIN_TOKEN } from '../backend/testing/tokens.ts';
+import type { QueuedUpload, WorkerNotice } from './messages.ts';
+import { openControlled, REGISTERING_PAGE, startSite, until, upload, workerStats, type Site } from './testing/site.ts';
+
+
+let site: Site;
+before(async () => {
+  site = await startSite({ '/upload.html': REGISTERING_PAGE });
+});
+after(() => site?.stop());
+
+const puts = () => site.proxy.forwarded.filter((line) => line.startsWith('PUT '));
+
+/** Uploads from the page, as a site's profile form does. */
+function uploadFromPage(page: Page, userId: string, token: string, bytes: Uint8Array): Promise<{ status: number; body: unknown }> {
+  return page.evaluate(async ({ userId, token, bytes }) => {
+    const res = await fetch(`/api/pictures/${userId}`, { method: 'PUT', body: new Uint8Array(bytes), headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'image/png' } });
+    return { status: res.status, body: await res.json() };
+  }, { userId, token, bytes: [...bytes] });
+}
+
+/** The next notice of `type` the page hears about, as a window event. */
+function nextNotice(page: Page, type: string): Promise<WorkerNotice> {
+  return page.evaluate((type) => new Promise((resolve) => addEventListener(type, (event) => resolve((event as CustomEvent).detail), { once: true })), type);
+}
+
+test('an upload made offline reaches the service exactly once when the page is back online', async () => {
+  const page = await openControlled(site, '/upload.html');
+  const before = await upload(site.service.base, 'traveller', solidPng([10, 10, 200], 32));
+  await page.evaluate((path) => fetch(path).then((res) => res.blob()), new URL(before.url).pathname);
+  await until(async () => (await workerStats(page)).totalEntries === 1, 'the worker to keep the old picture');
+
+  await page.context().setOffline(true);
+  site.proxy.forwarded.length = 0;
+  const bytes = solidPng([250, 120, 0], 32);
+  const answer = await uploadFromPage(page, 'traveller', TEST_ADMIN_TOKEN, bytes);
+  assert.equal(answer.status, 202);
+  assert.deepEqual((answer.body as QueuedUpload).queued.userId, 'traveller');
+  assert.match((answer.body as QueuedUpload).message, /offline/);
+  assert.deepEqual(puts(), [], 'nothing reached the service while offline');
+  assert.equal((await workerStats(page)).queuedUploads, 1);
+
+  const sent = nextNotice(page, 'picture-upload-sent');
+  await page.context().setOffline(false);
+  const notice = await sent;
+  assert.equal(notice.type, 'upload-sent');
+  assert.equal(notice.status, 201);
+  // Both the sync event and the page's online event ask the worker to send: give a second send time to happen.
+  await page.waitForTimeout(1_500);
+  assert.deepEqual(puts(), ['PUT /api/pictures/traveller'], 'sent exactly once');
+  const current = await (await fetch(`${site.service.base}/api/pictures/traveller`)).json();
+  assert.equal(current.version, notice.type === 'upload-sent' ? notice.picture?.version : undefined, 'the service has the new picture');
+  assert.notEqual(current.version, before.version);
+  const stats = await workerStats(page);
+  assert.deepEqual({ queued: stats.queuedUploads, entries: stats.totalEntries }, { queued: 0, entries: 0 }, 'the old picture was dropped');
+  await page.context().close();
+});
+
+test('an upload the service refuses when it is finally sent is dropped, and the page is told why', async () => {
+  const page = await openControlled(site, '/upload.html');
+  await page.context().setOffline(true);
+  site.proxy.forwarded.length = 0;
+  assert.equal((await uploadFromPage(page, 'stranger', 'not-a-token', solidPng([0, 0, 0], 8))).status, 202);
+  const failed = nextNotice(page, 'picture-upload-failed');
+  await page.context().setOffline(false);
+  const notice = await failed;
+  assert.equal(notice.type, 'upload-failed');
+  assert.equal(notice.status, 401);
+  assert.match(notice.type === 'upload-failed' ? notice.message : '', /token/i);
+  await page.waitForTimeout(1_000);
+  assert.equal(puts().length, 1, 'not retried');
+  assert.equal((await workerStats(page)).queuedUploads, 0);
+  await page.context().close();
+});
+
+test('online, an upload goes straight through the worker, answered by the service', async () => {
+  const page = await openControlled(site, '/upload.html');
+  site.proxy.forwarded.length = 0;
+  const answer = await uploadFromPage(page, 'homebody', TEST_ADMIN_TOKEN, solidPng([1, 2, 3], 8));
+  assert.equal(answer.status, 201);
+  assert.deepEqual(puts(), ['PUT /api/pictures/homebody']);
+  assert.equal((await workerStats(page)).queuedUploads, 0);
+  await page.context().close();
+});
