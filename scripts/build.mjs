@@ -69,8 +69,22 @@ for (const [path, label] of [['elements/monitor/report.ts', 'report'], ['element
   lazyFiles.push({ name, code });
 }
 
-await build({ ...common, entryPoints: { 'cached-profile-picture': at('elements/index.ts') }, outdir, plugins: [minifyCssLiterals, lazyLayer, lazyModules] });
+// The service worker (dist/sw.js, served at /sw.js: a classic script, which every browser with workers runs) and
+// swManager: dist/sw-registration.js for sites that register the worker from their own code, and the same module
+// named by its hash for <picture-store-provider service-worker>, which fetches it only on the pages that opt in.
+await build({ ...common, format: 'iife', entryPoints: { sw: at('sw/sw.ts') }, outdir });
+const registration = (await build({ ...common, entryPoints: [at('sw/registration.ts')], write: false, outdir })).outputFiles[0].contents;
+const registrationName = `cached-profile-picture-sw-${createHash('sha256').update(registration).digest('hex').slice(0, 10)}.js`;
+const lazyRegistration = {
+  name: 'lazy-sw-registration',
+  setup(builder) {
+    builder.onResolve({ filter: /\/sw\/registration\.ts$/ }, ({ kind }) => (kind === 'dynamic-import' ? { path: `./${registrationName}`, external: true } : undefined));
+  },
+};
+
+await build({ ...common, entryPoints: { 'cached-profile-picture': at('elements/index.ts') }, outdir, plugins: [minifyCssLiterals, lazyLayer, lazyModules, lazyRegistration] });
 writeFileSync(`${outdir}${layerName}`, layerCode);
+for (const name of [registrationName, 'sw-registration.js']) writeFileSync(`${outdir}${name}`, registration);
 for (const { name, code } of lazyFiles) writeFileSync(`${outdir}${name}`, code);
 
 // The demo site (served at / by the service): its script bundled, its pages laid out, its styles and images as

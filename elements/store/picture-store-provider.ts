@@ -1,5 +1,5 @@
 import { ContextProvider } from '@lit/context';
-import { LitElement, html } from 'lit';
+import { LitElement, html, type PropertyValues } from 'lit';
 import { pageMonitor } from '../monitor/page-monitor.ts';
 import { pictureSourceContext } from './context.ts';
 import { PictureStore } from './picture-store.ts';
@@ -7,7 +7,9 @@ import type { PictureSource } from './types.ts';
 
 /**
  * Configures the picture store for the elements inside it: `<picture-store-provider api-base="https://…/api" debug
- * events>`. Without one, each element uses the page's default store for its own `api-base`.
+ * events>`. Without one, each element uses the page's default store for its own `api-base`. With
+ * `service-worker="/sw.js"` it registers the service worker (sw/), which keeps pictures offline: a worker at the root
+ * of a site is the site's choice, so it is never registered without this attribute (or `swManager.register()`).
  *
  * @slot - the page content whose pictures share this store
  */
@@ -16,6 +18,7 @@ export class PictureStoreProvider extends LitElement {
     apiBase: { attribute: 'api-base' },
     debug: { type: Boolean },
     events: { type: Boolean },
+    serviceWorker: { attribute: 'service-worker' },
   };
 
   /** Where the image service's API is. */
@@ -24,6 +27,8 @@ export class PictureStoreProvider extends LitElement {
   declare debug: boolean;
   /** Listen to the service's `picture-changed` events, so an upload anywhere shows here within a second. */
   declare events: boolean;
+  /** The service worker's script to register (scope `/`), e.g. `/sw.js`; options go in its query (sw/options.ts). */
+  declare serviceWorker: string | undefined;
 
   readonly #provider = new ContextProvider(this, { context: pictureSourceContext });
   #store?: PictureStore;
@@ -49,6 +54,16 @@ export class PictureStoreProvider extends LitElement {
 
   override willUpdate(): void {
     this.#configure();
+  }
+
+  override updated(changed: PropertyValues<this>): void {
+    // swManager is a module of its own, fetched only by the pages that opt in.
+    if (changed.has('serviceWorker') && this.serviceWorker) {
+      const url = this.serviceWorker;
+      import('../../sw/registration.ts')
+        .then(({ swManager }) => swManager.register({ url }))
+        .catch((error: Error) => console.warn(`[ImageCache] the service worker ${url} was not registered: ${error.message}`));
+    }
   }
 
   #configure(): void {

@@ -1,4 +1,5 @@
 import { USER_ID_PATTERN, type PictureChangedEvent, type PictureMeta } from '../../contract/picture.ts';
+import type { WorkerRequest } from '../../sw/messages.ts';
 import { byteSourceOf } from '../monitor/byte-source.ts';
 import { URL_MARGIN_MS, urlUsable, type CachedEntry, type SyncLayer } from './entry.ts';
 import { fetchPictures } from './fetch-pictures.ts';
@@ -170,16 +171,29 @@ export class PictureStore implements PictureSource {
     };
   }
 
-  /** Forgets the user everywhere (every layer, every tab), then re-resolves it for the elements showing it. */
+  /**
+   * Forgets the user everywhere (every layer, every tab, the service worker's cache), then re-resolves it for the
+   * elements showing it.
+   */
   async invalidate(userId: string): Promise<void> {
     this.#channel?.postMessage({ type: 'invalidate', userId } satisfies InvalidateMessage);
+    this.#tellWorker({ type: 'invalidate', userId });
     await this.#invalidateHere(userId);
   }
 
-  /** Empties every layer of this origin and revokes every object URL. */
+  /** Empties every layer of this origin, and the service worker's picture cache. */
   async clear(): Promise<void> {
     this.#channel?.postMessage({ type: 'clear' } satisfies InvalidateMessage);
+    this.#tellWorker({ type: 'clear' });
     await this.#clearHere();
+  }
+
+  /**
+   * The service worker controlling the page, if any, does the same. Nothing waits for it: a version is a content hash,
+   * so what it still serves meanwhile is never the wrong picture.
+   */
+  #tellWorker(request: WorkerRequest): void {
+    globalThis.navigator?.serviceWorker?.controller?.postMessage(request);
   }
 
   /** Stops listening to other tabs and to the service's events. */
