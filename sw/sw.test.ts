@@ -1,6 +1,8 @@
 // The worker in Chromium, against the real image service behind the test server, counting what reached it.
 import { expect } from '@esm-bundle/chai';
 import type { PictureMeta } from '../contract/picture.ts';
+import { PictureStore } from '../elements/store/picture-store.ts';
+import type { ResolutionReport } from '../elements/store/types.ts';
 import { requests, resetRequests, seed, users } from '../elements/testing/service.ts';
 import { ask, fetchPicture, startWorker, stats, stopWorkers } from './testing/worker.ts';
 
@@ -114,6 +116,25 @@ describe('the service worker', () => {
     expect(names).not.to.include('cached-profile-pictures-pictures-v0');
     expect(names).to.include('the-site-s-own-cache');
     await caches.delete('the-site-s-own-cache');
+  });
+
+  it('is what the store reports as where the bytes came from: the worker for a hit, the network for a miss', async () => {
+    await startWorker();
+    const [kept, fresh] = await seed(users('sw-store', 2));
+    await fetchPicture(kept!.url);
+    const reports: ResolutionReport[] = [];
+    const store = new PictureStore({ indexedDB: null, localStorage: null, broadcast: false, monitor: { record: (report) => reports.push(report) } });
+    for (const meta of [kept!, fresh!]) {
+      const resolution = await store.get(meta.userId);
+      const img = Object.assign(new Image(), { src: resolution.meta!.url });
+      await img.decode();
+      store.loaded(resolution, 1);
+    }
+    store.close();
+    expect(reports.filter((report) => report.source).map((report) => [report.userId, report.source])).to.deep.equal([
+      [kept!.userId, 'serviceWorker'],
+      [fresh!.userId, 'network'],
+    ]);
   });
 
   it('uses its defaults for settings it cannot read in its URL', async () => {
