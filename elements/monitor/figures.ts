@@ -1,5 +1,5 @@
-import type { ByteSource, MetaLayer } from '../store/types.ts';
-import type { MonitorState, Tally } from './state.ts';
+import { ByteSources, MetaLayers, type ByteSource, type MetaLayer } from '../store/types.ts';
+import { allTallies, type MonitorState, type Tally } from './state.ts';
 
 /** One layer's figures. Means are over every answer; the median and p95 over its latest 100 times. */
 export interface LayerFigures {
@@ -47,7 +47,8 @@ const CACHED_SOURCES = ['memoryCache', 'httpCache', 'serviceWorker', 'indexedDB'
 
 /** The figures a state adds up to. */
 export function figuresOf(state: MonitorState): CacheMetrics {
-  const { layers, sources } = state;
+  const layers = allTallies(MetaLayers, state.layers);
+  const sources = allTallies(ByteSources, state.sources);
   const requests = sum(Object.values(layers));
   const loads = sum(Object.values(sources));
   const hits = requests - layers.network.count;

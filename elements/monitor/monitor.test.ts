@@ -176,7 +176,8 @@ describe('CachePerformanceMonitor', () => {
       ['{not json', /not JSON/],
       [JSON.stringify({ ...good, schema: 2 }), /schema is 2, not 1/],
       [JSON.stringify({ ...good, state: { ...good.state, errors: -1 } }), /errors/],
-      [JSON.stringify({ ...good, state: { ...good.state, layers: { ...good.state.layers, memory: undefined } } }), /layers\.memory/],
+      [JSON.stringify({ ...good, state: { ...good.state, layers: { ...good.state.layers, memory: { count: 1 } } } }), /layers\.memory\.totalMs/],
+      [JSON.stringify({ ...good, state: { ...good.state, sources: null } }), /sources/],
       [JSON.stringify({ ...good, state: { ...good.state, history: [{ at: 1, requests: 'x', hits: 0 }] } }), /history\[0\]\.requests/],
       [JSON.stringify({ ...good, state: { ...good.state, history: Array(HISTORY_POINTS + 1).fill({ at: 1, requests: 1, hits: 0 }) } }), /history/],
     ];

@@ -50,10 +50,10 @@ export class CachePerformanceMonitor implements PictureMonitor {
     if (report.error !== undefined) {
       state.errors++;
     } else if (report.source) {
-      tally(state.sources[report.source], report.ms);
+      tally(state.sources, report.source, report.ms);
       state.bytesSaved += report.bytesSaved ?? 0;
     } else {
-      tally(state.layers[report.layer], report.ms);
+      tally(state.layers, report.layer, report.ms);
       if (report.stale) state.stale++;
       let point = state.history.at(-1);
       if (!point || point.requests >= HISTORY_STEP) {

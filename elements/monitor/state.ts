@@ -31,25 +31,23 @@ export interface MonitorState {
   /** The first and latest report, in milliseconds since the epoch; 0 before the first. */
   since: number;
   until: number;
-  /** Which layer told the picture's version. */
-  layers: Record<MetaLayer, Tally>;
-  /** Where the bytes of each shown picture came from. */
-  sources: Record<ByteSource, Tally>;
+  /** Which layer told the picture's version; a layer appears with its first answer. */
+  layers: Partial<Record<MetaLayer, Tally>>;
+  /** Where the bytes of each shown picture came from; a source appears with its first picture. */
+  sources: Partial<Record<ByteSource, Tally>>;
   bytesSaved: number;
   errors: number;
   stale: number;
   history: HistoryPoint[];
 }
 
-const tallies = <K extends string>(names: readonly K[]) =>
-  Object.fromEntries(names.map((name): [K, Tally] => [name, { count: 0, totalMs: 0, samples: [] }])) as Record<K, Tally>;
-
 export function emptyState(): MonitorState {
-  return { since: 0, until: 0, layers: tallies(MetaLayers), sources: tallies(ByteSources), bytesSaved: 0, errors: 0, stale: 0, history: [] };
+  return { since: 0, until: 0, layers: {}, sources: {}, bytesSaved: 0, errors: 0, stale: 0, history: [] };
 }
 
-/** Counts one answer of `ms` in `tally`, keeping its latest times. */
-export function tally(into: Tally, ms: number): void {
+/** Counts one answer of `ms` by the layer or source `name` in `tallies`, keeping its latest times. */
+export function tally(tallies: Partial<Record<string, Tally>>, name: string, ms: number): void {
+  const into = (tallies[name] ??= { count: 0, totalMs: 0, samples: [] });
   // A tenth of a millisecond is finer than any timer here, and keeps the stored figures short.
   const sample = Math.round(ms * 10) / 10;
   if (into.samples.length < SAMPLES) into.samples.push(sample);
@@ -58,14 +56,22 @@ export function tally(into: Tally, ms: number): void {
   into.totalMs += ms;
 }
 
+const emptyTally = (): Tally => ({ count: 0, totalMs: 0, samples: [] });
+
+/** Every layer's and source's tally, an empty one for those that never answered. */
+export function allTallies<K extends string>(names: readonly K[], tallies: Partial<Record<K, Tally>>): Record<K, Tally> {
+  return Object.fromEntries(names.map((name) => [name, tallies[name] ?? emptyTally()])) as Record<K, Tally>;
+}
+
 /**
  * `value` as monitor figures, or an error naming the first field that is wrong: any missing or extra-long part, or
  * a leaf that is not a finite number of zero or more, would otherwise break counting or the stored size bound.
  */
 export function readState(value: unknown): MonitorState {
   // The shape every state has: arrays hold elements like their first, and every leaf is a number.
-  const shape = { ...emptyState(), history: [{ at: 0, requests: 0, hits: 0 }] };
-  for (const t of [...Object.values(shape.layers), ...Object.values(shape.sources)]) t.samples = [0];
+  const tallyShape = { count: 0, totalMs: 0, samples: [0] };
+  const named = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, tallyShape]));
+  const shape = { ...emptyState(), layers: named(MetaLayers), sources: named(ByteSources), history: [{ at: 0, requests: 0, hits: 0 }] };
   const check = (shape: unknown, v: unknown, path: string): void => {
     const ok = Array.isArray(shape)
       ? Array.isArray(v) && v.length <= (path.endsWith('history') ? HISTORY_POINTS : SAMPLES)
@@ -74,7 +80,10 @@ export function readState(value: unknown): MonitorState {
     if (typeof shape === 'object') {
       for (const [key, part] of Object.entries(shape!)) {
         if (Array.isArray(shape)) (v as unknown[]).forEach((item, i) => check(part, item, `${path}[${i}]`));
-        else check(part, (v as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+        // A layer or source that never answered has no tally yet.
+        else if (!(/^(layers|sources)$/.test(path) && (v as Record<string, unknown>)[key] === undefined)) {
+          check(part, (v as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+        }
       }
     }
   };
