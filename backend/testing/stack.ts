@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContractTarget } from './contract-suite.ts';
+import { startRedisCluster } from './redis-cluster.ts';
 import { startRedisServer, type RedisServer } from './redis-server.ts';
 import { startS3Server, type S3Server } from './s3-server.ts';
 import { startService, type RunningService } from './service.ts';
@@ -32,22 +33,26 @@ export async function startEmbedded(runtime: 'node' | 'deno'): Promise<ContractT
   };
 }
 
+/** The environment that points the service at an S3 server, with the test settings. */
+function s3Env(s3: S3Server): Record<string, string> {
+  return {
+    ...common,
+    MINIO_ENDPOINT: '127.0.0.1',
+    MINIO_PORT: String(s3.port),
+    MINIO_ACCESS_KEY: s3.accessKey,
+    MINIO_SECRET_KEY: s3.secretKey,
+    MINIO_REGION: s3.region,
+    MINIO_BUCKET: TEST_BUCKET,
+  };
+}
+
 /** A private Redis and S3 server, and the environment that points the service at them. */
 export async function startBackingServers(): Promise<{ redis: RedisServer; s3: S3Server; env: Record<string, string>; stop(): Promise<void> }> {
   const [redis, s3] = await Promise.all([startRedisServer(), startS3Server({ buckets: [TEST_BUCKET] })]);
   return {
     redis,
     s3,
-    env: {
-      ...common,
-      REDIS_URL: redis.url,
-      MINIO_ENDPOINT: '127.0.0.1',
-      MINIO_PORT: String(s3.port),
-      MINIO_ACCESS_KEY: s3.accessKey,
-      MINIO_SECRET_KEY: s3.secretKey,
-      MINIO_REGION: s3.region,
-      MINIO_BUCKET: TEST_BUCKET,
-    },
+    env: { ...s3Env(s3), REDIS_URL: redis.url },
     async stop() {
       await Promise.all([redis.stop(), s3.stop()]);
     },
@@ -63,6 +68,19 @@ export async function startWithRedisS3(runtime: 'node' | 'deno'): Promise<Contra
     async stop() {
       await service.stop();
       await backing.stop();
+    },
+  };
+}
+
+/** The service on a three-node Redis Cluster (`REDIS_CLUSTER_NODES`) and S3, each private to this test. */
+export async function startWithRedisClusterS3(runtime: 'node' | 'deno'): Promise<ContractTarget> {
+  const [cluster, s3] = await Promise.all([startRedisCluster(), startS3Server({ buckets: [TEST_BUCKET] })]);
+  const service = await startService(runtime, { ...s3Env(s3), REDIS_CLUSTER_NODES: cluster.nodeList });
+  return {
+    base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'minio', cache: 'redis',
+    async stop() {
+      await service.stop();
+      await Promise.all([cluster.stop(), s3.stop()]);
     },
   };
 }

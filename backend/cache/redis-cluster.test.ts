@@ -1,0 +1,109 @@
+// The Redis cache and event bus on a three-node Redis Cluster started for this file: the same contracts as on one
+// Redis (redis.test.ts), and what a cluster adds: keys spread over every master, a master that goes away.
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { Cluster } from 'ioredis';
+import { startRedisCluster } from '../testing/redis-cluster.ts';
+import { describeCache, describeEventBus, pictureMeta, sleep, waitFor } from './cache.contract.ts';
+import { createRedisCache, createRedisEventBus, redisClusterOptions } from './redis.ts';
+
+const cluster = await startRedisCluster();
+after(() => cluster.stop());
+
+/** A client as the entries make it, once ready; connection errors are expected in these tests. */
+async function connect(): Promise<Cluster> {
+  const client = new Cluster(cluster.startupNodes, redisClusterOptions());
+  client.on('error', () => {});
+  await waitFor('the cluster client to be ready', () => client.status === 'ready');
+  return client;
+}
+
+let prefixes = 0;
+const freshPrefix = (): string => `c${++prefixes}:`;
+
+describeCache('redis cluster', async () => {
+  const client = await connect();
+  const cache = createRedisCache({ client, prefix: freshPrefix() });
+  return {
+    cache,
+    elapse: sleep,
+    dispose: async () => {
+      await cache.close();
+      client.disconnect();
+    },
+  };
+});
+
+describeEventBus('redis cluster', async () => {
+  const prefix = freshPrefix();
+  const clients = await Promise.all([connect(), connect(), connect(), connect()]);
+  const [pubA, subA, pubB, subB] = clients;
+  const errors: unknown[] = [];
+  const bus = createRedisEventBus({ publisher: pubA!, subscriber: subA!, prefix });
+  const other = createRedisEventBus({ publisher: pubB!, subscriber: subB!, prefix, onError: (e) => errors.push(e) });
+  await waitForSubscribers(pubA!, `${prefix}events`, 2);
+  return {
+    bus,
+    other,
+    errors,
+    dispose: async () => {
+      await Promise.all([bus.close(), other.close()]);
+      for (const client of clients) client.disconnect();
+    },
+  };
+});
+
+/** Subscribers of a channel across the cluster: each node counts the subscribers connected to it. */
+async function waitForSubscribers(client: Cluster, channel: string, n: number): Promise<void> {
+  await waitFor(`${n} subscribers of ${channel}`, async () => {
+    const counts = await Promise.all(client.nodes('master').map((node) => node.pubsub('NUMSUB', channel) as Promise<[string, number]>));
+    return counts.reduce((sum, [, count]) => sum + Number(count), 0) === n;
+  });
+}
+
+describe('redis cache on a cluster: keys on every master', () => {
+  test('a batch of 100 users spread over all three masters is answered whole, in order', async () => {
+    const client = await connect();
+    const cache = createRedisCache({ client, prefix: freshPrefix() });
+    try {
+      const userIds = Array.from({ length: 100 }, (_, i) => `user${i}`);
+      for (const [i, id] of userIds.entries()) if (i % 3) await cache.set(id, i % 2 ? null : pictureMeta(id), 60_000);
+      const perNode = await Promise.all(client.nodes('master').map((node) => node.dbsize()));
+      assert.equal(perNode.length, 3);
+      assert.ok(perNode.every((keys) => keys > 5), `keys per master: ${perNode.join(', ')}`);
+      const values = await cache.getMany(userIds);
+      assert.deepEqual(values, userIds.map((id, i) => (i % 3 ? (i % 2 ? null : pictureMeta(id)) : undefined)));
+      cache.count(2, 3);
+      assert.deepEqual(await cache.stats(), { hits: 2, misses: 3, keys: 66 });
+    } finally {
+      await cache.close();
+      client.disconnect();
+    }
+  });
+
+  test('a master killed: lookups fail at once (the caller goes to storage); restarted, the same client works again', async () => {
+    const client = await connect();
+    const cache = createRedisCache({ client, prefix: freshPrefix() });
+    const userIds = Array.from({ length: 30 }, (_, i) => `user${i}`);
+    const node = cluster.nodes[1]!;
+    try {
+      for (const id of userIds) await cache.set(id, null, 60_000);
+      await node.kill();
+      await waitFor('the client to notice', () => cache.getMany(userIds).then(() => false, () => true), 2_000);
+      const started = performance.now();
+      await assert.rejects(cache.getMany(userIds));
+      const ms = performance.now() - started;
+      assert.ok(ms < 1_000, `getMany took ${ms.toFixed(0)} ms to fail; it must not wait out ioredis's retries (over a second)`);
+      await assert.rejects(cache.ping(), 'a master is away: the cache is not well');
+      await node.start();
+      await waitFor('the lookups to answer again', () => cache.getMany(userIds).then(() => true, () => false), 10_000);
+      // The restarted master came back empty: its users are misses, the others still cached.
+      const values = await cache.getMany(userIds);
+      assert.ok(values.some((v) => v === undefined) && values.some((v) => v === null));
+      await cache.ping();
+    } finally {
+      await cache.close();
+      client.disconnect();
+    }
+  });
+});
