@@ -4,23 +4,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { CacheStats, Health, PictureBatch, PictureMeta } from '../contract/picture.ts';
-import { collectEvents } from './testing/contract-suite.ts';
+import { collectEvents, until } from './testing/contract-suite.ts';
 import { solidPng } from './testing/images.ts';
 import { startService, type RunningService } from './testing/service.ts';
 import { startBackingServers } from './testing/stack.ts';
 import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
 
 const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('Redis and S3 going away', () => {
   let backing: Awaited<ReturnType<typeof startBackingServers>>;
@@ -71,11 +61,19 @@ describe('Redis and S3 going away', () => {
     }, 3_000);
     assert.equal(after.backend, 'redis');
     assert.equal(after.hits, before.hits + 3);
-    const events = await collectEvents(b.base, () => upload(a, 'grace', [1, 2, 3]), 1);
-    assert.equal(events[0]?.event, 'picture-changed');
-    assert.equal((events[0]?.data as { userId: string }).userId, 'grace');
-    const onB = (await (await fetch(`${b.base}/api/pictures/grace`)).json()) as PictureMeta;
-    assert.equal(onB.version, (events[0]?.data as { version: string }).version);
+    await new Promise((r) => setTimeout(r, 1_500)); // every count has landed: both instances report the same totals
+    const [statsA, statsB] = await Promise.all([a, b].map(async (s) => (await fetch(`${s.base}/api/cache/stats`)).json()));
+    assert.deepEqual(statsA, statsB);
+
+    // An upload through a: b's very next lookup answers it (no wait), and b's event stream announces it within a second.
+    let uploaded: PictureMeta | undefined;
+    const events = await collectEvents(b.base, async () => {
+      uploaded = await upload(a, 'grace', [1, 2, 3]);
+      const onB = await fetch(`${b.base}/api/pictures/grace`);
+      assert.equal(onB.headers.get('X-Cache'), 'HIT', 'the upload wrote the shared cache');
+      assert.deepEqual(await onB.json(), uploaded);
+    }, 1, 1_000);
+    assert.deepEqual(events, [{ event: 'picture-changed', data: { userId: 'grace', version: uploaded?.version } }]);
   });
 
   test('with Redis stopped, lookups answer from storage (BYPASS, no 5xx), and the cache comes back by itself', async () => {
