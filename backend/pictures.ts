@@ -96,6 +96,15 @@ export function createPictureService(options: PictureServiceOptions) {
     });
   }
 
+  /**
+   * Before a change commits: the cached lookup goes. The commit removes the old picture's bytes, and a process
+   * killed between the commit and `write` would otherwise leave the cache naming bytes that are gone.
+   */
+  async function forgetBeforeCommit(userId: string): Promise<void> {
+    const dropped = await tryCache(() => cache.delete(userId), undefined);
+    if (!dropped.ok) stale.add(userId);
+  }
+
   /** After a committed change: the cache and every instance's listeners learn it. */
   async function write(userId: string, value: CachedPicture): Promise<void> {
     const ttl = ttlFor(value);
@@ -144,6 +153,7 @@ export function createPictureService(options: PictureServiceOptions) {
       }
       const stored: StoredPicture = { version: await contentHash(data), contentType, bytes: data.byteLength, updatedAt: now() };
       return perUser(userId, async () => {
+        await forgetBeforeCommit(userId);
         await storageCall(() => storage.put(userId, stored, data));
         const meta = await storageCall(() => toMeta(userId, stored));
         await write(userId, meta);
@@ -159,6 +169,7 @@ export function createPictureService(options: PictureServiceOptions) {
     /** Removes the user's picture; answers whether there was one. */
     async remove(userId: string): Promise<boolean> {
       return perUser(userId, async () => {
+        await forgetBeforeCommit(userId);
         const removed = await storageCall(() => storage.remove(userId));
         if (removed) await write(userId, null);
         return removed !== null;

@@ -1,6 +1,8 @@
 // What must hold when a part goes away: the service on Node with a private Redis and S3 server, both stopped and
 // started again under it, and two instances sharing them.
 import assert from 'node:assert/strict';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { CacheStats, Health, PictureBatch, PictureMeta } from '../contract/picture.ts';
@@ -11,6 +13,13 @@ import { startBackingServers } from './testing/stack.ts';
 import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
 
 const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+/** Every file under `dir` with its size: what the S3 server holds. */
+async function listFiles(dir: string): Promise<Record<string, number>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return Object.fromEntries(await Promise.all(files.map(async (path) => [path, (await stat(path)).size] as const)));
+}
 
 describe('Redis and S3 going away', () => {
   let backing: Awaited<ReturnType<typeof startBackingServers>>;
@@ -119,8 +128,11 @@ describe('Redis and S3 going away', () => {
       assert.equal(uncached.status, 503);
       assert.equal(uncached.headers.get('Retry-After'), '5');
       assert.equal(((await uncached.json()) as { error: { code: string } }).error.code, 'storage_unavailable');
+      const stored = await listFiles(backing.s3.directory);
       const put = await fetch(`${a.base}/api/pictures/ada`, { method: 'PUT', body: solidPng([8, 8, 8]), headers: admin });
       assert.equal(put.status, 503);
+      assert.equal(put.headers.get('Retry-After'), '5');
+      assert.deepEqual(await listFiles(backing.s3.directory), stored, 'nothing half-written');
       const health = await fetch(`${a.base}/healthz`);
       assert.equal(health.status, 503);
       const body = (await health.json()) as Health;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,8 @@ export interface S3Server {
   restart(): Promise<void>;
   /** Stops for good and deletes the data. Safe to call twice. */
   stop(): Promise<void>;
+  /** Every request the server was sent since it started (method and path, query included), oldest first. */
+  requests(): readonly { method: string; path: string }[];
 }
 
 /** The part of @20minutes/s3rver used here (it ships no types). */
@@ -44,6 +46,29 @@ interface S3rverInstance {
   run(): Promise<{ port: number }>;
   close(): Promise<void>;
   httpServer?: Server;
+  store: { putContent(path: string, content: unknown): Promise<[number, string]> };
+}
+
+/**
+ * s3rver writes a PUT's body straight over the object it replaces, so a client that dies mid-PUT leaves the object
+ * empty or cut short. No real S3 does that (a PUT is all or nothing; MinIO writes aside and renames), and a test of
+ * a crash mid-upload must not fail on it: here the body goes to a file beside the object, renamed over it once
+ * the whole body has arrived; a body that breaks off is thrown away.
+ */
+function atomicPuts(server: S3rverInstance): void {
+  const { store } = server;
+  const write = store.putContent.bind(store);
+  store.putContent = async (path, content) => {
+    const aside = `${path}.incoming-${crypto.randomUUID()}`;
+    try {
+      const written = await write(aside, content);
+      await rename(aside, path);
+      return written;
+    } catch (error) {
+      await rm(aside, { force: true });
+      throw error;
+    }
+  };
 }
 type S3rverClass = new (options: Record<string, unknown>) => S3rverInstance;
 
@@ -76,11 +101,14 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   const configureBuckets = buckets.map((name) => ({ name, configs: [ANY_ORIGIN_GET] }));
   let running: S3rverInstance | null = null;
   let stopped = false;
+  const log: { method: string; path: string }[] = [];
 
   async function listen(): Promise<void> {
     // resetOnClose stays off: it would wipe the data on pause, and stop() removes the directory itself.
     const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true, configureBuckets });
+    atomicPuts(server);
     await server.run();
+    server.httpServer?.on('request', (req: { method?: string; url?: string }) => log.push({ method: req.method ?? '', path: req.url ?? '' }));
     running = server;
   }
 
@@ -116,5 +144,6 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
       await pause();
       await rm(directory, { recursive: true, force: true });
     },
+    requests: () => log,
   };
 }

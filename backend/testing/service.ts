@@ -11,6 +11,8 @@ export interface RunningService {
   /** What the process printed, for a failing test's message. */
   output(): string;
   stop(): Promise<void>;
+  /** Kills it with SIGKILL, as a crash or the OOM killer would: nothing gets to finish. */
+  kill(): Promise<void>;
 }
 
 /** The command `npm start` / `npm run start:deno` runs, so tests start the service exactly as a user does. */
@@ -54,11 +56,16 @@ export async function startService(runtime: 'node' | 'deno', env: Record<string,
     pid: child.pid!,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(killer);
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -16,16 +16,17 @@ export const TEST_MAX_UPLOAD_BYTES = 64 * 1024;
 const TEST_BUCKET = 'pictures-test';
 
 // No demo users: each test makes the users it counts on.
-const common = { AUTH_SECRET: TEST_SECRET, ADMIN_TOKEN: TEST_ADMIN_TOKEN, MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES), SEED_DEMO: '0' };
+/** The settings every test service runs with (secrets, a small upload limit, no demo people). */
+export const TEST_SERVICE_ENV: Readonly<Record<string, string>> = { AUTH_SECRET: TEST_SECRET, ADMIN_TOKEN: TEST_ADMIN_TOKEN, MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES), SEED_DEMO: '0' };
 
-/** The service on the embedded default: memory cache, files in a fresh directory. */
-export async function startEmbedded(runtime: 'node' | 'deno'): Promise<ContractTarget & { service: RunningService }> {
+/** The service on the embedded default: memory cache, files in a fresh directory; `env` adds settings. */
+export async function startEmbedded(runtime: 'node' | 'deno', env: Record<string, string> = {}): Promise<ContractTarget & { service: RunningService; dataDir: string }> {
   // Under ./.data, the one folder `npm run start:deno` may read and write.
   await mkdir(join(root, '.data'), { recursive: true });
   const dir = await mkdtemp(join(root, '.data', 'test-'));
-  const service = await startService(runtime, { ...common, DATA_DIR: dir });
+  const service = await startService(runtime, { ...TEST_SERVICE_ENV, DATA_DIR: dir, ...env });
   return {
-    base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'files', cache: 'memory', service,
+    base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'files', cache: 'memory', service, dataDir: dir,
     async stop() {
       await service.stop();
       await rm(dir, { recursive: true, force: true });
@@ -36,7 +37,7 @@ export async function startEmbedded(runtime: 'node' | 'deno'): Promise<ContractT
 /** The environment that points the service at an S3 server, with the test settings. */
 function s3Env(s3: S3Server): Record<string, string> {
   return {
-    ...common,
+    ...TEST_SERVICE_ENV,
     MINIO_ENDPOINT: '127.0.0.1',
     MINIO_PORT: String(s3.port),
     MINIO_ACCESS_KEY: s3.accessKey,
