@@ -6,7 +6,7 @@ import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import 'axe-core/axe.min.js';
 import type { AxeResults, RunOptions } from 'axe-core';
 import type { CacheStats } from '../../contract/picture.ts';
-import { until } from '../../sw/testing/worker.ts';
+import { fetchPicture, startWorker, stats, stopWorkers, until } from '../../sw/testing/worker.ts';
 import { bytes, duration, millis, percent } from '../monitor/format.ts';
 import { pageMonitor } from '../monitor/page-monitor.ts';
 import { LAYER_LABELS, SOURCE_LABELS } from '../monitor/summary.ts';
@@ -153,6 +153,35 @@ describe('<cache-dashboard>', () => {
     expect(figure(element, 'service-worker')).to.equal('No service worker controls this page.');
     const rules = [...element.shadowRoot!.querySelectorAll('.advice [data-rule]')].map((li) => li.getAttribute('data-rule'));
     expect(rules).to.include('no-service-worker');
+  });
+
+  it('with a service worker: shows its figures, and counts the pictures it answers as served by it', async () => {
+    await startWorker();
+    try {
+      const ids = users('dash-sw', 3);
+      const metas = await seed(ids);
+      // The worker keeps each picture on its first fetch; the elements' images are then answered from its cache.
+      for (const meta of metas) expect((await fetchPicture(meta.url)).served).to.equal('miss');
+      pageMonitor().clear();
+      const host = provider();
+      expect(await showPictures(host, ids)).to.deep.equal({ loaded: 3, failed: 0 });
+      expect((await pageMonitor().getMetrics()).sources.serviceWorker.hits).to.equal(3);
+
+      const element = await dashboard(host);
+      await open(element);
+      await until(() => figure(element, 'service-worker')?.startsWith('Entries'), 'the worker\'s figures');
+      const worker = await stats();
+      const shownStats = [...element.shadowRoot!.querySelectorAll('[data-figure="service-worker"] dd')].map((dd) => dd.textContent);
+      expect(shownStats).to.deep.equal([
+        `${worker.totalEntries} (${worker.validEntries} valid, ${worker.expiredEntries} expired)`,
+        `${worker.totalSizeMB} MB`,
+        `${worker.hits} / ${worker.misses} / ${worker.stale}`,
+      ]);
+      expect([worker.totalEntries, worker.hits, worker.misses]).to.deep.equal([3, 3, 3]);
+      expect(bar(element, 'source', 'serviceWorker')).to.equal('3');
+    } finally {
+      await stopWorkers();
+    }
   });
 
   it('Reset figures empties the monitor; Clear every cache empties the store', async () => {

@@ -151,3 +151,23 @@ test('a session of 50 cold, the same 50 again and a reload: the monitor, the das
   assert.notDeepEqual(files.light, files.dark, 'dark differs from light');
   await context.close();
 });
+
+test('without the dashboard\'s module (a page that self-hosts the one file), the pictures show, the monitor counts, one warning says why', async () => {
+  const context = await browser.newContext();
+  await context.route(/cached-profile-picture-dashboard-/, (route) => route.abort());
+  await context.addInitScript(() => {
+    const w = window as unknown as { loads: number };
+    w.loads = 0;
+    addEventListener('picture-load', () => w.loads++);
+  });
+  const page = await context.newPage();
+  const warnings: string[] = [];
+  page.on('console', (message) => message.type() === 'warning' && warnings.push(message.text()));
+  await page.goto(`${proxy.base}/friends.html`);
+  await loads(page, 50);
+  assert.equal((await metrics(page)).loads, 50);
+  await page.waitForFunction(() => document.querySelector('cache-dashboard')?.shadowRoot);
+  assert.equal(await page.evaluate(() => document.querySelector('cache-dashboard')!.shadowRoot!.childElementCount), 0, 'the tag renders nothing');
+  assert.deepEqual(warnings.filter((w) => w.includes('<cache-dashboard> is off')).length, 1, warnings.join('\n'));
+  await context.close();
+});
