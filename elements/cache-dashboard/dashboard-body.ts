@@ -91,6 +91,7 @@ export class DashboardBody implements ReactiveController {
     this.#frame = 0;
   }
 
+  /** The host's whole shadow content: the toggle, and the panel when open. */
   render(): TemplateResult {
     const html = this.#html;
     const { open } = this.#host;
@@ -143,10 +144,10 @@ export class DashboardBody implements ReactiveController {
       <h3>Advice</h3>
       ${this.#advice(m)}
       <div class="actions">
-        <button type="button" ?disabled=${!isFull(store)} @click=${() => this.#clearCaches()}>Clear every cache</button>
+        <button type="button" ?disabled=${!isFull(store)} @click=${() => void this.#clearCaches()}>Clear every cache</button>
         <button type="button" @click=${() => this.#reset()}>Reset figures</button>
         <button type="button" @click=${() => void this.#export()}>Export report</button>
-        <button type="button" @click=${() => this.#refreshNow()}>Refresh</button>
+        <button type="button" @click=${() => void this.#refreshNow()}>Refresh</button>
       </div>
       <p class="muted" role="status">${this.#status}</p>
     `;

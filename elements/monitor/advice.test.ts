@@ -93,10 +93,10 @@ describe('advice', () => {
     expect(advise(await figures({}, { errors: 1 }), healthy)[0]!.text).to.match(/^1 picture could not be shown \(100\.0% of requests\)/);
   });
 
-  it('timing-hidden: pictures whose host hides where their bytes came from', async () => {
+  it('timing-hidden: pictures whose bytes the browser did not place', async () => {
     const m = await figures({ memory: 10 }, { sources: { unknown: 3, httpCache: 7 } });
     expect(fired(m, healthy)).to.deep.equal(['timing-hidden']);
-    expect(advise(m, healthy)[0]!.text).to.match(/^3 pictures came from a host that sends no Timing-Allow-Origin/);
+    expect(advise(m, healthy)[0]!.text).to.match(/^The browser did not say where the bytes of 3 pictures came from: add Timing-Allow-Origin/);
     expect(fired(await figures({ memory: 10 }, { sources: { httpCache: 10 } }), healthy)).to.deep.equal(['optimal']);
   });
 

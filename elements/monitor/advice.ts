@@ -52,7 +52,7 @@ export const rules: Record<string, Rule> = {
   'timing-hidden': ({ sources }) => {
     const hidden = sources.unknown.hits;
     if (!hidden) return;
-    return { rule: 'timing-hidden', text: `${hidden} picture${hidden === 1 ? '' : 's'} came from a host that sends no Timing-Allow-Origin, so the browser hides whether its cache served them: add that header, naming this site, to the image responses.` };
+    return { rule: 'timing-hidden', text: `The browser did not say where the bytes of ${hidden} picture${hidden === 1 ? '' : 's'} came from: add Timing-Allow-Origin, naming this site, to the image host's responses, or raise performance.setResourceTimingBufferSize() if the page loads hundreds of resources.` };
   },
 };
 

@@ -1,6 +1,6 @@
 // The monitor in Chromium, fed by real stores and elements against the real image service. Pictures here are
 // cross-origin to the test page (the service names its own origin) and it sends no Timing-Allow-Origin, so the bytes
-// of a fetched picture count as "hidden by host"; elements/monitor/session.node.test.ts serves them same-origin and
+// of a fetched picture count as "unknown" (not told); elements/monitor/session.node.test.ts serves them same-origin and
 // checks the network and HTTP-cache attribution, and the reload, exactly.
 import { expect } from '@esm-bundle/chai';
 import { PictureStore as Store, type PictureStore } from '../store/picture-store.ts';

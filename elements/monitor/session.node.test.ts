@@ -171,3 +171,19 @@ test('without the dashboard\'s module (a page that self-hosts the one file), the
   assert.deepEqual(warnings.filter((w) => w.includes('<cache-dashboard> is off')).length, 1, warnings.join('\n'));
   await context.close();
 });
+
+test('a page whose Resource Timing buffer is full: its pictures count as not told, not as saved', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    performance.setResourceTimingBufferSize(0);
+    const w = window as unknown as { loads: number };
+    w.loads = 0;
+    addEventListener('picture-load', () => w.loads++);
+  });
+  const page = await context.newPage();
+  await page.goto(`${proxy.base}/friends.html`);
+  await loads(page, 50);
+  const m = await metrics(page);
+  assert.deepEqual([m.sources.unknown.hits, m.sources.memoryCache.hits, m.bytesSaved], [50, 0, 0]);
+  await context.close();
+});

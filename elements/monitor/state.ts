@@ -41,6 +41,7 @@ export interface MonitorState {
   history: HistoryPoint[];
 }
 
+/** The figures before the first report. */
 export function emptyState(): MonitorState {
   return { since: 0, until: 0, layers: {}, sources: {}, bytesSaved: 0, errors: 0, stale: 0, history: [] };
 }

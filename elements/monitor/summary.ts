@@ -5,13 +5,14 @@ import { bytes, clock, duration, millis, percent } from './format.ts';
 
 /** What each layer is called where people read it. */
 export const LAYER_LABELS: Record<MetaLayer, string> = { memory: 'Memory', localStorage: 'LocalStorage', indexedDB: 'IndexedDB', network: 'Network' };
+/** What each byte source is called where people read it. */
 export const SOURCE_LABELS: Record<ByteSource, string> = {
   memoryCache: 'Page memory',
   httpCache: 'HTTP cache',
   serviceWorker: 'Service Worker',
   indexedDB: 'IndexedDB Blob',
   network: 'Network',
-  unknown: 'Hidden by host',
+  unknown: 'Not told',
 };
 
 /** The original guide's performance report, with the real figures and advice. */

@@ -18,8 +18,8 @@ export interface Resolution {
 
 /**
  * Where a shown picture's bytes came from, told apart with the Resource Timing API: `memoryCache`, an image this page
- * had already decoded (no fetch at all); `indexedDB`, the stored Blob; `unknown`, a cross-origin image whose host
- * sends no `Timing-Allow-Origin`, for which the browser hides whether its cache answered.
+ * had already decoded (no fetch at all); `indexedDB`, the stored Blob; `unknown`, the browser did not say (a
+ * cross-origin host that sends no `Timing-Allow-Origin`, or the page's Resource Timing buffer is full).
  */
 export const ByteSources = ['memoryCache', 'httpCache', 'serviceWorker', 'indexedDB', 'network', 'unknown'] as const;
 export type ByteSource = (typeof ByteSources)[number];
