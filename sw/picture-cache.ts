@@ -13,6 +13,11 @@ export interface PictureCacheOptions extends Bounds {
 /** `event.waitUntil`, or a stand-in that lets the work run when there is no event. */
 export type WaitUntil = (work: Promise<unknown>) => void;
 
+/**
+ * Hits are written to the index this long after the first of a burst (see PictureIndex.flush): long enough for a page
+ * of pictures, short because the wait extends the fetch events, and an update waits for those to end.
+ */
+const HIT_WRITE_DELAY_MS = 200;
 /** Headers that would stop a stored answer from matching its key, or that a later answer must not repeat. */
 const DROPPED_HEADERS = ['vary', 'set-cookie', 'date', 'age'];
 /**
@@ -161,7 +166,7 @@ export class PictureCache {
   #used(key: string, counter: 'hits' | 'stale', now: number, waitUntil: WaitUntil): void {
     this.#index.touch(key, now);
     this.#index.count(counter);
-    waitUntil(this.#index.flush());
+    waitUntil(this.#index.flush(HIT_WRITE_DELAY_MS));
   }
 
   async #keep(picture: PictureRequest, response: Response, now: number): Promise<void> {

@@ -69,14 +69,18 @@ export class PictureIndex {
     this.#countersDirty = true;
   }
 
-  /** Writes what changed; calls made while a write is under way share it, and their changes follow in the same run. */
-  flush(): Promise<void> {
-    return (this.#writing ??= this.#write().finally(() => (this.#writing = undefined)));
+  /**
+   * Writes what changed, `afterMs` from now: a burst of hits (a page of 50 pictures) is written once it is over, not
+   * while it competes with the answers. Calls made meanwhile share the write; changes made while it is under way
+   * follow in the same run.
+   */
+  flush(afterMs = 0): Promise<void> {
+    return (this.#writing ??= this.#write(afterMs).finally(() => (this.#writing = undefined)));
   }
 
-  async #write(): Promise<void> {
-    // Changes made in this same task join this write.
-    await null;
+  async #write(afterMs: number): Promise<void> {
+    // Changes made in this same task (or within afterMs) join this write.
+    await new Promise((resolve) => (afterMs ? setTimeout(resolve, afterMs) : queueMicrotask(() => resolve(undefined))));
     while (this.#dirty.size || this.#countersDirty) {
       const keys = [...this.#dirty];
       this.#dirty.clear();

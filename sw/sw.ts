@@ -149,7 +149,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       await uploads.send();
       return true;
     case 'skip-waiting':
-      await self.skipWaiting();
+      // Chromium settles skipWaiting() only once this worker is active; the page waits for controllerchange instead.
+      void self.skipWaiting();
       return true;
     default:
       throw new Error(`Unknown request ${JSON.stringify(request)}: expected one of stats, clear, invalidate, invalidate-version, warm, send-uploads, skip-waiting.`);

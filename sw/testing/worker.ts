@@ -26,6 +26,8 @@ export async function startWorker(query = ''): Promise<ServiceWorkerRegistration
   const installed = await until(() => registration.waiting ?? (registration.active?.scriptURL === href ? registration.active : undefined), 'the worker to install');
   if (installed?.state === 'installed') await tellWorker({ type: 'skip-waiting' }, installed);
   await until(() => navigator.serviceWorker.controller?.scriptURL === href, 'the worker to control the page');
+  // A worker that skipped waiting controls the page before its activation (old caches deleted) is over.
+  await until(() => registration.active?.state === 'activated', 'the worker to finish activating');
   await ask({ type: 'clear' });
   performance.clearResourceTimings();
   return registration;
