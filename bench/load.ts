@@ -1,0 +1,112 @@
+// `npm run bench:load`: the service under load on loopback, started from backend/node.ts on Redis + S3 (a private
+// redis-server and S3 server), driven by autocannon: 20,000 lookups at 100 connections, mixed (cached, uncached and
+// batch) and each kind alone, with latency percentiles, throughput, errors and the service's peak RSS; then 100,000
+// distinct users looked up on Redis + S3 and on the embedded default, by a service whose heap is capped at
+// HEAP_MB: one that kept anything per user would run out of memory; its RSS is noted as they go.
+import type { CacheStats } from '../contract/picture.ts';
+import { startService, type RunningService } from '../backend/testing/service.ts';
+import { startBackingServers, startEmbedded } from '../backend/testing/stack.ts';
+import { solidPng } from '../backend/testing/images.ts';
+import { TEST_ADMIN_TOKEN } from '../backend/testing/tokens.ts';
+import { ensureTools } from '../scripts/ensure-tools.mjs';
+import { load, type LoadResult } from './load-autocannon.ts';
+import { peakRssMiB, rssMiB, sampleRss } from './load-rss.ts';
+
+ensureTools([{ command: 'redis-server', apt: 'redis-server' }]);
+
+const AMOUNT = Number(process.env.LOAD_REQUESTS ?? 20_000);
+const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 100);
+const DISTINCT = Number(process.env.LOAD_DISTINCT_IDS ?? 100_000);
+const USERS = 500;
+const HEAP_MB = 64;
+/** The distinct users go 50 to a batch lookup, 4 at a time: 200 storage reads in flight, which the test S3 server (in this process) keeps up with. */
+const DISTINCT_BATCH = 50;
+const DISTINCT_CONNECTIONS = 4;
+const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+async function seed(base: string): Promise<string[]> {
+  const users = Array.from({ length: USERS }, (_, i) => `user${i}`);
+  for (const [i, userId] of users.entries()) {
+    const res = await fetch(`${base}/api/pictures/${userId}`, { method: 'PUT', body: solidPng([i % 256, i >> 8, 200], 16), headers: admin });
+    if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+  }
+  return users;
+}
+
+let fresh = 0;
+const random = (n: number) => Math.floor(Math.random() * n);
+/** The request kinds: a cached user, a user never asked before (a storage read), a batch of 50 cached users. */
+function paths(users: string[]) {
+  const cached = () => `/api/pictures/${users[random(users.length)]}`;
+  const uncached = () => `/api/pictures/never-seen-${process.pid}-${fresh++}`;
+  const batch = () => {
+    const from = random(users.length - 50);
+    return `/api/pictures?users=${users.slice(from, from + 50).join(',')}`;
+  };
+  // 60% cached, 20% uncached, 20% batches: a page of friends' pictures now and then, new visitors now and then.
+  const mixed = () => {
+    const r = Math.random();
+    return r < 0.6 ? cached() : r < 0.8 ? uncached() : batch();
+  };
+  return { mixed, cached, uncached, batch };
+}
+
+interface Row extends LoadResult { run: string; peakRssMiB: number }
+
+async function measure(service: RunningService, run: string, nextPath: () => string): Promise<Row> {
+  const { result, peakMiB } = await sampleRss(service.pid, () => load(service.base, { amount: AMOUNT, connections: CONNECTIONS, nextPath }));
+  return { run, ...result, peakRssMiB: peakMiB };
+}
+
+/** Looks up `DISTINCT` users never seen before, in batches, and notes the service's RSS every tenth of the way. */
+async function distinctUsers(setup: string, service: RunningService) {
+  const rows: { setup: string; ids: number; rssMiB: number; keys: number; errors: number }[] = [];
+  const stats = async () => ((await (await fetch(`${service.base}/api/cache/stats`)).json()) as CacheStats).keys;
+  rows.push({ setup, ids: 0, rssMiB: rssMiB(service.pid), keys: await stats(), errors: 0 });
+  let next = 0;
+  const batch = () => `/api/pictures?users=${Array.from({ length: DISTINCT_BATCH }, () => `distinct${next++}`).join(',')}`;
+  const step = DISTINCT / 10;
+  for (let done = 0; done < DISTINCT; done += step) {
+    const result = await load(service.base, { amount: step / DISTINCT_BATCH, connections: DISTINCT_CONNECTIONS, nextPath: batch });
+    rows.push({ setup, ids: done + step, rssMiB: rssMiB(service.pid), keys: await stats(), errors: result.errors });
+  }
+  return rows;
+}
+
+const cappedHeap = { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` };
+
+const backing = await startBackingServers();
+const service = await startService('node', backing.env);
+const users = await seed(service.base);
+const kinds = paths(users);
+await load(service.base, { amount: 2_000, connections: CONNECTIONS, nextPath: kinds.mixed }); // warm both sides up
+const rows: Row[] = [];
+rows.push(await measure(service, 'mixed: 60% cached, 20% uncached, 20% batch of 50', kinds.mixed));
+rows.push(await measure(service, 'cached lookup', kinds.cached));
+rows.push(await measure(service, 'uncached lookup (a user never seen: a storage read)', kinds.uncached));
+rows.push(await measure(service, 'batch of 50 cached users', kinds.batch));
+const redisPeak = peakRssMiB(service.pid);
+await service.stop();
+const capped = await startService('node', { ...backing.env, ...cappedHeap });
+const distinctRedis = await distinctUsers('Redis + S3', capped);
+await capped.stop();
+await backing.stop();
+
+const embedded = await startEmbedded('node', cappedHeap);
+const distinctMemory = await distinctUsers('memory + files (LRU of 10,000)', embedded.service);
+await embedded.stop();
+
+const fmt = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(0));
+console.log(`\n${AMOUNT.toLocaleString('en')} lookups per run, ${CONNECTIONS} connections, Redis + S3, one Node instance:\n`);
+console.log('| run | p50 ms | p99 ms | requests/s | errors | answers | peak RSS MiB |\n|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  const answers = Object.entries(r.statuses).map(([code, n]) => `${n} × ${code}`).join(', ');
+  console.log(`| ${r.run} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${Math.round(r.perSecond)} | ${r.errors} | ${answers} | ${r.peakRssMiB.toFixed(0)} |`);
+}
+console.log(`\nPeak RSS of the service over these runs: ${redisPeak.toFixed(0)} MiB`);
+console.log(`\n${DISTINCT.toLocaleString('en')} distinct users, ${DISTINCT_BATCH} per batch lookup, ${DISTINCT_CONNECTIONS} connections, the service's heap capped at ${HEAP_MB} MB: its RSS as they go\n`);
+console.log('| setup | users looked up | RSS MiB | cached users | errors |\n|---|---|---|---|---|');
+for (const r of [...distinctRedis, ...distinctMemory]) {
+  console.log(`| ${r.setup} | ${r.ids.toLocaleString('en')} | ${r.rssMiB.toFixed(0)} | ${r.keys.toLocaleString('en')} | ${r.errors} |`);
+}
+process.exit([...rows, ...distinctRedis, ...distinctMemory].some((r) => r.errors) ? 1 : 0);
