@@ -99,6 +99,7 @@ const size = (n) => `${(n / 1024).toFixed(1)} KB`;
 console.log(`dist/cached-profile-picture.js: ${size(entry.length)}, ${size(gzipped)} gzip (budget ${size(BUDGET_GZIP_BYTES)}); ` +
   `fetched when the bundle runs: dist/${layerName}, ${size(gzipSync(layerCode, { level: 9 }).length)} gzip`);
 console.log(`fetched only when asked for (logSummary, <cache-dashboard>): ${lazyFiles.map(({ name, code }) => `dist/${name}, ${size(gzipSync(code, { level: 9 }).length)} gzip`).join('; ')}`);
+console.log(`the service worker: dist/sw.js, ${size(gzipSync(readFileSync(`${outdir}sw.js`), { level: 9 }).length)} gzip; swManager, fetched only by pages that opt in: dist/${registrationName} (and dist/sw-registration.js), ${size(gzipSync(registration, { level: 9 }).length)} gzip`);
 if (gzipped > BUDGET_GZIP_BYTES) {
   console.error('The bundle is over its budget.');
   process.exit(1);
