@@ -78,7 +78,9 @@ export function createApp(deps: AppDeps) {
   app.route('/api/events', eventRoutes({ events, shutdown: deps.shutdown }));
   app.route('/images', imageRoutes({ service }));
   app.route('/healthz', healthRoutes({ cache, storage }));
-  if (deps.demoUser && deps.auth.secret) app.route('/api/demo', demoRoutes({ userId: deps.demoUser, secret: deps.auth.secret, now: deps.now }));
+  if (deps.demoUser && deps.auth.secret) {
+    app.route('/api/demo', demoRoutes({ userId: deps.demoUser, secret: deps.auth.secret, audience: deps.auth.audience, now: deps.now }));
+  }
   if (deps.assets?.size) app.route('/', assetRoutes({ assets: deps.assets }));
 
   app.notFound((c) => c.json<ErrorBody>({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));

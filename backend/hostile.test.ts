@@ -144,7 +144,7 @@ describe('hostile input', () => {
       return { status: res.status, message: ((await res.json()) as { error?: { message: string } }).error?.message ?? '' };
     };
     const none = await core();
-    const pictures = await core({ auth: { secret: TEST_SECRET, audience: 'pictures.example' } });
+    const pictures = await core({ auth: { secret: TEST_SECRET, audience: 'pictures.example' }, demoUser: 'sam' });
     try {
       const other = await put(none.app, await token({ aud: 'another-service' }));
       assert.equal(other.status, 401);
@@ -155,6 +155,10 @@ describe('hostile input', () => {
       assert.equal((await put(pictures.app, await token({ aud: 'another-service' }))).status, 401);
       assert.equal((await put(pictures.app, await token({}))).status, 401, 'a token that names no audience');
       assert.equal(none.counts.writes + pictures.counts.writes, 3, 'only the accepted uploads wrote');
+      // The demo's sign-in hands out tokens for the service's own audience.
+      const { token: demo } = (await (await pictures.app.request('/api/demo/token')).json()) as { token: string };
+      const res = await pictures.app.request('/api/pictures/sam', { method: 'PUT', body: solidPng([8, 8, 8]), headers: { Authorization: `Bearer ${demo}` } });
+      assert.equal(res.status, 201);
     } finally {
       await Promise.all([none.dispose(), pictures.dispose()]);
     }
