@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Cluster } from 'ioredis';
 import { startRedisCluster } from '../testing/redis-cluster.ts';
-import { describeCache, describeEventBus, pictureMeta, sleep, waitFor } from './cache.contract.ts';
-import { createRedisCache, createRedisEventBus, redisClusterOptions } from './redis.ts';
+import { pictureMeta, waitFor } from './cache.contract.ts';
+import { describeRedisContracts } from './redis.contract.ts';
+import { createRedisCache, redisClusterOptions } from './redis.ts';
 
 const cluster = await startRedisCluster();
 after(() => cluster.stop());
@@ -19,52 +20,22 @@ async function connect(): Promise<Cluster> {
 }
 
 let prefixes = 0;
-const freshPrefix = (): string => `c${++prefixes}:`;
 
-describeCache('redis cluster', async () => {
-  const client = await connect();
-  const cache = createRedisCache({ client, prefix: freshPrefix() });
-  return {
-    cache,
-    elapse: sleep,
-    dispose: async () => {
-      await cache.close();
-      client.disconnect();
-    },
-  };
-});
-
-describeEventBus('redis cluster', async () => {
-  const prefix = freshPrefix();
-  const clients = await Promise.all([connect(), connect(), connect(), connect()]);
-  const [pubA, subA, pubB, subB] = clients;
-  const errors: unknown[] = [];
-  const bus = createRedisEventBus({ publisher: pubA!, subscriber: subA!, prefix });
-  const other = createRedisEventBus({ publisher: pubB!, subscriber: subB!, prefix, onError: (e) => errors.push(e) });
-  await waitForSubscribers(pubA!, `${prefix}events`, 2);
-  return {
-    bus,
-    other,
-    errors,
-    dispose: async () => {
-      await Promise.all([bus.close(), other.close()]);
-      for (const client of clients) client.disconnect();
-    },
-  };
-});
-
-/** Subscribers of a channel across the cluster: each node counts the subscribers connected to it. */
-async function waitForSubscribers(client: Cluster, channel: string, n: number): Promise<void> {
-  await waitFor(`${n} subscribers of ${channel}`, async () => {
+describeRedisContracts('redis cluster', {
+  connect,
+  quit: async (...clients) => clients.forEach((client) => client.disconnect()),
+  // Each node counts the subscribers connected to it.
+  subscribers: async (client, channel) => {
     const counts = await Promise.all(client.nodes('master').map((node) => node.pubsub('NUMSUB', channel) as Promise<[string, number]>));
-    return counts.reduce((sum, [, count]) => sum + Number(count), 0) === n;
-  });
-}
+    return counts.reduce((sum, [, count]) => sum + Number(count), 0);
+  },
+  freshPrefix: () => `c${++prefixes}:`,
+});
 
 describe('redis cache on a cluster: keys on every master', () => {
   test('a batch of 100 users spread over all three masters is answered whole, in order', async () => {
     const client = await connect();
-    const cache = createRedisCache({ client, prefix: freshPrefix() });
+    const cache = createRedisCache({ client, prefix: `c${++prefixes}:` });
     try {
       const userIds = Array.from({ length: 100 }, (_, i) => `user${i}`);
       for (const [i, id] of userIds.entries()) if (i % 3) await cache.set(id, i % 2 ? null : pictureMeta(id), 60_000);
@@ -83,7 +54,7 @@ describe('redis cache on a cluster: keys on every master', () => {
 
   test('a master killed: lookups fail at once (the caller goes to storage); restarted, the same client works again', async () => {
     const client = await connect();
-    const cache = createRedisCache({ client, prefix: freshPrefix() });
+    const cache = createRedisCache({ client, prefix: `c${++prefixes}:` });
     const userIds = Array.from({ length: 30 }, (_, i) => `user${i}`);
     const node = cluster.nodes[1]!;
     try {

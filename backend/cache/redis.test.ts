@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../testing/redis-server.ts';
 import type { PictureChangedEvent } from '../../contract/picture.ts';
-import { describeCache, describeEventBus, pictureMeta, sleep, waitFor } from './cache.contract.ts';
+import { pictureMeta, sleep, waitFor } from './cache.contract.ts';
+import { describeRedisContracts } from './redis.contract.ts';
 import { createRedisCache, createRedisEventBus, redisClientOptions } from './redis.ts';
 
 const server = await startRedisServer();
@@ -36,43 +37,15 @@ let prefixes = 0;
 /** Each test its own keys and totals on the shared server. */
 const freshPrefix = (): string => `t${++prefixes}:`;
 
-describeCache('redis', async () => {
-  const client = await connect();
-  const cache = createRedisCache({ client, prefix: freshPrefix() });
-  return {
-    cache,
-    elapse: sleep,
-    dispose: async () => {
-      await cache.close();
-      await quit(client);
-    },
-  };
-});
+async function subscribers(client: Redis, channel: string): Promise<number> {
+  const [, count] = (await client.pubsub('NUMSUB', channel)) as [string, number];
+  return Number(count);
+}
 
-describeEventBus('redis', async () => {
-  const prefix = freshPrefix();
-  const clients = await Promise.all([connect(), connect(), connect(), connect()]);
-  const [pubA, subA, pubB, subB] = clients as [Redis, Redis, Redis, Redis];
-  const errors: unknown[] = [];
-  const bus = createRedisEventBus({ publisher: pubA, subscriber: subA, prefix });
-  const other = createRedisEventBus({ publisher: pubB, subscriber: subB, prefix, onError: (e) => errors.push(e) });
-  await waitForSubscribers(pubA, `${prefix}events`, 2);
-  return {
-    bus,
-    other,
-    errors,
-    dispose: async () => {
-      await Promise.all([bus.close(), other.close()]);
-      await quit(...clients);
-    },
-  };
-});
+describeRedisContracts('redis', { connect: () => connect(), quit, subscribers, freshPrefix });
 
 async function waitForSubscribers(client: Redis, channel: string, n: number): Promise<void> {
-  await waitFor(`${n} subscribers of ${channel}`, async () => {
-    const [, count] = (await client.pubsub('NUMSUB', channel)) as [string, number];
-    return Number(count) === n;
-  });
+  await waitFor(`${n} subscribers of ${channel}`, async () => (await subscribers(client, channel)) === n);
 }
 
 describe('redis cache: shared by instances, one round trip', () => {
