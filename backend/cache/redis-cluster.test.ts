@@ -20,6 +20,7 @@ async function connect(): Promise<Cluster> {
 }
 
 let prefixes = 0;
+const freshPrefix = (): string => `c${++prefixes}:`;
 
 describeRedisContracts('redis cluster', {
   connect,
@@ -29,13 +30,13 @@ describeRedisContracts('redis cluster', {
     const counts = await Promise.all(client.nodes('master').map((node) => node.pubsub('NUMSUB', channel) as Promise<[string, number]>));
     return counts.reduce((sum, [, count]) => sum + Number(count), 0);
   },
-  freshPrefix: () => `c${++prefixes}:`,
+  freshPrefix,
 });
 
 describe('redis cache on a cluster: keys on every master', () => {
   test('a batch of 100 users spread over all three masters is answered whole, in order', async () => {
     const client = await connect();
-    const cache = createRedisCache({ client, prefix: `c${++prefixes}:` });
+    const cache = createRedisCache({ client, prefix: freshPrefix() });
     try {
       const userIds = Array.from({ length: 100 }, (_, i) => `user${i}`);
       for (const [i, id] of userIds.entries()) if (i % 3) await cache.set(id, i % 2 ? null : pictureMeta(id), 60_000);
@@ -54,7 +55,7 @@ describe('redis cache on a cluster: keys on every master', () => {
 
   test('a master killed: lookups fail at once (the caller goes to storage); restarted, the same client works again', async () => {
     const client = await connect();
-    const cache = createRedisCache({ client, prefix: `c${++prefixes}:` });
+    const cache = createRedisCache({ client, prefix: freshPrefix() });
     const userIds = Array.from({ length: 30 }, (_, i) => `user${i}`);
     const node = cluster.nodes[1]!;
     try {
