@@ -84,5 +84,5 @@ test('custom-elements.json describes each element with its attributes, events, p
   for (const [tag, { path }] of elements) {
     assert.ok(files.includes(path), `${tag}'s module ${path} is packed`);
   }
-  assert.deepEqual(await readdir(join(installed, 'lib')), ['backend', 'contract', 'elements']);
+  assert.deepEqual(await readdir(join(installed, 'lib')), ['backend', 'contract', 'elements', 'sw']);
 });

@@ -58,7 +58,13 @@ export const swManager = {
       return undefined;
     }
     const controlledAtStart = Boolean(navigator.serviceWorker.controller);
-    const registration = await navigator.serviceWorker.register(url, { scope: options.scope ?? '/' });
+    const scope = options.scope ?? '/';
+    // Registered already with this script: the browser checks it for updates by itself, no request per page load.
+    const existing = await navigator.serviceWorker.getRegistration(scope);
+    const href = new URL(url, location.href).href;
+    const registration = existing && [existing.installing, existing.waiting, existing.active].some((worker) => worker?.scriptURL === href)
+      ? existing
+      : await navigator.serviceWorker.register(url, { scope });
     listen();
     watchUpdates(registration);
     // What the page loads before a worker serves it is kept too, so the next visit finds it offline.

@@ -100,8 +100,10 @@ self.addEventListener('fetch', (event) => {
       return event.respondWith(pictures.respond(request, picture, waitUntil));
     }
     const strategy = site.strategy(url);
-    const preload = request.mode === 'navigate' ? (event.preloadResponse as Promise<Response | undefined>) : undefined;
-    if (strategy) return event.respondWith(site.respond(request, strategy, waitUntil, preload));
+    if (strategy) {
+      const preload = request.mode === 'navigate' ? (event.preloadResponse as Promise<Response | undefined>) : undefined;
+      return event.respondWith(site.respond(request, strategy, waitUntil, preload));
+    }
   }
   const uploader = UploadQueue.userOf(request);
   if (uploader) event.respondWith(uploads.respond(request, uploader));
