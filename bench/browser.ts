@@ -5,6 +5,7 @@
 // time from connecting 50 tags (or starting to ask) to all 50 decoded, the requests and bytes that reached the
 // server, cold, in the same page again, after a reload, and offline after a reload. Medians of BENCH_RUNS runs,
 // each in a fresh browser profile. `--json` prints the figures as JSON instead of the tables.
+import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { PictureMeta } from '../contract/picture.ts';
 import { noisyPng } from '../backend/testing/images.ts';
@@ -79,6 +80,34 @@ window.measure = () => measureWith(() => {
 });
 </script>`;
 
+/**
+ * (b0) inside the smallest Lit element there is: the known URL in an `<img>` in a shadow root. Not a contender but
+ * the floor of any Lit web component showing these pictures, so the cost of (c)'s own work can be told apart.
+ */
+const litFloorScript = (await build({
+  stdin: {
+    contents: `import { LitElement, html } from 'lit';
+      customElements.define('lit-picture', class extends LitElement {
+        static properties = { src: {} };
+        render() { return html\`<img src=\${this.src} width="48" height="48">\`; }
+      });`,
+    resolveDir: new URL('..', import.meta.url).pathname,
+  },
+  bundle: true, minify: true, format: 'esm', write: false, conditions: ['production'],
+})).outputFiles[0]!.text;
+const litFloorPage = (urls: string[]) => `<!doctype html><meta charset="utf-8"><script type="module">${litFloorScript}</script>
+${harness}<body><div id="list" style="display:flex;flex-wrap:wrap;gap:2px"></div><script type="module">
+const urls = ${JSON.stringify(urls)};
+window.measure = () => measureWith(async () => {
+  const list = document.getElementById('list');
+  list.replaceChildren();
+  const tags = urls.map((src) => Object.assign(document.createElement('lit-picture'), { src }));
+  list.append(...tags);
+  await Promise.all(tags.map((t) => t.updateComplete));
+  return tags.map((t) => t.shadowRoot.querySelector('img'));
+});
+</script>`;
+
 const service = await startEmbedded('node');
 const metas: PictureMeta[] = [];
 for (const [i, id] of USERS.entries()) {
@@ -90,6 +119,7 @@ const contenders = {
   b: { name: '(b) immutable URLs, one metadata request per user', path: '/b.html', page: perUserMetaPage('') },
   b0: { name: '(b0) immutable URLs already known to the page', path: '/b0.html', page: knownUrlsPage(metas.map((m) => new URL(m.url).pathname)) },
   c: { name: '(c) `<cached-profile-picture>`', path: '/c.html', page: oursPage },
+  lit: { name: 'floor: (b0) inside a minimal Lit element', path: '/lit.html', page: litFloorPage(metas.map((m) => new URL(m.url).pathname)) },
 } as const;
 type Contender = keyof typeof contenders;
 const proxy = await startCountingProxy(service.base, Object.fromEntries(Object.values(contenders).map((c) => [c.path, c.page])));
@@ -186,3 +216,5 @@ for (const [metric, value, versus] of rows) {
   console.log(`| ${metric} | ${[...peers, 'c' as const].map((k) => value(figures[k])).join(' | ')} | ${peers.map((k) => versus(figures[k])).join(' | ')} |`);
 }
 console.log('\n"×" is how many times faster (c) is; bandwidth is (c)\'s bytes as a share of the peer\'s.');
+const floor = figures.lit;
+console.log(`(c) against the floor of a Lit element showing known URLs: cold ${faster(c.cold.ms, floor.cold.ms)}, same page again ${faster(c.again.ms, floor.again.ms)}, reload ${faster(c.reload.ms, floor.reload.ms)} its time.`);
