@@ -146,7 +146,26 @@ function listen(): void {
     const type = NOTICE_EVENTS[data?.type];
     if (type) dispatchEvent(new CustomEvent(type, { detail: data }));
   });
-  addEventListener('online', () => void swManager.sendUploads().catch(() => {}));
+  addEventListener('online', () => void sendWhileOnline());
+}
+
+/** Tries after the `online` event, in seconds: the worker's own network may come back a moment after the page's. */
+const SEND_RETRIES_S = [1, 2, 4, 8, 16];
+
+/**
+ * Sends the kept uploads, trying again a few times while the page stays online: a connection that just returned
+ * may fail the first requests, and a browser without Background Sync would not try again by itself.
+ */
+async function sendWhileOnline(): Promise<void> {
+  for (const wait of [0, ...SEND_RETRIES_S]) {
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    if (!navigator.onLine) return;
+    try {
+      return await swManager.sendUploads();
+    } catch {
+      // The next try, or the `sync` event, sends it.
+    }
+  }
 }
 
 /**

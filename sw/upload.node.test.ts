@@ -62,6 +62,28 @@ test('an upload made offline reaches the service exactly once when the page is b
   await page.context().close();
 });
 
+test('an upload whose first sends fail as the connection returns is sent again, once', { timeout: 30_000 }, async () => {
+  const page = await openControlled(site, '/upload.html');
+  await page.context().setOffline(true);
+  site.proxy.forwarded.length = 0;
+  assert.equal((await uploadFromPage(page, 'returner', TEST_ADMIN_TOKEN, solidPng([20, 160, 60], 16))).status, 202);
+  let cut = 0;
+  site.proxy.cut = (line) => line === 'PUT /api/pictures/returner' && cut++ < 2;
+  const sent = nextNotice(page, 'picture-upload-sent');
+  try {
+    await page.context().setOffline(false);
+    assert.equal((await sent).type, 'upload-sent');
+  } finally {
+    site.proxy.cut = undefined;
+  }
+  // Background Sync and the page's online event each try once: both are cut, and the page tries again.
+  assert.equal(cut, 3, 'two sends were cut, the third went through');
+  await page.waitForTimeout(1_500);
+  assert.deepEqual(puts(), ['PUT /api/pictures/returner'], 'it reached the service once');
+  assert.equal((await workerStats(page)).queuedUploads, 0);
+  await page.context().close();
+});
+
 test('an upload the service refuses when it is finally sent is dropped, and the page is told why', async () => {
   const page = await openControlled(site, '/upload.html');
   await page.context().setOffline(true);

@@ -8,6 +8,11 @@ export interface CountingProxy {
   forwarded: string[];
   /** Body bytes the service sent back through the proxy; set it to 0 to start counting anew. */
   bytes: number;
+  /**
+   * Requests (`METHOD path`) for which this answers true have their connection cut, as a network that just came back
+   * may; they are not forwarded or counted.
+   */
+  cut?: (line: string) => boolean;
   close(): Promise<void>;
 }
 
@@ -22,7 +27,9 @@ export async function startCountingProxy(target: string, pages: Record<string, s
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' });
       return res.end(page);
     }
-    proxy.forwarded.push(`${req.method} ${req.url}`);
+    const line = `${req.method} ${req.url}`;
+    if (proxy.cut?.(line)) return req.socket.destroy();
+    proxy.forwarded.push(line);
     const noStore = req.url?.startsWith(`${NO_STORE_PREFIX}/`);
     const path = noStore ? req.url!.slice(NO_STORE_PREFIX.length) : req.url;
     // The Host header goes along, as a reverse proxy sends it: the service then names URLs on this origin.
