@@ -1,7 +1,6 @@
 import { consume } from '@lit/context';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import { pictureSourceContext } from '../store/context.ts';
 import type { PictureSource } from '../store/types.ts';
 import styles from './cached-profile-picture.styles.ts';
@@ -87,8 +86,7 @@ export class CachedProfilePicture extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const size = this.size && this.size > 0 ? this.size : undefined;
-    const sizeStyle = size ? { '--size': `${size}px` } : {};
+    const size = this.#size();
     const { url } = this.picture;
     if (url) {
       return html`<img
@@ -97,7 +95,6 @@ export class CachedProfilePicture extends LitElement {
         alt=${this.label}
         width=${size ?? 48}
         height=${size ?? 48}
-        style=${styleMap(sizeStyle)}
         @load=${this.onImageLoad}
         @error=${this.onImageError}
       />`;
@@ -109,8 +106,24 @@ export class CachedProfilePicture extends LitElement {
       role="img"
       aria-label=${this.label || nothing}
       aria-hidden=${this.label ? nothing : 'true'}
-      style=${styleMap({ ...sizeStyle, '--user-color': colorOf(this.userId) })}
     >${initials || silhouette}</div>`;
+  }
+
+  /**
+   * `size` and the user's colour go on the rendered part through the CSSOM, not a `style` attribute, so a page whose
+   * Content-Security-Policy forbids inline styles still shows them.
+   */
+  protected override updated(): void {
+    const part = this.renderRoot.querySelector<HTMLElement>('[part]');
+    if (!part) return;
+    const size = this.#size();
+    if (size) part.style.setProperty('--size', `${size}px`);
+    else part.style.removeProperty('--size');
+    part.style.setProperty('--user-color', colorOf(this.userId));
+  }
+
+  #size(): number | undefined {
+    return this.size && this.size > 0 ? this.size : undefined;
   }
 
   private onImageLoad(event: Event): void {
