@@ -56,6 +56,12 @@ async function imageService(ctx, next) {
     ctx.body = { requests: reached };
     return;
   }
+  if (ctx.path === '/__slow') {
+    // An image on a slow network: nothing for `ms` milliseconds, then no picture.
+    await new Promise((resolve) => setTimeout(resolve, Number(ctx.query.ms ?? 10_000)));
+    ctx.status = 404;
+    return;
+  }
   if (ctx.path === '/__admin-token') {
     ctx.body = { token: ADMIN_TOKEN };
     return;

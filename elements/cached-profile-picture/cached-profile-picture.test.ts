@@ -13,7 +13,7 @@ import type { PictureSource, Resolution, ResolutionReport } from '../store/types
 import { pngOf, requests, seed, users } from '../testing/service.ts';
 import { CachedProfilePicture } from './cached-profile-picture.ts';
 import { colorOf, initialsOf } from './fallback.ts';
-import { ProfilePictureController } from './profile-picture-controller.ts';
+import { ProfilePictureController, SLOW_IMAGE_MS } from './profile-picture-controller.ts';
 
 type Fn = () => unknown;
 const { describe, it, before, afterEach } = globalThis as unknown as {
@@ -287,6 +287,43 @@ describe('<cached-profile-picture>', () => {
     const element = mount(source, { 'user-id': 'hal' });
     await until(() => image(element), 'the image');
     expect(image(element)!.getAttribute('src')).to.equal(red.url);
+  });
+
+  it('shows the stored Blob when the URL is still loading after SLOW_IMAGE_MS, and reports it as from IndexedDB', async () => {
+    const source = new TestSource();
+    // The dev server holds this request for 10 s, as a slow network would.
+    const slow = { ...red, url: `${location.origin}/__slow?ms=10000&for=ivy`, version: 'slow' };
+    source.known.set('ivy', resolution('ivy', slow));
+    source.blobs.set('slow', redPng);
+    const element = mount(source, { 'user-id': 'ivy', label: 'Ivy' });
+    const loaded = nextEvent<{ userId: string }>(element, 'picture-load');
+    await element.updateComplete;
+    expect(image(element)!.getAttribute('src')).to.equal(slow.url, 'the URL first');
+    await new Promise((resolve) => setTimeout(resolve, SLOW_IMAGE_MS / 2));
+    expect(source.acquired).to.deep.equal([], 'not slow yet: IndexedDB is not read');
+    await until(() => image(element)?.getAttribute('src')?.startsWith('blob:'), 'the object URL', SLOW_IMAGE_MS * 3);
+    await loaded;
+    expect(image(element)!.naturalWidth).to.equal(32);
+    expect(source.reports.at(-1)).to.include({ userId: 'ivy', source: 'indexedDB' });
+  });
+
+  it('keeps waiting for a slow URL when no Blob is stored, and never for one that loaded', async () => {
+    const source = new TestSource();
+    const slow = { ...red, url: `${location.origin}/__slow?ms=10000&for=jon`, version: 'slow-none' };
+    source.known.set('jon', resolution('jon', slow));
+    source.known.set('kim', resolution('kim', red));
+    source.blobs.set(red.version, redPng);
+    const waiting = mount(source, { 'user-id': 'jon' });
+    const fast = mount(source, { 'user-id': 'kim' });
+    let failed = 0;
+    waiting.addEventListener('picture-error', () => failed++);
+    await nextEvent(fast, 'picture-load');
+    await until(() => source.acquired.includes('slow-none'), 'the Blob to be looked for', SLOW_IMAGE_MS * 3);
+    await new Promise((resolve) => setTimeout(resolve, SLOW_IMAGE_MS));
+    expect(image(waiting)!.getAttribute('src')).to.equal(slow.url, 'still the URL: nothing better to show');
+    expect(failed).to.equal(0);
+    expect(image(fast)!.getAttribute('src')).to.equal(red.url);
+    expect(source.acquired).to.deep.equal(['slow-none'], 'the loaded picture never looked for its Blob');
   });
 
   it('fires picture-load with the user, layer and time, and tells the source', async () => {

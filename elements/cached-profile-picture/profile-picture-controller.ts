@@ -37,6 +37,14 @@ export interface ProfilePictureOptions {
   onError?: (detail: PictureErrorDetail) => void;
 }
 
+/**
+ * An image still loading from its URL after this long is on a slow network: the Blob the store kept, if any, shows
+ * instead. The HTTP cache answers in tens of milliseconds (50 pictures decode in ~24 ms after a reload) and a cold
+ * loopback fetch of 50 in about half a second, so a second is slow by any local measure, and the IndexedDB read
+ * that replaces it takes a few milliseconds.
+ */
+export const SLOW_IMAGE_MS = 1_000;
+
 /** Where `url` points: the picture's own URL, or an object URL for the Blob the store kept. */
 export type Shown = 'url' | 'blob';
 
@@ -86,6 +94,11 @@ export class ProfilePictureController implements ReactiveController {
   #blob: { meta: PictureMeta; url: string; source: PictureSource } | undefined;
   /** The Blob is tried once per resolution: a second failure means there is nothing to show. */
   #triedBlob = false;
+  #slowTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The run {@link #slowTimer} was set in. */
+  #timedRun = -1;
+  /** The last URL whose image loaded: shown again, it is not slow. */
+  #loadedUrl: string | undefined;
 
   constructor(
     host: ReactiveControllerHost & HTMLElement,
@@ -143,6 +156,8 @@ export class ProfilePictureController implements ReactiveController {
   imageLoaded(src: string | null): void {
     const resolution = this.resolution;
     if (!resolution?.meta || src === null || src !== this.url) return;
+    clearTimeout(this.#slowTimer);
+    if (this.shown === 'url') this.#loadedUrl = src;
     const ms = performance.now() - this.#startedAt;
     if (this.shown === 'blob') {
       this.#source?.report({ userId: resolution.userId, layer: resolution.layer, source: 'indexedDB', ms, bytesSaved: resolution.meta.bytes });
@@ -156,6 +171,7 @@ export class ProfilePictureController implements ReactiveController {
   async imageFailed(src: string | null): Promise<void> {
     const resolution = this.resolution;
     if (!resolution?.meta || src === null || src !== this.url) return;
+    clearTimeout(this.#slowTimer);
     if (this.shown === 'url' && !this.#triedBlob) {
       const outcome = await this.#showBlob(resolution.meta, this.#run);
       if (outcome !== 'none') return;
@@ -208,6 +224,7 @@ export class ProfilePictureController implements ReactiveController {
 
   #stop(): void {
     this.#run++;
+    clearTimeout(this.#slowTimer);
     this.#unwatch?.();
     this.#unwatch = undefined;
     this.#cancelWait?.();
@@ -238,8 +255,7 @@ export class ProfilePictureController implements ReactiveController {
       this.url = this.shown = undefined;
     } else if (resolution.urlUsable) {
       this.#releaseBlob();
-      this.url = meta.url;
-      this.shown = 'url';
+      this.#showUrl(meta, run);
     } else if (this.#blob?.meta.version !== meta.version) {
       // The URL is expired or about to be: the stored Blob, while the store fetches a fresh URL.
       this.#releaseBlob();
@@ -249,12 +265,27 @@ export class ProfilePictureController implements ReactiveController {
         // the watch); a dead URL would only flash the fallback and fire a needless picture-error.
         if (outcome !== 'none' || meta.expiresAt <= Date.now()) return;
         // No Blob, and the URL is within its margin but still works.
-        this.url = meta.url;
-        this.shown = 'url';
+        this.#showUrl(meta, run);
         this.#host.requestUpdate();
       });
     }
     this.#host.requestUpdate();
+  }
+
+  /** Shows the picture's URL; if it has not loaded within {@link SLOW_IMAGE_MS}, the stored Blob, if any, instead. */
+  #showUrl(meta: PictureMeta, run: number): void {
+    const again = this.url === meta.url;
+    this.url = meta.url;
+    this.shown = 'url';
+    // The same URL again (a watch answer) keeps its timer; one that has loaded needs none.
+    if ((again && run === this.#timedRun) || this.#loadedUrl === meta.url) return;
+    clearTimeout(this.#slowTimer);
+    this.#timedRun = run;
+    this.#slowTimer = setTimeout(() => {
+      const current = this.resolution?.meta;
+      if (run !== this.#run || this.shown !== 'url' || !current || current.url !== this.url || this.#loadedUrl === this.url || this.#triedBlob) return;
+      void this.#showBlob(current, run);
+    }, SLOW_IMAGE_MS);
   }
 
   async #showBlob(meta: PictureMeta, run: number): Promise<'blob' | 'none' | 'stale'> {
