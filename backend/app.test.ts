@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { PictureBatch, PictureMeta } from '../contract/picture.ts';
-import { createApp } from './app.ts';
+import { createApp, type AppDeps } from './app.ts';
 import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
+import { DEFAULT_MAX_STORAGE_READS } from './config.ts';
+import { MAX_BATCH } from './routes/pictures.ts';
 import { toAsset } from './routes/assets.ts';
 import { createFileStorage } from './storage/files.ts';
 import type { PictureStorage } from './storage/storage.ts';
@@ -24,7 +26,7 @@ describe('createApp core', () => {
   /** Holds `current()` until released, to interleave a slow storage read with an upload. */
   let gate: Promise<void> | undefined;
 
-  const build = () =>
+  const build = (extra: Partial<AppDeps> = {}) =>
     createApp({
       cache: createMemoryCache({ now: () => clock }),
       storage,
@@ -32,6 +34,7 @@ describe('createApp core', () => {
       auth: { adminToken: TEST_ADMIN_TOKEN },
       now: () => clock,
       log: { warn() {}, error() {} },
+      ...extra,
     });
 
   beforeEach(async () => {
@@ -69,6 +72,44 @@ describe('createApp core', () => {
     assert.equal((await app.request('/api/pictures/ada')).headers.get('X-Cache'), 'HIT');
     assert.equal(reads, 2);
   });
+
+  for (const bound of [undefined, 8]) {
+    test(`a batch of ${MAX_BATCH} misses makes at most ${bound ?? 'DEFAULT_MAX_STORAGE_READS'} storage reads at a time, and answers every user`, async () => {
+      const seeder = build();
+      const versions = new Map<string, string>();
+      for (const [i, userId] of ['u0', 'u50', 'u99'].entries()) {
+        const res = await seeder.request(`/api/pictures/${userId}`, { method: 'PUT', body: solidPng([i, i, i]), headers: admin });
+        versions.set(userId, ((await res.json()) as PictureMeta).version);
+      }
+      // Each read holds its place until the next turn of the event loop, so every read the service lets start
+      // at once overlaps the others.
+      const counted = storage;
+      let active = 0;
+      let peak = 0;
+      storage = {
+        ...counted,
+        kind: counted.kind,
+        async current(userId) {
+          peak = Math.max(peak, ++active);
+          try {
+            await new Promise((resolve) => setImmediate(resolve));
+            return await counted.current(userId);
+          } finally {
+            active--;
+          }
+        },
+      };
+      const app = build(bound ? { maxStorageReads: bound } : {}); // a cache of its own: every user is a miss
+      const users = Array.from({ length: MAX_BATCH }, (_, i) => `u${i}`);
+      const res = await app.request(`/api/pictures?users=${users.join(',')}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('X-Cache'), 'MISS');
+      const { pictures } = (await res.json()) as PictureBatch;
+      assert.deepEqual(Object.keys(pictures), users);
+      for (const userId of users) assert.equal(pictures[userId]?.version ?? null, versions.get(userId) ?? null, userId);
+      assert.equal(peak, bound ?? DEFAULT_MAX_STORAGE_READS, 'the bound is reached, never passed');
+    });
+  }
 
   test('a storage read that started before an upload does not put the old picture back in the cache', async () => {
     const app = build();

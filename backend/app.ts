@@ -29,6 +29,8 @@ export interface AppDeps {
   uploadTimeoutMs?: number;
   /** An image whose headers claim more pixels than this is refused with 413 before anything decodes it (default 25 million). */
   maxImagePixels?: number;
+  /** The most storage reads the process makes at once for lookups that miss the cache (default 64). */
+  maxStorageReads?: number;
   /** Origins allowed to call the API from a page; `['*']` (the default) allows any. */
   corsOrigins?: string[];
   now?: () => number;
@@ -54,7 +56,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? console;
   const { cache, storage, events } = deps;
-  const service = createPictureService({ cache, storage, events, now: deps.now, log });
+  const service = createPictureService({ cache, storage, events, now: deps.now, log, maxStorageReads: deps.maxStorageReads });
   const auth = createAuth(deps.auth);
 
   const app = new Hono();

@@ -6,7 +6,7 @@ test('an empty environment is the embedded default for a local demo', () => {
   assert.deepEqual(readConfig({}), {
     host: '127.0.0.1', port: 8787, redisUrl: undefined, redisClusterNodes: undefined, minio: undefined, dataDir: './.data',
     authSecret: undefined, adminToken: undefined, maxUploadBytes: 5 * 1024 * 1024, uploadTimeoutMs: 60_000,
-    maxImagePixels: 25_000_000, authAudience: undefined, corsOrigins: ['*'], seedDemo: true,
+    maxImagePixels: 25_000_000, maxStorageReads: 64, authAudience: undefined, corsOrigins: ['*'], seedDemo: true,
   });
 });
 
@@ -28,6 +28,7 @@ test('a bad setting stops the start with a message naming the variable', () => {
     [{ REDIS_CLUSTER_NODES: '127.0.0.1:7000', REDIS_URL: 'redis://127.0.0.1:6379' }, /both set/],
     [{ UPLOAD_TIMEOUT_MS: '0' }, /UPLOAD_TIMEOUT_MS/],
     [{ MAX_IMAGE_PIXELS: 'lots' }, /MAX_IMAGE_PIXELS/],
+    [{ MAX_STORAGE_READS: '0' }, /MAX_STORAGE_READS/],
     [{ SEED_DEMO: 'maybe' }, /SEED_DEMO=maybe/],
   ];
   for (const [env, message] of cases) assert.throws(() => readConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message));
@@ -43,4 +44,8 @@ test('a Redis Cluster, the upload timeout, the pixel limit and the token audienc
   assert.equal(config.uploadTimeoutMs, 2_000);
   assert.equal(config.maxImagePixels, 1_000_000);
   assert.equal(config.authAudience, 'pictures.example');
+});
+
+test('MAX_STORAGE_READS bounds the storage reads of lookups', () => {
+  assert.equal(readConfig({ MAX_STORAGE_READS: '16' }).maxStorageReads, 16);
 });

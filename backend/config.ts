@@ -7,6 +7,12 @@ export const DEFAULT_UPLOAD_TIMEOUT_MS = 60_000;
 /** The default largest picture, in pixels: a 24-megapixel camera's; a page decoding it holds ~100 MB. */
 export const DEFAULT_MAX_IMAGE_PIXELS = 25_000_000;
 
+/**
+ * The default most storage reads one process makes at once for lookups' misses: enough to keep a batch of 100
+ * unknown users quick, few enough that ten such batches at once do not swamp the object store.
+ */
+export const DEFAULT_MAX_STORAGE_READS = 64;
+
 /** The service's settings, read from the environment (the README's table documents each variable). */
 export interface Config {
   host: string;
@@ -33,6 +39,8 @@ export interface Config {
   uploadTimeoutMs: number;
   /** The most pixels (width × height) a picture may claim; more is refused before anything decodes it. */
   maxImagePixels: number;
+  /** The most storage reads one process makes at once for lookups that miss the cache. */
+  maxStorageReads: number;
   /** The audience user tokens must name (`aud`); unset, tokens naming any audience are refused. */
   authAudience?: string;
   corsOrigins: string[];
@@ -84,6 +92,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES),
     uploadTimeoutMs: integer(env, 'UPLOAD_TIMEOUT_MS', DEFAULT_UPLOAD_TIMEOUT_MS),
     maxImagePixels: integer(env, 'MAX_IMAGE_PIXELS', DEFAULT_MAX_IMAGE_PIXELS),
+    maxStorageReads: integer(env, 'MAX_STORAGE_READS', DEFAULT_MAX_STORAGE_READS),
     authAudience: get('AUTH_AUDIENCE'),
     corsOrigins: (get('CORS_ORIGINS') ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
     seedDemo: boolean(env, 'SEED_DEMO', true),

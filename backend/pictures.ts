@@ -1,6 +1,7 @@
 import type { PictureMeta } from '../contract/picture.ts';
 import type { CachedPicture, EventBus, PictureCache } from './cache/cache.ts';
-import { createKeyedQueue, createSingleFlight } from './concurrency.ts';
+import { DEFAULT_MAX_STORAGE_READS } from './config.ts';
+import { createKeyedQueue, createLimiter, createSingleFlight } from './concurrency.ts';
 import { ApiError, storageUnavailable } from './errors.ts';
 import type { PictureBytes, PictureStorage, StoredPicture } from './storage/storage.ts';
 import { sniffImageType } from './upload/sniff.ts';
@@ -25,6 +26,11 @@ export interface PictureServiceOptions {
   urlMarginMs?: number;
   /** How long "this user has no picture" is cached; uploads overwrite it at once. */
   absentTtlMs?: number;
+  /**
+   * The most storage reads this process makes at once for lookups' misses (default 64); the others wait their
+   * turn, so a burst of batch lookups cannot swamp the object store.
+   */
+  maxStorageReads?: number;
   log?: Pick<Console, 'warn' | 'error'>;
 }
 
@@ -40,6 +46,7 @@ export function createPictureService(options: PictureServiceOptions) {
   const absentTtlMs = options.absentTtlMs ?? 60_000;
   const log = options.log ?? console;
   const fromStorage = createSingleFlight<CachedPicture>();
+  const storageRead = createLimiter(options.maxStorageReads ?? DEFAULT_MAX_STORAGE_READS);
   const perUser = createKeyedQueue();
   let cacheDown = false;
   /**
@@ -88,7 +95,8 @@ export function createPictureService(options: PictureServiceOptions) {
 
   function readThrough(userId: string, fillCache: boolean): Promise<CachedPicture> {
     return fromStorage(userId, async () => {
-      const stored = await storageCall(() => storage.current(userId));
+      // Inside the single flight: concurrent misses for one user still share one read, and take one place.
+      const stored = await storageRead(() => storageCall(() => storage.current(userId)));
       const value = stored ? await storageCall(() => toMeta(userId, stored)) : null;
       const ttl = ttlFor(value);
       if (fillCache && ttl > 0) await tryCache(() => cache.set(userId, value, ttl, { onlyIfAbsent: true }), undefined);
@@ -116,7 +124,10 @@ export function createPictureService(options: PictureServiceOptions) {
   }
 
   return {
-    /** Looks up users in one cache round trip; misses go to storage, one call per user however many ask. */
+    /**
+     * Looks up users in one cache round trip; misses go to storage, one call per user however many ask, at most
+     * `maxStorageReads` at once.
+     */
     async lookup(userIds: readonly string[]): Promise<LookupResult> {
       // Taken before the cache answers: a cache that is back starts dropping these entries meanwhile.
       const distrusted = stale.size ? new Set(stale) : undefined;

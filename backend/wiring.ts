@@ -74,6 +74,7 @@ export async function wire(config: Config): Promise<Wired> {
       maxUploadBytes: config.maxUploadBytes,
       uploadTimeoutMs: config.uploadTimeoutMs,
       maxImagePixels: config.maxImagePixels,
+      maxStorageReads: config.maxStorageReads,
       corsOrigins: config.corsOrigins,
       assets: await loadAssets(),
     },
