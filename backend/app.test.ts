@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { PictureBatch, PictureMeta } from '../contract/picture.ts';
+import type { ErrorBody, PictureBatch, PictureMeta } from '../contract/picture.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
 import { DEFAULT_MAX_STORAGE_READS } from './config.ts';
@@ -159,6 +159,18 @@ describe('createApp core', () => {
     assert.deepEqual(Object.keys(pictures), ['c', 'b', 'a']);
     assert.equal(pictures.b?.url, `http://pictures.example/images/b/${pictures.b?.version}`);
     assert.equal(res.headers.get('X-Cache'), 'MISS');
+  });
+
+  test('an upload whose body does not arrive within uploadTimeoutMs is answered 408 request_timeout, and nothing is stored', async () => {
+    const app = build({ uploadTimeoutMs: 50 });
+    // A body that sends a PNG's first bytes and then nothing more, as a stalled client would.
+    const body = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(solidPng([7, 7, 7]).subarray(0, 8)) });
+    const res = await app.request('/api/pictures/slow', { method: 'PUT', body, headers: admin, duplex: 'half' } as RequestInit);
+    assert.equal(res.status, 408);
+    const { error } = (await res.json()) as ErrorBody;
+    assert.equal(error.code, 'request_timeout');
+    assert.match(error.message, /UPLOAD_TIMEOUT_MS/);
+    assert.equal((await app.request('/api/pictures/slow')).status, 404, 'nothing was stored');
   });
 
   test('an upload with no AUTH_SECRET configured refuses user tokens with a message naming it', async () => {

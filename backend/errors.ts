@@ -45,6 +45,7 @@ export function codeForStatus(status: number): ErrorCode {
     case 401: return 'unauthorized';
     case 403: return 'forbidden';
     case 404: return 'not_found';
+    case 408: return 'request_timeout';
     case 413: return 'payload_too_large';
     case 415: return 'unsupported_media_type';
     default: return 'internal';

@@ -183,6 +183,7 @@ describe('faults', () => {
           clearInterval(drip);
         }
         assert.match(answer, /^HTTP\/1\.1 408 /);
+        assert.match(answer, /"code":"request_timeout"/);
         assert.match(answer, /UPLOAD_TIMEOUT_MS/);
         assert.ok(sent < png.length, `cut off after ${sent} of ${png.length} bytes`);
         await Promise.race([closed, new Promise((r) => setTimeout(r, 3_000))]);

@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'request_timeout'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'storage_unavailable'

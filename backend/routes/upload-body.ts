@@ -49,8 +49,8 @@ async function readImageBytes(request: Request, maxBytes: number, timeoutMs: num
     body = await readLimited(request.body, limit, { timeoutMs });
   } catch (error) {
     if (error instanceof PayloadTooLargeError) throw tooLarge(maxBytes);
-    // 408 with the code of a client's bad request: the client is at fault, and may send it again.
-    if (error instanceof UploadTimeoutError) throw new ApiError(408, 'bad_request', `The image did not arrive within ${timeoutMs / 1000} s (UPLOAD_TIMEOUT_MS); send it again over a faster connection.`, { headers: { Connection: 'close' } });
+    // Its own code, not bad_request: nothing was wrong with the request but its pace, and it may be sent again as is.
+    if (error instanceof UploadTimeoutError) throw new ApiError(408, 'request_timeout', `The image did not arrive within ${timeoutMs / 1000} s (UPLOAD_TIMEOUT_MS); send it again over a faster connection.`, { headers: { Connection: 'close' } });
     if (error instanceof EmptyBodyError) throw new ApiError(400, 'bad_request', error.message);
     throw error;
   }

@@ -19,7 +19,7 @@ export class EmptyBodyError extends Error {
   }
 }
 
-/** The body did not arrive within the time allowed. Routes answer it with 408. */
+/** The body did not arrive within the time allowed. Routes answer it with 408 `request_timeout`. */
 export class UploadTimeoutError extends Error {
   readonly timeoutMs: number;
 
