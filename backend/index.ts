@@ -6,12 +6,20 @@
  * import { createApp, createMemoryCache, createMemoryEventBus, createFileStorage } from 'cached-profile-pictures/backend';
  * const app = createApp({ cache: createMemoryCache(), events: createMemoryEventBus(), storage: createFileStorage({ dir: './pictures' }), auth: { secret } });
  * Deno.serve(app.fetch);
+ *
+ * On Redis, create the clients with {@link redisClientOptions} (one server) or {@link redisClusterOptions} (a Redis
+ * Cluster): with them a Redis that is away costs a lookup almost nothing, and the lookup goes to the storage.
+ *
+ * @example
+ * import { Cluster } from 'ioredis';
+ * import { createRedisCache, redisClusterOptions } from 'cached-profile-pictures/backend';
+ * const cache = createRedisCache({ client: new Cluster([{ host: '10.0.0.11', port: 6379 }], redisClusterOptions()) });
  */
 export { createApp, type AppDeps } from './app.ts';
 export type { AuthOptions } from './auth.ts';
 export type { CachedPicture, EventBus, PictureCache } from './cache/cache.ts';
 export { createMemoryCache, createMemoryEventBus, type MemoryCacheOptions, type MemoryEventBusOptions } from './cache/memory.ts';
-export { createRedisCache, createRedisEventBus, redisClientOptions, type RedisCacheOptions, type RedisEventBusOptions } from './cache/redis.ts';
+export { createRedisCache, createRedisEventBus, redisClientOptions, redisClusterOptions, type RedisCacheOptions, type RedisEventBusOptions } from './cache/redis.ts';
 export { createFileStorage, type FileStorageOptions } from './storage/files.ts';
 export { createMinioStorage, ensureBucket, minioTransport, type MinioStorageOptions } from './storage/minio.ts';
 export type { PictureStorage, StoredPicture } from './storage/storage.ts';
