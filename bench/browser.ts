@@ -1,7 +1,7 @@
 // `npm run bench:browser`: 50 profile pictures in Chromium, `<cached-profile-picture>` against what a site uses
 // instead, all served by the same service in one run: (a) plain <img> on URLs that are not cacheable, with one
 // metadata request per user; (b) plain <img> on immutable URLs, with one metadata request per user (the best a site
-// gets without us); (b0) immutable URLs the page already knows (an ideal no real site has); (c) ours. For each: the
+// gets without us); (b0) immutable URLs the page already knows (an ideal no real site has); (c) ours, alone and with its service worker. For each: the
 // time from connecting 50 tags (or starting to ask) to all 50 decoded, the requests and bytes that reached the
 // server, cold, in the same page again, after a reload, and offline after a reload. Medians of BENCH_RUNS runs,
 // each in a fresh browser profile. `--json` prints the figures as JSON instead of the tables.
@@ -39,9 +39,12 @@ window.measureWith = (show) => new Promise(async (resolve) => {
 });
 </script>`;
 
-/** (c): one script tag; each measurement connects 50 tags anew. */
-const oursPage = `<!doctype html><meta charset="utf-8"><script type="module" src="/cached-profile-picture.js"></script>
-${harness}<body><div id="list" style="display:flex;flex-wrap:wrap;gap:2px"></div><script type="module">
+/**
+ * (c): one script tag; each measurement connects 50 tags anew. With `worker`, the page opts in to the service worker
+ * and has it precache the page itself, as a site that wants to open offline does.
+ */
+const oursPage = (worker?: string) => `<!doctype html><meta charset="utf-8"><script type="module" src="/cached-profile-picture.js"></script>
+${harness}<body>${worker ? `<picture-store-provider service-worker="${worker}">` : ''}<div id="list" style="display:flex;flex-wrap:wrap;gap:2px"></div>${worker ? '</picture-store-provider>' : ''}<script type="module">
 const users = ${JSON.stringify(USERS)};
 window.measure = () => measureWith(async () => {
   await customElements.whenDefined('cached-profile-picture');
@@ -118,7 +121,8 @@ const contenders = {
   a: { name: '(a) `no-store` images, one metadata request per user', path: '/a.html', page: perUserMetaPage(NO_STORE_PREFIX) },
   b: { name: '(b) immutable URLs, one metadata request per user', path: '/b.html', page: perUserMetaPage('') },
   b0: { name: '(b0) immutable URLs already known to the page', path: '/b0.html', page: knownUrlsPage(metas.map((m) => new URL(m.url).pathname)) },
-  c: { name: '(c) `<cached-profile-picture>`', path: '/c.html', page: oursPage },
+  c: { name: '(c) `<cached-profile-picture>`', path: '/c.html', page: oursPage() },
+  cw: { name: '(c) with its service worker, precaching the page', path: '/cw.html', page: oursPage('/sw.js?precache=/cw.html') },
   lit: { name: 'floor: (b0) inside a minimal Lit element', path: '/lit.html', page: litFloorPage(metas.map((m) => new URL(m.url).pathname)) },
 } as const;
 type Contender = keyof typeof contenders;
@@ -206,15 +210,15 @@ const rows: [string, (f: (typeof figures)[Contender]) => string, (peer: (typeof 
   ['First load', (f) => time(f.cold), (p) => faster(p.cold.ms, c.cold.ms)],
   ['Repeat (same page)', (f) => time(f.again), (p) => faster(p.again.ms, c.again.ms)],
   ['After refresh', (f) => time(f.reload), (p) => faster(p.reload.ms, c.reload.ms)],
-  ['Offline after refresh', (f) => `${f.offline.shown} of 50`, (p) => `${c.offline.shown} vs ${p.offline.shown}`],
+  ['Offline after refresh', (f) => `${f.offline.shown} of 50`, (p) => `${figures.cw.offline.shown} vs ${p.offline.shown}`],
   ['Cache hit rate (repeat, refresh)', (f) => `${(f.hitRate * 100).toFixed(0)}%`, (p) => `${((c.hitRate - p.hitRate) * 100).toFixed(0)} points`],
   ['Bandwidth (cold + repeat + refresh)', (f) => kb(f.bytes), (p) => `${((c.bytes / p.bytes) * 100).toFixed(0)}%`],
 ];
-console.log('\n| metric | (a) | (b) | (b0) | (c) ours | (c) vs (a) | (c) vs (b) | (c) vs (b0) |\n|---|---|---|---|---|---|---|---|');
+console.log('\n| metric | (a) | (b) | (b0) | (c) ours | (c) with its worker | (c) vs (a) | (c) vs (b) | (c) vs (b0) |\n|---|---|---|---|---|---|---|---|---|');
 for (const [metric, value, versus] of rows) {
   const peers = ['a', 'b', 'b0'] as const;
-  console.log(`| ${metric} | ${[...peers, 'c' as const].map((k) => value(figures[k])).join(' | ')} | ${peers.map((k) => versus(figures[k])).join(' | ')} |`);
+  console.log(`| ${metric} | ${[...peers, 'c' as const, 'cw' as const].map((k) => value(figures[k])).join(' | ')} | ${peers.map((k) => versus(figures[k])).join(' | ')} |`);
 }
-console.log('\n"×" is how many times faster (c) is; bandwidth is (c)\'s bytes as a share of the peer\'s.');
+console.log('\n"×" is how many times faster (c) is; offline compares (c) with its worker; bandwidth is (c)\'s bytes as a share of the peer\'s.');
 const floor = figures.lit;
 console.log(`(c) against the floor of a Lit element showing known URLs: cold ${faster(c.cold.ms, floor.cold.ms)}, same page again ${faster(c.again.ms, floor.again.ms)}, reload ${faster(c.reload.ms, floor.reload.ms)} its time.`);
