@@ -196,6 +196,17 @@ describe('createApp core', () => {
     assert.equal(preflight.headers.get('Access-Control-Allow-Methods'), null);
   });
 
+  test('Timing-Allow-Origin names the CORS origins on pictures and lookups, as an <img> sends no Origin', async () => {
+    const listed = build({ corsOrigins: ['https://site.example', 'https://other.example'] });
+    const meta = (await (await listed.request('/api/pictures/tao', { method: 'PUT', body: solidPng([1, 2, 3]), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).json()) as PictureMeta;
+    const image = await listed.request(new URL(meta.url).pathname);
+    assert.equal(image.status, 200);
+    assert.equal(image.headers.get('Timing-Allow-Origin'), 'https://site.example, https://other.example');
+    assert.equal((await listed.request('/api/pictures/tao')).headers.get('Timing-Allow-Origin'), 'https://site.example, https://other.example');
+    const open = await build().request('/api/pictures?users=tao');
+    assert.equal(open.headers.get('Timing-Allow-Origin'), '*', 'CORS_ORIGINS=* (the default): any page');
+  });
+
   test('a change whose cache write failed is not answered from the cache later', async () => {
     // The real memory cache, with writes failing while `down` is set: a Redis that is unreachable during the
     // upload but comes back with its old data (persistence) cannot be made with the test's Redis, which keeps nothing.

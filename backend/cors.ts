@@ -10,7 +10,7 @@ export interface CorsOptions {
 }
 
 /**
- * CORS for the API. Hono's `cors()` writes to `c.res.headers` before the handler runs, which makes the Node
+ * CORS for the API, and `Timing-Allow-Origin` for the same origins. Hono's `cors()` writes to `c.res.headers` before the handler runs, which makes the Node
  * adapter build every response twice: measured on a lookup over loopback, 8,700 requests/s with it against
  * 20,000 with headers prepared through `c.header()` as here.
  */
@@ -21,6 +21,9 @@ export function cors(options: CorsOptions): MiddlewareHandler {
   const headers = options.allowHeaders.join(', ');
   const expose = options.exposeHeaders.join(', ');
   const maxAge = String(options.maxAgeSeconds);
+  // An <img> sends no Origin, so the header names every allowed origin: the pages that may read our answers may also
+  // learn from Resource Timing whether their cache served a picture (the dashboard's byte sources).
+  const timingAllow = any ? '*' : options.origins.join(', ');
   return async function corsHeaders(c, next) {
     const origin = c.req.header('Origin');
     const allow = any ? '*' : origin && allowed.has(origin) ? origin : undefined;
@@ -38,6 +41,7 @@ export function cors(options: CorsOptions): MiddlewareHandler {
       c.header('Access-Control-Allow-Origin', allow);
       c.header('Access-Control-Expose-Headers', expose);
     }
+    if (timingAllow) c.header('Timing-Allow-Origin', timingAllow);
     await next();
   };
 }
