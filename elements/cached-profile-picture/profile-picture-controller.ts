@@ -95,8 +95,6 @@ export class ProfilePictureController implements ReactiveController {
   /** The Blob is tried once per resolution: a second failure means there is nothing to show. */
   #triedBlob = false;
   #slowTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The run {@link #slowTimer} was set in. */
-  #timedRun = -1;
   /** The last URL whose image loaded: shown again, it is not slow. */
   #loadedUrl: string | undefined;
 
@@ -274,13 +272,11 @@ export class ProfilePictureController implements ReactiveController {
 
   /** Shows the picture's URL; if it has not loaded within {@link SLOW_IMAGE_MS}, the stored Blob, if any, instead. */
   #showUrl(meta: PictureMeta, run: number): void {
-    const again = this.url === meta.url;
     this.url = meta.url;
     this.shown = 'url';
-    // The same URL again (a watch answer) keeps its timer; one that has loaded needs none.
-    if ((again && run === this.#timedRun) || this.#loadedUrl === meta.url) return;
+    // A watch answer naming the same URL while it loads starts the second again: rare, and a second late at worst.
     clearTimeout(this.#slowTimer);
-    this.#timedRun = run;
+    if (this.#loadedUrl === meta.url) return;
     this.#slowTimer = setTimeout(() => {
       const current = this.resolution?.meta;
       if (run !== this.#run || this.shown !== 'url' || !current || current.url !== this.url || this.#loadedUrl === this.url || this.#triedBlob) return;
