@@ -1,10 +1,11 @@
 // `npm run bench:browser`: 50 profile pictures in Chromium, `<cached-profile-picture>` against what a site uses
 // instead, all served by the same service in one run: (a) plain <img> on URLs that are not cacheable, with one
 // metadata request per user; (b) plain <img> on immutable URLs, with one metadata request per user (the best a site
-// gets without us); (b0) immutable URLs the page already knows (an ideal no real site has); (c) ours, alone and with its service worker. For each: the
-// time from connecting 50 tags (or starting to ask) to all 50 decoded, the requests and bytes that reached the
-// server, cold, in the same page again, after a reload, and offline after a reload. Medians of BENCH_RUNS runs,
-// each in a fresh browser profile. `--json` prints the figures as JSON instead of the tables.
+// gets without us); (b0) immutable URLs the page already knows (an ideal no real site has); (c) ours, alone and with
+// its service worker. For each: the time from connecting 50 tags (or starting to ask) to all 50 decoded, the
+// requests and bytes that reached the server, cold, in the same page again, after a reload, and offline after a
+// reload. Medians of BENCH_RUNS runs, each in a fresh browser profile. `--json` prints the figures as JSON instead of
+// the tables.
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { PictureMeta } from '../contract/picture.ts';
@@ -46,23 +47,30 @@ window.measureWith = (show) => new Promise(async (resolve) => {
 </script>`;
 
 /**
- * (c): one script tag; each measurement connects 50 tags anew. With `worker`, the page opts in to the service worker
- * and has it precache the page itself, as a site that wants to open offline does.
+ * A page that connects 50 new `tag` elements for each measurement, each given `props(item)` (JS), and records when
+ * every one's `<img>` has its src.
  */
-const oursPage = (worker?: string) => `<!doctype html><meta charset="utf-8"><script type="module" src="/cached-profile-picture.js"></script>
-${harness}<body>${worker ? `<picture-store-provider service-worker="${worker}">` : ''}<div id="list" style="display:flex;flex-wrap:wrap;gap:2px"></div>${worker ? '</picture-store-provider>' : ''}<script type="module">
-const users = ${JSON.stringify(USERS)};
+const tagsPage = (head: string, tag: string, items: unknown[], props: string, around = ['', '']) => `<!doctype html><meta charset="utf-8">${head}
+${harness}<body>${around[0]}<div id="list" style="display:flex;flex-wrap:wrap;gap:2px"></div>${around[1]}<script type="module">
+const items = ${JSON.stringify(items)};
 window.measure = () => measureWith(async () => {
-  await customElements.whenDefined('cached-profile-picture');
+  await customElements.whenDefined('${tag}');
   const list = document.getElementById('list');
   list.replaceChildren();
   const created = performance.now();
-  const tags = users.map((id) => Object.assign(document.createElement('cached-profile-picture'), { userId: id, label: id, size: 48 }));
+  const tags = items.map((item) => Object.assign(document.createElement('${tag}'), ${props}));
   list.append(...tags);
   await sourced(tags, created);
   return () => tags.map((t) => t.shadowRoot.querySelector('img'));
 });
 </script>`;
+
+/**
+ * (c): one script tag. With `worker`, the page opts in to the service worker and has it precache the page itself, as
+ * a site that wants to open offline does.
+ */
+const oursPage = (worker?: string) => tagsPage('<script type="module" src="/cached-profile-picture.js"></script>', 'cached-profile-picture',
+  USERS, '{ userId: item, label: item, size: 48 }', worker ? [`<picture-store-provider service-worker="${worker}">`, '</picture-store-provider>'] : undefined);
 
 /** (a) and (b): the page asks which picture is current, once per user, then shows plain <img> on `prefix` + path. */
 const perUserMetaPage = (prefix: string) => `<!doctype html><meta charset="utf-8">${harness}<body><div id="list"></div><script type="module">
@@ -106,19 +114,7 @@ const litFloorScript = (await build({
   },
   bundle: true, minify: true, format: 'esm', write: false, conditions: ['production'],
 })).outputFiles[0]!.text;
-const litFloorPage = (urls: string[]) => `<!doctype html><meta charset="utf-8"><script type="module">${litFloorScript}</script>
-${harness}<body><div id="list" style="display:flex;flex-wrap:wrap;gap:2px"></div><script type="module">
-const urls = ${JSON.stringify(urls)};
-window.measure = () => measureWith(async () => {
-  const list = document.getElementById('list');
-  list.replaceChildren();
-  const created = performance.now();
-  const tags = urls.map((src) => Object.assign(document.createElement('lit-picture'), { src }));
-  list.append(...tags);
-  await sourced(tags, created);
-  return tags.map((t) => t.shadowRoot.querySelector('img'));
-});
-</script>`;
+const litFloorPage = (urls: string[]) => tagsPage(`<script type="module">${litFloorScript}</script>`, 'lit-picture', urls, '{ src: item }');
 
 const service = await startEmbedded('node');
 const metas: PictureMeta[] = [];
@@ -140,7 +136,7 @@ const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHR
 
 const PHASES = ['cold', 'again', 'reload', 'offline'] as const;
 type Phase = (typeof PHASES)[number];
-/** One phase of one run: `ms` is null when not all 50 showed by the deadline. */
+/** One phase of one run, or the medians of all runs: `ms` is null when not all 50 showed by the deadline. */
 interface Sample { ms: number | null; shown: number; requests: number; bytes: number; sourced: number | null }
 
 async function measure(page: Page): Promise<Sample> {
@@ -191,13 +187,13 @@ const figures = Object.fromEntries(Object.entries(samples).map(([key, phases]) =
     const s = phases[phase];
     const sourced = s.every((x) => x.sourced !== null) ? median(s.map((x) => x.sourced!)) : null;
     return [phase, { ms: medianMs(s), shown: median(s.map((x) => x.shown)), requests: median(s.map((x) => x.requests)), bytes: median(s.map((x) => x.bytes)), sourced }];
-  })) as Record<Phase, { ms: number | null; shown: number; requests: number; bytes: number; sourced: number | null }>;
+  })) as Record<Phase, Sample>;
   // Hit rate: of the requests a cold page of this contender makes, the share a later visit did not make.
   const later = [byPhase.again, byPhase.reload];
   const hitRate = 1 - later.reduce((n, p) => n + p.requests, 0) / (byPhase.cold.requests * later.length);
   const bytes = byPhase.cold.bytes + byPhase.again.bytes + byPhase.reload.bytes;
   return [key, { ...byPhase, hitRate, bytes }];
-})) as Record<Contender, Record<Phase, { ms: number | null; shown: number; requests: number; bytes: number; sourced: number | null }> & { hitRate: number; bytes: number }>;
+})) as Record<Contender, Record<Phase, Sample> & { hitRate: number; bytes: number }>;
 
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify({ runs: RUNS, pictures: USERS.length, pictureBytes: median(metas.map((m) => m.bytes)), contenders: figures }, null, 2));
@@ -206,7 +202,7 @@ if (process.argv.includes('--json')) {
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
 const time = (p: { ms: number | null; shown: number }) => (p.ms === null ? `${p.shown} of 50 shown` : `${p.ms.toFixed(1)} ms`);
-const phaseCell = (p: { ms: number | null; shown: number; requests: number; bytes: number }) => `${time(p)}, ${p.requests} req, ${kb(p.bytes)}`;
+const phaseCell = (p: Sample) => `${time(p)}, ${p.requests} req, ${kb(p.bytes)}`;
 console.log(`50 pictures (96×96 PNG, ~${kb(median(metas.map((m) => m.bytes)))} each), Chromium, loopback; medians of ${RUNS} runs\n`);
 console.log('| contender | cold | same page again | reload | offline after a reload |\n|---|---|---|---|---|');
 for (const [key, contender] of Object.entries(contenders) as [Contender, (typeof contenders)[Contender]][]) {
