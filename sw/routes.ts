@@ -15,7 +15,7 @@ declare const URLPattern: new (init: { pathname?: string; baseURL?: string }) =>
 /** One rule, as `addRoutes` takes it. */
 export interface RouterRule {
   condition: RouterCondition;
-  source: 'network' | 'fetch-event';
+  source: 'network' | 'fetch-event' | 'race-network-and-fetch-handler';
 }
 
 export type RouterCondition =
@@ -33,12 +33,16 @@ export function staticRoutes(precache: readonly string[], origin: string): Route
   const get = (urlPattern: UrlPattern) => ({ urlPattern, requestMethod: 'GET' });
   return [
     {
+      // The bundle and its modules: the HTTP cache answers them online without waiting for the worker to start, and
+      // the worker's copy when the network fails. Both fetch, but from the HTTP cache, where the bundle stays 10 min.
+      condition: { or: [get(anyOrigin('/cached-profile-picture*.js')), get(anyOrigin('/sw-registration.js'))] },
+      source: 'race-network-and-fetch-handler',
+    },
+    {
       condition: {
         or: [
           get(anyOrigin('/images/:user/:version')),
           get(anyOrigin('/:bucket/pictures/:user/:version')),
-          get(anyOrigin('/cached-profile-picture*.js')),
-          get(anyOrigin('/sw-registration.js')),
           ...precache.map((pathname) => get(new URLPattern({ pathname: literal(pathname), baseURL: origin }))),
           { urlPattern: anyOrigin('*/pictures/:user'), requestMethod: 'PUT' },
         ],
