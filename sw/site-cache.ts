@@ -41,7 +41,7 @@ export class SiteCache {
     }
     try {
       const response = (await preload) ?? (await fetch(request));
-      if (keepable(response)) waitUntil(cache.put(key, response.clone()));
+      if (keepable(response)) waitUntil(keepIfNew(cache, key, response.clone()));
       return response;
     } catch (error) {
       const cached = await cache.match(key);
@@ -84,6 +84,13 @@ function keyOf(url: string): string {
 }
 
 /** A redirected answer cannot be replayed for a navigation, and an opaque one has no size: neither is kept. */
+/** Writes `response` unless the cache holds the same version (same ETag): a page load then costs a read, not a write. */
+async function keepIfNew(cache: Cache, key: string, response: Response): Promise<void> {
+  const etag = response.headers.get('ETag');
+  if (etag && (await cache.match(key))?.headers.get('ETag') === etag) return;
+  await cache.put(key, response);
+}
+
 function keepable(response: Response): boolean {
   return response.ok && !response.redirected && (response.type === 'basic' || response.type === 'cors' || response.type === 'default');
 }
