@@ -1,5 +1,6 @@
 // The Node entry (`npm start`): environment → parts → serve.
 import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { readConfig } from './config.ts';
@@ -17,6 +18,15 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
   console.log(`Image service on http://${config.host}:${port} (${wired.describe})`);
 });
 
+// Connections that have not sent a request yet (a browser's preconnect): Node counts them as neither idle nor busy,
+// so a shutdown would wait for the client to close them.
+const unused = new Set<Socket>();
+server.on('connection', (socket: Socket) => {
+  unused.add(socket);
+  socket.once('close', () => unused.delete(socket));
+});
+server.on('request', (req) => unused.delete(req.socket));
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     // Requests in flight finish (event streams end at once), then the clients close; a stuck request gets 5 s.
@@ -24,6 +34,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     shutdown.abort();
     server.close(() => void wired.close().finally(() => process.exit(0)));
     // close() drops the connections idle now; these finish their last answer (an event stream) a moment later.
-    setInterval(() => (server as Server).closeIdleConnections(), 50).unref();
+    setInterval(() => {
+      (server as Server).closeIdleConnections();
+      for (const socket of unused) socket.destroy();
+    }, 50).unref();
   });
 }

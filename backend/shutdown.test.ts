@@ -1,6 +1,8 @@
-// Stopping the service: an open event stream must not keep it alive, and HEAD requests must not hold files open.
+// Stopping the service: an open event stream or an unused connection must not keep it alive, and HEAD requests
+// must not hold files open.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import type { PictureMeta } from '../contract/picture.ts';
 import { solidPng } from './testing/images.ts';
@@ -19,6 +21,20 @@ for (const runtime of ['node', 'deno'] as const) {
     assert.ok(took < 4_000, `stopped in ${took} ms (the service gives up on stuck requests after 5 s)`);
     const end = await reader.read().catch(() => ({ done: true }));
     assert.equal(end.done, true, 'the stream was ended, not left hanging');
+  });
+
+  test(`${runtime}: SIGTERM finishes cleanly while a connection that sent no request is open (a preconnect)`, async () => {
+    const target = await startEmbedded(runtime);
+    const { hostname, port } = new URL(target.base);
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.on('error', () => {});
+    await new Promise((resolve) => socket.once('connect', resolve));
+    try {
+      assert.equal(await target.service.stop(), 0, 'it did not wait for the connection until its 5-second deadline');
+    } finally {
+      socket.destroy();
+      await target.stop();
+    }
   });
 }
 

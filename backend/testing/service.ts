@@ -10,7 +10,8 @@ export interface RunningService {
   pid: number;
   /** What the process printed, for a failing test's message. */
   output(): string;
-  stop(): Promise<void>;
+  /** Sends SIGTERM and resolves with the exit code once it has exited (0: it finished everything it had). */
+  stop(): Promise<number | null>;
   /** Kills it with SIGKILL, as a crash or the OOM killer would: nothing gets to finish. */
   kill(): Promise<void>;
 }
@@ -56,11 +57,13 @@ export async function startService(runtime: 'node' | 'deno', env: Record<string,
     pid: child.pid!,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(killer);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 6_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      return child.exitCode;
     },
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
