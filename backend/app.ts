@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/cache', cacheRoutes({ cache, auth }));
   app.route('/api/events', eventRoutes({ events, shutdown: deps.shutdown }));
   app.route('/images', imageRoutes({ service }));
-  app.route('/healthz', healthRoutes({ cache, storage }));
+  app.route('/healthz', healthRoutes({ cache, storage, log }));
   if (deps.demoUser && deps.auth.secret) {
     app.route('/api/demo', demoRoutes({ userId: deps.demoUser, secret: deps.auth.secret, audience: deps.auth.audience, now: deps.now }));
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describeContract } from './testing/contract-suite.ts';
 import { startRoundRobin } from './testing/round-robin.ts';
 import { startService } from './testing/service.ts';
-import { startBackingServers, TEST_MAX_UPLOAD_BYTES } from './testing/stack.ts';
+import { pauseS3, redisControls, startBackingServers, TEST_MAX_UPLOAD_BYTES } from './testing/stack.ts';
 
 describeContract('two Node instances behind a round-robin balancer, on one Redis and one S3', async () => {
   const backing = await startBackingServers();
@@ -12,6 +12,8 @@ describeContract('two Node instances behind a round-robin balancer, on one Redis
   const balancer = await startRoundRobin(instances.map((i) => i.base));
   return {
     base: balancer.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'minio', cache: 'redis', countsSettleMs: 1_500,
+    breakStorage: () => pauseS3(backing.s3),
+    redis: redisControls(backing, 'node'),
     async stop() {
       const [a, b] = balancer.sent();
       assert.ok(a! > 20 && b! > 20, `both instances answered (${a} and ${b} requests)`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CacheStats, ErrorBody, Health, PictureBatch, PictureMeta } from '../../contract/picture.ts';
+import { assertNoLeaks, fixture } from '../upload/fixtures.ts';
 import { solidPng } from './images.ts';
 import { TEST_ADMIN_TOKEN, unsignedToken, userToken } from './tokens.ts';
 
@@ -16,6 +17,17 @@ export interface ContractTarget {
    * of several (each adds its counts about once a second); unset for one instance, which counts before it answers.
    */
   countsSettleMs?: number;
+  /** Makes the storage unreachable (the object store stopped, the data directory gone); resolves with the undo. */
+  breakStorage(): Promise<() => Promise<void>>;
+  /** Set when the cache is one private Redis server: what the tests do to it, and a second instance sharing it. */
+  redis?: {
+    /** `FLUSHALL`. */
+    flushAll(): Promise<void>;
+    /** Stops the Redis server; resolves with the call that starts it again, empty. */
+    stop(): Promise<() => Promise<void>>;
+    /** Another instance of the service on the same Redis and storage. */
+    startPeer(): Promise<{ base: string; stop(): Promise<unknown> }>;
+  };
   stop(): Promise<void>;
 }
 
@@ -136,18 +148,25 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       assert.equal(res.status, 404);
       assert.equal(await errorCode(res), 'not_found');
       for (const bad of ['bad%20id', 'a.b', 'x'.repeat(65), '%C3%A9']) {
-        const r = await fetch(`${t.base}/api/pictures/${bad}`);
-        assert.equal(r.status, 400, bad);
-        assert.equal(await errorCode(r), 'invalid_user_id');
+        for (const method of ['GET', 'PUT', 'DELETE']) {
+          const body = method === 'PUT' ? solidPng([1, 1, 1]) : undefined;
+          const r = await fetch(`${t.base}/api/pictures/${bad}`, { method, body, headers: bearer(TEST_ADMIN_TOKEN) });
+          assert.equal(r.status, 400, `${method} ${bad}`);
+          assert.equal(await errorCode(r), 'invalid_user_id');
+        }
       }
     });
 
     test('GET /api/pictures?users= answers every user in one response, null for none', async () => {
       const res = await fetch(`${t.base}/api/pictures?users=ada,nobody,ada`);
       assert.equal(res.status, 200);
-      assert.ok(res.headers.get('ETag'));
+      const etag = res.headers.get('ETag');
+      assert.ok(etag);
       const { pictures } = (await res.json()) as PictureBatch;
       assert.deepEqual(pictures, { ada, nobody: null });
+      const again = await fetch(`${t.base}/api/pictures?users=ada,nobody,ada`, { headers: { 'If-None-Match': etag } });
+      assert.equal(again.status, 304);
+      assert.equal(await again.text(), '');
       const many = Array.from({ length: 100 }, (_, i) => `u${i}`).join(',');
       assert.equal((await fetch(`${t.base}/api/pictures?users=${many}`)).status, 200);
       const tooMany = await fetch(`${t.base}/api/pictures?users=${many},u100`);
@@ -169,6 +188,27 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       assert.equal(again.status, 304);
       assert.equal((await fetch(`${t.base}/images/ada/${'0'.repeat(32)}`)).status, 404);
       assert.equal((await fetch(`${t.base}/images/ada/not-a-version`)).status, 404);
+    });
+
+    test('PUT takes JPEG, PNG, WebP, GIF and AVIF, known by their bytes, and serves them without location', async () => {
+      const photos: [string, string][] = [
+        ['photo-gps.jpg', 'image/jpeg'], ['photo-gps.png', 'image/png'], ['photo-gps.webp', 'image/webp'],
+        ['lossless-gps.webp', 'image/webp'], ['animated-gps.gif', 'image/gif'], ['photo-gps.avif', 'image/avif'],
+      ];
+      for (const [name, type] of photos) {
+        const res = await put('phone', fixture(name), { 'Content-Type': 'application/octet-stream' });
+        assert.equal(res.status, 201, `${name}: ${await res.clone().text()}`);
+        const meta = (await res.json()) as PictureMeta;
+        assert.equal(meta.contentType, type, name);
+        const image = await fetch(meta.url);
+        assert.equal(image.headers.get('Content-Type'), type, name);
+        const served = new Uint8Array(await image.arrayBuffer());
+        assert.equal(served.length, meta.bytes, name);
+        assertNoLeaks(served);
+      }
+      const heic = await put('phone', fixture('photo.heic'), { 'Content-Type': 'image/jpeg' });
+      assert.equal(heic.status, 415, 'HEIC is not among the types every browser shows');
+      assert.equal(await errorCode(heic), 'unsupported_media_type');
     });
 
     test('PUT as multipart (field "file") works; a multipart body without it is 400', async () => {
@@ -236,16 +276,19 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
         [bearer(await userToken('grace')), 403],
       ];
       for (const [headers, status] of cases) {
-        const res = await fetch(`${t.base}/api/pictures/ada`, { method: 'PUT', body: png, headers });
-        assert.equal(res.status, status, JSON.stringify(headers));
-        assert.equal(await errorCode(res), status === 401 ? 'unauthorized' : 'forbidden');
-        if (status === 401) assert.equal(res.headers.get('WWW-Authenticate'), 'Bearer');
+        for (const method of ['PUT', 'DELETE']) {
+          const res = await fetch(`${t.base}/api/pictures/ada`, { method, body: method === 'PUT' ? png : undefined, headers });
+          assert.equal(res.status, status, `${method} ${JSON.stringify(headers)}`);
+          assert.equal(await errorCode(res), status === 401 ? 'unauthorized' : 'forbidden');
+          if (status === 401) assert.equal(res.headers.get('WWW-Authenticate'), 'Bearer');
+        }
       }
-      const deleteAsOther = await fetch(`${t.base}/api/pictures/ada`, { method: 'DELETE', headers: bearer(await userToken('grace')) });
-      assert.equal(deleteAsOther.status, 403);
       assert.equal(((await (await fetch(`${t.base}/api/pictures/ada`)).json()) as PictureMeta).version, ada.version);
       const admin = await fetch(`${t.base}/api/pictures/linus`, { method: 'PUT', body: png, headers: bearer(TEST_ADMIN_TOKEN) });
       assert.equal(admin.status, 201);
+      const removed = await fetch(`${t.base}/api/pictures/linus`, { method: 'DELETE', headers: bearer(TEST_ADMIN_TOKEN) });
+      assert.equal(removed.status, 204);
+      assert.equal((await fetch(`${t.base}/api/pictures/linus`)).status, 404);
     });
 
     test('a new upload is a new version and URL; the old version\'s bytes are gone', async () => {
@@ -319,6 +362,102 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       });
       assert.ok(preflight.status === 204 || preflight.status === 200);
       assert.match(preflight.headers.get('Access-Control-Allow-Methods') ?? '', /PUT/);
+    });
+
+    test('with the storage unreachable, cached lookups answer, the rest get 503 with Retry-After, /healthz is 503', async () => {
+      const kept = (await (await put('kept', solidPng([4, 5, 6]))).json()) as PictureMeta;
+      assert.equal((await fetch(`${t.base}/api/pictures/kept`)).status, 200);
+      const repair = await t.breakStorage();
+      try {
+        const cached = await fetch(`${t.base}/api/pictures/kept`);
+        assert.equal(cached.status, 200);
+        assert.deepEqual(await cached.json(), kept);
+        const uncached = await fetch(`${t.base}/api/pictures/someone-new`);
+        assert.equal(uncached.status, 503);
+        assert.equal(uncached.headers.get('Retry-After'), '5');
+        assert.equal(await errorCode(uncached), 'storage_unavailable');
+        const upload = await put('kept', solidPng([7, 7, 7]));
+        assert.equal(upload.status, 503);
+        assert.equal(upload.headers.get('Retry-After'), '5');
+        const health = await fetch(`${t.base}/healthz`);
+        assert.equal(health.status, 503);
+        const body = (await health.json()) as Health;
+        assert.equal(body.ok, false);
+        assert.deepEqual(body.cache, { kind: t.cache, ok: true });
+        assert.equal(body.storage.ok, false);
+        assert.match(body.storage.error ?? '', /\S/, 'it says what is wrong');
+        assert.doesNotMatch(body.storage.error ?? '', /\/(work|tmp|home|root)\/|\.data/, 'no path of the server in a public answer');
+      } finally {
+        await repair();
+      }
+      assert.equal((await fetch(`${t.base}/healthz`)).status, 200);
+      const now = await fetch(`${t.base}/api/pictures/kept`);
+      assert.equal(now.status, 200);
+      const { version, url } = (await now.json()) as PictureMeta;
+      assert.deepEqual({ version, url }, { version: kept.version, url: kept.url }, 'the refused upload changed nothing');
+      assert.equal((await fetch(kept.url)).status, 200);
+    });
+
+    test('Redis: FLUSHALL between two requests loses no picture, and the URL stays the same', async (c) => {
+      if (!t.redis) return c.skip('the cache is not one Redis server');
+      const first = await fetch(`${t.base}/api/pictures/ada`);
+      assert.equal(first.status, 200);
+      await t.redis.flushAll();
+      const second = await fetch(`${t.base}/api/pictures/ada`);
+      assert.equal(second.status, 200);
+      assert.equal(second.headers.get('X-Cache'), 'MISS');
+      assert.deepEqual(await second.json(), ada, 'the same presigned URL, so browsers keep their cached copy');
+      await t.redis.flushAll();
+      const { pictures } = (await (await fetch(`${t.base}/api/pictures?users=ada,nobody`)).json()) as PictureBatch;
+      assert.deepEqual(pictures, { ada, nobody: null });
+    });
+
+    test('Redis: picture-changed and the new picture reach another instance at once', async (c) => {
+      if (!t.redis) return c.skip('the cache is not one Redis server');
+      const peer = await t.redis.startPeer();
+      try {
+        let uploaded: PictureMeta | undefined;
+        const events = await collectEvents(peer.base, async () => {
+          uploaded = (await (await put('grace', solidPng([1, 2, 3]))).json()) as PictureMeta;
+          const onPeer = await fetch(`${peer.base}/api/pictures/grace`);
+          assert.equal(onPeer.headers.get('X-Cache'), 'HIT', 'the upload wrote the shared cache');
+          assert.deepEqual(await onPeer.json(), uploaded);
+        }, 1, 1_000);
+        assert.deepEqual(events, [{ event: 'picture-changed', data: { userId: 'grace', version: uploaded?.version } }]);
+      } finally {
+        await peer.stop();
+      }
+    });
+
+    test('Redis: stopped, lookups answer from storage (BYPASS, no 5xx); started, the cache is used again', async (c) => {
+      if (!t.redis) return c.skip('the cache is not one Redis server');
+      const restart = await t.redis.stop();
+      try {
+        for (let i = 0; i < 10; i++) {
+          const single = await fetch(`${t.base}/api/pictures/ada`);
+          assert.equal(single.status, 200);
+          assert.equal(single.headers.get('X-Cache'), 'BYPASS');
+          assert.equal(((await single.json()) as PictureMeta).version, ada.version);
+          assert.equal((await fetch(`${t.base}/api/pictures/nobody`)).status, 404);
+          const batch = await fetch(`${t.base}/api/pictures?users=ada,nobody`);
+          assert.equal(batch.status, 200);
+          assert.equal(batch.headers.get('X-Cache'), 'BYPASS');
+        }
+        const health = await fetch(`${t.base}/healthz`);
+        assert.equal(health.status, 200, 'the service is up: only the cache is away');
+        const body = (await health.json()) as Health;
+        assert.equal(body.cache.ok, false);
+        assert.equal(body.storage.ok, true);
+        assert.equal((await put('linus', solidPng([7, 7, 7]))).status, 201, 'uploads need only the storage');
+      } finally {
+        await restart();
+      }
+      // Every instance behind `base` uses the cache again: the first lookup fills it, the next ones hit.
+      await until('the cache to answer again', async () => {
+        const answers = await Promise.all([0, 1, 2, 3].map(() => fetch(`${t.base}/api/pictures/ada`)));
+        return answers.every((res) => res.headers.get('X-Cache') === 'HIT') ? true : undefined;
+      });
+      assert.equal(((await (await fetch(`${t.base}/healthz`)).json()) as Health).cache.ok, true);
     });
 
     test('an unknown route is a 404 with the error body', async () => {

@@ -14,6 +14,8 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Starts it again on the same port (empty: nothing is persisted) and resolves once it answers PING. */
   start(): Promise<void>;
+  /** `FLUSHALL`, as `redis-cli FLUSHALL` sends it: every key is gone. */
+  flushAll(): Promise<void>;
 }
 
 export interface RedisServerOptions {
@@ -87,7 +89,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (hasExited) {
         throw spawnError ?? new Error(`redis-server on port ${port} exited before answering PING:\n${output.trim()}`);
       }
-      if (await answersPing(port)) return;
+      if ((await inlineCommand(port, 'PING')) === '+PONG') return;
       if (Date.now() > deadline) {
         proc.kill('SIGKILL');
         await exited;
@@ -112,25 +114,31 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     await exited;
   }
 
+  async function flushAll(): Promise<void> {
+    const reply = await inlineCommand(port, 'FLUSHALL');
+    if (reply !== '+OK') throw new Error(`FLUSHALL on port ${port} answered ${JSON.stringify(reply)}`);
+  }
+
   await start();
-  return { port, url: `redis://127.0.0.1:${port}`, stop, start, kill };
+  return { port, url: `redis://127.0.0.1:${port}`, stop, start, kill, flushAll };
 }
 
-/** One inline PING over a fresh connection: true when the server answers +PONG. */
-function answersPing(port: number): Promise<boolean> {
+/** One inline command over a fresh connection: the first line of the reply, or `undefined` without one. */
+function inlineCommand(port: number, command: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     let reply = '';
-    const done = (ok: boolean): void => {
+    const done = (line: string | undefined): void => {
       socket.destroy();
-      resolve(ok);
+      resolve(line);
     };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.setTimeout(500, () => done(undefined));
+    socket.once('error', () => done(undefined));
+    socket.once('connect', () => socket.write(`${command}\r\n`));
     socket.on('data', (chunk) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      const end = reply.indexOf('\r\n');
+      if (end >= 0) done(reply.slice(0, end));
     });
   });
 }

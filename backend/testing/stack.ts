@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContractTarget } from './contract-suite.ts';
 import { startRedisCluster } from './redis-cluster.ts';
@@ -27,6 +27,15 @@ export async function startEmbedded(runtime: 'node' | 'deno', env: Record<string
   const service = await startService(runtime, { ...TEST_SERVICE_ENV, DATA_DIR: dir, ...env });
   return {
     base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'files', cache: 'memory', service, dataDir: dir,
+    async breakStorage() {
+      // A file where the data directory was: every read and write fails, as on a disk that went away.
+      await rename(dir, `${dir}.away`);
+      await writeFile(dir, '');
+      return async () => {
+        await rm(dir, { force: true });
+        await rename(`${dir}.away`, dir);
+      };
+    },
     async stop() {
       await service.stop();
       await rm(dir, { recursive: true, force: true });
@@ -47,8 +56,34 @@ function s3Env(s3: S3Server): Record<string, string> {
   };
 }
 
+/** What the contract suite does to the backing servers' Redis, and the peers it starts on them. */
+export function redisControls(backing: BackingServers, runtime: 'node' | 'deno'): NonNullable<ContractTarget['redis']> {
+  return {
+    flushAll: () => backing.redis.flushAll(),
+    async stop() {
+      await backing.redis.stop();
+      return () => backing.redis.start();
+    },
+    startPeer: () => startService(runtime, backing.env),
+  };
+}
+
+/** Stops the S3 server listening (its data stays); resolves with the call that starts it again. */
+export async function pauseS3(s3: S3Server): Promise<() => Promise<void>> {
+  await s3.pause();
+  return () => s3.restart();
+}
+
+export interface BackingServers {
+  redis: RedisServer;
+  s3: S3Server;
+  /** The service's environment for them. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
 /** A private Redis and S3 server, and the environment that points the service at them. */
-export async function startBackingServers(): Promise<{ redis: RedisServer; s3: S3Server; env: Record<string, string>; stop(): Promise<void> }> {
+export async function startBackingServers(): Promise<BackingServers> {
   const [redis, s3] = await Promise.all([startRedisServer(), startS3Server({ buckets: [TEST_BUCKET] })]);
   return {
     redis,
@@ -66,6 +101,8 @@ export async function startWithRedisS3(runtime: 'node' | 'deno'): Promise<Contra
   const service = await startService(runtime, backing.env);
   return {
     base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'minio', cache: 'redis',
+    breakStorage: () => pauseS3(backing.s3),
+    redis: redisControls(backing, runtime),
     async stop() {
       await service.stop();
       await backing.stop();
@@ -79,6 +116,7 @@ export async function startWithRedisClusterS3(runtime: 'node' | 'deno'): Promise
   const service = await startService(runtime, { ...s3Env(s3), REDIS_CLUSTER_NODES: cluster.nodeList });
   return {
     base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'minio', cache: 'redis',
+    breakStorage: () => pauseS3(s3),
     async stop() {
       await service.stop();
       await Promise.all([cluster.stop(), s3.stop()]);

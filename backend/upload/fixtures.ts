@@ -11,7 +11,7 @@ import { PNG_SIGNATURE, pngChunk as encodeChunk, pngFile } from '../png.ts';
 import { InvalidImageError } from './invalid-image-error.ts';
 
 /** A fixture file's bytes. `*-plain.*` is the encoder's output, `*-gps.*` the same after exiftool tagged it. */
-export function fixture(name: string): Uint8Array {
+export function fixture(name: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 }
 
