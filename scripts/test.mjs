@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs every test: the type check, the Node suites (backend, scripts, the demo end to end) and the browser suites
-// (elements, sw, in Chromium), each test counted; ends with one line `N passed, N failed`. It first brings what the
-// tests need (redis-server, Chromium) when it is missing.
+// Runs every test: the type checks (tsc, and Deno's for its entry), the Node suites (backend, scripts, the demo
+// end to end) and the browser suites (elements, sw, in Chromium), each test counted; ends with one line
+// `N passed, N failed`. It first brings what the tests need (redis-server, Chromium) when it is missing.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +36,9 @@ let failed = 0;
 console.log('\n# Type check');
 const tsc = await run('npx', ['tsc', '--noEmit', '-p', root]);
 tsc.code === 0 ? passed++ : failed++;
+// The Deno entry uses Deno's own APIs, so tsc leaves it out; Deno checks it with the core it imports.
+const denoCheck = await run(join(root, 'node_modules/.bin/deno'), ['check', 'backend/deno.ts']);
+denoCheck.code === 0 ? passed++ : failed++;
 
 console.log('\n# Build (the drop-in bundle, within its budget)');
 const bundle = await run(process.execPath, ['scripts/build.mjs']);
