@@ -45,10 +45,13 @@ export async function latency(count: number, call: () => Promise<number>, expect
 /**
  * Requests per second with `connections` kept-alive connections for `seconds`, measured by wrk, a second process
  * in C: a load generator in Node would take more of this machine's two cores than the service it measures.
+ * `script`: a wrk Lua script that makes each request, and its arguments.
  */
-export function wrkRate(url: string, connections: number, seconds: number): Promise<number> {
+export function wrkRate(url: string, connections: number, seconds: number, script?: { path: string; args: string[] }): Promise<number> {
+  // One thread: a script's state (which request comes next) is then one sequence for all connections.
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, ...(script ? ['-s', script.path] : []), url, ...(script ? ['--', ...script.args] : [])];
   // Not spawnSync: the S3 server of a benchmark may live in this process and must keep answering.
-  const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, url]);
+  const child = spawn('wrk', args);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
