@@ -19,9 +19,12 @@ const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 100);
 const DISTINCT = Number(process.env.LOAD_DISTINCT_IDS ?? 100_000);
 const USERS = 500;
 const HEAP_MB = 64;
-/** The distinct users go 50 to a batch lookup, 4 at a time: 200 storage reads in flight, which the test S3 server (in this process) keeps up with. */
-const DISTINCT_BATCH = 50;
-const DISTINCT_CONNECTIONS = 4;
+/**
+ * The distinct users go 100 to a batch lookup (the most one may ask), 10 at a time: 1,000 storage reads asked for
+ * at once, of which the service makes `MAX_STORAGE_READS` (64) at a time.
+ */
+const DISTINCT_BATCH = 100;
+const DISTINCT_CONNECTIONS = 10;
 const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 async function seed(base: string): Promise<string[]> {
