@@ -2,7 +2,13 @@
 // otherwise stops at once with the exact command to run.
 import { spawnSync } from 'node:child_process';
 
-const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+/** Where `command` is on PATH, or `undefined` when it is not there. @param {string} command */
+export function commandPath(command) {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : undefined;
+}
+
+const has = (command) => commandPath(command) !== undefined;
 
 /** @param {{command: string, apt: string}[]} needs tools by command name, and the Debian package that has each */
 export function ensureTools(needs) {
