@@ -179,6 +179,31 @@ describe('createApp core', () => {
     assert.match(((await res.json()) as { error: { message: string } }).error.message, /AUTH_SECRET/);
   });
 
+  test('/healthz: a storage outage is 503 with the error\'s code; the log says its start and end once each', async () => {
+    const logged: string[] = [];
+    let failure: Error | undefined;
+    const app = build({
+      storage: { ...storage, kind: storage.kind, ping: async () => { if (failure) throw failure; } },
+      log: { warn: (line: string) => logged.push(line), error() {} },
+    });
+    assert.equal((await app.request('/healthz')).status, 200);
+    failure = Object.assign(new Error(`EACCES: permission denied, open '${dir}/current'`), { code: 'EACCES' });
+    for (let i = 0; i < 3; i++) {
+      const res = await app.request('/healthz');
+      assert.equal(res.status, 503);
+      assert.deepEqual((await res.json()).storage, { kind: 'files', ok: false, error: 'EACCES' });
+    }
+    failure = new Error('something without a code');
+    assert.equal(((await (await app.request('/healthz')).json()).storage as { error: string }).error, "unreachable (the service's log says why)");
+    failure = undefined;
+    assert.equal((await app.request('/healthz')).status, 200);
+    assert.equal((await app.request('/healthz')).status, 200);
+    assert.deepEqual(logged, [
+      `[health] the storage (files) is unwell: EACCES: permission denied, open '${dir}/current'`,
+      '[health] the storage (files) is well again',
+    ]);
+  });
+
   test('CORS_ORIGINS as a list: a listed origin is echoed (with Vary), any other gets no CORS header', async () => {
     const app = createApp({
       cache: createMemoryCache(), storage, events: createMemoryEventBus(), auth: {},

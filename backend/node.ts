@@ -18,14 +18,13 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
   console.log(`Image service on http://${config.host}:${port} (${wired.describe})`);
 });
 
-// Connections that have not sent a request yet (a browser's preconnect): Node counts them as neither idle nor busy,
-// so a shutdown would wait for the client to close them.
-const unused = new Set<Socket>();
+// A connection that has sent nothing yet (a browser's preconnect) counts as busy to Node, so a shutdown would wait
+// for the client to close it.
+const sockets = new Set<Socket>();
 server.on('connection', (socket: Socket) => {
-  unused.add(socket);
-  socket.once('close', () => unused.delete(socket));
+  sockets.add(socket);
+  socket.once('close', () => sockets.delete(socket));
 });
-server.on('request', (req) => unused.delete(req.socket));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -36,7 +35,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // close() drops the connections idle now; these finish their last answer (an event stream) a moment later.
     setInterval(() => {
       (server as Server).closeIdleConnections();
-      for (const socket of unused) socket.destroy();
+      for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
     }, 50).unref();
   });
 }

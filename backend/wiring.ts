@@ -61,6 +61,10 @@ export async function wire(config: Config): Promise<Wired> {
     closers.push(async () => stopEnsuring());
   } else {
     storage = createFileStorage({ dir: config.dataDir });
+    // Makes the directories now, so that one deleted later is reported by /healthz instead of made again empty.
+    await storage.ping().catch((error: Error) => {
+      throw new Error(`DATA_DIR ${config.dataDir} cannot be used: ${error.message}`, { cause: error });
+    });
   }
   // Without an operator's AUTH_SECRET the demo signs its own user's tokens, with a secret no one else knows.
   const userTokenSecret = config.authSecret ?? randomSecret();

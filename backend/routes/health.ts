@@ -10,8 +10,8 @@ class PingTimeout extends Error {}
 
 /**
  * `/healthz`: which part is unwell; 503 only when the storage is, since a cache outage is survived. The answer
- * names the failure by its code alone (`ECONNREFUSED`, `ENOTDIR`, `AccessDenied`), since the full message names
- * the server's paths and addresses; that goes to the log, once per outage.
+ * names the failure by its code alone (`ECONNREFUSED`, `ENOTDIR`, `NoSuchBucket`), since the full message names
+ * the server's paths and addresses; that goes to the log, once when an outage starts and once when it ends.
  */
 export function healthRoutes({ cache, storage, log }: { cache: PictureCache; storage: PictureStorage; log: Pick<Console, 'warn'> }) {
   const down = new Set<string>();
@@ -23,7 +23,7 @@ export function healthRoutes({ cache, storage, log }: { cache: PictureCache; sto
     });
     try {
       await Promise.race([ping(), timeout]);
-      down.delete(part);
+      if (down.delete(part)) log.warn(`[health] the ${part} (${kind}) is well again`);
       return { kind, ok: true };
     } catch (error) {
       if (!down.has(part)) log.warn(`[health] the ${part} (${kind}) is unwell: ${(error as Error).message}`);

@@ -106,6 +106,18 @@ describe('files storage', () => {
     await assert.rejects(createFileStorage({ dir: file }).ping());
   });
 
+  test('a data directory deleted after the first ping is an outage, not an empty store or users without pictures', async () => {
+    const root = join(dir, 'deleted');
+    const storage = createFileStorage({ dir: root });
+    await storage.ping();
+    await rm(root, { recursive: true });
+    await assert.rejects(storage.ping(), { code: 'ENOENT' });
+    await assert.rejects(storage.current('ada'), { code: 'ENOENT' }, 'not "ada has no picture"');
+    const { picture, data } = await fixture('deleted');
+    await assert.rejects(storage.put('ada', picture, data), { code: 'ENOENT' });
+    assert.equal(await exists(root), false, 'nothing made again, nothing written');
+  });
+
   test('locate points at this service for 60 minutes by default', async () => {
     const { picture } = await fixture('locate');
     const location = await createFileStorage({ dir }).locate('ada', picture, 1_000);

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { PictureBytes, PictureStorage, StoredPicture } from './storage.ts';
@@ -33,6 +33,18 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
   if (!(urlTtlMs > 0)) throw new Error(`createFileStorage: urlTtlMs must be positive, got ${urlTtlMs}.`);
   const objectsDir = join(dir, 'objects');
   const currentDir = join(dir, 'current');
+  let prepared = false;
+
+  /** Makes the directories, once: after that, a missing one is an outage (deleted, a disk unmounted), not a new store. */
+  async function ready(): Promise<void> {
+    if (prepared) {
+      await stat(currentDir);
+      return;
+    }
+    await mkdir(objectsDir, { recursive: true });
+    await mkdir(currentDir, { recursive: true });
+    prepared = true;
+  }
 
   // Every path is built here, from asserted parts only.
   function objectPath(userId: string, version: string): string {
@@ -51,8 +63,9 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
+      if (!isNotFound(error)) throw error;
+      if (prepared) await stat(currentDir); // "no picture" only while the directory is there: a missing one throws
+      return null;
     }
     return decodePointer(text, path);
   }
@@ -68,6 +81,7 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
 
     async put(userId, picture, data) {
       assertStoredPicture(picture, data);
+      await ready();
       // Bytes first: content-addressed, so rewriting an existing version writes the same bytes.
       await writeAtomically(objectPath(userId, picture.version), data);
       const previous = await readPointer(userId);
@@ -118,8 +132,7 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
     },
 
     async ping() {
-      await mkdir(objectsDir, { recursive: true });
-      await mkdir(currentDir, { recursive: true });
+      await ready();
       await readdir(currentDir);
       const probe = join(dir, `.ping-${crypto.randomUUID()}`);
       await writeAtomically(probe, '');

@@ -74,7 +74,7 @@ describe('minio storage', () => {
     const client = new Client(s3.clientOptions);
     const bucket = 'created-at-startup';
     const storage = createMinioStorage({ client, bucket, region: REGION });
-    await assert.rejects(storage.ping(), /does not exist: call ensureBucket/);
+    await assert.rejects(storage.ping(), { code: 'NoSuchBucket', message: /does not exist: call ensureBucket/ });
     assert.equal(await client.bucketExists(bucket), false);
     assert.equal(await ensureBucket({ client, bucket, region: REGION }), true);
     assert.equal(await client.bucketExists(bucket), true);

@@ -164,7 +164,8 @@ export function createMinioStorage(options: MinioStorageOptions): PictureStorage
 
     async ping() {
       if (!(await call('HEAD bucket', () => client.bucketExists(bucket)))) {
-        throw new Error(`Bucket ${JSON.stringify(bucket)} does not exist: call ensureBucket() at startup.`);
+        const error = new Error(`Bucket ${JSON.stringify(bucket)} does not exist: call ensureBucket() at startup.`);
+        throw Object.assign(error, { code: 'NoSuchBucket' }); // S3's own name for it, which /healthz shows
       }
     },
   };

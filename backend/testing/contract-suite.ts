@@ -51,7 +51,7 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
   }
 }
 
-/** Reads Server-Sent Events from `/api/events` until `count` events of `type` arrived or `ms` passed. */
+/** Reads Server-Sent Events from `/api/events` until `count` events arrived or `ms` passed since `trigger` ended. */
 export async function collectEvents(base: string, trigger: () => Promise<unknown>, count: number, ms = 3_000) {
   const controller = new AbortController();
   const res = await fetch(`${base}/api/events`, { signal: controller.signal });
@@ -60,9 +60,9 @@ export async function collectEvents(base: string, trigger: () => Promise<unknown
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   const events: { event: string; data: unknown }[] = [];
   let buffer = '';
-  const timer = setTimeout(() => controller.abort(), ms);
   await reader.read().then(({ value }) => (buffer += value ?? '')); // the subscription is live from the first comment
   await trigger();
+  const timer = setTimeout(() => controller.abort(), ms);
   try {
     while (events.length < count) {
       const { value, done } = await reader.read();

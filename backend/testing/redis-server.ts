@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
+import { killOnExit } from './children.ts';
 import { freePort } from './free-port.ts';
 
 /** A private `redis-server` child process for tests, on 127.0.0.1. */
@@ -45,11 +46,6 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 
-  // A server left running would keep its port and outlive the test run.
-  const killOnExit = (): void => {
-    child?.kill('SIGKILL');
-  };
-
   async function start(): Promise<void> {
     if (child) return;
     const proc = spawn(
@@ -58,7 +54,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = proc;
-    process.on('exit', killOnExit);
+    killOnExit(proc); // a server left running would keep its port and outlive the test run
     let output = '';
     const keep = (chunk: Buffer): void => {
       output = (output + chunk.toString()).slice(-2_000);
@@ -81,7 +77,6 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       });
     }).then(() => {
       if (child === proc) child = undefined;
-      process.off('exit', killOnExit);
     });
 
     const deadline = Date.now() + startTimeoutMs;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { killOnExit } from './children.ts';
 import { freePort } from './free-port.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -24,12 +25,6 @@ function entryCommand(runtime: 'node' | 'deno'): string[] {
   return [`${root}node_modules/.bin/deno`, ...args];
 }
 
-/** The services this process started and that still run: a test or benchmark that crashes must not leave them. */
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
 /** Starts the service on a free port with `env` added to this process's environment; resolves once it answers. */
 export async function startService(runtime: 'node' | 'deno', env: Record<string, string>): Promise<RunningService> {
   const port = await freePort();
@@ -42,8 +37,8 @@ export async function startService(runtime: 'node' | 'deno', env: Record<string,
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  running.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve())).then(() => running.delete(child));
+  killOnExit(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

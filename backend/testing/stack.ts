@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContractTarget } from './contract-suite.ts';
 import { startRedisCluster } from './redis-cluster.ts';
@@ -28,13 +28,9 @@ export async function startEmbedded(runtime: 'node' | 'deno', env: Record<string
   return {
     base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'files', cache: 'memory', service, dataDir: dir,
     async breakStorage() {
-      // A file where the data directory was: every read and write fails, as on a disk that went away.
+      // The data directory gone, as when its disk is unmounted.
       await rename(dir, `${dir}.away`);
-      await writeFile(dir, '');
-      return async () => {
-        await rm(dir, { force: true });
-        await rename(`${dir}.away`, dir);
-      };
+      return () => rename(`${dir}.away`, dir);
     },
     async stop() {
       await service.stop();
