@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { killOnExit } from './children.ts';
+import { holdUntilExit, killOnExit } from './children.ts';
 import { freePort } from './free-port.ts';
 
 /** A private `redis-server` child process for tests, on 127.0.0.1. */
@@ -86,6 +86,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       }
       if ((await inlineCommand(port, 'PING')) === '+PONG') return;
       if (Date.now() > deadline) {
+        holdUntilExit(proc);
         proc.kill('SIGKILL');
         await exited;
         throw new Error(`redis-server on port ${port} did not answer PING within ${startTimeoutMs} ms:\n${output.trim()}`);
@@ -97,6 +98,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   async function stop(): Promise<void> {
     const proc = child;
     if (!proc) return;
+    holdUntilExit(proc);
     proc.kill('SIGTERM');
     // SIGTERM is a clean shutdown (nothing to save); SIGKILL only if it hangs.
     const force = setTimeout(() => proc.kill('SIGKILL'), 3_000);
@@ -105,7 +107,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   }
 
   async function kill(): Promise<void> {
-    child?.kill('SIGKILL');
+    if (!child) return;
+    holdUntilExit(child);
+    child.kill('SIGKILL');
     await exited;
   }
 

@@ -108,6 +108,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true, configureBuckets });
     atomicPuts(server);
     await server.run();
+    server.httpServer?.unref(); // as with killOnExit: a test that failed before stopping it must not hang the run
     server.httpServer?.on('request', (req: { method?: string; url?: string }) => log.push({ method: req.method ?? '', path: req.url ?? '' }));
     running = server;
   }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { killOnExit } from './children.ts';
+import { holdUntilExit, killOnExit } from './children.ts';
 import { freePort } from './free-port.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -60,6 +60,7 @@ export async function startService(runtime: 'node' | 'deno', env: Record<string,
     output: () => output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
+        holdUntilExit(child);
         child.kill('SIGTERM');
         const killer = setTimeout(() => child.kill('SIGKILL'), 6_000);
         await exited;
@@ -69,6 +70,7 @@ export async function startService(runtime: 'node' | 'deno', env: Record<string,
     },
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      holdUntilExit(child);
       child.kill('SIGKILL');
       await exited;
     },

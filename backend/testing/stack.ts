@@ -70,6 +70,14 @@ export async function pauseS3(s3: S3Server): Promise<() => Promise<void>> {
   return () => s3.restart();
 }
 
+/** Starts two servers at once; when one fails, the other is stopped before the error is thrown. */
+async function startBoth<A extends { stop(): Promise<void> }, B extends { stop(): Promise<void> }>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === 'fulfilled' && second.status === 'fulfilled') return [first.value, second.value];
+  await Promise.all([first, second].map((started) => (started.status === 'fulfilled' ? started.value.stop() : undefined)));
+  throw first.status === 'rejected' ? first.reason : (second as PromiseRejectedResult).reason;
+}
+
 export interface BackingServers {
   redis: RedisServer;
   s3: S3Server;
@@ -80,7 +88,7 @@ export interface BackingServers {
 
 /** A private Redis and S3 server, and the environment that points the service at them. */
 export async function startBackingServers(): Promise<BackingServers> {
-  const [redis, s3] = await Promise.all([startRedisServer(), startS3Server({ buckets: [TEST_BUCKET] })]);
+  const [redis, s3] = await startBoth(startRedisServer(), startS3Server({ buckets: [TEST_BUCKET] }));
   return {
     redis,
     s3,
@@ -108,7 +116,7 @@ export async function startWithRedisS3(runtime: 'node' | 'deno'): Promise<Contra
 
 /** The service on a three-node Redis Cluster (`REDIS_CLUSTER_NODES`) and S3, each private to this test. */
 export async function startWithRedisClusterS3(runtime: 'node' | 'deno'): Promise<ContractTarget> {
-  const [cluster, s3] = await Promise.all([startRedisCluster(), startS3Server({ buckets: [TEST_BUCKET] })]);
+  const [cluster, s3] = await startBoth(startRedisCluster(), startS3Server({ buckets: [TEST_BUCKET] }));
   const service = await startService(runtime, { ...s3Env(s3), REDIS_CLUSTER_NODES: cluster.nodeList });
   return {
     base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'minio', cache: 'redis',
