@@ -151,14 +151,30 @@ describe('createApp core', () => {
     assert.equal(pictures.nobody?.userId, 'nobody');
   });
 
-  test('a batch is answered in the order asked, duplicates once, with absolute URLs', async () => {
+  test('a batch is answered in the order asked, duplicates once; URLs are paths, never built from the Host', async () => {
     const app = build();
     await app.request('/api/pictures/b', { method: 'PUT', body: solidPng([5, 5, 5]), headers: admin });
-    const res = await app.request('http://pictures.example/api/pictures?users=c,b,c,a');
+    const res = await app.request('http://pictures.example/api/pictures?users=c,b,c,a', { headers: { Host: 'evil.example' } });
     const { pictures } = (await res.json()) as PictureBatch;
     assert.deepEqual(Object.keys(pictures), ['c', 'b', 'a']);
-    assert.equal(pictures.b?.url, `http://pictures.example/images/b/${pictures.b?.version}`);
+    assert.equal(pictures.b?.url, `/images/b/${pictures.b?.version}/8.webp`);
     assert.equal(res.headers.get('X-Cache'), 'MISS');
+  });
+
+  test('with a public address configured, every URL starts with it, whatever the Host', async () => {
+    const app = build({ publicUrl: 'https://img.example.com/pics' });
+    const put = await app.request('/api/pictures/b', { method: 'PUT', body: solidPng([5, 5, 5]), headers: admin });
+    const uploaded = (await put.json()) as PictureMeta;
+    assert.equal(uploaded.url, `https://img.example.com/pics/images/b/${uploaded.version}/8.webp`);
+    const res = await app.request('http://evil.example/api/pictures?users=b', { headers: { Host: 'evil.example' } });
+    const { pictures } = (await res.json()) as PictureBatch;
+    assert.deepEqual([pictures.b!.url, ...pictures.b!.variants.map((v) => v.url)], [uploaded.url, uploaded.url]);
+  });
+
+  test('`__proto__` is a user like any other: a batch answers it as an own entry, not the prototype', async () => {
+    const res = await build().request('/api/pictures?users=__proto__,a');
+    const text = await res.text();
+    assert.equal(text, '{"pictures":{"__proto__":null,"a":null}}');
   });
 
   test('an upload whose body does not arrive within uploadTimeoutMs is answered 408 request_timeout, and nothing is stored', async () => {
@@ -224,7 +240,7 @@ describe('createApp core', () => {
   test('Timing-Allow-Origin names the CORS origins on pictures and lookups, as an <img> sends no Origin', async () => {
     const listed = build({ corsOrigins: ['https://site.example', 'https://other.example'] });
     const meta = (await (await listed.request('/api/pictures/tao', { method: 'PUT', body: solidPng([1, 2, 3]), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).json()) as PictureMeta;
-    const image = await listed.request(new URL(meta.url).pathname);
+    const image = await listed.request(meta.url);
     assert.equal(image.status, 200);
     assert.equal(image.headers.get('Timing-Allow-Origin'), 'https://site.example, https://other.example');
     assert.equal((await listed.request('/api/pictures/tao')).headers.get('Timing-Allow-Origin'), 'https://site.example, https://other.example');

@@ -4,9 +4,16 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorBody } from '../contract/picture.ts';
 import { createAuth, type AuthOptions } from './auth.ts';
 import type { EventBus, PictureCache } from './cache/cache.ts';
-import { DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_TIMEOUT_MS } from './config.ts';
+import {
+  DEFAULT_MAX_ANIMATION_PIXELS,
+  DEFAULT_MAX_IMAGE_FRAMES,
+  DEFAULT_MAX_IMAGE_PIXELS,
+  DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_UPLOAD_TIMEOUT_MS,
+} from './config.ts';
 import { cors } from './cors.ts';
 import { ApiError, codeForStatus } from './errors.ts';
+import { createImageEncoder, type ImageEncoder } from './images/encode.ts';
 import { createPictureService } from './pictures.ts';
 import { assetRoutes, type Asset } from './routes/assets.ts';
 import { cacheRoutes } from './routes/cache.ts';
@@ -23,16 +30,26 @@ export interface AppDeps {
   storage: PictureStorage;
   events: EventBus;
   auth: AuthOptions;
-  /** Uploads larger than this are refused with 413 (default 5 MiB). */
+  /** Makes the copies every picture URL serves (default: libvips, within the limits below). */
+  images?: ImageEncoder;
+  /** Uploads larger than this are refused with 413 (default 20 MiB). */
   maxUploadBytes?: number;
-  /** An upload whose body has not arrived within this long is cut off with 408 (default 60 s). */
+  /** An upload whose body has not arrived within this long is cut off with 408 (default 120 s). */
   uploadTimeoutMs?: number;
-  /** An image whose headers claim more pixels than this is refused with 413 before anything decodes it (default 25 million). */
+  /** An image or frame whose headers claim more pixels than this is refused with 413 before anything decodes it (default 25 million). */
   maxImagePixels?: number;
+  /** Frames of an animation past this are dropped (default 100). */
+  maxImageFrames?: number;
+  /** An animation whose kept frames hold more pixels than this in all is refused with 413 (default 100 million). */
+  maxAnimationPixels?: number;
+  /** The most images the process decodes and encodes at once; the others wait (default 2). */
+  maxImageJobs?: number;
   /** The most storage reads the process makes at once for lookups that miss the cache (default 64). */
   maxStorageReads?: number;
   /** Origins allowed to call the API from a page; `['*']` (the default) allows any. */
   corsOrigins?: string[];
+  /** Prefixed to the picture URLs lookups answer (`PUBLIC_URL`); unset, they are paths on this service. */
+  publicUrl?: string;
   now?: () => number;
   log?: Pick<Console, 'warn' | 'error'>;
   /** Files served at the root, such as `cached-profile-picture.js`. */
@@ -56,7 +73,15 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? console;
   const { cache, storage, events } = deps;
-  const service = createPictureService({ cache, storage, events, now: deps.now, log, maxStorageReads: deps.maxStorageReads });
+  const maxPixels = deps.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
+  const images =
+    deps.images ??
+    createImageEncoder({
+      maxPixels,
+      maxFrames: deps.maxImageFrames ?? DEFAULT_MAX_IMAGE_FRAMES,
+      maxAnimationPixels: deps.maxAnimationPixels ?? DEFAULT_MAX_ANIMATION_PIXELS,
+    });
+  const service = createPictureService({ cache, storage, events, images, now: deps.now, log, maxStorageReads: deps.maxStorageReads, maxImageJobs: deps.maxImageJobs });
   const auth = createAuth(deps.auth);
 
   const app = new Hono();
@@ -73,9 +98,9 @@ export function createApp(deps: AppDeps) {
   const upload = {
     maxBytes: deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     timeoutMs: deps.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS,
-    maxPixels: deps.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+    maxPixels,
   };
-  app.route('/api/pictures', pictureRoutes({ service, auth, upload }));
+  app.route('/api/pictures', pictureRoutes({ service, auth, upload, publicUrl: deps.publicUrl }));
   app.route('/api/cache', cacheRoutes({ cache, auth }));
   app.route('/api/events', eventRoutes({ events, shutdown: deps.shutdown }));
   app.route('/images', imageRoutes({ service }));

@@ -5,8 +5,8 @@ import { ConfigError, readConfig } from './config.ts';
 test('an empty environment is the embedded default for a local demo', () => {
   assert.deepEqual(readConfig({}), {
     host: '127.0.0.1', port: 8787, redisUrl: undefined, redisClusterNodes: undefined, minio: undefined, dataDir: './.data',
-    authSecret: undefined, adminToken: undefined, maxUploadBytes: 5 * 1024 * 1024, uploadTimeoutMs: 60_000,
-    maxImagePixels: 25_000_000, maxStorageReads: 64, authAudience: undefined, corsOrigins: ['*'], seedDemo: true,
+    authSecret: undefined, adminToken: undefined, maxUploadBytes: 20 * 1024 * 1024, uploadTimeoutMs: 120_000,
+    maxImagePixels: 25_000_000, maxImageFrames: 100, maxAnimationPixels: 100_000_000, maxImageJobs: 2, maxStorageReads: 64, authAudience: undefined, corsOrigins: ['*'], publicUrl: undefined, seedDemo: true,
   });
 });
 

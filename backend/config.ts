@@ -1,11 +1,20 @@
-/** The default upload limit: 5 MiB. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+/** The default upload limit: 20 MiB, room for any phone's JPEG (a 12-megapixel one is 3–6 MB, a 48-megapixel one up to ~15). */
+export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
-/** The default time an upload's body may take to arrive: a 5 MiB picture at 100 KB/s, with room to spare. */
-export const DEFAULT_UPLOAD_TIMEOUT_MS = 60_000;
+/** The default time an upload's body may take to arrive: a 12 MB photo at 100 KB/s. */
+export const DEFAULT_UPLOAD_TIMEOUT_MS = 120_000;
 
-/** The default largest picture, in pixels: a 24-megapixel camera's; a page decoding it holds ~100 MB. */
+/** The default largest picture or frame, in pixels: a 24-megapixel camera's; decoding it whole holds ~100 MB. */
 export const DEFAULT_MAX_IMAGE_PIXELS = 25_000_000;
+
+/** The default most frames kept of an animation: the rest are dropped. */
+export const DEFAULT_MAX_IMAGE_FRAMES = 100;
+
+/** The default most pixels all decoded frames of an animation may hold together: 100 frames of 1,000 × 1,000. */
+export const DEFAULT_MAX_ANIMATION_PIXELS = 100_000_000;
+
+/** The default most images one process decodes and encodes at once: one a core here, so a burst of uploads queues. */
+export const DEFAULT_MAX_IMAGE_JOBS = 2;
 
 /**
  * The default most storage reads one process makes at once for lookups' misses: enough to keep a batch of 100
@@ -37,13 +46,24 @@ export interface Config {
   maxUploadBytes: number;
   /** How long an upload's body may take to arrive, from the first byte read to the last. */
   uploadTimeoutMs: number;
-  /** The most pixels (width × height) a picture may claim; more is refused before anything decodes it. */
+  /** The most pixels (width × height) a picture or frame may claim; more is refused before anything decodes it. */
   maxImagePixels: number;
+  /** Frames of an animation past this are dropped. */
+  maxImageFrames: number;
+  /** The most pixels all decoded frames of an animation may hold together. */
+  maxAnimationPixels: number;
+  /** The most images one process decodes and encodes at once. */
+  maxImageJobs: number;
   /** The most storage reads one process makes at once for lookups that miss the cache. */
   maxStorageReads: number;
   /** The audience user tokens must name (`aud`); unset, tokens naming any audience are refused. */
   authAudience?: string;
   corsOrigins: string[];
+  /**
+   * The address clients reach the service at (`https://img.example.com`), for the picture URLs lookups answer;
+   * unset, they answer paths (`/images/…`), which clients resolve against the API's URL. Never the request's `Host`.
+   */
+  publicUrl?: string;
   /** Give the demo's people their pictures at startup, when they have none (`SEED_DEMO`, on by default). */
   seedDemo: boolean;
 }
@@ -92,11 +112,30 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES),
     uploadTimeoutMs: integer(env, 'UPLOAD_TIMEOUT_MS', DEFAULT_UPLOAD_TIMEOUT_MS),
     maxImagePixels: integer(env, 'MAX_IMAGE_PIXELS', DEFAULT_MAX_IMAGE_PIXELS),
+    maxImageFrames: integer(env, 'MAX_IMAGE_FRAMES', DEFAULT_MAX_IMAGE_FRAMES),
+    maxAnimationPixels: integer(env, 'MAX_ANIMATION_PIXELS', DEFAULT_MAX_ANIMATION_PIXELS),
+    maxImageJobs: integer(env, 'MAX_IMAGE_JOBS', DEFAULT_MAX_IMAGE_JOBS),
     maxStorageReads: integer(env, 'MAX_STORAGE_READS', DEFAULT_MAX_STORAGE_READS),
     authAudience: get('AUTH_AUDIENCE'),
     corsOrigins: (get('CORS_ORIGINS') ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
+    publicUrl: publicUrl(get('PUBLIC_URL')),
     seedDemo: boolean(env, 'SEED_DEMO', true),
   };
+}
+
+/** An http(s) origin, with an optional path prefix, without the trailing slash the paths bring themselves. */
+function publicUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL=${raw} is not a URL: give the address clients reach the service at, e.g. https://img.example.com.`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username) {
+    throw new ConfigError(`PUBLIC_URL=${raw} must be a plain http(s) address, e.g. https://img.example.com.`);
+  }
+  return url.href.replace(/\/$/, '');
 }
 
 /** `host:port,host:port` as the startup nodes of a cluster; the port is required, so a typo is not a silent 6379. */

@@ -11,7 +11,6 @@ import { noisyPng, solidPng } from './testing/images.ts';
 import { startService, type RunningService } from './testing/service.ts';
 import { startBackingServers, startEmbedded, TEST_SERVICE_ENV } from './testing/stack.ts';
 import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
-import { stripMetadata } from './upload/strip-metadata.ts';
 
 const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
@@ -21,13 +20,7 @@ async function upload(base: string, userId: string, body: Uint8Array<ArrayBuffer
   return (await res.json()) as PictureMeta;
 }
 
-/** The version the service gives these bytes: the first 128 bits of the SHA-256 of what it stores. */
-async function versionOf(png: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', stripMetadata(png, 'image/png')));
-  return Buffer.from(digest.subarray(0, 16)).toString('hex');
-}
-
-/** Each user's lookup names the old or the new picture, and its URL serves exactly those bytes. */
+/** Each user's lookup names the old or the new picture, and its URLs serve exactly those copies, whole. */
 async function assertWholePictures(base: string, expected: Map<string, { old: string; new: string }>): Promise<{ old: number; new: number }> {
   const seen = { old: 0, new: 0 };
   for (const [userId, versions] of expected) {
@@ -37,11 +30,15 @@ async function assertWholePictures(base: string, expected: Map<string, { old: st
     const which = meta.version === versions.old ? 'old' : meta.version === versions.new ? 'new' : undefined;
     assert.ok(which, `${userId} has version ${meta.version}, neither the old nor the new one`);
     seen[which]++;
-    const image = await fetch(meta.url);
-    assert.equal(image.status, 200, `${userId}'s ${which} picture is served`);
-    const bytes = new Uint8Array(await image.arrayBuffer());
-    assert.equal(bytes.length, meta.bytes, `${userId}'s picture is whole`);
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    const copies: Uint8Array[] = [];
+    for (const variant of meta.variants) {
+      const image = await fetch(new URL(variant.url, base));
+      assert.equal(image.status, 200, `${userId}'s ${which} picture is served at ${variant.width} px`);
+      copies.push(new Uint8Array(await image.arrayBuffer()));
+      assert.equal(copies.at(-1)!.length, variant.bytes, `${userId}'s ${variant.width}-px copy is whole`);
+    }
+    // The version is the hash of all copies, in order: they are exactly the ones it names.
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', Buffer.concat(copies)));
     assert.equal(Buffer.from(digest.subarray(0, 16)).toString('hex'), meta.version, `${userId}'s bytes are the version they claim`);
   }
   return seen;
@@ -58,7 +55,9 @@ async function killMidUpload(t: TestContext, start: () => Promise<RunningService
     for (let i = 0; i < 20; i++) {
       const userId = `crash${i}`;
       const old = await upload(service.base, userId, solidPng([i, 0, 0]));
-      expected.set(userId, { old: old.version, new: await versionOf(noisyPng(i + 1)) });
+      // A version depends on the picture alone, so another user's upload of the same bytes names the new one.
+      const next = await upload(service.base, `${userId}-probe`, noisyPng(i + 1));
+      expected.set(userId, { old: old.version, new: next.version });
     }
     const uploads = [...expected.keys()].map((userId, i) =>
       fetch(`${service.base}/api/pictures/${userId}`, { method: 'PUT', body: noisyPng(i + 1), headers: admin }).then((r) => r.status, () => 'cut off'));

@@ -1,11 +1,12 @@
-import type { PictureMeta } from '../contract/picture.ts';
+import { DEFAULT_VARIANT_WIDTH, type PictureMeta } from '../contract/picture.ts';
+import { concat } from './bytes.ts';
 import type { CachedPicture, EventBus, PictureCache } from './cache/cache.ts';
-import { DEFAULT_MAX_STORAGE_READS } from './config.ts';
+import { DEFAULT_MAX_IMAGE_JOBS, DEFAULT_MAX_STORAGE_READS } from './config.ts';
 import { createKeyedQueue, createLimiter, createSingleFlight } from './concurrency.ts';
 import { ApiError, storageUnavailable } from './errors.ts';
-import type { PictureBytes, PictureStorage, StoredPicture } from './storage/storage.ts';
+import type { ImageEncoder } from './images/encode.ts';
+import { VARIANT_TYPE, type PictureBytes, type PictureStorage, type StoredPicture } from './storage/storage.ts';
 import { sniffImageType } from './upload/sniff.ts';
-import { InvalidImageError, stripMetadata } from './upload/strip-metadata.ts';
 
 /** How a lookup was answered, as the `X-Cache` header says it. */
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
@@ -19,10 +20,14 @@ export interface PictureServiceOptions {
   cache: PictureCache;
   storage: PictureStorage;
   events: EventBus;
+  /** Makes the copies every URL serves. */
+  images: ImageEncoder;
   now?: () => number;
-  /** The longest a lookup stays cached (50 minutes: presigned URLs live 60). */
+  /** How long a page may use a lookup's answer without asking again (`expiresAt`); the URLs never change. */
+  answerTtlMs?: number;
+  /** The longest a lookup stays cached (50 minutes). */
   lookupTtlMs?: number;
-  /** A cached URL is dropped this long before it expires, so no client is handed a URL about to die. */
+  /** A cached answer is dropped this long before its `expiresAt`, so no page is handed one about to lapse. */
   urlMarginMs?: number;
   /** How long "this user has no picture" is cached; uploads overwrite it at once. */
   absentTtlMs?: number;
@@ -31,6 +36,11 @@ export interface PictureServiceOptions {
    * turn, so a burst of batch lookups cannot swamp the object store.
    */
   maxStorageReads?: number;
+  /**
+   * The most images this process decodes and encodes at once (default 2, one a core); the others wait their turn,
+   * so a burst of uploads queues instead of taking all memory.
+   */
+  maxImageJobs?: number;
   log?: Pick<Console, 'warn' | 'error'>;
 }
 
@@ -39,14 +49,16 @@ export interface PictureServiceOptions {
  * truth, `picture-changed` events after every change. A cache that fails is bypassed, never fatal.
  */
 export function createPictureService(options: PictureServiceOptions) {
-  const { cache, storage, events } = options;
+  const { cache, storage, events, images } = options;
   const now = options.now ?? Date.now;
+  const answerTtlMs = options.answerTtlMs ?? 60 * 60_000;
   const lookupTtlMs = options.lookupTtlMs ?? 50 * 60_000;
   const urlMarginMs = options.urlMarginMs ?? 10 * 60_000;
   const absentTtlMs = options.absentTtlMs ?? 60_000;
   const log = options.log ?? console;
   const fromStorage = createSingleFlight<CachedPicture>();
   const storageRead = createLimiter(options.maxStorageReads ?? DEFAULT_MAX_STORAGE_READS);
+  const imageJob = createLimiter(options.maxImageJobs ?? DEFAULT_MAX_IMAGE_JOBS);
   const perUser = createKeyedQueue();
   let cacheDown = false;
   /**
@@ -80,9 +92,49 @@ export function createPictureService(options: PictureServiceOptions) {
     return value ? Math.min(lookupTtlMs, value.expiresAt - urlMarginMs - now()) : absentTtlMs;
   }
 
-  async function toMeta(userId: string, stored: StoredPicture): Promise<PictureMeta> {
-    const { url, expiresAt } = await storage.locate(userId, stored, now());
-    return { userId, version: stored.version, url, contentType: stored.contentType, bytes: stored.bytes, expiresAt };
+  function toMeta(userId: string, stored: StoredPicture): PictureMeta {
+    const variants = stored.variants!.map(({ width, bytes }) => ({ width, url: `/images/${userId}/${stored.version}/${width}.webp`, bytes }));
+    const fallback = variants.filter((variant) => variant.width <= DEFAULT_VARIANT_WIDTH).at(-1) ?? variants[0]!;
+    const meta: PictureMeta = { userId, version: stored.version, url: fallback.url, contentType: VARIANT_TYPE, bytes: fallback.bytes, expiresAt: now() + answerTtlMs, variants };
+    if (stored.placeholder) meta.placeholder = stored.placeholder;
+    return meta;
+  }
+
+  /** Encodes an image into copies, at most `maxImageJobs` at once, and names the version by their bytes. */
+  async function encode(data: Uint8Array): Promise<{ picture: StoredPicture; files: Uint8Array[] }> {
+    const { variants, placeholder } = await imageJob(() => images.encode(data));
+    const files = variants.map((variant) => variant.data);
+    const picture = { version: await contentHash(concat(files)), updatedAt: now(), variants: variants.map(({ width, data }) => ({ width, bytes: data.byteLength })), placeholder };
+    return { picture, files };
+  }
+
+  /**
+   * A picture stored before copies were made gets them now, from the upload it kept, under the same version: once
+   * per user however many lookups ask (they share the read-through), and never over a newer upload. `null` when
+   * the kept upload cannot be made into copies (logged): the user then shows as having no picture, and no lookup fails.
+   */
+  async function withVariants(userId: string, stored: StoredPicture): Promise<StoredPicture | null> {
+    if (stored.variants) return stored;
+    return perUser(userId, async () => {
+      const original = await storageRead(() => storageCall(() => storage.readOriginal(userId, stored.version)));
+      if (!original) {
+        // Another instance made the copies (and removed the upload) between our two reads.
+        const latest = await storageCall(() => storage.current(userId));
+        return latest?.variants ? latest : null;
+      }
+      let made: Awaited<ReturnType<typeof encode>>;
+      try {
+        made = await encode(original);
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status >= 500) throw error;
+        log.warn(`[pictures] the picture kept for ${userId} (version ${stored.version}) cannot be made into copies: ${error.message}`);
+        return null;
+      }
+      const picture: StoredPicture = { ...made.picture, version: stored.version, updatedAt: stored.updatedAt };
+      await storageCall(() => storage.put(userId, picture, made.files, { onlyIf: stored.version }));
+      const latest = await storageCall(() => storage.current(userId));
+      return latest?.variants ? latest : null;
+    });
   }
 
   async function storageCall<T>(call: () => Promise<T>): Promise<T> {
@@ -96,8 +148,9 @@ export function createPictureService(options: PictureServiceOptions) {
   function readThrough(userId: string, fillCache: boolean): Promise<CachedPicture> {
     return fromStorage(userId, async () => {
       // Inside the single flight: concurrent misses for one user still share one read, and take one place.
-      const stored = await storageRead(() => storageCall(() => storage.current(userId)));
-      const value = stored ? await storageCall(() => toMeta(userId, stored)) : null;
+      const pointer = await storageRead(() => storageCall(() => storage.current(userId)));
+      const stored = pointer && (await withVariants(userId, pointer));
+      const value = stored ? toMeta(userId, stored) : null;
       const ttl = ttlFor(value);
       if (fillCache && ttl > 0) await tryCache(() => cache.set(userId, value, ttl, { onlyIfAbsent: true }), undefined);
       return value;
@@ -147,34 +200,27 @@ export function createPictureService(options: PictureServiceOptions) {
     },
 
     /**
-     * Makes `raw` the user's picture: the type is sniffed from the bytes, location and other metadata are
-     * removed, and the version is the SHA-256 of what is stored.
+     * Makes `raw` the user's picture: the type is sniffed from the bytes, then it is decoded once and encoded as
+     * the copies every URL serves (nothing of the upload itself is kept or served); the version is the SHA-256 of
+     * those copies.
      */
     async upload(userId: string, raw: Uint8Array): Promise<PictureMeta> {
-      const contentType = sniffImageType(raw);
-      if (!contentType) {
+      if (!sniffImageType(raw)) {
         throw new ApiError(415, 'unsupported_media_type', 'Not a supported image: upload JPEG, PNG, WebP, GIF or AVIF.');
       }
-      let data: Uint8Array<ArrayBuffer>;
-      try {
-        data = stripMetadata(raw, contentType);
-      } catch (error) {
-        if (error instanceof InvalidImageError) throw new ApiError(415, 'unsupported_media_type', error.message);
-        throw error;
-      }
-      const stored: StoredPicture = { version: await contentHash(data), contentType, bytes: data.byteLength, updatedAt: now() };
+      const { picture, files } = await encode(raw);
       return perUser(userId, async () => {
         await forgetBeforeCommit(userId);
-        await storageCall(() => storage.put(userId, stored, data));
-        const meta = await storageCall(() => toMeta(userId, stored));
+        await storageCall(() => storage.put(userId, picture, files));
+        const meta = toMeta(userId, picture);
         await write(userId, meta);
         return meta;
       });
     },
 
-    /** The bytes of one version, or `null` when that version is not stored. */
-    read(userId: string, version: string): Promise<PictureBytes | null> {
-      return storageCall(() => storage.read(userId, version));
+    /** The bytes of one copy of a version, or `null` when it is not stored. */
+    read(userId: string, version: string, width: number): Promise<PictureBytes | null> {
+      return storageCall(() => storage.read(userId, version, width));
     },
 
     /** Removes the user's picture; answers whether there was one. */
@@ -191,7 +237,7 @@ export function createPictureService(options: PictureServiceOptions) {
 
 export type PictureService = ReturnType<typeof createPictureService>;
 
-/** The version of a picture: the first 128 bits of the SHA-256 of its bytes, in hex. */
+/** The version of a picture: the first 128 bits of the SHA-256 of its copies' bytes, in hex. */
 async function contentHash(data: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
   return Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');

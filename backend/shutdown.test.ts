@@ -48,7 +48,7 @@ test('HEAD /images/… answers the headers and releases the file it opened', asy
     const openFiles = () => readdirSync(`/proc/${target.service.pid}/fd`).length;
     const before = openFiles();
     for (let i = 0; i < 100; i++) {
-      const head = await fetch(meta.url, { method: 'HEAD' });
+      const head = await fetch(new URL(meta.url, target.base), { method: 'HEAD' });
       assert.equal(head.status, 200);
       assert.equal(head.headers.get('Content-Length'), String(meta.bytes));
       assert.equal(await head.text(), '');

@@ -6,19 +6,44 @@
 /** What a user id may be: it is a path segment and part of object keys. */
 export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * The widths, in pixels, of the square copies the service makes of every picture (WebP). They cover avatars of
+ * 24–256 CSS px at device pixel ratios 1 and 2 with a copy at most 2.7× wider than shown, and give the most common
+ * list size, 48 px, an exact copy at both ratios (64 at 1×, 96 at 2×). A picture smaller than a width gets no copy
+ * wider than itself.
+ */
+export const VARIANT_WIDTHS = [64, 96, 128, 256, 512] as const;
+
+/** The width `PictureMeta.url` names, for pages that read only `url`. */
+export const DEFAULT_VARIANT_WIDTH = 256;
+
+/** One square copy of a picture at one width, encoded by the service (never the upload's own bytes). */
+export interface PictureVariant {
+  /** Width and height in pixels. */
+  width: number;
+  /** Immutable: the same bytes forever, in every setup. */
+  url: string;
+  /** Its size in bytes. */
+  bytes: number;
+}
+
 /** What `GET /api/pictures/:userId` answers: which picture is current for a user, and where its bytes are. */
 export interface PictureMeta {
   userId: string;
-  /** A content hash of the bytes: a new upload is a new version, so nothing stale is served under one. */
+  /** A content hash: a new upload is a new version, so nothing stale is served under one. */
   version: string;
-  /** A URL that stays the same for its lifetime, so the browser's HTTP cache can serve it. */
+  /** The copy at `DEFAULT_VARIANT_WIDTH` (or the largest, when the picture is smaller): for pages that read only this. */
   url: string;
-  /** The sniffed media type, e.g. `image/webp`. */
+  /** The type of what `url` serves: `image/webp`. */
   contentType: string;
-  /** Size of the stored bytes. */
+  /** Size of what `url` serves. */
   bytes: number;
-  /** When `url` stops working, in milliseconds since the epoch. */
+  /** Until when this answer may be used, in milliseconds since the epoch; the URLs themselves never change. */
   expiresAt: number;
+  /** Every copy of this version, narrowest first: a page renders them as `srcset` and the browser picks one. */
+  variants: PictureVariant[];
+  /** A preview of a few dozen bytes (a `data:image/webp` URL), to show blurred while the picture loads. */
+  placeholder?: string;
 }
 
 /** What `GET /api/pictures?users=a,b` answers: `null` for a user with no picture. */

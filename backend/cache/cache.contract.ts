@@ -25,15 +25,18 @@ export interface EventBusFixture {
   dispose(): Promise<void>;
 }
 
-/** Metadata as the storage would give it. */
+/** Metadata as the service would give it: copies at two widths (`url` names the wider) and a placeholder. */
 export function pictureMeta(userId: string, version = 'v1'): PictureMeta {
+  const variants = [64, 256].map((width) => ({ width, url: `/images/${userId}/${version}/${width}.webp`, bytes: width * 5 }));
   return {
     userId,
     version,
-    url: `/images/${userId}/${version}`,
+    url: variants[1]!.url,
     contentType: 'image/webp',
-    bytes: 1234,
+    bytes: variants[1]!.bytes,
     expiresAt: 1_900_000_000_000,
+    variants,
+    placeholder: 'data:image/webp;base64,UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA',
   };
 }
 
@@ -68,6 +71,8 @@ export function describeCache(name: string, make: () => Promise<CacheFixture>): 
       const [got] = await cache.getMany(['ada']);
       assert.deepEqual(got, pictureMeta('ada'));
       got!.url = 'changed by the caller';
+      got!.variants[0]!.url = 'changed by the caller';
+      got!.variants.pop();
       assert.deepEqual(await cache.getMany(['ada']), [pictureMeta('ada')]);
     });
 

@@ -16,9 +16,9 @@ export function toCount(n: number): number {
   return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
 }
 
-/** A shallow copy: PictureMeta is flat. */
+/** A copy that shares nothing a caller could change. */
 export function copyPicture(value: CachedPicture): CachedPicture {
-  return value === null ? null : { ...value };
+  return value === null ? null : { ...value, variants: value.variants.map((variant) => ({ ...variant })) };
 }
 
 /** True for a well-formed cached lookup of `userId`: `null`, or that user's metadata. */
@@ -32,7 +32,9 @@ export function isCachedPicture(value: unknown, userId: string): value is Cached
     typeof meta.url === 'string' &&
     typeof meta.contentType === 'string' &&
     typeof meta.bytes === 'number' &&
-    typeof meta.expiresAt === 'number'
+    typeof meta.expiresAt === 'number' &&
+    // Entries cached before copies were made have none: a miss, read again from the storage.
+    Array.isArray(meta.variants)
   );
 }
 

@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { PictureMeta } from '../../contract/picture.ts';
 import type { Auth } from '../auth.ts';
 import { ApiError } from '../errors.ts';
@@ -14,16 +14,23 @@ export const MAX_BATCH = 100;
 const lookupCaching = { 'Cache-Control': 'no-cache' };
 
 /** `/api/pictures`: lookups (single and batch), upload and delete. */
-export function pictureRoutes({ service, auth, upload }: { service: PictureService; auth: Auth; upload: UploadLimits }) {
+export function pictureRoutes(options: { service: PictureService; auth: Auth; upload: UploadLimits; publicUrl?: string }) {
+  const { service, auth, upload, publicUrl } = options;
+  /** The service names its copies by path: an operator's public address goes before them, never the request's host. */
+  const published = (meta: PictureMeta): PictureMeta => {
+    if (!publicUrl) return meta;
+    return { ...meta, url: publicUrl + meta.url, variants: meta.variants.map((variant) => ({ ...variant, url: publicUrl + variant.url })) };
+  };
   return new Hono()
     .get('/', async (c) => {
       const userIds = parseUsers(c.req.query('users'));
       const { pictures, cache } = await service.lookup(userIds);
       c.header('X-Cache', cache);
-      const body: Record<string, PictureMeta | null> = {};
+      // No prototype: `__proto__` is a valid user id, and must be an entry like any other.
+      const body: Record<string, PictureMeta | null> = Object.create(null);
       let state = '';
       for (const [userId, meta] of pictures) {
-        body[userId] = meta && absolute(meta, c);
+        body[userId] = meta && published(meta);
         state += `${userId}:${meta ? tagOf(meta) : '-'},`;
       }
       const headers = { ETag: `W/"${fnv1a(state)}"`, ...lookupCaching };
@@ -38,13 +45,13 @@ export function pictureRoutes({ service, auth, upload }: { service: PictureServi
       if (!meta) throw new ApiError(404, 'not_found', `User ${userId} has no picture.`);
       const headers = { ETag: `W/"${tagOf(meta)}"`, ...lookupCaching };
       if (matchesETag(c, headers.ETag)) return c.body(null, 304, headers);
-      return c.json(absolute(meta, c), 200, headers);
+      return c.json(published(meta), 200, headers);
     })
     .put('/:userId', async (c) => {
       const userId = checkUserId(c.req.param('userId'));
       await auth.requireUser(c, userId);
       const meta = await service.upload(userId, await readUpload(c.req.raw, upload));
-      return c.json(absolute(meta, c), 201, { Location: `/api/pictures/${userId}` });
+      return c.json(published(meta), 201, { Location: `/api/pictures/${userId}` });
     })
     .delete('/:userId', async (c) => {
       const userId = checkUserId(c.req.param('userId'));
@@ -64,14 +71,9 @@ function parseUsers(query: string | undefined): string[] {
 }
 
 /**
- * What a lookup's answer depends on: the version and the URL's lifetime (a new signature is a new expiry). Weak,
- * since the same picture reached through another host name is the same answer.
+ * What a lookup's answer depends on: the version and how long it may be used. Weak, since the same picture reached
+ * through another host name is the same answer.
  */
 function tagOf(meta: PictureMeta): string {
   return `${meta.version}.${meta.expiresAt.toString(36)}`;
-}
-
-/** Pictures on this service are stored with a path; the client gets it whole, against the URL it called. */
-function absolute(meta: PictureMeta, c: Context): PictureMeta {
-  return meta.url.startsWith('/') ? { ...meta, url: new URL(meta.url, c.req.url).href } : meta;
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createFileStorage } from './files.ts';
-import { describeStorage, fixture, readAll } from './storage.contract.ts';
+import { describeStorage, fixture, legacyFixture, namesOf, readAll } from './storage.contract.ts';
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -13,11 +13,29 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** Every file under `root` (not directories), as sorted `/`-separated paths relative to it; none when it is missing. */
+async function filesUnder(root: string): Promise<string[]> {
+  if (!(await exists(root))) return [];
+  const names: string[] = [];
+  for (const name of await readdir(root, { recursive: true })) {
+    if ((await stat(join(root, name))).isFile()) names.push(name.split(sep).join('/'));
+  }
+  return names.sort();
+}
+
+async function writeFileIn(path: string, data: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, data);
+}
+
 describeStorage('files', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'files-storage-'));
   return {
     open: () => createFileStorage({ dir }),
-    hasObject: (userId, version) => exists(join(dir, 'objects', userId, version)),
+    variantFiles: (userId) => filesUnder(join(dir, 'variants', userId)),
+    hasOriginal: (userId, version) => exists(join(dir, 'objects', userId, version)),
+    writeOriginal: (userId, version, data) => writeFileIn(join(dir, 'objects', userId, version), data),
+    writePointer: (userId, text) => writeFileIn(join(dir, 'current', `${userId}.json`), text),
     async breakPointerWrites() {
       // A plain file where the pointer directory should be: every pointer write then fails.
       const current = join(dir, 'current');
@@ -41,15 +59,21 @@ describe('files storage', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  test('keeps the documented layout: objects/{user}/{version} and current/{user}.json', async () => {
-    const storage = createFileStorage({ dir: join(dir, 'layout') });
-    const { data, picture } = await fixture('layout');
-    await storage.put('ada', picture, data);
-    assert.deepEqual(new Uint8Array(await readFile(join(dir, 'layout', 'objects', 'ada', picture.version))), data);
-    assert.deepEqual(JSON.parse(await readFile(join(dir, 'layout', 'current', 'ada.json'), 'utf8')), picture);
-    // No temp file is left behind by a successful write.
-    assert.deepEqual(await readdir(join(dir, 'layout', 'objects', 'ada')), [picture.version]);
-    assert.deepEqual(await readdir(join(dir, 'layout', 'current')), ['ada.json']);
+  test('keeps the documented layout: variants/{user}/{version}/{width}.webp and current/{user}.json', async () => {
+    const root = join(dir, 'layout');
+    const storage = createFileStorage({ dir: root });
+    const { files, picture } = await fixture('layout');
+    await storage.put('ada', picture, files);
+    for (const [i, { width }] of picture.variants!.entries()) {
+      assert.deepEqual(new Uint8Array(await readFile(join(root, 'variants', 'ada', picture.version, `${width}.webp`))), files[i]);
+    }
+    // Exactly the picture's fields: nothing else is written into the pointer.
+    assert.deepEqual(JSON.parse(await readFile(join(root, 'current', 'ada.json'), 'utf8')), picture);
+    // No temp file is left behind by a successful write, and no upload is kept.
+    assert.deepEqual(await filesUnder(root), [
+      'current/ada.json',
+      ...picture.variants!.map(({ width }) => `variants/ada/${picture.version}/${width}.webp`).sort(),
+    ]);
   });
 
   test('a crash between temp write and rename leaves the previous picture whole', async () => {
@@ -57,50 +81,76 @@ describe('files storage', () => {
     const storage = createFileStorage({ dir: root });
     const one = await fixture('crash v1');
     const two = await fixture('crash v2');
-    await storage.put('ada', one.picture, one.data);
+    await storage.put('ada', one.picture, one.files);
     // What a crash mid-put leaves: half-written temp files next to the real ones, never renamed.
-    await writeFile(join(root, 'objects', 'ada', `.${two.picture.version}.0000.tmp`), two.data.subarray(0, 3));
-    await writeFile(join(root, 'current', `.ada.json.0000.tmp`), '{"version":"');
+    await writeFileIn(join(root, 'variants', 'ada', two.picture.version, '.64.webp.0000.tmp'), two.files[0]!.subarray(0, 3));
+    await writeFile(join(root, 'current', '.ada.json.0000.tmp'), '{"version":"');
 
     const fresh = createFileStorage({ dir: root });
     assert.deepEqual(await fresh.current('ada'), one.picture);
-    assert.equal(await fresh.read('ada', two.picture.version), null);
-    const bytes = await fresh.read('ada', one.picture.version);
+    assert.equal(await fresh.read('ada', two.picture.version, 64), null);
+    const bytes = await fresh.read('ada', one.picture.version, 64);
     assert.ok(bytes);
-    assert.deepEqual(await readAll(bytes.body), one.data);
+    assert.deepEqual(await readAll(bytes.body), one.files[0]);
 
-    // The next put goes through regardless.
-    await fresh.put('ada', two.picture, two.data);
+    // The next put goes through regardless, and the old version's folder goes with its copies.
+    await fresh.put('ada', two.picture, two.files);
     assert.deepEqual(await fresh.current('ada'), two.picture);
-    const replaced = await fresh.read('ada', two.picture.version);
+    const replaced = await fresh.read('ada', two.picture.version, 64);
     assert.ok(replaced);
-    assert.deepEqual(await readAll(replaced.body), two.data);
+    assert.deepEqual(await readAll(replaced.body), two.files[0]);
+    assert.equal(await exists(join(root, 'variants', 'ada', one.picture.version)), false);
+  });
+
+  test('a crash after the copies are written but before the commit leaves the previous picture current', async () => {
+    const root = join(dir, 'crash-before-commit');
+    const storage = createFileStorage({ dir: root });
+    const one = await fixture('crash v1');
+    const two = await fixture('crash v2');
+    await storage.put('ada', one.picture, one.files);
+    // Copies are written first and renamed into place one by one; the pointer is the commit.
+    for (const [i, { width }] of two.picture.variants!.entries()) {
+      await writeFileIn(join(root, 'variants', 'ada', two.picture.version, `${width}.webp`), two.files[i]!);
+    }
+    const fresh = createFileStorage({ dir: root });
+    assert.deepEqual(await fresh.current('ada'), one.picture);
+    const bytes = await fresh.read('ada', one.picture.version, 128);
+    assert.ok(bytes);
+    assert.deepEqual(await readAll(bytes.body), one.files[1]);
+    // Putting it again commits it: the copies already there are the same bytes.
+    await fresh.put('ada', two.picture, two.files);
+    assert.deepEqual(await fresh.current('ada'), two.picture);
+    assert.deepEqual(await filesUnder(join(root, 'variants', 'ada')), namesOf(two.picture));
   });
 
   test('a stream being read survives the picture being replaced', async () => {
     const storage = createFileStorage({ dir: join(dir, 'replace-while-reading') });
     const one = await fixture('x'.repeat(200_000));
     const two = await fixture('y');
-    await storage.put('ada', one.picture, one.data);
-    const bytes = await storage.read('ada', one.picture.version);
+    await storage.put('ada', one.picture, one.files);
+    const bytes = await storage.read('ada', one.picture.version, 256);
     assert.ok(bytes);
-    await storage.put('ada', two.picture, two.data);
-    assert.deepEqual(await readAll(bytes.body), one.data);
+    await storage.put('ada', two.picture, two.files);
+    assert.equal(await storage.read('ada', one.picture.version, 256), null, 'the old copy is gone for new readers');
+    assert.deepEqual(await readAll(bytes.body), one.files[2]);
   });
 
-  test('a corrupt pointer throws rather than pretending there is no picture', async () => {
-    const root = join(dir, 'corrupt');
-    await mkdir(join(root, 'current'), { recursive: true });
-    await writeFile(join(root, 'current', 'ada.json'), '{"version": 42}');
-    await assert.rejects(createFileStorage({ dir: root }).current('ada'), /Corrupt picture pointer/);
+  test('ping accepts a data directory from before copies were made, and what it kept still reads', async () => {
+    const root = join(dir, 'legacy-dir');
+    const legacy = await legacyFixture('ada');
+    // The old layout: objects/ and current/, no variants/.
+    await writeFileIn(join(root, 'objects', 'ada', legacy.pointer.version), legacy.original);
+    await writeFileIn(join(root, 'current', 'ada.json'), JSON.stringify(legacy.pointer));
+    const storage = createFileStorage({ dir: root });
+    await storage.ping();
+    assert.deepEqual(await storage.current('ada'), legacy.picture);
+    assert.deepEqual(await storage.readOriginal('ada', legacy.pointer.version), legacy.original);
   });
 
   test('ping creates the directories, and throws when the directory cannot be used', async () => {
     const root = join(dir, 'ping');
     await createFileStorage({ dir: root }).ping();
-    assert.ok(await exists(join(root, 'objects')));
-    assert.ok(await exists(join(root, 'current')));
-    assert.deepEqual((await readdir(root)).sort(), ['current', 'objects']);
+    assert.deepEqual((await readdir(root)).sort(), ['current', 'variants']);
     const file = join(dir, 'a-file');
     await writeFile(file, '');
     await assert.rejects(createFileStorage({ dir: file }).ping());
@@ -113,19 +163,13 @@ describe('files storage', () => {
     await rm(root, { recursive: true });
     await assert.rejects(storage.ping(), { code: 'ENOENT' });
     await assert.rejects(storage.current('ada'), { code: 'ENOENT' }, 'not "ada has no picture"');
-    const { picture, data } = await fixture('deleted');
-    await assert.rejects(storage.put('ada', picture, data), { code: 'ENOENT' });
+    await assert.rejects(storage.remove('ada'), { code: 'ENOENT' }, 'not "ada had no picture"');
+    const { picture, files } = await fixture('deleted');
+    await assert.rejects(storage.put('ada', picture, files), { code: 'ENOENT' });
     assert.equal(await exists(root), false, 'nothing made again, nothing written');
-  });
-
-  test('locate points at this service for 60 minutes by default', async () => {
-    const { picture } = await fixture('locate');
-    const location = await createFileStorage({ dir }).locate('ada', picture, 1_000);
-    assert.deepEqual(location, { url: `/images/ada/${picture.version}`, expiresAt: 1_000 + 60 * 60_000 });
   });
 
   test('misconfiguration throws at construction', () => {
     assert.throws(() => createFileStorage({ dir: '' }), /DATA_DIR/);
-    assert.throws(() => createFileStorage({ dir, urlTtlMs: 0 }), /urlTtlMs/);
   });
 });

@@ -1,37 +1,36 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { PictureBytes, PictureStorage, StoredPicture } from './storage.ts';
-import { assertStoredPicture, assertUserId, assertVersion, decodePointer, encodePointer, isVersion } from './validate.ts';
+import { VARIANT_TYPE, type PictureBytes, type PictureStorage, type StoredPicture } from './storage.ts';
+import { assertStoredPicture, assertUserId, assertVersion, assertWidth, decodePointer, encodePointer, isVersion, isWidth } from './validate.ts';
 
 export interface FileStorageOptions {
   /** The data directory (`DATA_DIR`); created as needed. */
   dir: string;
-  /** How long a URL from `locate` is promised to work. The URL never changes, so this only bounds caching. */
-  urlTtlMs?: number;
 }
 
-/** Read size for streaming a picture: pictures are a few MiB at most, so this is a handful of reads. */
+/** Read size for streaming a copy: copies are a few KB, so this is one read. */
 const CHUNK_BYTES = 64 * 1024;
 
 /**
  * Pictures as files under one directory: the embedded default when no object store is configured.
  *
- * Layout: `dir/objects/{userId}/{version}` holds the bytes, `dir/current/{userId}.json` the pointer (a
- * StoredPicture, which also carries the content type). Every write goes to a temp file in the same directory
+ * Layout: `dir/variants/{userId}/{version}/{width}.webp` holds the copies, `dir/current/{userId}.json` the pointer
+ * (a StoredPicture); `dir/objects/{userId}/{version}` is an upload kept from before copies were made, read only
+ * to make them. Every write goes to a temp file in the same directory
  * and is renamed into place, so a crash leaves either the old file or the new one, never half of one; temp
  * files start with a dot and are never read. Nothing is kept in memory: a new instance sees everything.
  *
  * @example
  * const storage = createFileStorage({ dir: process.env.DATA_DIR ?? '.data' });
- * await storage.put('ada', { version, contentType: 'image/png', bytes: data.byteLength, updatedAt: Date.now() }, data);
- * await storage.locate('ada', picture, Date.now()); // { url: '/images/ada/{version}', expiresAt }
+ * await storage.put('ada', { version, updatedAt: Date.now(), variants: [{ width: 64, bytes: data.byteLength }] }, [data]);
+ * await storage.read('ada', version, 64); // { body, contentType: 'image/webp', bytes }
  */
 export function createFileStorage(options: FileStorageOptions): PictureStorage {
-  const { dir, urlTtlMs = 60 * 60_000 } = options;
+  const { dir } = options;
   if (typeof dir !== 'string' || dir === '') throw new Error('createFileStorage: `dir` is required (set DATA_DIR).');
-  if (!(urlTtlMs > 0)) throw new Error(`createFileStorage: urlTtlMs must be positive, got ${urlTtlMs}.`);
   const objectsDir = join(dir, 'objects');
+  const variantsDir = join(dir, 'variants');
   const currentDir = join(dir, 'current');
   let prepared = false;
 
@@ -41,7 +40,7 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
       await stat(currentDir);
       return;
     }
-    await mkdir(objectsDir, { recursive: true });
+    await mkdir(variantsDir, { recursive: true });
     await mkdir(currentDir, { recursive: true });
     prepared = true;
   }
@@ -51,6 +50,12 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
     assertUserId(userId);
     assertVersion(version);
     return join(objectsDir, userId, version);
+  }
+  function variantPath(userId: string, version: string, width: number): string {
+    assertUserId(userId);
+    assertVersion(version);
+    assertWidth(width);
+    return join(variantsDir, userId, version, `${width}.webp`);
   }
   function pointerPath(userId: string): string {
     assertUserId(userId);
@@ -70,45 +75,45 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
     return decodePointer(text, path);
   }
 
-  /** Removes a replaced version's bytes unless it became current again meanwhile (the same picture re-uploaded). */
-  async function dropUnlessCurrent(userId: string, version: string): Promise<void> {
-    if ((await readPointer(userId))?.version === version) return;
-    await rm(objectPath(userId, version), { force: true });
+  /** Removes what a version kept: its copies, or the upload kept from before copies were made. */
+  async function drop(userId: string, picture: StoredPicture): Promise<void> {
+    await rm(objectPath(userId, picture.version), { force: true });
+    if (picture.variants) await rm(join(variantsDir, userId, picture.version), { recursive: true, force: true });
   }
 
   return {
     kind: 'files',
 
-    async put(userId, picture, data) {
-      assertStoredPicture(picture, data);
+    async put(userId, picture, files, options = {}) {
+      assertStoredPicture(picture, files);
       await ready();
-      // Bytes first: content-addressed, so rewriting an existing version writes the same bytes.
-      await writeAtomically(objectPath(userId, picture.version), data);
+      // Copies already committed are never written over: copies made again (another instance, another libvips)
+      // may differ by a byte, and a URL must serve the same bytes forever.
       const previous = await readPointer(userId);
-      if (previous?.version === picture.version) return;
+      if (options.onlyIf !== undefined && previous?.version !== options.onlyIf) return;
+      if (previous?.version === picture.version && previous.variants) return;
+      // Bytes before the pointer names them.
+      for (const [i, variant] of picture.variants!.entries()) {
+        await writeAtomically(variantPath(userId, picture.version, variant.width), files[i]!);
+      }
       await writeAtomically(pointerPath(userId), encodePointer(picture)); // the commit
-      if (previous) await dropUnlessCurrent(userId, previous.version);
+      if (!previous) return;
+      // The same version stored again with copies: only the upload it kept goes.
+      if (previous.version === picture.version) await rm(objectPath(userId, previous.version), { force: true });
+      // Re-uploaded meanwhile (the same picture again): nothing of it goes.
+      else if ((await readPointer(userId))?.version !== previous.version) await drop(userId, previous);
     },
 
     current(userId) {
       return readPointer(userId);
     },
 
-    async locate(userId, picture, now) {
+    async read(userId, version, width): Promise<PictureBytes | null> {
       assertUserId(userId);
-      assertVersion(picture.version);
-      return { url: `/images/${userId}/${picture.version}`, expiresAt: now + urlTtlMs };
-    },
-
-    async read(userId, version): Promise<PictureBytes | null> {
-      assertUserId(userId);
-      if (!isVersion(version)) return null;
-      // The content type lives in the pointer, so only the current version can be served.
-      const pointer = await readPointer(userId);
-      if (pointer?.version !== version) return null;
+      if (!isVersion(version) || !isWidth(width)) return null;
       let handle: FileHandle;
       try {
-        handle = await open(objectPath(userId, version), 'r');
+        handle = await open(variantPath(userId, version, width), 'r');
       } catch (error) {
         if (isNotFound(error)) return null;
         throw error;
@@ -116,9 +121,20 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
       try {
         const { size } = await handle.stat();
         // An open file survives a concurrent replace (which unlinks it), so the stream always ends whole.
-        return { body: fileStream(handle), contentType: pointer.contentType, bytes: size };
+        return { body: fileStream(handle), contentType: VARIANT_TYPE, bytes: size };
       } catch (error) {
         await handle.close();
+        throw error;
+      }
+    },
+
+    async readOriginal(userId, version) {
+      assertUserId(userId);
+      if (!isVersion(version)) return null;
+      try {
+        return new Uint8Array(await readFile(objectPath(userId, version)));
+      } catch (error) {
+        if (isNotFound(error)) return null;
         throw error;
       }
     },
@@ -127,7 +143,7 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
       const previous = await readPointer(userId);
       if (!previous) return null;
       await rm(pointerPath(userId), { force: true });
-      await rm(objectPath(userId, previous.version), { force: true });
+      await drop(userId, previous);
       return previous;
     },
 

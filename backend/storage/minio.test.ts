@@ -1,21 +1,22 @@
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
+import { text } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
 import { Client } from 'minio';
 import { startS3Server } from '../testing/s3-server.ts';
 import type { S3Server } from '../testing/s3-server.ts';
 import { createMinioStorage, ensureBucket, minioTransport } from './minio.ts';
-import type { MinioStorageOptions } from './minio.ts';
-import { describeStorage, fixture } from './storage.contract.ts';
+import { describeStorage, fixture, namesOf, readAll } from './storage.contract.ts';
 
 const REGION = 'eu-west-1';
-const CORS_BUCKET = 'pictures';
+const IMMUTABLE = 'public, max-age=31536000, immutable';
 let s3: S3Server;
 let buckets = 0;
 
 before(async () => {
-  s3 = await startS3Server({ buckets: [CORS_BUCKET], region: REGION });
+  s3 = await startS3Server({ region: REGION });
 });
 after(() => s3?.stop());
 
@@ -40,6 +41,35 @@ function faultyClient(client: Client, broken: { on: boolean }): Client {
   });
 }
 
+/** A client that runs `hook` each time a pointer write has succeeded, before answering the storage. */
+function afterPointerWrite(client: Client, hook: () => Promise<void>): Client {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (property !== 'putObject' || typeof value !== 'function') return value;
+      return async (bucket: string, key: string, ...rest: unknown[]) => {
+        const written = await (value as (...args: unknown[]) => Promise<unknown>).call(target, bucket, key, ...rest);
+        if (key.startsWith('current/')) await hook();
+        return written;
+      };
+    },
+  });
+}
+
+/** Every object under `variants/{userId}/`, as sorted `{version}/{width}.webp` names. */
+async function variantFiles(client: Client, bucket: string, userId: string): Promise<string[]> {
+  const prefix = `variants/${userId}/`;
+  const names: string[] = [];
+  for await (const item of client.listObjects(bucket, prefix, true)) names.push((item as { name: string }).name.slice(prefix.length));
+  return names.sort();
+}
+
+/** Writes an object directly, as something other than this storage would. */
+async function putBytes(client: Client, bucket: string, key: string, data: Uint8Array | string, headers: Record<string, string>) {
+  const body = Buffer.from(data);
+  await client.putObject(bucket, key, body, body.byteLength, headers);
+}
+
 async function hasObject(client: Client, bucket: string, key: string): Promise<boolean> {
   try {
     await client.statObject(bucket, key);
@@ -57,7 +87,12 @@ describeStorage('minio', async () => {
   return {
     // Each instance gets its own client too: nothing is shared but the bucket.
     open: () => createMinioStorage({ client: faultyClient(new Client(s3.clientOptions), broken), bucket, region: REGION }),
-    hasObject: (userId, version) => hasObject(client, bucket, `pictures/${userId}/${version}`),
+    variantFiles: (userId) => variantFiles(client, bucket, userId),
+    hasOriginal: (userId, version) => hasObject(client, bucket, `pictures/${userId}/${version}`),
+    // As the storage before copies wrote them: the upload's own type, immutable.
+    writeOriginal: (userId, version, data) =>
+      putBytes(client, bucket, `pictures/${userId}/${version}`, data, { 'Content-Type': 'image/png', 'Cache-Control': IMMUTABLE }),
+    writePointer: (userId, text) => putBytes(client, bucket, `current/${userId}.json`, text, { 'Content-Type': 'application/json' }),
     async breakPointerWrites() {
       broken.on = true;
       return async () => {
@@ -108,70 +143,50 @@ describe('minio storage', () => {
     assert.equal(checks, 2);
   });
 
-  test('objects are stored under pictures/ and current/, with their headers', async () => {
+  test('copies are stored under variants/ with their type and immutable caching; the pointer under current/, never cached', async () => {
     const client = new Client(s3.clientOptions);
     const bucket = await freshBucket(client);
     const storage = createMinioStorage({ client, bucket, region: REGION });
-    const { data, picture } = await fixture('keys', 'image/avif');
-    await storage.put('ada', picture, data);
-    const object = await client.statObject(bucket, `pictures/ada/${picture.version}`);
-    assert.equal(object.size, data.byteLength);
-    assert.equal(object.metaData['content-type'], 'image/avif');
-    assert.equal(object.metaData['cache-control'], 'public, max-age=31536000, immutable');
+    const { files, picture } = await fixture('keys');
+    await storage.put('ada', picture, files);
+    // What a CDN or a public-read bucket in front would answer with.
+    for (const [i, { width }] of picture.variants!.entries()) {
+      const object = await client.statObject(bucket, `variants/ada/${picture.version}/${width}.webp`);
+      assert.equal(object.size, files[i]!.byteLength);
+      assert.equal(object.metaData['content-type'], 'image/webp');
+      assert.equal(object.metaData['cache-control'], IMMUTABLE);
+    }
     const pointer = await client.statObject(bucket, 'current/ada.json');
     assert.equal(pointer.metaData['content-type'], 'application/json');
+    assert.equal(pointer.metaData['cache-control'], 'no-store');
+    // Exactly the picture's fields: nothing else is written into the pointer.
+    assert.deepEqual(JSON.parse(await text(await client.getObject(bucket, 'current/ada.json'))), picture);
+    assert.equal(await hasObject(client, bucket, `pictures/ada/${picture.version}`), false, 'no upload is kept');
   });
 
-  test('a presigned URL, fetched as is, answers the bytes with their type, caching and CORS', async () => {
+  test('another instance re-uploading the replaced version meanwhile keeps its copies', async () => {
     const client = new Client(s3.clientOptions);
-    const storage = createMinioStorage({ client, bucket: CORS_BUCKET, region: REGION });
-    const { data, picture } = await fixture('presigned', 'image/jpeg');
-    await storage.put('ada', picture, data);
-    const { url } = await storage.locate('ada', picture, Date.now());
-    assert.ok(url.startsWith(`http://127.0.0.1:${s3.port}/${CORS_BUCKET}/pictures/ada/${picture.version}?`));
-    const response = await fetch(url, { headers: { Origin: 'http://site.test' } });
-    assert.equal(response.status, 200);
-    assert.equal(response.headers.get('content-type'), 'image/jpeg');
-    assert.equal(response.headers.get('cache-control'), 'public, max-age=31536000, immutable');
-    assert.equal(response.headers.get('access-control-allow-origin'), '*');
-    assert.deepEqual(new Uint8Array(await response.arrayBuffer()), data);
-  });
-
-  test('every instance hands out the same URL within a signing window, a new one in the next', async () => {
-    const { data, picture } = await fixture('windows');
-    const options = { bucket: CORS_BUCKET, region: REGION, urlTtlMs: 60 * 60_000, signWindowMs: 10 * 60_000 };
-    const first = createMinioStorage({ client: new Client(s3.clientOptions), ...options });
-    const second = createMinioStorage({ client: new Client(s3.clientOptions), ...options });
-    await first.put('ada', picture, data);
-    const windowStart = Math.floor(Date.now() / options.signWindowMs) * options.signWindowMs;
-    const a = await first.locate('ada', picture, windowStart + 1_000);
-    const b = await second.locate('ada', picture, windowStart + options.signWindowMs - 1);
-    assert.equal(a.url, b.url);
-    assert.equal(a.expiresAt, windowStart + options.urlTtlMs);
-    const next = await second.locate('ada', picture, windowStart + options.signWindowMs);
-    assert.notEqual(next.url, a.url);
-    assert.equal(next.expiresAt, windowStart + options.signWindowMs + options.urlTtlMs);
-    // Both are genuine: the server accepts them.
-    assert.equal((await fetch(a.url)).status, 200);
-    assert.equal((await fetch(next.url)).status, 200);
-  });
-
-  test('a tampered URL is refused with 403', async () => {
-    const storage = createMinioStorage({ client: new Client(s3.clientOptions), bucket: CORS_BUCKET, region: REGION });
-    const one = await fixture('tamper one');
-    const two = await fixture('tamper two');
-    await storage.put('ada', one.picture, one.data);
-    await storage.put('bob', two.picture, two.data);
-    const { url } = await storage.locate('ada', one.picture, Date.now());
-    const flipped = url.replace(/X-Amz-Signature=(.)/, (_, c: string) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`);
-    assert.notEqual(flipped, url);
-    const elsewhere = url.replace(`pictures/ada/${one.picture.version}`, `pictures/bob/${two.picture.version}`);
-    const longer = url.replace('X-Amz-Expires=3600', 'X-Amz-Expires=604800');
-    for (const bad of [flipped, elsewhere, longer]) {
-      assert.notEqual(bad, url);
-      const response = await fetch(bad);
-      await response.arrayBuffer();
-      assert.equal(response.status, 403, bad);
+    const bucket = await freshBucket(client);
+    const other = createMinioStorage({ client: new Client(s3.clientOptions), bucket, region: REGION });
+    const one = await fixture('race v1');
+    const two = await fixture('race v2');
+    await other.put('ada', one.picture, one.files);
+    // Right after this instance commits v2, the other makes v1 current again, before this one removes v1's copies.
+    let ranBetween = false;
+    const hook = async () => {
+      if (ranBetween) return;
+      ranBetween = true;
+      await other.put('ada', one.picture, one.files);
+    };
+    const storage = createMinioStorage({ client: afterPointerWrite(client, hook), bucket, region: REGION });
+    await storage.put('ada', two.picture, two.files);
+    assert.ok(ranBetween, 'the other upload ran in between');
+    assert.deepEqual(await storage.current('ada'), one.picture);
+    assert.deepEqual(await variantFiles(client, bucket, 'ada'), namesOf(one.picture));
+    for (const [i, { width }] of one.picture.variants!.entries()) {
+      const copy = await storage.read('ada', one.picture.version, width);
+      assert.ok(copy);
+      assert.deepEqual(await readAll(copy.body), one.files[i]);
     }
   });
 
@@ -181,9 +196,7 @@ describe('minio storage', () => {
     assert.throws(() => createMinioStorage({ client: noRegion, bucket: 'b', region: REGION }), /region/);
     assert.throws(() => createMinioStorage({ client, bucket: 'b', region: 'us-east-1' }), /region/);
     assert.throws(() => createMinioStorage({ client, bucket: '', region: REGION }), /MINIO_BUCKET/);
-    const options: MinioStorageOptions = { client, bucket: 'b', region: REGION };
-    assert.throws(() => createMinioStorage({ ...options, signWindowMs: 60 * 60_000 }), /signWindowMs/);
-    assert.throws(() => createMinioStorage({ ...options, urlTtlMs: 8 * 24 * 60 * 60_000 }), /urlTtlMs/);
+    assert.throws(() => createMinioStorage({ client, bucket: 'b', region: REGION, timeoutMs: 0 }), /timeoutMs/);
   });
 });
 
@@ -194,24 +207,19 @@ describe('minio storage without a server', () => {
   });
   after(() => own?.stop());
 
-  test('presigns with the server stopped, throws promptly on every other call, and recovers', async () => {
+  test('throws promptly on every call with the server stopped, and recovers', async () => {
     const client = new Client(own.clientOptions);
     const bucket = await freshBucket(client);
     const storage = createMinioStorage({ client, bucket, region: REGION, timeoutMs: 2_000 });
-    const { data, picture } = await fixture('offline');
-    await storage.put('ada', picture, data);
-    const earlier = await storage.locate('ada', picture, Date.now());
+    const { files, picture } = await fixture('offline');
+    await storage.put('ada', picture, files);
 
     await own.pause();
-    const started = performance.now();
-    const location = await storage.locate('ada', picture, Date.now());
-    assert.equal(location.url, earlier.url);
-    assert.ok(performance.now() - started < 50, 'presigning is CPU work');
-
     const calls: [string, () => Promise<unknown>][] = [
       ['current', () => storage.current('ada')],
-      ['read', () => storage.read('ada', picture.version)],
-      ['put', () => storage.put('bob', picture, data)],
+      ['read', () => storage.read('ada', picture.version, 64)],
+      ['readOriginal', () => storage.readOriginal('ada', picture.version)],
+      ['put', () => storage.put('bob', picture, files)],
       ['remove', () => storage.remove('ada')],
       ['ping', () => storage.ping()],
     ];
@@ -224,6 +232,9 @@ describe('minio storage without a server', () => {
     await own.restart();
     await storage.ping();
     assert.deepEqual(await storage.current('ada'), picture);
+    const copy = await storage.read('ada', picture.version, 64);
+    assert.ok(copy);
+    assert.deepEqual(await readAll(copy.body), files[0]);
   });
 
   test('a server that accepts and never answers makes calls throw after timeoutMs', async () => {
@@ -235,7 +246,7 @@ describe('minio storage without a server', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as { port: number }).port;
     try {
-      const { data, picture } = await fixture('silent');
+      const { files, picture } = await fixture('silent');
       // The storage's own deadline, whatever the client's transport.
       const plain = createMinioStorage({
         client: new Client({ ...own.clientOptions, port }),
@@ -243,7 +254,14 @@ describe('minio storage without a server', () => {
         region: REGION,
         timeoutMs: 300,
       });
-      for (const call of [() => plain.current('ada'), () => plain.put('ada', picture, data), () => plain.ping()]) {
+      const calls = [
+        () => plain.current('ada'),
+        () => plain.put('ada', picture, files),
+        () => plain.read('ada', picture.version, 64),
+        () => plain.readOriginal('ada', picture.version),
+        () => plain.ping(),
+      ];
+      for (const call of calls) {
         const t0 = performance.now();
         await assert.rejects(call(), /did not answer .* within 300 ms/);
         const took = performance.now() - t0;
@@ -255,9 +273,11 @@ describe('minio storage without a server', () => {
         bucket: 'silent',
         region: REGION,
       });
-      const t0 = performance.now();
-      await assert.rejects(transported.read('ada', picture.version), /no data for 200 ms/);
-      assert.ok(performance.now() - t0 < 1_000);
+      for (const call of [() => transported.read('ada', picture.version, 64), () => transported.readOriginal('ada', picture.version)]) {
+        const t0 = performance.now();
+        await assert.rejects(call(), /no data for 200 ms/);
+        assert.ok(performance.now() - t0 < 1_000);
+      }
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));

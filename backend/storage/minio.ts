@@ -5,40 +5,30 @@ import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Client, ClientOptions } from 'minio';
 import { concat } from '../bytes.ts';
-import type { PictureBytes, PictureStorage, StoredPicture } from './storage.ts';
-import { assertStoredPicture, assertUserId, assertVersion, decodePointer, encodePointer, isVersion } from './validate.ts';
+import { VARIANT_TYPE, type PictureBytes, type PictureStorage, type StoredPicture } from './storage.ts';
+import { assertStoredPicture, assertUserId, assertVersion, assertWidth, decodePointer, encodePointer, isVersion, isWidth } from './validate.ts';
 
 export interface MinioStorageOptions {
-  /** A client created by the runtime entry, with the same `region` (so presigning never asks the server). */
+  /** A client created by the runtime entry, with the same `region` (so no call asks the server for it). */
   client: Client;
   bucket: string;
-  /** The bucket's region; presigned URLs are signed for it. */
+  /** The bucket's region. */
   region: string;
-  /** How long a presigned URL lives, counted from the start of its signing window. At most 7 days. */
-  urlTtlMs?: number;
-  /**
-   * URLs are signed with the start of the current window as their date, so every instance hands out the same URL
-   * for a version within a window and browsers keep hitting their HTTP cache. Must be shorter than `urlTtlMs`:
-   * a URL is then valid for at least `urlTtlMs - signWindowMs` after it is handed out.
-   */
-  signWindowMs?: number;
   /** How long one storage call may take before it throws: a server that accepts and never answers must not hang us. */
   timeoutMs?: number;
 }
 
-/** Object-store response headers for picture bytes: a version never changes. */
+/** Object-store headers for a copy: a version never changes, so a CDN or a public-read bucket may keep it for good. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
-/** SigV4 presigned URLs cannot live longer than this. */
-const MAX_URL_TTL_MS = 7 * 24 * 60 * 60_000;
 
 /**
- * Pictures in any S3 (MinIO in production): `pictures/{userId}/{version}` holds the bytes (content-addressed,
- * stored with `Content-Type` and `Cache-Control: immutable` so a presigned GET answers with them) and
- * `current/{userId}.json` the pointer, a StoredPicture. The pointer lives in the bucket, not in Redis, so
- * flushing the cache loses nothing, and nothing is kept in memory.
+ * Pictures in any S3 (MinIO in production): `variants/{userId}/{version}/{width}.webp` holds the copies
+ * (content-addressed, stored with `Content-Type` and `Cache-Control: immutable`) and `current/{userId}.json` the
+ * pointer, a StoredPicture; `pictures/{userId}/{version}` is an upload kept from before copies were made, read
+ * only to make them. The pointer lives in the bucket, not in Redis, so flushing the cache loses nothing, and
+ * nothing is kept in memory. The service streams copies at its own unsigned URLs, so a version's URL never changes.
  *
- * Every call that reaches the server throws after `timeoutMs`. `locate` is CPU only: it signs with the region
- * given here, which is why the client must be created with the same region.
+ * Every call that reaches the server throws after `timeoutMs`.
  *
  * @example
  * const client = new Client({ endPoint, port, useSSL: false, accessKey, secretKey, region, pathStyle: true,
@@ -47,15 +37,8 @@ const MAX_URL_TTL_MS = 7 * 24 * 60 * 60_000;
  * const storage = createMinioStorage({ client, bucket, region });
  */
 export function createMinioStorage(options: MinioStorageOptions): PictureStorage {
-  const { client, bucket, urlTtlMs = 60 * 60_000, signWindowMs = 10 * 60_000, timeoutMs = 5_000 } = options;
+  const { client, bucket, timeoutMs = 5_000 } = options;
   checkCommonOptions('createMinioStorage', options);
-  if (!(urlTtlMs >= 1_000 && urlTtlMs <= MAX_URL_TTL_MS)) {
-    throw new Error(`createMinioStorage: urlTtlMs must be between 1 s and 7 days, got ${urlTtlMs}.`);
-  }
-  if (!(signWindowMs > 0 && signWindowMs < urlTtlMs)) {
-    throw new Error(`createMinioStorage: signWindowMs must be positive and shorter than urlTtlMs, got ${signWindowMs}.`);
-  }
-  const expirySeconds = Math.floor(urlTtlMs / 1_000);
   const call = <T>(what: string, run: () => Promise<T>, disposeLate?: (late: T) => void) =>
     withDeadline(timeoutMs, `${what} (bucket ${bucket})`, run, disposeLate);
 
@@ -64,6 +47,12 @@ export function createMinioStorage(options: MinioStorageOptions): PictureStorage
     assertUserId(userId);
     assertVersion(version);
     return `pictures/${userId}/${version}`;
+  }
+  function variantKey(userId: string, version: string, width: number): string {
+    assertUserId(userId);
+    assertVersion(version);
+    assertWidth(width);
+    return `variants/${userId}/${version}/${width}.webp`;
   }
   function pointerKey(userId: string): string {
     assertUserId(userId);
@@ -93,72 +82,83 @@ export function createMinioStorage(options: MinioStorageOptions): PictureStorage
     await call(`DELETE ${key}`, () => client.removeObject(bucket, key));
   }
 
+  /** An object's bytes as a stream with its headers, or `null` when there is no such object. */
+  async function getObject(key: string): Promise<{ stream: Readable; headers: IncomingHttpHeaders } | null> {
+    const response = await call(
+      `GET ${key}`,
+      async () => {
+        try {
+          return await client.getObject(bucket, key);
+        } catch (error) {
+          if (isNoSuchKey(error)) return null;
+          throw error;
+        }
+      },
+      (late) => late?.destroy(),
+    );
+    // getObject answers the HTTP response itself, so its headers are there.
+    return response && { stream: response, headers: (response as Readable & { headers?: IncomingHttpHeaders }).headers ?? {} };
+  }
+
+  /** Removes what a version kept: its copies, or the upload kept from before copies were made. */
+  async function drop(userId: string, picture: StoredPicture): Promise<void> {
+    if (!picture.variants) return removeObject(objectKey(userId, picture.version));
+    for (const { width } of picture.variants) await removeObject(variantKey(userId, picture.version, width));
+  }
+
   return {
     kind: 'minio',
 
-    async put(userId, picture, data) {
-      assertStoredPicture(picture, data);
-      // Bytes first: content-addressed, so rewriting an existing version writes the same bytes.
-      await putObject(objectKey(userId, picture.version), data, {
-        'Content-Type': picture.contentType,
-        'Cache-Control': IMMUTABLE,
-      });
+    async put(userId, picture, files, options = {}) {
+      assertStoredPicture(picture, files);
+      // Copies already committed are never written over: copies made again (another instance, another libvips)
+      // may differ by a byte, and a URL must serve the same bytes forever.
       const previous = await current(userId);
-      if (previous?.version === picture.version) return;
+      if (options.onlyIf !== undefined && previous?.version !== options.onlyIf) return;
+      if (previous?.version === picture.version && previous.variants) return;
+      // Bytes before the pointer names them.
+      for (const [i, variant] of picture.variants!.entries()) {
+        await putObject(variantKey(userId, picture.version, variant.width), files[i]!, { 'Content-Type': VARIANT_TYPE, 'Cache-Control': IMMUTABLE });
+      }
       await putObject(pointerKey(userId), new TextEncoder().encode(encodePointer(picture)), {
         'Content-Type': 'application/json',
         'Cache-Control': 'no-store',
       }); // the commit
+      if (!previous) return;
+      // The same version stored again with copies: only the upload it kept goes.
+      if (previous.version === picture.version) await removeObject(objectKey(userId, previous.version));
       // Another instance may have made the old version current again meanwhile (the same picture re-uploaded).
-      if (previous && (await current(userId))?.version !== previous.version) {
-        await removeObject(objectKey(userId, previous.version));
-      }
+      else if ((await current(userId))?.version !== previous.version) await drop(userId, previous);
     },
 
     current,
 
-    async locate(userId, picture, now) {
-      const key = objectKey(userId, picture.version);
-      const signedAt = Math.floor(now / signWindowMs) * signWindowMs;
-      // Pure CPU with the client's region set; the deadline only matters for a credentials provider that refreshes.
-      const url = await call(`presign ${key}`, () =>
-        client.presignedGetObject(bucket, key, expirySeconds, {}, new Date(signedAt)),
-      );
-      return { url, expiresAt: signedAt + expirySeconds * 1_000 };
-    },
-
-    async read(userId, version): Promise<PictureBytes | null> {
+    async read(userId, version, width): Promise<PictureBytes | null> {
       assertUserId(userId);
-      if (!isVersion(version)) return null;
-      const key = objectKey(userId, version);
-      const response = await call(
-        `GET ${key}`,
-        async () => {
-          try {
-            return await client.getObject(bucket, key);
-          } catch (error) {
-            if (isNoSuchKey(error)) return null;
-            throw error;
-          }
-        },
-        (late) => late?.destroy(),
-      );
-      if (!response) return null;
-      // getObject answers the HTTP response itself, so its headers are there.
-      const headers: IncomingHttpHeaders = (response as Readable & { headers?: IncomingHttpHeaders }).headers ?? {};
-      const bytes = Number(headers['content-length']);
+      if (!isVersion(version) || !isWidth(width)) return null;
+      const key = variantKey(userId, version, width);
+      const found = await getObject(key);
+      if (!found) return null;
+      const bytes = Number(found.headers['content-length']);
       if (!Number.isSafeInteger(bytes)) {
-        response.destroy();
+        found.stream.destroy();
         throw new Error(`S3 answered GET ${key} without a Content-Length.`);
       }
-      return { body: toWebStream(response), contentType: headers['content-type'] ?? 'application/octet-stream', bytes };
+      return { body: toWebStream(found.stream), contentType: VARIANT_TYPE, bytes };
+    },
+
+    async readOriginal(userId, version) {
+      assertUserId(userId);
+      if (!isVersion(version)) return null;
+      const found = await getObject(objectKey(userId, version));
+      return found && concat(await readAll(found.stream));
     },
 
     async remove(userId) {
       const previous = await current(userId);
       if (!previous) return null;
       await removeObject(pointerKey(userId));
-      await removeObject(objectKey(userId, previous.version));
+      await drop(userId, previous);
       return previous;
     },
 
@@ -214,11 +214,11 @@ function checkCommonOptions(name: string, options: Pick<MinioStorageOptions, 'cl
   if (!client) throw new Error(`${name}: \`client\` is required.`);
   if (typeof bucket !== 'string' || bucket === '') throw new Error(`${name}: \`bucket\` is required (MINIO_BUCKET).`);
   if (typeof region !== 'string' || region === '') throw new Error(`${name}: \`region\` is required (MINIO_REGION).`);
-  // Without a region on the client, presigning asks the server for the bucket's location (a network call).
+  // Without a region on the client, the minio client asks the server for the bucket's location first (a network call).
   if (client.region !== region) {
     throw new Error(
       `${name}: the minio Client was created with region ${JSON.stringify(client.region ?? null)}, expected ` +
-        `${JSON.stringify(region)}: pass the same region to new Client({ region }) so presigning stays offline.`,
+        `${JSON.stringify(region)}: pass the same region to new Client({ region }) so no call asks the server for it.`,
     );
   }
   if (!(timeoutMs > 0)) throw new Error(`${name}: timeoutMs must be positive, got ${timeoutMs}.`);
@@ -254,10 +254,14 @@ function isNoSuchKey(error: unknown): boolean {
   return code === 'NoSuchKey' || code === 'NotFound';
 }
 
-async function readText(stream: Readable): Promise<string> {
+async function readAll(stream: Readable): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of stream) chunks.push(chunk as Uint8Array);
-  return new TextDecoder().decode(concat(chunks));
+  return chunks;
+}
+
+async function readText(stream: Readable): Promise<string> {
+  return new TextDecoder().decode(concat(await readAll(stream)));
 }
 
 /** A Web stream over a Node stream, pulled on demand; cancelling it destroys the source (and its socket). */

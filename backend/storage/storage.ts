@@ -1,26 +1,32 @@
+/** One stored copy of a version: its width in pixels (it is square) and size. Every copy is `image/webp`. */
+export interface StoredVariant {
+  width: number;
+  bytes: number;
+}
+
 /** The user's current picture as the storage keeps it: the source of truth that outlives any cache. */
 export interface StoredPicture {
   version: string;
-  contentType: string;
-  bytes: number;
   /** When it was stored, in milliseconds since the epoch. */
   updatedAt: number;
+  /**
+   * The copies, narrowest first. Absent on a picture stored before copies were made: its upload is kept as it was
+   * (`readOriginal`) until the service makes its copies.
+   */
+  variants?: StoredVariant[];
+  /** A `data:image/webp` preview of a few dozen bytes. */
+  placeholder?: string;
 }
 
-/** Where a version's bytes can be fetched, and until when. */
-export interface PictureLocation {
-  /** Absolute (object store) or a path on this service (`/images/...`), resolved against the request. */
-  url: string;
-  /** Milliseconds since the epoch. */
-  expiresAt: number;
-}
-
-/** A version's bytes, streamed. */
+/** A copy's bytes, streamed. */
 export interface PictureBytes {
   body: ReadableStream<Uint8Array>;
   contentType: string;
   bytes: number;
 }
+
+/** The one type every copy has. */
+export const VARIANT_TYPE = 'image/webp';
 
 /**
  * Pictures and the pointer to each user's current version. Implementations: files under a directory,
@@ -29,16 +35,18 @@ export interface PictureBytes {
 export interface PictureStorage {
   readonly kind: 'files' | 'minio';
   /**
-   * Stores `data` under its content-addressed version, makes it the user's current picture, and only
-   * then removes the previous version's bytes. Storing the version that is already current is a no-op.
+   * Stores a version's copies (`files[i]` holds `picture.variants[i]`), makes it the user's current picture, and
+   * only then removes what the previous version kept. Storing the version that is already current with its copies
+   * is a no-op. With `onlyIf`, nothing is committed unless the current version is still that one (copies made for a
+   * picture that a newer upload replaced meanwhile are dropped instead).
    */
-  put(userId: string, picture: StoredPicture, data: Uint8Array): Promise<void>;
+  put(userId: string, picture: StoredPicture, files: readonly Uint8Array[], options?: { onlyIf?: string }): Promise<void>;
   /** The user's current picture, or `null` when there is none. */
   current(userId: string): Promise<StoredPicture | null>;
-  /** A URL for the bytes, valid at least until `expiresAt`; computed without a network call. */
-  locate(userId: string, picture: StoredPicture, now: number): Promise<PictureLocation>;
-  /** The bytes of one version, or `null` when that version is not stored. */
-  read(userId: string, version: string): Promise<PictureBytes | null>;
+  /** The bytes of one copy of a version, or `null` when it is not stored. */
+  read(userId: string, version: string, width: number): Promise<PictureBytes | null>;
+  /** The upload kept for a version stored before copies were made, or `null` when there is none. */
+  readOriginal(userId: string, version: string): Promise<Uint8Array | null>;
   /** Removes the current picture and its bytes; answers what was removed, `null` when there was none. */
   remove(userId: string): Promise<StoredPicture | null>;
   /** Throws when the storage cannot be reached. */

@@ -3,8 +3,10 @@ import type { StoredPicture } from './storage.ts';
 
 /** Versions are content hashes in lowercase hex (the service uses 32 digits). */
 const VERSION = /^[0-9a-f]{1,128}$/;
-/** A bare media type such as `image/webp`: it is written into a header, so no spaces, CR or LF. */
-const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
+/** The widest copy a pointer may name: far past any the service makes, small enough for any path. */
+const MAX_WIDTH = 4096;
+/** A preview is a few dozen bytes; a few KB is far past any the service makes. */
+const PLACEHOLDER = /^data:image\/webp;base64,[A-Za-z0-9+/]{4,4096}={0,2}$/;
 
 /** Whether `version` could name stored bytes; anything else is simply not stored. */
 export function isVersion(version: string): boolean {
@@ -25,28 +27,54 @@ export function assertVersion(version: string): void {
   }
 }
 
-/** Throws unless `picture` is a well-formed StoredPicture (and, given `data`, describes those bytes). */
-export function assertStoredPicture(picture: StoredPicture, data?: Uint8Array): void {
+/** Throws unless `width` could be a copy's width: it is written into paths and keys. */
+export function assertWidth(width: number): void {
+  if (!isWidth(width)) throw new TypeError(`Invalid width ${JSON.stringify(width)}: expected a whole number of pixels up to ${MAX_WIDTH}.`);
+}
+
+/** Whether `width` could name a stored copy. */
+export function isWidth(width: number): boolean {
+  return Number.isSafeInteger(width) && width > 0 && width <= MAX_WIDTH;
+}
+
+/** Throws unless `picture` is a well-formed StoredPicture (and, given `files`, describes those bytes). */
+export function assertStoredPicture(picture: StoredPicture, files?: readonly Uint8Array[]): void {
   assertVersion(picture.version);
-  if (typeof picture.contentType !== 'string' || !CONTENT_TYPE.test(picture.contentType)) {
-    throw new TypeError(`Invalid content type ${JSON.stringify(String(picture.contentType).slice(0, 80))}.`);
-  }
-  if (!Number.isSafeInteger(picture.bytes) || picture.bytes < 0) {
-    throw new TypeError(`Invalid size ${picture.bytes}.`);
-  }
   if (!Number.isFinite(picture.updatedAt)) throw new TypeError(`Invalid updatedAt ${picture.updatedAt}.`);
-  if (data && data.byteLength !== picture.bytes) {
-    throw new TypeError(`picture.bytes is ${picture.bytes} but ${data.byteLength} bytes were given.`);
+  const { variants, placeholder } = picture;
+  if (placeholder !== undefined && (typeof placeholder !== 'string' || !PLACEHOLDER.test(placeholder))) {
+    throw new TypeError('Invalid placeholder: expected a short data:image/webp;base64 URL.');
   }
+  if (variants === undefined) {
+    if (files) throw new TypeError('A picture is stored with its copies: `variants` is missing.');
+    return;
+  }
+  if (!Array.isArray(variants) || variants.length === 0) throw new TypeError('Invalid variants: expected at least one copy.');
+  let narrower = 0;
+  for (const variant of variants) {
+    assertWidth(variant?.width);
+    // Narrowest first, each width once: readers pick the default copy by that order, and a width names one file.
+    if (variant.width <= narrower) throw new TypeError(`Invalid variants: width ${variant.width} after ${narrower}; list each width once, narrowest first.`);
+    narrower = variant.width;
+    if (!Number.isSafeInteger(variant.bytes) || variant.bytes <= 0) throw new TypeError(`Invalid size ${variant.bytes} of the ${variant.width}-px copy.`);
+  }
+  if (!files) return;
+  if (files.length !== variants.length) throw new TypeError(`${variants.length} copies are described but ${files.length} were given.`);
+  variants.forEach((variant, i) => {
+    if (files[i]!.byteLength !== variant.bytes) throw new TypeError(`The ${variant.width}-px copy is described as ${variant.bytes} bytes but ${files[i]!.byteLength} were given.`);
+  });
 }
 
-/** The pointer as stored: exactly the four fields, so nothing else leaks into the file or object. */
+/** The pointer as stored: exactly its fields, so nothing else leaks into the file or object. */
 export function encodePointer(picture: StoredPicture): string {
-  const { version, contentType, bytes, updatedAt } = picture;
-  return JSON.stringify({ version, contentType, bytes, updatedAt });
+  const { version, updatedAt, variants, placeholder } = picture;
+  return JSON.stringify({ version, updatedAt, variants: variants?.map(({ width, bytes }) => ({ width, bytes })), placeholder });
 }
 
-/** Parses a stored pointer; a malformed one throws (it means something other than this code wrote it). */
+/**
+ * Parses a stored pointer; a malformed one throws (it means something other than this code wrote it). A pointer
+ * written before copies were made (`{version, contentType, bytes, updatedAt}`) reads as a picture without variants.
+ */
 export function decodePointer(text: string, where: string): StoredPicture {
   let value: unknown;
   try {
@@ -54,8 +82,10 @@ export function decodePointer(text: string, where: string): StoredPicture {
   } catch {
     throw new Error(`Corrupt picture pointer ${where}: not JSON.`);
   }
-  const { version, contentType, bytes, updatedAt } = (value ?? {}) as Partial<StoredPicture>;
-  const picture = { version, contentType, bytes, updatedAt } as StoredPicture;
+  const { version, updatedAt, variants, placeholder } = (value ?? {}) as Partial<StoredPicture>;
+  const picture: StoredPicture = { version: version!, updatedAt: updatedAt! };
+  if (variants !== undefined) picture.variants = variants;
+  if (placeholder !== undefined) picture.placeholder = placeholder;
   try {
     assertStoredPicture(picture);
   } catch (error) {

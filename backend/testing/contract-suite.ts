@@ -33,6 +33,23 @@ export interface ContractTarget {
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/** What a browser caches a picture by: its URLs. */
+const urlsOf = (meta: PictureMeta) => ({ version: meta.version, url: meta.url, variants: meta.variants });
+
+/** Every copy a lookup names: the bytes each URL serves, checked against what the lookup says of them. */
+async function fetchCopies(base: string, meta: PictureMeta): Promise<Uint8Array[]> {
+  const copies: Uint8Array[] = [];
+  for (const variant of meta.variants) {
+    const res = await fetch(new URL(variant.url, base));
+    assert.equal(res.status, 200, variant.url);
+    assert.equal(res.headers.get('Content-Type'), 'image/webp', variant.url);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    assert.equal(bytes.length, variant.bytes, variant.url);
+    copies.push(bytes);
+  }
+  return copies;
+}
+
 async function errorCode(res: Response): Promise<string> {
   const body = (await res.json()) as ErrorBody;
   assert.equal(typeof body.error.message, 'string');
@@ -110,22 +127,23 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       assert.deepEqual(health, { ok: true, cache: { kind: t.cache, ok: true }, storage: { kind: t.storage, ok: true } });
     });
 
-    test('PUT with the user\'s token stores the picture: 201 with its metadata, metadata stripped', async () => {
+    test('PUT with the user\'s token stores the picture: 201 with its copies, nothing of the upload served', async () => {
       const res = await put('ada', red, { 'Content-Type': 'application/octet-stream' });
       assert.equal(res.status, 201, await res.clone().text());
       ada = (await res.json()) as PictureMeta;
       assert.equal(ada.userId, 'ada');
       assert.match(ada.version, /^[0-9a-f]{32}$/);
-      assert.equal(ada.contentType, 'image/png', 'the type comes from the bytes, not the header');
-      assert.ok(ada.bytes > 0 && ada.bytes < red.length, 'the text chunk was removed');
-      assert.ok(ada.expiresAt > Date.now() + 50 * 60_000, 'the URL lives long enough to be cached');
-      const image = await fetch(ada.url);
-      assert.equal(image.status, 200);
-      assert.equal(image.headers.get('Content-Type'), 'image/png');
+      assert.equal(ada.contentType, 'image/webp', 'every URL serves a copy the service encoded');
+      assert.deepEqual(ada.variants.map((v) => v.width), [8], 'an 8-px picture gets no copy wider than itself');
+      assert.equal(ada.url, ada.variants[0]!.url);
+      assert.match(ada.url, new RegExp(`^/images/ada/${ada.version}/8\\.webp$`), 'a path on the service, never built from the Host');
+      assert.match(ada.placeholder ?? '', /^data:image\/webp;base64,/);
+      assert.ok(ada.expiresAt > Date.now() + 50 * 60_000, 'the answer lives long enough to be cached');
+      const image = await fetch(new URL(ada.url, t.base));
       assert.match(image.headers.get('Cache-Control') ?? '', /max-age=31536000.*immutable/);
-      const bytes = new Uint8Array(await image.arrayBuffer());
-      assert.equal(bytes.length, ada.bytes);
-      assert.ok(!Buffer.from(bytes).includes('GPSLatitude'), 'no location is served');
+      const [bytes] = await fetchCopies(t.base, ada);
+      assert.equal(new Uint8Array(await image.arrayBuffer()).length, ada.bytes);
+      assert.ok(!Buffer.from(bytes!).includes('GPSLatitude'), 'no location is served');
     });
 
     test('GET /api/pictures/:userId answers the current picture, with X-Cache, ETag and 304', async () => {
@@ -176,35 +194,35 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       assert.equal((await fetch(`${t.base}/api/pictures?users=`)).status, 400);
     });
 
-    test('GET /images/:userId/:version: immutable bytes, ETag, 304 (this service\'s own image route)', async () => {
-      const url = `${t.base}/images/ada/${ada.version}`;
+    test('GET /images/:userId/:version/:width.webp: immutable bytes, ETag, 304; the old upload URL leads to the copy', async () => {
+      const url = `${t.base}/images/ada/${ada.version}/8.webp`;
       const res = await fetch(url);
       assert.equal(res.status, 200);
-      assert.equal(res.headers.get('Content-Type'), 'image/png');
+      assert.equal(res.headers.get('Content-Type'), 'image/webp');
       assert.equal(res.headers.get('Cache-Control'), 'public, max-age=31536000, immutable');
-      assert.equal(res.headers.get('ETag'), `"${ada.version}"`);
+      assert.equal(res.headers.get('ETag'), `"${ada.version}-8"`);
       assert.equal((await res.arrayBuffer()).byteLength, ada.bytes);
-      const again = await fetch(url, { headers: { 'If-None-Match': `"${ada.version}"` } });
+      const again = await fetch(url, { headers: { 'If-None-Match': `"${ada.version}-8"` } });
       assert.equal(again.status, 304);
-      assert.equal((await fetch(`${t.base}/images/ada/${'0'.repeat(32)}`)).status, 404);
-      assert.equal((await fetch(`${t.base}/images/ada/not-a-version`)).status, 404);
+      for (const missing of [`${'0'.repeat(32)}/8.webp`, `${ada.version}/64.webp`, `${ada.version}/8.png`, `${ada.version}/08.webp`, 'not-a-version/8.webp']) {
+        assert.equal((await fetch(`${t.base}/images/ada/${missing}`)).status, 404, missing);
+      }
+      // A page that kept the URL of the upload itself, from before copies were made, is sent to the current copy.
+      const old = await fetch(`${t.base}/images/ada/${ada.version}`, { redirect: 'manual' });
+      assert.equal(old.status, 301);
+      assert.equal(old.headers.get('Location'), ada.url);
+      assert.equal((await fetch(`${t.base}/images/ada/${'0'.repeat(32)}`, { redirect: 'manual' })).status, 404);
     });
 
-    test('PUT takes JPEG, PNG, WebP, GIF and AVIF, known by their bytes, and serves them without location', async () => {
-      const photos: [string, string][] = [
-        ['photo-gps.jpg', 'image/jpeg'], ['photo-gps.png', 'image/png'], ['photo-gps.webp', 'image/webp'],
-        ['lossless-gps.webp', 'image/webp'], ['animated-gps.gif', 'image/gif'], ['photo-gps.avif', 'image/avif'],
-      ];
-      for (const [name, type] of photos) {
+    test('PUT takes JPEG, PNG, WebP, GIF and AVIF, known by their bytes, and serves WebP copies without location', async () => {
+      const photos = ['photo-gps.jpg', 'photo-gps.png', 'photo-gps.webp', 'lossless-gps.webp', 'animated-gps.gif', 'photo-gps.avif'];
+      for (const name of photos) {
         const res = await put('phone', fixture(name), { 'Content-Type': 'application/octet-stream' });
         assert.equal(res.status, 201, `${name}: ${await res.clone().text()}`);
         const meta = (await res.json()) as PictureMeta;
-        assert.equal(meta.contentType, type, name);
-        const image = await fetch(meta.url);
-        assert.equal(image.headers.get('Content-Type'), type, name);
-        const served = new Uint8Array(await image.arrayBuffer());
-        assert.equal(served.length, meta.bytes, name);
-        assertNoLeaks(served);
+        assert.equal(meta.contentType, 'image/webp', name);
+        assert.ok(meta.variants.length > 0, name);
+        for (const served of await fetchCopies(t.base, meta)) assertNoLeaks(served);
       }
       const heic = await put('phone', fixture('photo.heic'), { 'Content-Type': 'image/jpeg' });
       assert.equal(heic.status, 415, 'HEIC is not among the types every browser shows');
@@ -216,7 +234,7 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       form.append('file', new Blob([solidPng([0, 0, 255])], { type: 'image/png' }), 'me.png');
       const res = await put('grace', form);
       assert.equal(res.status, 201, await res.clone().text());
-      assert.equal(((await res.json()) as PictureMeta).contentType, 'image/png');
+      assert.equal(((await res.json()) as PictureMeta).variants.length, 1);
       const empty = new FormData();
       empty.append('other', 'x');
       const bad = await put('grace', empty);
@@ -298,8 +316,8 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       assert.notEqual(next.version, ada.version);
       assert.notEqual(next.url, ada.url);
       assert.equal(((await (await fetch(`${t.base}/api/pictures/ada`)).json()) as PictureMeta).version, next.version);
-      assert.equal((await fetch(`${t.base}/images/ada/${ada.version}`)).status, 404);
-      assert.equal((await fetch(next.url)).status, 200);
+      for (const variant of ada.variants) assert.equal((await fetch(new URL(variant.url, t.base))).status, 404, variant.url);
+      await fetchCopies(t.base, next);
       ada = next;
     });
 
@@ -321,7 +339,7 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       const del = await fetch(`${t.base}/api/pictures/temp`, { method: 'DELETE', headers: bearer(await userToken('temp')) });
       assert.equal(del.status, 204);
       assert.equal((await fetch(`${t.base}/api/pictures/temp`)).status, 404);
-      assert.equal((await fetch(`${t.base}/images/temp/${meta.version}`)).status, 404);
+      for (const variant of meta.variants) assert.equal((await fetch(new URL(variant.url, t.base))).status, 404, variant.url);
       const { pictures } = (await (await fetch(`${t.base}/api/pictures?users=temp`)).json()) as PictureBatch;
       assert.equal(pictures.temp, null);
     });
@@ -395,7 +413,7 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       assert.equal(now.status, 200);
       const { version, url } = (await now.json()) as PictureMeta;
       assert.deepEqual({ version, url }, { version: kept.version, url: kept.url }, 'the refused upload changed nothing');
-      assert.equal((await fetch(kept.url)).status, 200);
+      assert.equal((await fetch(new URL(kept.url, t.base))).status, 200);
     });
 
     test('Redis: FLUSHALL between two requests loses no picture, and the URL stays the same', async (c) => {
@@ -406,10 +424,11 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       const second = await fetch(`${t.base}/api/pictures/ada`);
       assert.equal(second.status, 200);
       assert.equal(second.headers.get('X-Cache'), 'MISS');
-      assert.deepEqual(await second.json(), ada, 'the same presigned URL, so browsers keep their cached copy');
+      assert.deepEqual(urlsOf((await second.json()) as PictureMeta), urlsOf(ada), 'the same URLs, so browsers keep their cached copies');
       await t.redis.flushAll();
       const { pictures } = (await (await fetch(`${t.base}/api/pictures?users=ada,nobody`)).json()) as PictureBatch;
-      assert.deepEqual(pictures, { ada, nobody: null });
+      assert.deepEqual(urlsOf(pictures.ada!), urlsOf(ada));
+      assert.equal(pictures.nobody, null);
     });
 
     test('Redis: picture-changed and the new picture reach another instance at once', async (c) => {
@@ -424,6 +443,9 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
           assert.deepEqual(await onPeer.json(), uploaded);
         }, 1, 1_000);
         assert.deepEqual(events, [{ event: 'picture-changed', data: { userId: 'grace', version: uploaded?.version } }]);
+        await t.redis.flushAll();
+        const readAgain = (await (await fetch(`${peer.base}/api/pictures/grace`)).json()) as PictureMeta;
+        assert.deepEqual(urlsOf(readAgain), urlsOf(uploaded!), 'another instance, reading the storage, names the same URLs');
       } finally {
         await peer.stop();
       }
