@@ -1,18 +1,15 @@
-// The worker in front of a real object store: the service on Redis and an S3 server that checks signatures, which
-// hands out presigned URLs on another origin. A counting proxy in front of the S3 server (the service signs for its
-// address, and it passes the Host header on) tells whether a picture's bytes left the store. The worker keeps each
-// picture once and answers any later signing of the same object from its cache.
+// The worker in front of the service on Redis and a real S3 server. Counting proxies in front of the service and of
+// the S3 server tell whether a picture's bytes left either. Each copy the page shows is fetched once; later sights,
+// with the browser's own caches cleared, are the worker's.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Client } from 'minio';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { solidPng } from '../backend/testing/images.ts';
 import { startService, type RunningService } from '../backend/testing/service.ts';
 import { startBackingServers } from '../backend/testing/stack.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
 import { startCountingProxy, type CountingProxy } from '../elements/testing/counting-proxy.ts';
-import type { PictureMeta } from '../contract/picture.ts';
-import { controlled, REGISTERING_PAGE, until, upload, workerStats } from './testing/site.ts';
+import { controlled, REGISTERING_PAGE, takeImageRequests, until, upload, workerStats } from './testing/site.ts';
 
 let backing: Awaited<ReturnType<typeof startBackingServers>>;
 let store: CountingProxy;
@@ -35,7 +32,7 @@ after(async () => {
   await backing?.stop();
 });
 
-/** Shows `url` in an `<img>` (a no-cors request of another origin, as pages make them); answers how the worker served it. */
+/** Shows `url` in an `<img>`, as pages do; answers how the worker served it. */
 function show(page: Page, url: string): Promise<string | undefined> {
   return page.evaluate(async (src) => {
     const img = Object.assign(new Image(), { src });
@@ -45,28 +42,30 @@ function show(page: Page, url: string): Promise<string | undefined> {
   }, url);
 }
 
-test('a presigned picture is kept once: a URL signed again for the same object is answered by the worker', async () => {
-  const meta: PictureMeta = await upload(service.base, 'signed', solidPng([90, 30, 200], 24));
-  assert.ok(meta.url.startsWith(`${store.base}/`) && meta.url.includes('X-Amz-Signature='), meta.url);
+test('on S3, each copy shown is fetched once, then answered by the worker: nothing reaches the service or the store', async () => {
+  const meta = await upload(service.base, 'kept', solidPng([90, 30, 200], 300));
+  const copies = meta.variants.map((variant) => new URL(variant.url, site.base).href);
+  assert.ok(copies.length >= 2, JSON.stringify(meta.variants));
   const page = await (await browser.newContext()).newPage();
   await page.goto(`${site.base}/site.html`);
   await page.evaluate(() => (window as unknown as { registered: Promise<unknown> }).registered);
   await controlled(page);
 
-  store.forwarded.length = 0;
-  assert.equal(await show(page, meta.url), 'miss');
-  assert.equal(store.forwarded.filter((line) => line.startsWith('GET ')).length, 1, 'fetched from the store once');
-  await until(async () => (await workerStats(page)).totalEntries === 1, 'the worker to keep it');
-  assert.equal((await workerStats(page)).totalSizeKB, Math.round(meta.bytes / 1024), 'kept with its size known (CORS, not opaque)');
+  takeImageRequests(site);
+  for (const copy of copies.slice(0, 2)) assert.equal(await show(page, copy), 'miss');
+  assert.deepEqual(takeImageRequests(site), copies.slice(0, 2).map((copy) => `GET ${new URL(copy).pathname}`), 'each copy fetched once, and no other');
+  await until(async () => (await workerStats(page)).totalEntries === 2, 'the worker to keep both');
+  assert.equal((await workerStats(page)).totalSizeKB, Math.round((meta.variants[0]!.bytes + meta.variants[1]!.bytes) / 1024), 'kept with their sizes known');
 
-  // Signed again, as the service does in its next 10-minute window: another URL for the same object.
-  const [bucket, ...key] = new URL(meta.url).pathname.slice(1).split('/');
-  const client = new Client({ ...backing.s3.clientOptions, port: Number(new URL(store.base).port) });
-  const resigned = await client.presignedGetObject(bucket!, key.join('/'), 7_200, {}, new Date(Date.now() + 15 * 60_000));
-  assert.notEqual(resigned, meta.url);
+  // The browser's own caches (HTTP and memory) cleared, so only the worker can answer.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.clearBrowserCache');
+  await cdp.detach();
+  await page.reload();
+  await controlled(page);
   store.forwarded.length = 0;
-  assert.equal(await show(page, resigned), 'hit');
-  assert.deepEqual(store.forwarded, [], 'nothing reached the store');
-  assert.equal((await workerStats(page)).totalEntries, 1);
+  for (const copy of copies.slice(0, 2)) assert.equal(await show(page, copy), 'hit');
+  assert.deepEqual(takeImageRequests(site), [], 'nothing reached the service');
+  assert.deepEqual(store.forwarded, [], 'nor the store');
   await page.context().close();
 });

@@ -219,8 +219,9 @@ export class PictureCache {
 }
 
 /**
- * The picture from the network. An object store's URL is another origin: asked with CORS, so the answer's size is
- * known and it can be kept; a store that does not allow it gets the page's own request, answered but not kept.
+ * The picture from the network. On another origin (the image service on a host of its own, a CDN in front of it) it
+ * is asked with CORS, so the answer's size is known and it can be kept; a host that does not allow it gets the page's
+ * own request, answered but not kept.
  */
 async function fetchPicture(request: Request): Promise<Response> {
   if (new URL(request.url).origin === self.location.origin) return fetch(request);

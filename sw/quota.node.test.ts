@@ -13,10 +13,11 @@ const QUOTA_BYTES = 250 * 1024;
 let site: Site;
 let pictures: PictureMeta[];
 before(async () => {
-  site = await startSite({ '/quota.html': REGISTERING_PAGE });
-  // Noise does not compress: each picture is about 28 KB, 20 of them twice the quota.
+  // Uploads of noise, which does not compress: each picture's widest copy (200 px) is about 28 KB, 20 of them more
+  // than twice the quota.
+  site = await startSite({ '/quota.html': REGISTERING_PAGE }, [], { MAX_UPLOAD_BYTES: String(1024 * 1024) });
   pictures = [];
-  for (let i = 0; i < 20; i++) pictures.push(await upload(site.service.base, `hoarder${i}`, noisyPng(i + 1)));
+  for (let i = 0; i < 20; i++) pictures.push(await upload(site.service.base, `hoarder${i}`, noisyPng(i + 1, 200)));
 });
 after(() => site?.stop());
 
@@ -27,7 +28,7 @@ function fetchFrom(page: Page, meta: PictureMeta): Promise<string | undefined> {
     const entry = performance.getEntriesByName(new URL(path, location.href).href).at(-1) as PerformanceResourceTiming;
     performance.clearResourceTimings();
     return entry.serverTiming.find((timing) => timing.name === 'sw-cache')?.description;
-  }, new URL(meta.url).pathname);
+  }, new URL(meta.url, site.proxy.base).pathname);
 }
 
 test('when the disk is full, the oldest pictures make room for the new one, and the rest stay', async () => {

@@ -53,7 +53,7 @@ test('the message API through swManager: figures, invalidation and clearing', as
   const page = await openControlled(site, '/site.html');
   const ada = await (await fetch(`${site.service.base}/api/pictures/ada`)).json();
   const bob = await (await fetch(`${site.service.base}/api/pictures/bob`)).json();
-  for (const meta of [ada, bob]) await page.evaluate((path) => fetch(path).then((res) => res.blob()), new URL(meta.url).pathname);
+  for (const meta of [ada, bob]) await page.evaluate((path) => fetch(path).then((res) => res.blob()), new URL(meta.url, site.proxy.base).pathname);
   await until(async () => (await workerStats(page)).totalEntries === 2, 'the worker to keep both pictures');
 
   const cacheStats = await manager(page, (swManager) => swManager.getCacheStats());
@@ -67,7 +67,7 @@ test('the message API through swManager: figures, invalidation and clearing', as
   assert.equal(await manager(page, (swManager) => swManager.invalidate('ada')), 1);
   assert.equal(await manager(page, (swManager, version) => swManager.invalidateVersion(version), bob.version), 1);
   assert.equal((await workerStats(page)).totalEntries, 0);
-  await page.evaluate((path) => fetch(path).then((res) => res.blob()), new URL(bob.url).pathname);
+  await page.evaluate((path) => fetch(path).then((res) => res.blob()), new URL(bob.url, site.proxy.base).pathname);
   assert.equal(await manager(page, (swManager) => swManager.clearCache()), true);
   assert.equal((await workerStats(page)).totalEntries, 0);
   await assert.rejects(manager(page, (swManager) => swManager.invalidate('not an id')), /Invalid user id "not an id"/);

@@ -41,8 +41,7 @@ export function staticRoutes(precache: readonly string[], origin: string): Route
     {
       condition: {
         or: [
-          get(anyOrigin('/images/:user/:version')),
-          get(anyOrigin('/:bucket/pictures/:user/:version')),
+          get(anyOrigin('/images/:user/:version/:width.webp')),
           ...precache.map((pathname) => get(new URLPattern({ pathname: literal(pathname), baseURL: origin }))),
           { urlPattern: anyOrigin('*/pictures/:user'), requestMethod: 'PUT' },
         ],

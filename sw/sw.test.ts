@@ -7,8 +7,8 @@ import { requests, resetRequests, seed, users } from '../elements/testing/servic
 import { ask, fetchPicture, startWorker, stats, stopWorkers } from './testing/worker.ts';
 
 const imageRequests = async () => (await requests()).filter((line) => line.includes('/images/'));
-/** The service names its own origin in URLs; the same path on the test server's origin is counted on its way. */
-const counted = (meta: PictureMeta) => new URL(meta.url).pathname;
+/** The path of a picture's URL, on the test server's origin, which counts it on its way to the service. */
+const counted = (meta: Pick<PictureMeta, 'url'>) => new URL(meta.url, location.href).pathname;
 
 describe('the service worker', () => {
   afterEach(stopWorkers);
@@ -28,16 +28,17 @@ describe('the service worker', () => {
     expect(await stats()).to.include({ totalEntries: 1, validEntries: 1, expiredEntries: 0, hits: 1, misses: 1, stale: 0 });
   });
 
-  it('keys a picture by its path without signature parameters: a re-signed URL hits', async () => {
+  it('keeps each copy of a picture the page asks for as its own entry, by its URL, and fetches none other', async () => {
     await startWorker();
-    const [meta] = await seed(users('sw-signed', 1));
-    const signed = (signature: string) => `${counted(meta!)}?X-Amz-Date=20261126T120000Z&X-Amz-Expires=3600&X-Amz-Signature=${signature}`;
-    await fetchPicture(signed('aaaa'));
+    const [meta] = await seed(users('sw-copies', 1), 0, 300);
+    const [narrow, wide] = [meta!.variants[0]!, meta!.variants.at(-1)!];
+    expect(new URL(narrow.url, location.href).pathname).to.match(/^\/images\/[^/]+\/[0-9a-f]+\/\d+\.webp$/);
+    expect(narrow.width).to.be.below(wide.width);
     await resetRequests();
-    expect((await fetchPicture(signed('bbbb'))).served).to.equal('hit');
-    expect((await fetchPicture(counted(meta!))).served).to.equal('hit', 'and the unsigned path too');
-    expect(await imageRequests()).to.deep.equal([]);
-    expect((await stats()).totalEntries).to.equal(1);
+    for (const copy of [narrow, wide]) expect(await fetchPicture(counted(copy))).to.include({ status: 200, bytes: copy.bytes, served: 'miss' });
+    for (const copy of [narrow, wide]) expect(await fetchPicture(counted(copy))).to.include({ status: 200, bytes: copy.bytes, served: 'hit' });
+    expect(await imageRequests()).to.deep.equal([counted(narrow), counted(wide)].map((path) => `GET ${path}`), 'each copy fetched once');
+    expect(await stats()).to.include({ totalEntries: 2, totalSizeKB: Math.round((narrow.bytes + wide.bytes) / 1024) });
   });
 
   it('keeps at most 200 pictures: of 201, the least recently used goes', async function () {

@@ -1,9 +1,9 @@
 /// <reference lib="webworker" />
 /**
- * The service worker, built to `dist/sw.js` and served at `/sw.js` (scope `/`): cache-first profile pictures keyed
- * without signature parameters, bounded and expiring; the drop-in bundle and the pages the site asked for, for
- * offline; uploads made offline sent when the connection returns; a message API for `swManager` and the store.
- * Its settings come from its own URL (options.ts).
+ * The service worker, built to `dist/sw.js` and served at `/sw.js` (scope `/`): cache-first profile pictures (each
+ * copy the page shows, by its immutable URL), bounded and expiring; the drop-in bundle and the pages the site asked
+ * for, for offline; uploads made offline sent when the connection returns; a message API for `swManager` and the
+ * store. Its settings come from its own URL (options.ts).
  */
 import { USER_ID_PATTERN } from '../contract/picture.ts';
 import type { WorkerNotice, WorkerRequest, WorkerStats } from './messages.ts';
@@ -29,8 +29,11 @@ interface SyncManager {
   register(tag: string): Promise<void>;
 }
 
-/** Bumped when what the caches hold changes shape: the caches of other versions are deleted on activation. */
-const CACHE_VERSION = 1;
+/**
+ * Bumped when what the caches hold changes shape: the caches of other versions are deleted on activation. 2: pictures
+ * are the service's copies, one entry per width, no longer the uploads under signed URLs.
+ */
+const CACHE_VERSION = 2;
 const CACHE_PREFIX = 'cached-profile-pictures-';
 const CACHE_NAMES = { pictures: `${CACHE_PREFIX}pictures-v${CACHE_VERSION}`, site: `${CACHE_PREFIX}site-v${CACHE_VERSION}` };
 /** Where the page's stores listen for invalidations (`CHANNEL` in elements/store/picture-store.ts). */
@@ -105,8 +108,10 @@ self.addEventListener('fetch', (event) => {
       return event.respondWith(site.respond(request, strategy, waitUntil, preload));
     }
   }
+  // Only offline: an upload the worker answers itself reports no upload progress to the page (Chromium), and a
+  // multi-MB photo on a slow link needs its progress bar.
   const uploader = UploadQueue.userOf(request);
-  if (uploader) event.respondWith(uploads.respond(request, uploader));
+  if (uploader && !self.navigator.onLine) event.respondWith(uploads.respond(request, uploader));
 });
 
 self.addEventListener('sync', (event) => {

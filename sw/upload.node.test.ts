@@ -33,7 +33,7 @@ function nextNotice(page: Page, type: string): Promise<WorkerNotice> {
 test('an upload made offline reaches the service exactly once when the page is back online', async () => {
   const page = await openControlled(site, '/upload.html');
   const before = await upload(site.service.base, 'traveller', solidPng([10, 10, 200], 32));
-  await page.evaluate((path) => fetch(path).then((res) => res.blob()), new URL(before.url).pathname);
+  await page.evaluate((path) => fetch(path).then((res) => res.blob()), new URL(before.url, site.proxy.base).pathname);
   await until(async () => (await workerStats(page)).totalEntries === 1, 'the worker to keep the old picture');
 
   await page.context().setOffline(true);

@@ -7,6 +7,9 @@ import styles from './cached-profile-picture.styles.ts';
 import { colorOf, initialsOf, silhouette } from './fallback.ts';
 import { ProfilePictureController, type PictureErrorDetail, type PictureLoadDetail } from './profile-picture-controller.ts';
 
+/** Previews are raster images written inline; any other kind of URL is not shown. */
+const PLACEHOLDER = /^data:image\/(webp|png|jpeg)[;,]/;
+
 /** The shapes the picture can take; each sets a default `--radius`. */
 export const Shapes = ['circle', 'rounded', 'square'] as const;
 export type Shape = (typeof Shapes)[number];
@@ -20,6 +23,11 @@ export type Shape = (typeof Shapes)[number];
  *
  * The store comes from `pictureSourceContext` (a provider such as the store's provider element), or, with none on
  * the page, from `defaultSource(apiBase)`, one per page.
+ *
+ * The image names every copy the service made of the picture (`srcset`) and the size it is shown at (`sizes`: `size`
+ * pixels, 48 without it), so the browser fetches the one that fits the size and the screen's pixel ratio. Until it
+ * has loaded on a first sight, the picture's tiny preview shows in its place, blurred (else the fallback does), so a
+ * list never shows an empty circle and never jumps from initials to faces.
  *
  * With `loading="lazy"` (the default), a picture the store knows synchronously (`peek`: memory, LocalStorage, no
  * request) is still in the first render, so a known face never waits a frame for an IntersectionObserver; asking
@@ -38,7 +46,8 @@ export type Shape = (typeof Shapes)[number];
  * @slot - None: children are shown only until the element upgrades.
  *
  * @csspart image - The `<img>` showing the picture.
- * @csspart fallback - The initials or silhouette shown instead (`role="img"`, labelled by `label`).
+ * @csspart fallback - The initials or silhouette shown instead (`role="img"`, labelled by `label`); while a picture
+ *   seen for the first time loads, in its place, holding its blurred preview when the service made one.
  *
  * @cssproperty --size - Width and height. Default `48px`; the `size` attribute sets it, in pixels.
  * @cssproperty --radius - Corner radius. Default by `shape`: `50%` circle, `20%` rounded, `0` square.
@@ -86,40 +95,54 @@ export class CachedProfilePicture extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const size = this.#size();
-    const { url } = this.picture;
-    if (url) {
-      return html`<img
-        part="image"
-        src=${url}
-        alt=${this.label}
-        width=${size ?? 48}
-        height=${size ?? 48}
-        @load=${this.onImageLoad}
-        @error=${this.onImageError}
-      />`;
-    }
-    const initials = initialsOf(this.label);
-    return html`<div
-      part="fallback"
-      class=${initials ? 'initials' : 'silhouette'}
-      role="img"
-      aria-label=${this.label || nothing}
-      aria-hidden=${this.label ? nothing : 'true'}
-    >${initials || silhouette}</div>`;
+    const size = this.#size() ?? 48;
+    const { url, srcset } = this.picture;
+    // sizes and srcset before src: set in template order, so the browser never starts fetching src alone.
+    const image = url
+      ? html`<img
+          part="image"
+          sizes="${size}px"
+          srcset=${srcset ?? nothing}
+          src=${url}
+          alt=${this.label}
+          width=${size}
+          height=${size}
+          @load=${this.onImageLoad}
+          @error=${this.onImageError}
+        />`
+      : nothing;
+    // The image first, so it is the shadow root's first img whatever stands in for it.
+    return html`${image}${url && url === this.picture.loadedUrl ? nothing : this.#fallback(url)}`;
   }
 
   /**
-   * `size` and the user's colour go on the rendered part through the CSSOM, not a `style` attribute, so a page whose
+   * The fallback: where there is no picture, and over its image while that loads (it has nothing to show yet),
+   * showing the picture's preview (blurred) when the service made one.
+   */
+  #fallback(url: string | undefined): TemplateResult {
+    const placeholder = url && this.picture.resolution?.meta?.placeholder;
+    const initials = initialsOf(this.label);
+    // Over a loading image, whose alt already names the user, it is decoration.
+    return html`<div
+      part="fallback"
+      class="${initials ? 'initials' : 'silhouette'} ${url ? 'over' : ''}"
+      role="img"
+      aria-label=${this.label || nothing}
+      aria-hidden=${this.label && !url ? nothing : 'true'}
+    >${placeholder && PLACEHOLDER.test(placeholder) ? html`<img src=${placeholder} alt="" />` : initials || silhouette}</div>`;
+  }
+
+  /**
+   * `size` and the user's colour go on what is rendered through the CSSOM, not a `style` attribute, so a page whose
    * Content-Security-Policy forbids inline styles still shows them.
    */
   protected override updated(): void {
-    const part = this.renderRoot.querySelector<HTMLElement>('[part]');
-    if (!part) return;
     const size = this.#size();
-    if (size) part.style.setProperty('--size', `${size}px`);
-    else part.style.removeProperty('--size');
-    part.style.setProperty('--user-color', colorOf(this.userId));
+    for (const part of this.renderRoot.querySelectorAll<HTMLElement>('[part]')) {
+      if (size) part.style.setProperty('--size', `${size}px`);
+      else part.style.removeProperty('--size');
+      part.style.setProperty('--user-color', colorOf(this.userId));
+    }
   }
 
   #size(): number | undefined {
@@ -127,7 +150,8 @@ export class CachedProfilePicture extends LitElement {
   }
 
   private onImageLoad(event: Event): void {
-    this.picture.imageLoaded((event.target as HTMLImageElement).getAttribute('src'));
+    const image = event.target as HTMLImageElement;
+    this.picture.imageLoaded(image.getAttribute('src'), image.currentSrc);
   }
 
   private onImageError(event: Event): void {

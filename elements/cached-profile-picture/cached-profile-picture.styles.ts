@@ -52,13 +52,37 @@ export default css`
     line-height: 1;
     letter-spacing: 0.02em;
     user-select: none;
+    /*
+     * Shown only from 100 ms after it appears: a picture the page knew is almost always in its memory cache, the HTTP
+     * cache or the worker's, which answer within a few frames (50 pictures decode in ~24 ms after a reload), so a
+     * known face never flashes from initials or preview to itself, nor does one whose metadata the page had.
+     */
+    animation: late 0s 0.1s backwards;
+  }
+
+  @keyframes late {
+    from {
+      visibility: hidden;
+    }
   }
 
   [part~='fallback'].silhouette {
     background: var(--fallback-background, #c7cdd4);
   }
 
-  [part~='fallback'] svg {
+  /* over an image that is loading, in the same place */
+  .over {
+    position: absolute;
+    top: 0;
+  }
+
+  /* the preview: a few pixels scaled up and blurred, enlarged so its blurred edge is clipped away with the shape */
+  [part~='fallback'] img {
+    filter: blur(calc(var(--size) / 16));
+    transform: scale(1.15);
+  }
+
+  [part~='fallback'] > * {
     width: 100%;
     height: 100%;
     fill: currentColor;

@@ -8,7 +8,7 @@ import { expect } from '@esm-bundle/chai';
 import { ContextProvider } from '@lit/context';
 import { html, LitElement } from 'lit';
 import type { PictureMeta } from '../../contract/picture.ts';
-import { pictureSourceContext } from '../store/context.ts';
+import { defaultSource, pictureSourceContext } from '../store/context.ts';
 import type { PictureSource, Resolution, ResolutionReport } from '../store/types.ts';
 import { pngOf, requests, seed, users } from '../testing/service.ts';
 import { CachedProfilePicture } from './cached-profile-picture.ts';
@@ -35,7 +35,7 @@ class TestSource implements PictureSource {
   readonly asked: string[] = [];
   readonly acquired: string[] = [];
   readonly released: string[] = [];
-  readonly loadedCalls: Array<{ resolution: Resolution; ms: number }> = [];
+  readonly loadedCalls: Array<{ resolution: Resolution; ms: number; url: string | undefined }> = [];
   readonly reports: ResolutionReport[] = [];
   readonly #watchers = new Map<string, Set<(resolution: Resolution) => void>>();
   readonly #held = new Map<string, Promise<void>>();
@@ -100,8 +100,8 @@ class TestSource implements PictureSource {
     return this.#objectUrls.size;
   }
 
-  loaded(answer: Resolution, ms: number): void {
-    this.loadedCalls.push({ resolution: answer, ms });
+  loaded(answer: Resolution, ms: number, url?: string): void {
+    this.loadedCalls.push({ resolution: answer, ms, url });
   }
 
   report(report: ResolutionReport): void {
@@ -154,6 +154,11 @@ function fallback(element: Element): HTMLElement | null {
   return element.shadowRoot!.querySelector('[part~="fallback"]');
 }
 
+/** Whether a user sees `element`: rendered, and not hidden. */
+function visible(element: Element | null | undefined): boolean {
+  return element?.checkVisibility({ visibilityProperty: true }) ?? false;
+}
+
 function nextEvent<T>(target: EventTarget, type: string): Promise<CustomEvent<T>> {
   return new Promise((resolve) => target.addEventListener(type, (event) => resolve(event as CustomEvent<T>), { once: true }));
 }
@@ -192,7 +197,7 @@ describe('<cached-profile-picture>', () => {
     expect(image(element)?.getAttribute('src')).to.equal(red.url);
     expect(source.peeked).to.deep.equal(['ada']);
     expect(source.asked).to.deep.equal([]);
-    expect(fallback(element)).to.equal(null);
+    expect(visible(fallback(element)), 'a known picture: nothing stands in for it').to.equal(false);
   });
 
   it('asks get when peek does not know the user, showing the fallback meanwhile', async () => {
@@ -240,7 +245,7 @@ describe('<cached-profile-picture>', () => {
 
   it('shows the fallback and fires picture-error when the image fails and no Blob is stored', async () => {
     const source = new TestSource();
-    const broken = { ...red, url: `${location.origin}/images/nobody/0123456789abcdef`, version: 'broken' };
+    const broken = { ...red, variants: [], url: `${location.origin}/images/nobody/0123456789abcdef`, version: 'broken' };
     source.known.set('eve', resolution('eve', broken));
     const element = mount(source, { 'user-id': 'eve', label: 'Eve Smith' });
     const failed = nextEvent<{ userId: string; error: unknown }>(element, 'picture-error');
@@ -257,7 +262,7 @@ describe('<cached-profile-picture>', () => {
 
   it('shows the stored Blob when the image fails and one is stored', async () => {
     const source = new TestSource();
-    const broken = { ...red, url: `${location.origin}/images/nobody/fedcba9876543210`, version: 'kept' };
+    const broken = { ...red, variants: [], url: `${location.origin}/images/nobody/fedcba9876543210`, version: 'kept' };
     source.known.set('fay', resolution('fay', broken));
     source.blobs.set('kept', redPng);
     const element = mount(source, { 'user-id': 'fay', label: 'Fay' });
@@ -292,7 +297,7 @@ describe('<cached-profile-picture>', () => {
   it('shows the stored Blob when the URL is still loading after SLOW_IMAGE_MS, and reports it as from IndexedDB', async () => {
     const source = new TestSource();
     // The dev server holds this request for 10 s, as a slow network would.
-    const slow = { ...red, url: `${location.origin}/__slow?ms=10000&for=ivy`, version: 'slow' };
+    const slow = { ...red, variants: [], url: `${location.origin}/__slow?ms=10000&for=ivy`, version: 'slow' };
     source.known.set('ivy', resolution('ivy', slow));
     source.blobs.set('slow', redPng);
     const element = mount(source, { 'user-id': 'ivy', label: 'Ivy' });
@@ -309,7 +314,7 @@ describe('<cached-profile-picture>', () => {
 
   it('keeps waiting for a slow URL when no Blob is stored, and never for one that loaded', async () => {
     const source = new TestSource();
-    const slow = { ...red, url: `${location.origin}/__slow?ms=10000&for=jon`, version: 'slow-none' };
+    const slow = { ...red, variants: [], url: `${location.origin}/__slow?ms=10000&for=jon`, version: 'slow-none' };
     source.known.set('jon', resolution('jon', slow));
     source.known.set('kim', resolution('kim', red));
     source.blobs.set(red.version, redPng);
@@ -337,6 +342,7 @@ describe('<cached-profile-picture>', () => {
     expect(source.loadedCalls).to.have.length(1);
     expect(source.loadedCalls[0]!.resolution.meta!.url).to.equal(blue.url);
     expect(source.loadedCalls[0]!.ms).to.equal(detail.ms);
+    expect(source.loadedCalls[0]!.url).to.equal(image(element)!.currentSrc, 'the copy it shows');
   });
 
   it('fires picture-error when the source fails', async () => {
@@ -547,6 +553,126 @@ describe('<cached-profile-picture>', () => {
   });
 });
 
+describe('<cached-profile-picture> at the size it is shown', () => {
+  /** A 300-px upload: the service makes copies up to 256 px wide, and a preview. */
+  let pic: PictureMeta;
+  before(async () => {
+    [pic] = await seed(users('sizes', 1), 0, 300);
+  });
+
+  /** The picture, for a request that goes nowhere for 10 s: a first sight on a slow network. */
+  const slowly = (meta: PictureMeta, as: string): PictureMeta => ({ ...meta, variants: [], url: `${location.origin}/__slow?ms=10000&for=${as}` });
+  const absolute = (url: string) => new URL(url, location.href).href;
+
+  it('names every copy in srcset and its size in sizes, so the browser fetches the one copy that fits', async () => {
+    expect(pic.variants.length).to.be.above(1, 'copies to choose from');
+    const source = new TestSource();
+    source.known.set('ada', resolution('ada', pic));
+    const before = (await requests()).length;
+    const element = mount(source, { 'user-id': 'ada', size: '64' });
+    await nextEvent(element, 'picture-load');
+    const img = image(element)!;
+    expect(img.getAttribute('sizes')).to.equal('64px');
+    expect(img.getAttribute('srcset')).to.equal(pic.variants.map((variant) => `${variant.url} ${variant.width}w`).join());
+    const fits = pic.variants.find((variant) => variant.width >= 64 * devicePixelRatio)!;
+    expect(img.currentSrc).to.equal(absolute(fits.url), 'the narrowest copy as wide as the image on this screen');
+    const fetched = (await requests()).slice(before).filter((line) => line.includes(`/images/${pic.userId}/`));
+    expect(fetched).to.deep.equal([`GET ${new URL(fits.url, location.href).pathname}`], 'that copy alone, once');
+    expect(source.loadedCalls.map((call) => call.url)).to.deep.equal([img.currentSrc], 'the source is told which copy shows');
+  });
+
+  it('shows metadata kept from before there were copies through url alone', async () => {
+    const old: Partial<PictureMeta> = { ...pic };
+    delete old.variants;
+    delete old.placeholder;
+    const source = new TestSource();
+    source.known.set('ben', resolution('ben', old as PictureMeta));
+    const element = mount(source, { 'user-id': 'ben' });
+    await nextEvent(element, 'picture-load');
+    expect(image(element)!.hasAttribute('srcset')).to.equal(false);
+    expect(image(element)!.currentSrc).to.equal(absolute(pic.url));
+  });
+
+  it('shows the preview, blurred and in the picture\'s shape, in place of a first sight that loads slowly; then the picture alone', async () => {
+    expect(pic.placeholder).to.match(/^data:image\/webp;base64,/);
+    const source = new TestSource();
+    source.known.set('bea', resolution('bea', slowly(pic, 'bea'), { layer: 'network' }));
+    const element = mount(source, { 'user-id': 'bea', label: 'Bea Ray', size: '48', shape: 'rounded' });
+    await until(() => visible(fallback(element)?.querySelector('img')), 'the preview');
+    const preview = fallback(element)!.querySelector('img')!;
+    expect(preview.getAttribute('src')).to.equal(pic.placeholder);
+    expect(preview.complete && preview.naturalWidth > 0).to.equal(true, 'decoded');
+    expect(getComputedStyle(preview).filter).to.equal('blur(3px)');
+    expect(fallback(element)!.textContent!.trim()).to.equal('', 'no initials over it');
+    expect(getComputedStyle(fallback(element)!).borderTopLeftRadius).to.equal('20%', 'clipped to the shape');
+    const rect = (el: Element) => JSON.stringify(el.getBoundingClientRect());
+    expect(rect(fallback(element)!)).to.equal(rect(image(element)!), 'exactly where the picture will be');
+    expect(fallback(element)!.getAttribute('aria-hidden')).to.equal('true', 'the image names the user already');
+
+    const loaded = nextEvent(element, 'picture-load');
+    source.emit(resolution('bea', pic, { layer: 'network' }));
+    await loaded;
+    await element.updateComplete;
+    expect(fallback(element)).to.equal(null, 'gone once the picture shows');
+    expect(visible(image(element))).to.equal(true);
+  });
+
+  it('without a preview, shows the initials in place of a first sight until it loads, never an empty circle', async () => {
+    const source = new TestSource();
+    const bare = { ...pic, placeholder: undefined };
+    source.known.set('cal', resolution('cal', slowly(bare, 'cal'), { layer: 'network' }));
+    const element = mount(source, { 'user-id': 'cal', label: 'Cal Ames' });
+    await until(() => visible(fallback(element)), 'the initials');
+    expect(fallback(element)!.textContent!.trim()).to.equal('CA');
+    expect(image(element)).not.to.equal(null, 'in place of the image that loads');
+    const loaded = nextEvent(element, 'picture-load');
+    source.emit(resolution('cal', bare, { layer: 'network' }));
+    await loaded;
+    await element.updateComplete;
+    expect(fallback(element)).to.equal(null);
+  });
+
+  it('takes as preview only a WebP, PNG or JPEG written inline; anything else gives the initials', async () => {
+    const png = await new Promise<string>((resolve) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result as string);
+      void pngOf('#0a0', 16).then((blob) => reader.readAsDataURL(blob));
+    });
+    const cases = { ok: png, svg: 'data:image/svg+xml;base64,PHN2Zy8+', remote: `${location.origin}/favicon.png`, script: 'javascript:alert(1)', html: 'data:text/html;base64,PGI+' };
+    const source = new TestSource();
+    const elements = Object.entries(cases).map(([name, placeholder]) => {
+      source.known.set(`dan-${name}`, resolution(`dan-${name}`, slowly({ ...pic, placeholder }, `dan-${name}`), { layer: 'network' }));
+      return [name, mount(source, { 'user-id': `dan-${name}`, label: 'Dan Oz' })] as const;
+    });
+    await Promise.all(elements.map(([, element]) => until(() => visible(fallback(element)), 'the stand-in')));
+    const shown = Object.fromEntries(elements.map(([name, element]) => [name, fallback(element)!.querySelector('img')?.getAttribute('src') ?? fallback(element)!.textContent!.trim()]));
+    expect(shown).to.deep.equal({ ok: png, svg: 'DO', remote: 'DO', script: 'DO', html: 'DO' });
+  });
+
+  it('a picture the page knows never shows a stand-in, even for a frame; one still loading a moment later does', async () => {
+    const source = new TestSource();
+    source.known.set('eli', resolution('eli', pic));
+    await nextEvent(mount(source, { 'user-id': 'eli' }), 'picture-load');
+    // Ten more of the same picture, as a list re-rendered: the page has it decoded.
+    const more = Array.from({ length: 10 }, () => mount(source, { 'user-id': 'eli', label: 'Eli Fox' }));
+    const loads = Promise.all(more.map((element) => nextEvent(element, 'picture-load')));
+    let seen = 0;
+    let done = false;
+    void loads.then(() => (done = true));
+    while (!done) {
+      seen += more.filter((element) => visible(fallback(element))).length;
+      await frames(1);
+    }
+    expect(seen).to.equal(0);
+
+    source.known.set('fay', resolution('fay', slowly(pic, 'fay'), { layer: 'localStorage' }));
+    const slow = mount(source, { 'user-id': 'fay', label: 'Fay Gil' });
+    await slow.updateComplete;
+    expect(visible(fallback(slow)), 'not at once').to.equal(false);
+    await until(() => visible(fallback(slow)?.querySelector('img')), 'the preview, once it is slow', 1_000);
+  });
+});
+
 describe('ProfilePictureController', () => {
   let meta: PictureMeta;
   before(async () => {
@@ -611,16 +737,36 @@ describe('<cached-profile-picture> on the page store', () => {
     const loads = elements.map((element) => nextEvent<{ userId: string; layer: string }>(element, 'picture-load'));
     const details = (await Promise.all(loads)).map((event) => event.detail);
     expect(details.map((d) => d.layer)).to.deep.equal(ids.map(() => 'network'));
-    elements.forEach((element, i) => expect(image(element)!.getAttribute('src')).to.equal(metas[i]!.url));
+    // The store keeps URLs absolute, against the service that named them.
+    const urls = metas.map((meta) => new URL(meta.url, location.href).href);
+    elements.forEach((element, i) => expect(image(element)!.getAttribute('src')).to.equal(urls[i]));
     const lookups = (await requestsFor(ids)).slice(before).filter((line) => line.startsWith('GET /api/pictures'));
     expect(lookups).to.have.length(1, 'five tags in one task cost one metadata request');
 
     const seen = (await requestsFor(ids)).length;
     const again = mount(undefined, { 'user-id': ids[2]! });
     await again.updateComplete;
-    expect(image(again)!.getAttribute('src')).to.equal(metas[2]!.url, 'in the first update');
+    expect(image(again)!.getAttribute('src')).to.equal(urls[2], 'in the first update');
     await nextEvent(again, 'picture-load');
     expect((await requestsFor(ids)).length).to.equal(seen, 'no request at all');
+  });
+
+  it('keeps the copy it shows as the stored Blob, not the default copy', async () => {
+    const [id] = users('page-kept', 1);
+    const [meta] = await seed([id!], 0, 300);
+    const element = mount(undefined, { 'user-id': id!, size: '64', loading: 'eager' });
+    await nextEvent(element, 'picture-load');
+    const shown = meta!.variants.find((variant) => new URL(variant.url, location.href).href === image(element)!.currentSrc)!;
+    expect(shown.url).not.to.equal(meta!.url, 'a copy other than the default shows');
+    const store = defaultSource('/api');
+    await store.keepBytesNow();
+    const kept = store.peek(id!)!.meta!;
+    const blobUrl = await store.acquireBlobUrl(kept);
+    try {
+      expect((await (await fetch(blobUrl!)).blob()).size).to.equal(shown.bytes);
+    } finally {
+      store.releaseBlobUrl(kept);
+    }
   });
 
   it('a user with no picture gets the fallback, and no picture-error', async () => {

@@ -52,16 +52,18 @@ export type Shown = 'url' | 'blob';
  * Resolves a user's profile picture for any Lit element, the way `<cached-profile-picture>` does: `peek` on connect
  * (a known picture is there for the first render, with no `await`), else `get`; `watch` while connected, so an
  * invalidation re-renders; the stored Blob when the URL cannot be used or fails to load. The host renders `url`
- * in an `<img>` and forwards that image's `load` and `error` to {@link imageLoaded} and {@link imageFailed}.
+ * and `srcset` in an `<img>` (with `sizes`) and forwards that image's `load` and `error` to {@link imageLoaded} and
+ * {@link imageFailed}.
  *
  * @example
  * class FriendRow extends LitElement {
  *   @property() friendId = '';
  *   private picture = new ProfilePictureController(this, () => this.friendId);
  *   render() {
- *     const { url } = this.picture;
+ *     const { url, srcset } = this.picture;
+ *     const loaded = (e: Event) => { const img = e.target as HTMLImageElement; this.picture.imageLoaded(img.getAttribute('src'), img.currentSrc); };
  *     return url
- *       ? html`<img src=${url} @load=${(e: Event) => this.picture.imageLoaded((e.target as HTMLImageElement).getAttribute('src'))}
+ *       ? html`<img sizes="32px" srcset=${srcset ?? nothing} src=${url} @load=${loaded}
  *           @error=${(e: Event) => this.picture.imageFailed((e.target as HTMLImageElement).getAttribute('src'))}>`
  *       : html`<span>${this.picture.loading ? '…' : '?'}</span>`;
  *   }
@@ -78,6 +80,11 @@ export class ProfilePictureController implements ReactiveController {
   error: unknown = undefined;
   /** The source's latest answer for the current user. */
   resolution: Resolution | undefined = undefined;
+  /**
+   * The last URL whose image loaded: while it is {@link url}, the picture is on screen (and what stood in for it
+   * while it loaded can go); shown again, it is not slow.
+   */
+  loadedUrl: string | undefined = undefined;
 
   readonly #host: ReactiveControllerHost & HTMLElement;
   readonly #userIdOf: () => string | null | undefined;
@@ -95,8 +102,6 @@ export class ProfilePictureController implements ReactiveController {
   /** The Blob is tried once per resolution: a second failure means there is nothing to show. */
   #triedBlob = false;
   #slowTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The last URL whose image loaded: shown again, it is not slow. */
-  #loadedUrl: string | undefined;
 
   constructor(
     host: ReactiveControllerHost & HTMLElement,
@@ -148,19 +153,30 @@ export class ProfilePictureController implements ReactiveController {
   }
 
   /**
-   * The `<img>` showing {@link url} has loaded (pass its `src` attribute, so a late event for an older picture is
-   * ignored). Tells the source, and calls `onLoad`.
+   * The picture's copies as an `<img>`'s `srcset`, while {@link url} is the picture's own URL (not a stored Blob):
+   * with `sizes`, the browser fetches the one copy that fits the image's size and the screen. `undefined` for
+   * metadata kept from before the service made copies, which shows through {@link url} alone.
    */
-  imageLoaded(src: string | null): void {
+  get srcset(): string | undefined {
+    return (this.shown === 'url' && this.resolution?.meta?.variants?.map((variant) => `${variant.url} ${variant.width}w`).join()) || undefined;
+  }
+
+  /**
+   * The `<img>` showing {@link url} has loaded: pass its `src` attribute, so a late event for an older picture is
+   * ignored, and its `currentSrc`, the copy the browser picked from {@link srcset}, which the source keeps. Sets
+   * {@link loadedUrl}, tells the source, and calls `onLoad`.
+   */
+  imageLoaded(src: string | null, currentSrc?: string): void {
     const resolution = this.resolution;
     if (!resolution?.meta || src === null || src !== this.url) return;
     clearTimeout(this.#slowTimer);
-    if (this.shown === 'url') this.#loadedUrl = src;
+    this.loadedUrl = src;
+    this.#host.requestUpdate();
     const ms = performance.now() - this.#startedAt;
     if (this.shown === 'blob') {
       this.#source?.report({ userId: resolution.userId, layer: resolution.layer, source: 'indexedDB', ms, bytesSaved: resolution.meta.bytes });
     } else {
-      this.#source?.loaded(resolution, ms);
+      this.#source?.loaded(resolution, ms, currentSrc || src);
     }
     this.#options.onLoad?.({ userId: resolution.userId, layer: resolution.layer, ms });
   }
@@ -276,10 +292,10 @@ export class ProfilePictureController implements ReactiveController {
     this.shown = 'url';
     // A watch answer naming the same URL while it loads starts the second again: rare, and a second late at worst.
     clearTimeout(this.#slowTimer);
-    if (this.#loadedUrl === meta.url) return;
+    if (this.loadedUrl === meta.url) return;
     this.#slowTimer = setTimeout(() => {
       const current = this.resolution?.meta;
-      if (run !== this.#run || this.shown !== 'url' || !current || current.url !== this.url || this.#loadedUrl === this.url || this.#triedBlob) return;
+      if (run !== this.#run || this.shown !== 'url' || !current || current.url !== this.url || this.loadedUrl === this.url || this.#triedBlob) return;
       void this.#showBlob(current, run);
     }, SLOW_IMAGE_MS);
   }

@@ -1,4 +1,4 @@
-import type { PictureMeta } from '../../contract/picture.ts';
+import type { PictureMeta, PictureVariant } from '../../contract/picture.ts';
 
 /**
  * What a layer keeps for one user: the metadata, or `null` when the user is known to have no picture, and until
@@ -25,4 +25,28 @@ export const URL_MARGIN_MS = 5 * 60_000;
 /** Whether `meta.url` may still be shown at `now`. */
 export function urlUsable(meta: PictureMeta | null, now: number): boolean {
   return !meta || meta.expiresAt - URL_MARGIN_MS > now;
+}
+
+/**
+ * Whether `value`, read back from storage, is an entry of `userId` with every field the page uses: checked as if it
+ * came from the network, since another script of the origin (or an older version of this one) may have written it.
+ * Entries kept before the service made copies have no `variants` and show through `url` alone.
+ */
+export function isEntryOf(userId: string, value: unknown): value is CachedEntry {
+  const { meta, freshUntil } = (value ?? {}) as Record<string, unknown>;
+  if (typeof freshUntil !== 'number') return false;
+  if (meta === null) return true;
+  const m = (meta ?? {}) as Partial<Record<keyof PictureMeta, unknown>>;
+  return (
+    m.userId === userId && typeof m.version === 'string' && typeof m.url === 'string' &&
+    typeof m.bytes === 'number' && typeof m.expiresAt === 'number' &&
+    (m.variants === undefined || (Array.isArray(m.variants) && m.variants.every(isVariant))) &&
+    (m.placeholder === undefined || typeof m.placeholder === 'string')
+  );
+}
+
+/** A copy the page can name in `srcset`: its URL, a whole width (the browser drops any other) and its size. */
+function isVariant(value: unknown): value is PictureVariant {
+  const v = (value ?? {}) as Partial<Record<keyof PictureVariant, unknown>>;
+  return typeof v.url === 'string' && Number.isInteger(v.width) && typeof v.bytes === 'number';
 }

@@ -14,15 +14,28 @@ export async function fetchPictures(apiBase: string, userIds: readonly string[],
     chunks.map(async (chunk) => {
       const res = await fetcher(`${apiBase}/pictures?users=${chunk.map(encodeURIComponent).join(',')}`);
       if (!res.ok) throw new Error(`The picture service answered ${res.status} for ${chunk.length} users`);
-      return { chunk, pictures: ((await res.json()) as PictureBatch).pictures };
+      return { chunk, pictures: ((await res.json()) as PictureBatch).pictures, base: res.url || new URL(apiBase, location.href).href };
     }),
   );
   // A chunk that failed leaves its users out (their callers fail); the others are answered.
   const pictures = new Map<string, PictureMeta | null>();
   for (const result of settled) {
     if (result.status === 'rejected') continue;
-    for (const userId of result.value.chunk) pictures.set(userId, result.value.pictures[userId] ?? null);
+    const { chunk, pictures: answered, base } = result.value;
+    for (const userId of chunk) {
+      const meta = Object.hasOwn(answered, userId) ? answered[userId] : null;
+      pictures.set(userId, meta ? resolveUrls(meta, base) : null);
+    }
   }
   if (!pictures.size && settled[0]?.status === 'rejected') throw settled[0].reason;
   return pictures;
+}
+
+/**
+ * The service names its pictures by path unless its operator set a public address: kept absolute, against the URL
+ * that answered, so they work on a page of another origin and in every layer that keeps them.
+ */
+function resolveUrls(meta: PictureMeta, base: string): PictureMeta {
+  const resolve = (url: string) => new URL(url, base).href;
+  return { ...meta, url: resolve(meta.url), variants: meta.variants?.map((variant) => ({ ...variant, url: resolve(variant.url) })) };
 }

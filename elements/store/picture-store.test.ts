@@ -6,6 +6,9 @@ import { createIndexedDbLayer, type IndexedDbLayer } from './layers/indexeddb.ts
 import { PictureStore } from './picture-store.ts';
 import type { ResolutionReport } from './types.ts';
 
+/** The store keeps URLs absolute, against the service that named them. */
+const absolute = (url: string) => new URL(url, location.href).href;
+
 describe('PictureStore', () => {
   const stores: PictureStore[] = [];
   let dbName: string;
@@ -56,7 +59,7 @@ describe('PictureStore', () => {
     expect(fromIdb.peek(ids[0]!)).to.equal(undefined);
     const fromDisk = await Promise.all(ids.map((id) => fromIdb.get(id)));
     expect(fromDisk.every((r) => r.layer === 'indexedDB')).to.equal(true);
-    expect(fromDisk.map((r) => r.meta?.url)).to.deep.equal(metas.map((m) => m.url));
+    expect(fromDisk.map((r) => r.meta?.url)).to.deep.equal(metas.map((m) => absolute(m.url)));
     expect(await requests()).to.deep.equal([], 'localStorage cleared: IndexedDB still knows them');
 
     await fromIdb.invalidate(ids[3]!);
@@ -162,8 +165,29 @@ describe('PictureStore', () => {
     for (const meta of metas) expect(await idb.getBlob(meta.version), meta.userId).to.be.instanceOf(Blob);
     for (const resolution of resolutions) store.loaded(resolution, 1);
     await store.keepBytesNow();
-    expect(fetched.sort(), 'each version fetched once').to.deep.equal(metas.map((m) => m.url).sort());
+    expect(fetched.sort(), 'each version fetched once').to.deep.equal(metas.map((m) => absolute(m.url)).sort());
     store.close();
+  });
+
+  it('keeps, and counts as saved, the bytes of the copy the page showed, not those of the default copy', async () => {
+    const [id] = users('copy', 1);
+    await seed([id!], 0, 300);
+    const fetched: string[] = [];
+    const reports: ResolutionReport[] = [];
+    const store = make({ monitor: { record: (r) => reports.push(r) }, fetch: (input: RequestInfo | URL, init?: RequestInit) => (fetched.push(String(input)), fetch(input, init)) });
+    const resolution = await store.get(id!);
+    const copy = resolution.meta!.variants[0]!;
+    expect(copy.url).not.to.equal(resolution.meta!.url);
+    for (let sight = 0; sight < 2; sight++) {
+      await Object.assign(new Image(), { src: copy.url }).decode();
+      store.loaded(resolution, 1, copy.url);
+    }
+    expect(reports.filter((r) => r.source).map((r) => [r.source, r.bytesSaved])).to.deep.equal([['network', 0], ['memoryCache', copy.bytes]]);
+    fetched.length = 0;
+    await store.keepBytesNow();
+    expect(fetched).to.deep.equal([copy.url]);
+    await idb.flush();
+    expect((await idb.getBlob(resolution.meta!.version))?.size).to.equal(copy.bytes);
   });
 
   it('object URLs of stored Blobs are shared while shown and revoked when nobody shows them', async () => {

@@ -78,7 +78,8 @@ export class PictureStore implements PictureSource {
   readonly #watchers = new Map<string, Set<(resolution: Resolution) => void>>();
   readonly #objectUrls = new Map<string, { url: string; users: number }>();
   readonly #keptVersions = new Set<string>();
-  readonly #toKeep = new Map<string, PictureMeta>();
+  /** Versions whose bytes are to be kept, each with the URL of the copy the page showed. */
+  readonly #toKeep = new Map<string, { version: string; url: string }>();
   readonly #stats = { hits: { memory: 0, localStorage: 0, indexedDB: 0, network: 0 }, requests: 0 };
   /** Bumped by every invalidation of a user: an answer asked for before it must not fill the layers after it. */
   readonly #generations = new Map<string, number>();
@@ -236,13 +237,13 @@ export class PictureStore implements PictureSource {
     this.#objectUrls.delete(meta.version);
   }
 
-  loaded(resolution: Resolution, ms: number): void {
-    const { meta } = resolution;
-    if (!meta) return;
-    const source = byteSourceOf(meta.url);
+  loaded({ userId, layer, meta }: Resolution, ms: number, url = meta?.url): void {
+    if (!meta || !url) return;
+    const source = byteSourceOf(url);
     const fetched = source === 'network' || source === 'unknown';
-    this.report({ userId: resolution.userId, layer: resolution.layer, source, ms, bytesSaved: fetched ? 0 : meta.bytes });
-    this.#keepBytes(meta);
+    const bytes = meta.variants?.find((variant) => variant.url === url)?.bytes ?? meta.bytes;
+    this.report({ userId, layer, source, ms, bytesSaved: fetched ? 0 : bytes });
+    this.#keepBytes(meta, url);
   }
 
   report(report: ResolutionReport): void {
@@ -252,7 +253,7 @@ export class PictureStore implements PictureSource {
   #answer(userId: string, meta: PictureMeta | null, layer: MetaLayer, start: number): Resolution {
     this.#stats.hits[layer]++;
     // The IndexedDB layer logs its own hits and misses.
-    if (layer !== 'indexedDB') this.#log(`[ImageCache] ${LAYER_NAMES[layer]} ${layer === 'network' ? 'answered' : 'HIT'} for user ${userId}`);
+    if (layer !== 'indexedDB') this.#log(`[ImageCache] ${layer[0]!.toUpperCase() + layer.slice(1)} ${layer === 'network' ? 'answered' : 'HIT'} for user ${userId}`);
     const resolution = { userId, meta, layer, urlUsable: urlUsable(meta, this.#now()), ms: performance.now() - start };
     this.report({ userId, layer, ms: resolution.ms, stale: !resolution.urlUsable });
     return resolution;
@@ -316,15 +317,16 @@ export class PictureStore implements PictureSource {
   }
 
   /**
-   * Keeps the shown picture's bytes in IndexedDB, once per version ever, but only when the page is hidden or has
-   * shown no new picture for a while: the fetch is answered by the HTTP cache, yet it replaces the decoded image in
-   * the page's memory cache, and the next element showing that picture waits for a new decode (measured: 50
-   * pictures shown again in the same page took 64–124 ms right after being kept, 2–4 ms otherwise).
+   * Keeps the shown picture's bytes in IndexedDB (the copy at `url`, the one the page showed), once per version
+   * ever, but only when the page is hidden or has shown no new picture for a while: the fetch is answered by the
+   * HTTP cache, yet it replaces the decoded image in the page's memory cache, and the next element showing that
+   * picture waits for a new decode (measured: 50 pictures shown again in the same page took 64–124 ms right after
+   * being kept, 2–4 ms otherwise).
    */
-  #keepBytes(meta: PictureMeta): void {
+  #keepBytes(meta: PictureMeta, url: string): void {
     if (!this.#idb?.enabled || this.#keptVersions.has(meta.version)) return;
     this.#keptVersions.add(meta.version);
-    this.#toKeep.set(meta.version, meta);
+    this.#toKeep.set(meta.version, { version: meta.version, url });
     clearTimeout(this.#keepTimer);
     this.#keepTimer = setTimeout(() => whenIdle(() => void this.keepBytesNow()), KEEP_WHEN_QUIET_MS);
   }
@@ -338,17 +340,8 @@ export class PictureStore implements PictureSource {
     if (!this.#toKeep.size) return;
     const queued = [...this.#toKeep.values()];
     this.#toKeep.clear();
-    const stored = await this.#idb!.storedBlobs(queued.map((meta) => meta.version));
-    for (const meta of queued) {
-      if (stored.has(meta.version)) continue;
-      try {
-        const res = await this.#fetch(meta.url);
-        if (res.ok) this.#idb!.putBlob(meta.version, await res.blob());
-      } catch (error) {
-        this.#keptVersions.delete(meta.version);
-        this.#log(`[ImageCache] could not keep the bytes of ${meta.userId}: ${(error as Error).message}`);
-      }
-    }
+    // One that could not be fetched is kept when it is next shown.
+    for (const version of await this.#idb!.keepBytes(queued, this.#fetch)) this.#keptVersions.delete(version);
   }
 
   async #invalidateHere(userId: string): Promise<void> {
@@ -387,5 +380,3 @@ export class PictureStore implements PictureSource {
   }
 
 }
-
-const LAYER_NAMES: Record<MetaLayer, string> = { memory: 'Memory', localStorage: 'LocalStorage', indexedDB: 'IndexedDB', network: 'Network' };

@@ -63,8 +63,11 @@ export interface PictureSource {
    */
   acquireBlobUrl(meta: PictureMeta): Promise<string | undefined>;
   releaseBlobUrl(meta: PictureMeta): void;
-  /** The image at `meta.url` has loaded: keep its bytes for later (idle time), and report where they came from. */
-  loaded(resolution: Resolution, ms: number): void;
+  /**
+   * The picture's image has loaded from `url` (its `currentSrc`: the copy the browser picked; default `meta.url`):
+   * keep those bytes for later (idle time), and report where they came from.
+   */
+  loaded(resolution: Resolution, ms: number, url?: string): void;
   /** Reports to the monitor, and logs in debug mode. */
   report(report: ResolutionReport): void;
 }

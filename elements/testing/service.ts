@@ -12,13 +12,16 @@ export async function pngOf(colour: string, size = 32): Promise<Blob> {
   return canvas.convertToBlob({ type: 'image/png' });
 }
 
-/** Uploads a picture for each user (as the operator) and answers their metadata; another `variant`, other pictures. */
-export async function seed(userIds: readonly string[], variant = 0): Promise<PictureMeta[]> {
+/**
+ * Uploads a picture for each user (as the operator) and answers their metadata; another `variant`, other pictures.
+ * The service makes no copy wider than the upload: `size` 300 gets copies up to 256 pixels wide.
+ */
+export async function seed(userIds: readonly string[], variant = 0, size = 32): Promise<PictureMeta[]> {
   token ??= fetch('/__admin-token').then((r) => r.json()).then((b: { token: string }) => b.token);
   const auth = { Authorization: `Bearer ${await token}` };
   return Promise.all(
     userIds.map(async (userId, i) => {
-      const body = await pngOf(`hsl(${(i * 37 + variant * 101) % 360} 70% 50%)`);
+      const body = await pngOf(`hsl(${(i * 37 + variant * 101) % 360} 70% 50%)`, size);
       const res = await fetch(`/api/pictures/${userId}`, { method: 'PUT', body, headers: auth });
       if (res.status !== 201) throw new Error(`upload for ${userId} failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as PictureMeta;

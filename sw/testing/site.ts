@@ -18,9 +18,12 @@ export interface Site {
   stop(): Promise<void>;
 }
 
-/** Starts the service, the proxy serving `pages` (path → HTML) and Chromium with `browserArgs` added. */
-export async function startSite(pages: Record<string, string>, browserArgs: string[] = []): Promise<Site> {
-  const service = await startEmbedded('node');
+/**
+ * Starts the service with `env` added to its environment, the proxy serving `pages` (path → HTML) and Chromium with
+ * `browserArgs` added.
+ */
+export async function startSite(pages: Record<string, string>, browserArgs: string[] = [], env: Record<string, string> = {}): Promise<Site> {
+  const service = await startEmbedded('node', env);
   const proxy = await startCountingProxy(service.base, pages);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...browserArgs] });
   return {

@@ -38,7 +38,8 @@ describe('IndexedDB layer', () => {
   }
 
   function entry(userId: string, version = `v-${userId}`): CachedEntry {
-    const meta = { userId, version, url: `http://127.0.0.1/images/${userId}/${version}`, contentType: 'image/png', bytes: 100, expiresAt: t + 3_600_000 };
+    const copy = (width: number) => ({ width, url: `http://127.0.0.1/images/${userId}/${version}/${width}.webp`, bytes: width * 10 });
+    const meta = { userId, version, url: copy(256).url, contentType: 'image/webp', bytes: 2_560, expiresAt: t + 3_600_000, variants: [copy(64), copy(256)] };
     return { meta, freshUntil: t + 60_000 };
   }
 
@@ -447,5 +448,53 @@ describe('IndexedDB layer', () => {
     await layer.flush();
     expect((await layer.getMany(['nobody'], t + 30_000)).has('nobody')).to.equal(true);
     expect((await layer.getMany(['nobody'], t + 90_000)).has('nobody')).to.equal(false);
+  });
+
+  it('reads back entries with and without copies and preview, as older pages kept them; a malformed one is a miss and goes', async () => {
+    const dbName = uniqueName();
+    const first = make({ dbName });
+    first.put('seed', entry('seed'));
+    await first.flush();
+    const meta = entry('x').meta!;
+    const records: Record<string, unknown> = {
+      old: { ...meta, userId: 'old', variants: undefined, contentType: 'image/png' },
+      new: { ...meta, userId: 'new', placeholder: 'data:image/webp;base64,UklGRg==' },
+      badCopies: { ...meta, userId: 'badCopies', variants: [{ width: '64', url: 7, bytes: 1 }] },
+      badWidth: { ...meta, userId: 'badWidth', variants: [{ width: 64.5, url: 'u', bytes: 1 }] },
+      badPreview: { ...meta, userId: 'badPreview', placeholder: 42 },
+      noUrl: { ...meta, userId: 'noUrl', url: undefined },
+      someoneElse: { ...meta, userId: 'mallory' },
+    };
+    const db = await openDB(dbName);
+    for (const [userId, value] of Object.entries(records)) {
+      await db.put('meta', { userId, entry: { meta: value, freshUntil: t + 60_000 }, storedAt: t, usedAt: t });
+    }
+    await db.put('meta', { userId: 'notAnEntry', entry: 'junk', storedAt: t, usedAt: t });
+    db.close();
+
+    const reloaded = make({ dbName });
+    const found = await reloaded.getMany([...Object.keys(records), 'notAnEntry'], t);
+    expect([...found.keys()].sort()).to.deep.equal(['new', 'old']);
+    expect(found.get('new')!.meta!.placeholder).to.equal('data:image/webp;base64,UklGRg==');
+    expect(found.get('old')!.meta!.variants).to.equal(undefined);
+    await reloaded.flush();
+    expect((await reloaded.count()).entries).to.equal(3, 'seed, old and new: the malformed ones were deleted');
+  });
+
+  it('keepBytes fetches only the versions not kept yet, and answers those it could not fetch', async () => {
+    const layer = make();
+    layer.putBlob('v-kept', blob(5));
+    const asked: string[] = [];
+    const fetcher = (async (url: string) => {
+      asked.push(url);
+      if (url === 'u-fail') throw new TypeError('Failed to fetch');
+      return url === 'u-gone' ? new Response(null, { status: 404 }) : new Response(blob(7));
+    }) as typeof fetch;
+    const pictures = ['kept', 'ok', 'fail', 'gone'].map((name) => ({ version: `v-${name}`, url: `u-${name}` }));
+    expect(await layer.keepBytes(pictures, fetcher)).to.deep.equal(['v-fail']);
+    expect(asked).to.deep.equal(['u-ok', 'u-fail', 'u-gone']);
+    expect((await layer.getBlob('v-ok'))?.size).to.equal(7);
+    expect((await layer.getBlob('v-kept'))?.size).to.equal(5);
+    expect(await layer.getBlob('v-gone')).to.equal(undefined);
   });
 });

@@ -1,6 +1,6 @@
 import { wrap } from 'idb';
 import type { DBSchema, IDBPDatabase, IDBPTransaction } from 'idb';
-import type { CachedEntry } from '../entry.ts';
+import { isEntryOf, type CachedEntry } from '../entry.ts';
 import { whenIdle } from '../idle.ts';
 
 const DB_VERSION = 1;
@@ -46,10 +46,14 @@ export interface IndexedDbLayer {
   put(userId: string, entry: CachedEntry): void;
   /** The stored bytes of `version`, or `undefined`. */
   getBlob(version: string): Promise<Blob | undefined>;
-  /** Which of `versions` have their bytes kept (queued or stored), in one transaction, without reading the bytes. */
-  storedBlobs(versions: readonly string[]): Promise<Set<string>>;
   /** Queues the bytes of `version`; a Blob larger than `maxBytes` is not kept. */
   putBlob(version: string, blob: Blob): void;
+  /**
+   * Keeps what each picture's `url` answers (fetched with `fetcher`, which the HTTP cache answers for a picture just
+   * shown) as the bytes of its `version`, unless that version's are kept already. Answers the versions whose fetch
+   * failed, so they can be tried again.
+   */
+  keepBytes(pictures: readonly { version: string; url: string }[], fetcher: typeof fetch): Promise<string[]>;
   /** Forgets the user's metadata now (its Blob stays until evicted). */
   delete(userId: string): Promise<void>;
   /** Empties both stores now. */
@@ -377,7 +381,21 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
     log(`IndexedDB evicted ${victims.length} Blobs to make room`);
   }
 
-  return {
+  /** Which of `versions` have their bytes kept (queued or stored), in one transaction, without reading the bytes. */
+  async function storedBlobs(versions: readonly string[]): Promise<Set<string>> {
+    const found = new Set(versions.filter((version) => queue.blobs.has(version)));
+    const rest = queue.cleared ? [] : versions.filter((version) => !found.has(version));
+    if (off || !rest.length) return found;
+    const keys = await run('Blob lookup', [] as (string | undefined)[], async (db) => {
+      const tx = db.transaction('blobs', 'readonly');
+      const [answer] = await Promise.all([Promise.all(rest.map((version) => tx.store.getKey(version))), tx.done]);
+      return answer;
+    });
+    for (const key of keys) if (key !== undefined) found.add(key);
+    return found;
+  }
+
+  const layer: IndexedDbLayer = {
     name: 'indexedDB',
 
     get enabled() {
@@ -406,7 +424,9 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
         });
         records.forEach((record, i) => {
           const userId = toRead[i]!;
-          if (record && fresh(record)) found.set(userId, record.entry);
+          // A malformed record is a miss, and goes in the next flush.
+          if (record && !isEntryOf(userId, record.entry)) queue.meta.set(userId, null);
+          else if (record && fresh(record)) found.set(userId, record.entry);
           else if (record) queue.expired.set(userId, at);
         });
       }
@@ -428,19 +448,6 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
       queue.meta.set(userId, { userId, entry, storedAt, usedAt: storedAt });
       queue.expired.delete(userId);
       schedule();
-    },
-
-    async storedBlobs(versions) {
-      const found = new Set(versions.filter((version) => queue.blobs.has(version)));
-      const rest = queue.cleared ? [] : versions.filter((version) => !found.has(version));
-      if (off || !rest.length) return found;
-      const keys = await run('Blob lookup', [] as (string | undefined)[], async (db) => {
-        const tx = db.transaction('blobs', 'readonly');
-        const [answer] = await Promise.all([Promise.all(rest.map((version) => tx.store.getKey(version))), tx.done]);
-        return answer;
-      });
-      for (const key of keys) if (key !== undefined) found.add(key);
-      return found;
     },
 
     async getBlob(version) {
@@ -470,6 +477,23 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
       }
       queue.blobs.set(version, { version, blob, bytes: blob.size, usedAt: now() });
       schedule();
+    },
+
+    async keepBytes(pictures, fetcher) {
+      if (off) return [];
+      const stored = await storedBlobs(pictures.map(({ version }) => version));
+      const failed: string[] = [];
+      for (const { version, url } of pictures) {
+        if (stored.has(version)) continue;
+        try {
+          const res = await fetcher(url);
+          if (res.ok) layer.putBlob(version, await res.blob());
+        } catch (error) {
+          failed.push(version);
+          log(`IndexedDB could not keep the bytes of ${url}`, error);
+        }
+      }
+      return failed;
     },
 
     delete(userId) {
@@ -506,4 +530,5 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
       });
     },
   };
+  return layer;
 }

@@ -1,5 +1,4 @@
-import type { PictureMeta } from '../../../contract/picture.ts';
-import type { CachedEntry, SyncLayer } from '../entry.ts';
+import { isEntryOf, type CachedEntry, type SyncLayer } from '../entry.ts';
 
 /** Our keys start with this, so eviction never touches the site's own entries. */
 const PREFIX = 'cpp:v1:';
@@ -32,7 +31,7 @@ export function createLocalStorageLayer(options: LocalStorageLayerOptions = {}):
 
   /** Removes the older half of our entries (by when they stop being fresh). */
   function evictOldest(): void {
-    const dated = keysStartingWith(PREFIX).map((key) => ({ key, until: parse(storage!.getItem(key))?.freshUntil ?? 0 }));
+    const dated = keysStartingWith(PREFIX).map((key) => ({ key, until: Number((parse(storage!.getItem(key)) as Partial<CachedEntry> | null | undefined)?.freshUntil) || 0 }));
     dated.sort((a, b) => a.until - b.until);
     for (const { key } of dated.slice(0, Math.max(1, Math.ceil(dated.length / 2)))) storage!.removeItem(key);
   }
@@ -49,7 +48,7 @@ export function createLocalStorageLayer(options: LocalStorageLayerOptions = {}):
       }
       if (text === null) return undefined;
       const entry = parse(text);
-      if (!entry || (entry.meta && entry.meta.userId !== userId)) {
+      if (!isEntryOf(userId, entry)) {
         log(`[ImageCache] LocalStorage entry for user ${userId} is corrupt; dropped`);
         storage.removeItem(mine + userId);
         return undefined;
@@ -97,27 +96,11 @@ function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22);
 }
 
-/** A stored entry, or `undefined` when the text is not one. */
-function parse(text: string | null): CachedEntry | undefined {
-  if (text === null) return undefined;
-  let value: unknown;
+/** The stored value, or `undefined` when there is none or the text is not JSON. */
+function parse(text: string | null): unknown {
   try {
-    value = JSON.parse(text);
+    return text === null ? undefined : JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { meta, freshUntil } = value as Partial<CachedEntry>;
-  if (typeof freshUntil !== 'number') return undefined;
-  if (meta === null) return { meta: null, freshUntil };
-  return isMeta(meta) ? { meta, freshUntil } : undefined;
-}
-
-function isMeta(value: unknown): value is PictureMeta {
-  const m = value as Partial<Record<keyof PictureMeta, unknown>> | undefined;
-  return (
-    typeof m === 'object' && m !== null &&
-    typeof m.userId === 'string' && typeof m.version === 'string' && typeof m.url === 'string' &&
-    typeof m.contentType === 'string' && typeof m.bytes === 'number' && typeof m.expiresAt === 'number'
-  );
 }
