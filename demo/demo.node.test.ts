@@ -50,13 +50,13 @@ const pictureRequests = () => proxy.forwarded.splice(0).filter((r) => r.includes
 /** Waits until every friend on the front page shows a decoded picture, and answers how many do. */
 async function friendsShown(page: Page): Promise<number> {
   const shown = () => [...document.querySelectorAll('.friends cached-profile-picture')]
-    .filter((el) => { const img = el.shadowRoot?.querySelector('img'); return img?.complete && img.naturalWidth > 0; }).length;
+    .filter((el) => { const img = el.shadowRoot?.querySelector<HTMLImageElement>('img[part="image"]'); return img?.complete && img.naturalWidth > 0; }).length;
   await page.waitForFunction(`(${shown})() === ${FRIENDS.length}`, undefined, { timeout: 20_000 });
   return page.evaluate(shown);
 }
 
 /** The `src` of the demo user's picture in the page's header. */
-const headerPicture = (page: Page) => page.evaluate(() => document.querySelector('.me cached-profile-picture')?.shadowRoot?.querySelector('img')?.getAttribute('src'));
+const headerPicture = (page: Page) => page.evaluate(() => document.querySelector('.me cached-profile-picture')?.shadowRoot?.querySelector('img[part="image"]')?.getAttribute('src'));
 
 test('the front page: 50 pictures cold; after a reload, none of them reaches the server; offline, all 50 still show', async (t) => {
   const context = await browser.newContext({ viewport: VIEWPORT });
@@ -96,7 +96,7 @@ test('a picture saved on the profile page replaces the old one everywhere, and i
   await friends.goto(`${proxy.base}/`);
   await friendsShown(friends);
   await profile.goto(`${proxy.base}/profile`);
-  await profile.waitForFunction(() => [...document.querySelectorAll('cached-profile-picture')].every((el) => el.shadowRoot?.querySelector('img')?.complete));
+  await profile.waitForFunction(() => [...document.querySelectorAll('cached-profile-picture')].every((el) => el.shadowRoot?.querySelector<HTMLImageElement>('img[part="image"]')?.complete));
   const before = await headerPicture(friends);
   assert.ok(before, 'the other tab shows the demo user\'s seeded picture');
 
@@ -109,12 +109,12 @@ test('a picture saved on the profile page replaces the old one everywhere, and i
   ]);
   assert.equal(answer.status(), 201);
   const { version } = (await answer.json()) as PictureMeta;
-  await friends.waitForFunction((v) => document.querySelector('.me cached-profile-picture')?.shadowRoot?.querySelector('img')?.getAttribute('src')?.includes(v),
+  await friends.waitForFunction((v) => document.querySelector('.me cached-profile-picture')?.shadowRoot?.querySelector('img[part="image"]')?.getAttribute('src')?.includes(v),
     version, { timeout: 1_000, polling: 20 });
 
   await profile.locator('[data-message][data-kind="success"]').waitFor();
   const everywhere = await profile.evaluate((v) => [...document.querySelectorAll(`cached-profile-picture`)]
-    .map((el) => el.shadowRoot?.querySelector('img')?.getAttribute('src') ?? '').every((src) => src.includes(v)), version);
+    .map((el) => el.shadowRoot?.querySelector('img[part="image"]')?.getAttribute('src') ?? '').every((src) => src.includes(v)), version);
   assert.equal(everywhere, true, 'every picture of the demo user on the profile page is the new one');
   await profile.screenshot({ path: join(shots, '5-profile-saved.png') });
   await friends.screenshot({ path: join(shots, '6-other-tab.png') });
@@ -141,9 +141,85 @@ test('a picture saved offline is kept, sent once when the connection returns, an
   assert.deepEqual(puts, [`PUT /api/pictures/${DEMO_USER.id}`], 'sent once, when back online');
   const { version } = (await (await fetch(`${service.base}/api/pictures/${DEMO_USER.id}`)).json()) as PictureMeta;
   await page.waitForFunction((v) => [...document.querySelectorAll('cached-profile-picture')]
-    .every((el) => el.shadowRoot?.querySelector('img')?.getAttribute('src')?.includes(v)), version, { timeout: 5_000 });
+    .every((el) => el.shadowRoot?.querySelector('img[part="image"]')?.getAttribute('src')?.includes(v)), version, { timeout: 5_000 });
   await context.close();
 });
+
+test('a multi-MB photo on a slow link: the profile page shows its bytes going out, then the processing, then done', async (t) => {
+  // First as a page no service worker controls (a first visit, or a browser without one): XHR reports its progress.
+  await slowUpload('block', '12-profile-uploading.png');
+  await t.test('with the service worker in control', () => slowUpload('allow', '13-profile-uploading-worker.png'));
+});
+
+/** What the profile form showed at one moment of an upload. */
+interface FormState {
+  at: number;
+  message: string;
+  label: string;
+  figures: string;
+  /** `null`: a bar without a value (work under way). */
+  value: number | null;
+  max: number;
+  hidden: boolean;
+}
+
+/** Uploads a 3.6 MB picture from the profile page over a 1 MB/s uplink, checking each step the form shows. */
+async function slowUpload(serviceWorkers: 'allow' | 'block', shot: string): Promise<void> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers });
+  const photo = Buffer.from(noisyPng(13, 1100));
+  let states: FormState[];
+  try {
+    const page = await context.newPage();
+    await page.goto(`${proxy.base}/profile`);
+    if (serviceWorkers === 'allow') await page.waitForFunction(() => navigator.serviceWorker.controller, undefined, { timeout: 10_000 });
+    await page.setInputFiles('input[type="file"]', { name: 'IMG_2041.png', mimeType: 'image/png', buffer: photo });
+    await page.locator('[data-file-name]', { hasText: 'IMG_2041.png' }).waitFor();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 40, downloadThroughput: -1, uploadThroughput: 1_000_000 });
+    // Every change the form shows, as it happens: the processing step lasts a fraction of a second.
+    await page.evaluate(() => {
+      const form = document.querySelector('[data-upload]')!;
+      const seen: FormState[] = ((window as unknown as { states: FormState[] }).states = []);
+      new MutationObserver(() => {
+        const bar = form.querySelector('progress')!;
+        seen.push({
+          at: performance.now(),
+          message: form.querySelector('[data-message]')!.textContent!,
+          label: form.querySelector('[data-progress] label')!.textContent!,
+          figures: form.querySelector('[data-progress-figures]')!.textContent!,
+          value: bar.hasAttribute('value') ? bar.value : null,
+          max: bar.max,
+          hidden: form.querySelector<HTMLElement>('[data-progress]')!.hidden,
+        });
+      }).observe(form, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+
+    const answer = page.waitForResponse((res) => res.request().method() === 'PUT', { timeout: 30_000 });
+    await page.click('[data-save]');
+    await page.getByRole('progressbar', { name: 'Uploading' }).waitFor({ timeout: 5_000 });
+    await page.waitForFunction(() => Number(document.querySelector('progress')?.value) > 0, undefined, { timeout: 5_000 });
+    await page.screenshot({ path: join(shots, shot) });
+    assert.equal((await answer).status(), 201);
+    await page.locator('[data-message][data-kind="success"]').waitFor({ timeout: 10_000 });
+    states = await page.evaluate(() => (window as unknown as { states: FormState[] }).states);
+  } finally {
+    await context.close();
+  }
+
+  const messages = states.map((s) => s.message).filter((m, i, all) => m && m !== all[i - 1]);
+  assert.deepEqual(messages.map((m) => m.split(/[:.…]/)[0]), ['Uploading your picture', 'Processing', 'Saved'], `each step said once: ${messages.join(' | ')}`);
+  const sending = states.filter((s) => !s.hidden && s.label === 'Uploading');
+  const values = [...new Set(sending.map((s) => s.value!))];
+  assert.ok(values.length >= 4, `the bar moved as the bytes went out: ${values.join(', ')}`);
+  assert.deepEqual(values, [...values].sort((a, b) => a - b), 'and only forward');
+  assert.ok(sending.every((s) => s.max === photo.length), 'out of the file\'s size');
+  assert.match(sending.at(-1)!.figures, /^[\d.]+ (KB|MB) of 3\.\d\d MB$/);
+  const processing = states.findIndex((s) => !s.hidden && s.label === 'Processing' && s.value === null);
+  assert.ok(processing > states.indexOf(sending.at(-1)!), 'then the processing step, with a bar that has no value');
+  const sendingMs = states[processing]!.at - sending[0]!.at;
+  assert.ok(sendingMs > 2_000, `the bytes took seconds: ${Math.round(sendingMs)} ms`);
+  assert.equal(states.at(-1)!.hidden, true, 'and once done, no bar');
+}
 
 test('a wrong file on the profile page gets a clear error, and the picture chosen before stays', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -159,8 +235,8 @@ test('a wrong file on the profile page gets a clear error, and the picture chose
 
   await choose('good.png', 'image/png', Buffer.from(solidPng([10, 200, 90], 64)));
   await page.locator('[data-file-name]', { hasText: 'good.png' }).waitFor();
-  await choose('huge.png', 'image/png', Buffer.alloc(6 * 1024 * 1024, 1));
-  await says(/^“huge\.png” is 6\.0 MB; a picture can be at most 5\.0 MB/);
+  await choose('huge.png', 'image/png', Buffer.alloc(21 * 1024 * 1024, 1));
+  await says(/^“huge\.png” is 21\.0 MB; a picture can be at most 20\.0 MB/);
   assert.equal(await chosen(), 'good.png', 'the good picture is still the one chosen');
   await page.screenshot({ path: join(shots, '8-profile-too-large.png') });
 
@@ -180,18 +256,41 @@ test('a wrong file on the profile page gets a clear error, and the picture chose
   await page.close();
 });
 
-test('the pictures page shows every size and shape, the fallbacks, and snippets with this service\'s address', async () => {
-  const page = await browser.newPage({ viewport: VIEWPORT });
+test('the pictures page shows each size as its own file, the file each tag shows, shapes, fallbacks, and snippets with this service\'s address', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${proxy.base}/pictures`);
+  const { variants } = (await (await fetch(`${service.base}/api/pictures/${DEMO_USER.id}`)).json()) as PictureMeta;
+  // The files show once the tags have loaded theirs, each at its natural size.
+  await page.waitForFunction((count) => [...document.querySelectorAll<HTMLImageElement>('[data-files] img:not([src^="data:"])')]
+    .filter((img) => img.complete && img.naturalWidth > 0).length === count, variants.length, { timeout: 10_000 });
+  const files = await page.evaluate(() => [...document.querySelectorAll<HTMLImageElement>('[data-files] img:not([src^="data:"])')]
+    .map((img) => ({ url: img.src, width: img.naturalWidth, caption: img.parentElement!.textContent })));
+  assert.ok(variants.length >= 2, `the service made more than one size: ${variants.map((v) => v.width).join(', ')}`);
+  assert.deepEqual(files.map((f) => [f.url, f.width]), variants.map((v) => [new URL(v.url, proxy.base).href, v.width]), 'one file per size, at its own width');
+  assert.equal(new Set(files.map((f) => f.url)).size, files.length, 'each its own URL');
+  assert.match(files[0]!.caption!, /^\d+ px · [\d.]+ (B|KB)$/);
+  assert.match((await page.locator('[data-files] figure').first().textContent())!, /^placeholder · \d+ B/, 'after the lookup\'s placeholder');
+
+  // Each tag shows one of those files, one that covers its size and is not much larger (pixel ratio 1).
+  const sizes = await page.evaluate(() => [...document.querySelectorAll('[data-sizes] .sample')].map((sample) => sample.textContent!));
+  for (const text of sizes) {
+    const [, size, width] = /^(\d+) pxthe (\d+) px file(?:, already loaded)?$/.exec(text) ?? [];
+    assert.ok(size && width, `the tag says which file it shows: ${text}`);
+    const widths = variants.map((v) => v.width);
+    assert.ok(widths.includes(Number(width)), `${text}: a file of the lookup`);
+    assert.ok(Number(width) >= Math.min(Number(size), widths.at(-1)!) && Number(width) <= Math.max(4 * Number(size), widths[0]!), `${text}: covers its size`);
+  }
+
   await page.waitForFunction(() => document.querySelectorAll('[data-fallbacks] cached-profile-picture').length > 0 &&
     [...document.querySelectorAll('[data-fallbacks] cached-profile-picture')].every((el) => el.shadowRoot?.querySelector('[part="fallback"]')));
   const initials = await page.evaluate(() => [...document.querySelectorAll('[data-fallbacks] cached-profile-picture')].map((el) => el.shadowRoot!.querySelector('[part="fallback"]')!.textContent!.trim()));
   assert.deepEqual(initials.slice(0, 2), ['JP', 'ON'], 'people with no picture show their initials');
   assert.equal(initials[2], '', 'and without a name, a silhouette');
   assert.match((await page.locator('#snippet-html code').textContent())!, new RegExp(`src="${proxy.base}/cached-profile-picture.js"`));
+  await page.screenshot({ path: join(shots, '10-pictures.png') });
   await page.click('#tab-react');
   assert.equal(await page.locator('#snippet-react').isVisible(), true);
-  await page.screenshot({ path: join(shots, '10-pictures.png'), fullPage: true });
+  await page.screenshot({ path: join(shots, '11-pictures-full.png'), fullPage: true });
   await page.close();
 });
 
@@ -207,7 +306,7 @@ test('the dashboard opens and shows the hit rate, which a reload raises above ze
   await page.waitForFunction(hitRate, undefined, { timeout: 5_000 });
   const shown = Number(await page.evaluate(hitRate));
   assert.ok(shown > 0 && shown <= 100, `a hit rate after a reload: ${shown}%`);
-  await page.screenshot({ path: join(shots, '11-dashboard.png') });
+  await page.screenshot({ path: join(shots, '14-dashboard.png') });
   await page.close();
 });
 

@@ -1,20 +1,16 @@
+import { showSizes } from './picture-sizes.ts';
 import { pictureTag } from './picture-tag.ts';
 import { FRIENDS, NEWCOMERS } from './people.ts';
+import { sample } from './sample.ts';
 
-const SIZES = [24, 32, 40, 48, 64, 96, 128];
 const SHAPES = ['circle', 'rounded', 'square'] as const;
 
-/** A picture with a caption under it. */
-function sample(caption: string, ...content: Node[]): HTMLElement {
-  const figure = document.createElement('div');
-  figure.className = 'sample';
-  figure.append(...content, caption);
-  return figure;
-}
-
-/** The pictures page: sizes, shapes, fallbacks, and the snippets with this service's address in them. */
+/**
+ * The pictures page: a person's picture at every size with the file behind each, shapes, fallbacks, and the snippets
+ * with this service's address in them.
+ */
 export function showPictures(root: ParentNode): void {
-  root.querySelector('[data-sizes]')!.append(...SIZES.map((size) => sample(`${size} px`, pictureTag(FRIENDS[0]!, { size }))));
+  showSizes(root);
 
   const stack = document.createElement('div');
   stack.className = 'stack';

@@ -1,6 +1,7 @@
 import type { DemoToken } from '../contract/demo.ts';
 import type { ErrorBody, PictureMeta } from '../contract/picture.ts';
 import type { QueuedUpload } from '../sw/messages.ts';
+import { sendWithProgress, type UploadStep } from './send-with-progress.ts';
 
 /** An upload that did not go through, with a message for the person who tried. */
 export class SaveError extends Error {
@@ -36,21 +37,27 @@ export async function signIn(apiBase = '/api'): Promise<DemoToken> {
   return (signedIn = (await answer.json()) as DemoToken);
 }
 
+export interface SaveOptions {
+  /** Told how far the upload is: bytes sent, then the service's processing. */
+  onStep?: (step: UploadStep) => void;
+  apiBase?: string;
+}
+
 /**
  * Uploads `file` as the demo user's picture, with the upload every site makes. Offline, the service worker keeps it
  * and sends it when the connection returns (it then fires `picture-upload-sent` or `picture-upload-failed`).
  *
  * @throws {SaveError} with words for the person: no sign-in, no network and no worker, or the service's refusal.
  */
-export async function savePicture(file: Blob, apiBase = '/api'): Promise<Saved> {
+export async function savePicture(file: Blob, { onStep = () => {}, apiBase = '/api' }: SaveOptions = {}): Promise<Saved> {
   const { userId, token } = await signIn(apiBase);
   let upload: Response;
   try {
-    upload = await fetch(`${apiBase}/pictures/${encodeURIComponent(userId)}`, {
+    upload = await sendWithProgress(`${apiBase}/pictures/${encodeURIComponent(userId)}`, {
       method: 'PUT',
       body: file,
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': file.type || 'application/octet-stream' },
-    });
+    }, onStep);
   } catch {
     throw new SaveError(OFFLINE);
   }

@@ -8,7 +8,7 @@ export const ACCEPTED_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** The service's default upload limit; a service set lower answers 413 with its own message. */
-export const MAX_PICTURE_BYTES = 5 * 1024 * 1024;
+export const MAX_PICTURE_BYTES = 20 * 1024 * 1024;
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 

@@ -2,13 +2,16 @@ import type { PictureStore } from '../elements/store/picture-store.ts';
 import { UPLOAD_FAILED_EVENT, UPLOAD_SENT_EVENT, type WorkerNotice } from '../sw/registration.ts';
 import { DEMO_USER } from './people.ts';
 import { savePicture, SaveError, signIn } from './save-picture.ts';
+import type { UploadStep } from './send-with-progress.ts';
 import { checkPicture } from './upload-checks.ts';
+import { showUploadStep } from './upload-progress.ts';
 
 /**
  * The profile page's form: a picture dropped or chosen is checked and previewed; saved, it is uploaded and the
  * store invalidated, so every picture of the user on this page changes at once and other tabs follow (the store
- * tells them, and the service's `picture-changed` event reaches every page watching it). Offline, the service worker
- * keeps the upload and sends it when the connection returns; the page says so, then says how it went.
+ * tells them, and the service's `picture-changed` event reaches every page watching it). While it is sent, a bar
+ * shows the bytes on their way, then the service's processing; the status line says each step once. Offline, the
+ * service worker keeps the upload and sends it when the connection returns; the page says so, then how it went.
  */
 export function setUpUpload(root: ParentNode): void {
   const form = root.querySelector<HTMLFormElement>('[data-upload]')!;
@@ -21,7 +24,10 @@ export function setUpUpload(root: ParentNode): void {
   const message = form.querySelector<HTMLElement>('[data-message]')!;
   const save = form.querySelector<HTMLButtonElement>('[data-save]')!;
   const cancel = form.querySelector<HTMLButtonElement>('[data-cancel]')!;
+  const progress = form.querySelector<HTMLElement>('[data-progress]')!;
   let chosen: File | undefined;
+  /** While a picture is on its way, no other can be chosen. */
+  let sending = false;
 
   const say = (kind: 'error' | 'success' | 'info', text: string) => {
     message.dataset.kind = kind;
@@ -41,7 +47,7 @@ export function setUpUpload(root: ParentNode): void {
     cancel.hidden = !file;
   };
   const choose = async (file: File | undefined) => {
-    if (!file) return;
+    if (!file || sending) return;
     // The picture chosen before, if any, stays chosen: a wrong file loses nothing.
     const problem = checkPicture(file) ?? (await undecodable(file));
     if (problem) return say('error', problem);
@@ -84,10 +90,17 @@ export function setUpUpload(root: ParentNode): void {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!chosen) return;
-    save.disabled = true;
-    say('info', 'Saving…');
+    sending = save.disabled = cancel.disabled = input.disabled = true;
+    let current: UploadStep['step'] | undefined;
+    // The bar follows every byte; the status line speaks once a step, not at every percent.
+    const onStep = (step: UploadStep) => {
+      if (step.step !== current) say('info', STEP_MESSAGES[(current = step.step)]);
+      showUploadStep(progress, step);
+    };
+    // At once: signing in comes before the first byte.
+    onStep({ step: 'sending', sent: 0, total: chosen.size });
     try {
-      const saved = await savePicture(chosen);
+      const saved = await savePicture(chosen, { onStep });
       show(undefined);
       if ('queued' in saved) return say('info', saved.queued);
       await store()?.invalidate(DEMO_USER.id);
@@ -95,9 +108,17 @@ export function setUpUpload(root: ParentNode): void {
     } catch (error) {
       save.disabled = false;
       say('error', error instanceof SaveError ? error.message : `Your picture was not saved: ${(error as Error).message}`);
+    } finally {
+      sending = cancel.disabled = input.disabled = false;
+      showUploadStep(progress, undefined);
     }
   });
 }
+
+const STEP_MESSAGES: Record<UploadStep['step'], string> = {
+  sending: 'Uploading your picture…',
+  processing: 'Processing: the service is cropping your picture and making its sizes…',
+};
 
 /** Why the browser cannot show `file` (named and typed like a picture, it is not one), or `undefined` when it can. */
 async function undecodable(file: File): Promise<string | undefined> {
