@@ -1,7 +1,7 @@
 #!/bin/sh
-# Writes the tiny image fixtures that backend/upload/*.test.ts read: for each format, the file as a real
-# encoder wrote it (`*-plain.*`) and the same file after exiftool added location metadata (`*-gps.*`), so
-# a test can check that stripping removes exactly what exiftool added. Run once; the results are committed.
+# Writes the tiny image fixtures tests read through backend/upload/fixtures.ts: for each format, the file as a real
+# encoder wrote it (`*-plain.*`) and the same file after exiftool added what a phone leaves in a photo (`*-gps.*`),
+# uploads whose served copies must carry none of it. Run once; the results are committed.
 #
 #   Debian: apt-get install -y imagemagick libimage-exiftool-perl
 #   Usage:  sh scripts/make-upload-fixtures.sh
@@ -17,7 +17,7 @@ command -v exiftool >/dev/null 2>&1 || { echo "exiftool is missing: apt-get inst
 $im -list format | grep -Eq 'AVIF.*rw' || { echo "this ImageMagick cannot write AVIF" >&2; exit 1; }
 $im -list format | grep -Eq 'HEIC.*rw' || { echo "this ImageMagick cannot write HEIC" >&2; exit 1; }
 
-# A small ICC profile, so the JPEG test can check APP2 ICC_PROFILE survives; skipped when not installed.
+# A small ICC profile in the JPEG, as cameras embed one; skipped when not installed.
 icc=/usr/share/color/icc/ghostscript/a98.icc
 profile=""
 [ -f "$icc" ] && profile="-profile $icc"
@@ -33,8 +33,8 @@ $im $src "$out/photo-plain.avif"
 # HEIC is the same container as AVIF with other brands; the sniffer must refuse it.
 $im $src "$out/photo.heic"
 
-# What a phone leaves in a photo: GPS in Exif and again in XMP, maker and model, a comment, IPTC city,
-# and an Orientation that must survive in the JPEG (6 = rotate 90° clockwise to display).
+# What a phone leaves in a photo: GPS in Exif and again in XMP, maker and model, a comment, IPTC city, and an
+# Orientation (6 = rotate 90° clockwise to display), which the served copies apply rather than carry.
 for f in photo-plain.jpg photo-plain.png photo-plain.webp lossless-plain.webp animated-plain.gif photo-plain.avif; do
   tagged="$out/$(echo "$f" | sed 's/-plain\./-gps./')"
   cp "$out/$f" "$tagged"

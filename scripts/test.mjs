@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every test: the type checks (tsc, and Deno's for its entry), the Node suites (backend, scripts, the demo
 // end to end) and the browser suites (elements, sw, in Chromium), each test counted; ends with one line
-// `N passed, N failed`. It first brings what the tests need (redis-server, Chromium) when it is missing.
+// `N passed, N failed`. It first brings what the tests need (redis-server, Chromium, exiftool) when it is missing.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +29,12 @@ function run(command, args) {
   });
 }
 
-ensureTools([{ command: 'redis-server', apt: 'redis-server' }, { command: 'chromium', apt: 'chromium' }]);
+ensureTools([
+  { command: 'redis-server', apt: 'redis-server' },
+  { command: 'chromium', apt: 'chromium' },
+  // Asked what each served image carries (backend/images/metadata.test.ts).
+  { command: 'exiftool', apt: 'libimage-exiftool-perl' },
+]);
 let passed = 0;
 let failed = 0;
 

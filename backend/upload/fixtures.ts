@@ -1,14 +1,13 @@
 /**
- * Test helpers: the real fixture files (made by `scripts/make-upload-fixtures.sh` with ImageMagick and
- * exiftool), small byte builders for the cases no encoder writes, and independent little walkers that
- * tests use to compare image data before and after stripping. Test-only, so Node APIs are fine here.
+ * Test helpers: the real fixture files (made by `scripts/make-upload-fixtures.sh` with ImageMagick and exiftool),
+ * and small byte builders for what no encoder writes: metadata hidden where it should not be, files that claim
+ * more pixels than they hold. Test-only, so Node APIs are fine here.
  */
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { concat } from '../bytes.ts';
 import { deflateSync } from 'node:zlib';
-import { PNG_SIGNATURE, pngChunk as encodeChunk, pngFile } from '../png.ts';
-import { InvalidImageError } from './invalid-image-error.ts';
+import { pngChunk as encodeChunk, pngFile } from '../png.ts';
 
 /** A fixture file's bytes. `*-plain.*` is the encoder's output, `*-gps.*` the same after exiftool tagged it. */
 export function fixture(name: string): Uint8Array<ArrayBuffer> {
@@ -31,7 +30,6 @@ export const u16be = (n: number) => [(n >>> 8) & 0xff, n & 0xff];
 export const u32be = (n: number) => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 export const u16le = (n: number) => u16be(n).reverse();
 export const u32le = (n: number) => u32be(n).reverse();
-export const u64be = (n: number) => [...u32be(Math.floor(n / 0x100000000)), ...u32be(n >>> 0)];
 
 /** Index of `needle` in `haystack`, or -1. */
 export function indexOf(haystack: Uint8Array, needle: Part, from = 0): number {
@@ -41,12 +39,6 @@ export function indexOf(haystack: Uint8Array, needle: Part, from = 0): number {
     return i;
   }
   return -1;
-}
-
-export function count(haystack: Uint8Array, needle: Part): number {
-  let found = 0;
-  for (let at = indexOf(haystack, needle); at >= 0; at = indexOf(haystack, needle, at + 1)) found++;
-  return found;
 }
 
 /**
@@ -69,27 +61,10 @@ export const LEAKS: readonly Part[] = [
 ];
 
 /** Fails naming the first leak found. */
-export function assertNoLeaks(stripped: Uint8Array): void {
+export function assertNoLeaks(served: Uint8Array): void {
   for (const leak of LEAKS) {
-    assert.equal(indexOf(stripped, leak), -1, `still contains ${typeof leak === 'string' ? leak : 'the GPS latitude rational'}`);
+    assert.equal(indexOf(served, leak), -1, `still contains ${typeof leak === 'string' ? leak : 'the GPS latitude rational'}`);
   }
-}
-
-/** Every proper prefix of `file` (and a few extra cuts) must be refused as invalid, never hang or crash. */
-export function assertEveryTruncationRejected(file: Uint8Array, strip: (b: Uint8Array) => Uint8Array): void {
-  for (let length = 0; length < file.length; length++) {
-    assert.throws(() => strip(file.subarray(0, length)), InvalidImageError, `a cut at ${length} of ${file.length} bytes was accepted`);
-  }
-}
-
-/** A seeded PRNG (mulberry32), so fuzz failures reproduce. */
-export function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // --- JPEG -------------------------------------------------------------------------------------------
@@ -100,51 +75,11 @@ export function jpegSegment(marker: number, ...payload: Part[]): Uint8Array {
   return bytes([0xff, marker], u16be(body.length + 2), body);
 }
 
-/** An Exif APP1 payload: `Exif\0\0`, a TIFF header and IFD0 with the given SHORT entries, then `tail`. */
-export function exifPayload(order: 'II' | 'MM', entries: { tag: number; type?: number; count?: number; value: number }[], tail: Part = ''): Uint8Array {
-  const u16 = order === 'II' ? u16le : u16be;
-  const u32 = order === 'II' ? u32le : u32be;
-  const ifd = entries.flatMap((e) => [...u16(e.tag), ...u16(e.type ?? 3), ...u32(e.count ?? 1), ...u16(e.value), 0, 0]);
-  return bytes('Exif\0\0', order, u16(42), u32(8), u16(entries.length), ifd, u32(0), tail);
-}
-
-/** The bytes from the first SOS marker on, found by walking the segments (independently of strip-jpeg.ts). */
-export function jpegFromSos(file: Uint8Array): Uint8Array {
-  let at = 2;
-  while (file[at + 1] !== 0xda) at += 2 + ((file[at + 2]! << 8) | file[at + 3]!);
-  return file.subarray(at);
-}
-
-/** The markers of the segments before SOS, e.g. [0xe0, 0xe2, 0xdb, ...]. */
-export function jpegMarkers(file: Uint8Array): number[] {
-  const markers: number[] = [];
-  let at = 2;
-  for (;;) {
-    markers.push(file[at + 1]!);
-    if (file[at + 1] === 0xda) return markers;
-    at += 2 + ((file[at + 2]! << 8) | file[at + 3]!);
-  }
-}
-
 // --- PNG --------------------------------------------------------------------------------------------
-
-export { PNG_SIGNATURE };
 
 /** A PNG chunk with a correct CRC, from byte arrays, number lists and Latin-1 strings (the service's encoder writes it). */
 export function pngChunk(type: string, ...data: Part[]): Uint8Array {
   return encodeChunk(type, bytes(...data));
-}
-
-/** The chunks of a well-formed PNG. */
-export function pngChunks(file: Uint8Array): { type: string; chunk: Uint8Array }[] {
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const chunks: { type: string; chunk: Uint8Array }[] = [];
-  for (let at = 8; at < file.length; ) {
-    const length = view.getUint32(at);
-    chunks.push({ type: String.fromCharCode(...file.subarray(at + 4, at + 8)), chunk: file.subarray(at, at + 12 + length) });
-    at += 12 + length;
-  }
-  return chunks;
 }
 
 // --- WebP -------------------------------------------------------------------------------------------
@@ -189,13 +124,10 @@ export function subBlocks(...data: Part[]): Uint8Array {
 
 // --- ISOBMFF ----------------------------------------------------------------------------------------
 
+/** A box with a 32-bit size. */
 export function box(type: string, ...payload: Part[]): Uint8Array {
   const body = bytes(...payload);
   return bytes(u32be(body.length + 8), type, body);
-}
-
-export function fullBox(type: string, version: number, flags: number, ...payload: Part[]): Uint8Array {
-  return box(type, [version, (flags >> 16) & 0xff, (flags >> 8) & 0xff, flags & 0xff], ...payload);
 }
 
 // --- decompression bombs -------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ import { fourcc, hasAscii, need, u16be, u16le, u32be, u32le } from './bytes.ts';
 import { ImageType } from './image-type.ts';
 import { InvalidImageError } from './invalid-image-error.ts';
 import { readBoxes, type Box } from './isobmff.ts';
-import { colorTableSize, skipSubBlocks } from './strip-gif.ts';
-import { isStandalone, readMarker } from './strip-jpeg.ts';
+import { colorTableSize, skipSubBlocks } from './gif-blocks.ts';
+import { isStandalone, readMarker } from './jpeg-markers.ts';
 
 const readers: Record<ImageType, (bytes: Uint8Array) => number> = {
   [ImageType.png]: pngPixels,

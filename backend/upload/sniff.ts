@@ -1,7 +1,6 @@
+import { PNG_SIGNATURE } from '../png.ts';
 import { hasAscii, u32be } from './bytes.ts';
 import { ImageType } from './image-type.ts';
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
 
 /**
  * Decides the image type from the leading magic bytes alone, never from a file name or a client's
