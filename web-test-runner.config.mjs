@@ -10,7 +10,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.mjs';
 
-const ADMIN_TOKEN = 'browser-tests-admin-token';
+const ADMIN_TOKEN = 'browser-tests-admin-token-0123456789abcdef';
 
 async function freePort() {
   const server = createServer().listen(0, '127.0.0.1');

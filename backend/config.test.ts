@@ -5,7 +5,7 @@ import { ConfigError, readConfig } from './config.ts';
 test('an empty environment is the embedded default for a local demo', () => {
   assert.deepEqual(readConfig({}), {
     host: '127.0.0.1', port: 8787, redisUrl: undefined, redisClusterNodes: undefined, minio: undefined, dataDir: './.data',
-    authSecret: undefined, adminToken: undefined, maxUploadBytes: 20 * 1024 * 1024, uploadTimeoutMs: 120_000,
+    authSecret: undefined, adminToken: undefined, maxTokenLifetimeS: 86_400, maxUploadBytes: 20 * 1024 * 1024, uploadTimeoutMs: 120_000,
     maxImagePixels: 25_000_000, maxImageFrames: 100, maxAnimationPixels: 100_000_000, maxImageJobs: 2, maxStorageReads: 64, authAudience: undefined, corsOrigins: ['*'], publicUrl: undefined, seedDemo: true,
   });
 });
@@ -48,4 +48,40 @@ test('a Redis Cluster, the upload timeout, the pixel limit and the token audienc
 
 test('MAX_STORAGE_READS bounds the storage reads of lookups', () => {
   assert.equal(readConfig({ MAX_STORAGE_READS: '16' }).maxStorageReads, 16);
+});
+
+test('MAX_TOKEN_LIFETIME_S bounds how long a user token may last: 24 hours unless set', () => {
+  assert.equal(readConfig({}).maxTokenLifetimeS, 24 * 60 * 60);
+  assert.equal(readConfig({ MAX_TOKEN_LIFETIME_S: ' 900 ' }).maxTokenLifetimeS, 900);
+  for (const value of ['0', '-5', '1.5', 'a day']) {
+    assert.throws(() => readConfig({ MAX_TOKEN_LIFETIME_S: value }), (e: Error) => e instanceof ConfigError && /^MAX_TOKEN_LIFETIME_S=.* is not a positive whole number\.$/.test(e.message));
+  }
+});
+
+test('AUTH_SECRET and ADMIN_TOKEN are trimmed; blanks or fewer than 32 characters stop the start with one line naming the variable', () => {
+  const secret = 'a'.repeat(16) + 'b'.repeat(16);
+  const config = readConfig({ AUTH_SECRET: `  ${secret}\n`, ADMIN_TOKEN: `\t${secret}  ` });
+  assert.equal(config.authSecret, secret);
+  assert.equal(config.adminToken, secret);
+  // Empty is unset, as with every variable (`AUTH_SECRET=` in an env file): the demo's sign-in, no operator.
+  assert.deepEqual([readConfig({ AUTH_SECRET: '', ADMIN_TOKEN: '' }).authSecret, readConfig({ ADMIN_TOKEN: '' }).adminToken], [undefined, undefined]);
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ AUTH_SECRET: '   ' }, /^AUTH_SECRET is set but blank: use at least 32 characters .*leave it unset for the demo's sign-in\.$/],
+    [{ AUTH_SECRET: '\t\n' }, /^AUTH_SECRET is set but blank/],
+    [{ ADMIN_TOKEN: '  ' }, /^ADMIN_TOKEN is set but blank: use at least 32 characters .*leave it unset for no operator\.$/],
+    [{ ADMIN_TOKEN: 'Z' }, /^ADMIN_TOKEN is too short to be hard to guess: use at least 32 characters/],
+    [{ ADMIN_TOKEN: ` ${'k'.repeat(31)} ` }, /^ADMIN_TOKEN is too short/],
+    [{ AUTH_SECRET: ` ${'s'.repeat(31)}   ` }, /^AUTH_SECRET is too short to sign tokens safely: use at least 32 characters/],
+  ];
+  for (const [env, message] of cases) {
+    assert.throws(() => readConfig(env), (e: Error) => {
+      assert.ok(e instanceof ConfigError, String(e));
+      assert.match(e.message, message);
+      assert.ok(!e.message.includes('\n'), 'one line');
+      const value = Object.values(env)[0]!.trim();
+      if (value) assert.ok(!e.message.includes(value), `the message repeats the value: ${e.message}`);
+      return true;
+    });
+  }
+  assert.equal(readConfig({ ADMIN_TOKEN: 'k'.repeat(32) }).adminToken, 'k'.repeat(32));
 });

@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_TOKEN_LIFETIME_S } from './auth.ts';
+
 /** The default upload limit: 20 MiB, room for any phone's JPEG (a 12-megapixel one is 3–6 MB, a 48-megapixel one up to ~15). */
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
@@ -43,6 +45,8 @@ export interface Config {
   dataDir: string;
   authSecret?: string;
   adminToken?: string;
+  /** The longest a user token may last, in seconds (from `iat` to `exp`); tokens without `exp` are refused. */
+  maxTokenLifetimeS: number;
   maxUploadBytes: number;
   /** How long an upload's body may take to arrive, from the first byte read to the last. */
   uploadTimeoutMs: number;
@@ -80,10 +84,8 @@ export function readConfig(env: Record<string, string | undefined>): Config {
   if (clusterNodes && get('REDIS_URL')) {
     throw new ConfigError('REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis server, or REDIS_CLUSTER_NODES for a cluster.');
   }
-  const authSecret = get('AUTH_SECRET');
-  if (authSecret && authSecret.length < 32) {
-    throw new ConfigError('AUTH_SECRET is too short to sign tokens safely: use at least 32 characters (e.g. `openssl rand -hex 32`).');
-  }
+  const authSecret = secret(env, 'AUTH_SECRET', 'to sign tokens safely', ', or leave it unset for the demo\'s sign-in');
+  const adminToken = secret(env, 'ADMIN_TOKEN', 'to be hard to guess', ', or leave it unset for no operator');
   const endPoint = get('MINIO_ENDPOINT');
   let minio: Config['minio'];
   if (endPoint) {
@@ -108,7 +110,8 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     minio,
     dataDir: get('DATA_DIR') ?? './.data',
     authSecret,
-    adminToken: get('ADMIN_TOKEN'),
+    adminToken,
+    maxTokenLifetimeS: integer(env, 'MAX_TOKEN_LIFETIME_S', DEFAULT_MAX_TOKEN_LIFETIME_S),
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES),
     uploadTimeoutMs: integer(env, 'UPLOAD_TIMEOUT_MS', DEFAULT_UPLOAD_TIMEOUT_MS),
     maxImagePixels: integer(env, 'MAX_IMAGE_PIXELS', DEFAULT_MAX_IMAGE_PIXELS),
@@ -149,6 +152,20 @@ function hostPorts(list: string): { host: string; port: number }[] {
     }
     return { host, port: Number(port) };
   });
+}
+
+/**
+ * A secret setting, trimmed: unset or empty is none, but one made only of blanks is a mistake (it would otherwise
+ * read as unset and quietly change what the service does), and so is one shorter than 32 characters.
+ */
+function secret(env: Record<string, string | undefined>, name: string, purpose: string, orUnset: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = raw.trim();
+  const fix = `use at least 32 characters (e.g. \`openssl rand -hex 32\`)${orUnset}.`;
+  if (!value) throw new ConfigError(`${name} is set but blank: ${fix}`);
+  if (value.length < 32) throw new ConfigError(`${name} is too short ${purpose}: ${fix}`);
+  return value;
 }
 
 function integer(env: Record<string, string | undefined>, name: string, fallback: number): number {

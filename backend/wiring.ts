@@ -74,7 +74,7 @@ export async function wire(config: Config): Promise<Wired> {
       cache,
       storage,
       events,
-      auth: { secret: userTokenSecret, adminToken: config.adminToken, audience: config.authAudience },
+      auth: { secret: userTokenSecret, adminToken: config.adminToken, audience: config.authAudience, maxTokenLifetimeS: config.maxTokenLifetimeS },
       maxUploadBytes: config.maxUploadBytes,
       uploadTimeoutMs: config.uploadTimeoutMs,
       maxImagePixels: config.maxImagePixels,
