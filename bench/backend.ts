@@ -1,17 +1,28 @@
 // `npm run bench:backend`: the image service over HTTP on loopback, on the embedded default and on Redis + S3,
-// each a real server process started here. Prints one table: medians and p99 of sequential calls, and requests
-// per second with 16 connections, measured by wrk (for uncached lookups, with a script that drops each first).
+// each a real server process started here. Prints two tables. Lookups: medians and p99 of sequential calls, and
+// requests per second with 16 connections, measured by wrk (for uncached lookups, with a script that drops each
+// first). Uploads: what a 12-megapixel phone JPEG (bench/photos.ts, ~3.4 MB) costs on Node and on Deno, on the
+// embedded default: BENCH_UPLOADS uploads (10 unless set) of different photos, one at a time after one not counted,
+// each timed from sending it to the 201, and the CPU time (user + system, all threads) the service process spent
+// meanwhile, read from /proc/<pid>/stat before and after; with the service's peak RSS after them.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { CacheStats, PictureMeta } from '../contract/picture.ts';
 import { startEmbedded, startWithRedisS3 } from '../backend/testing/stack.ts';
 import { solidPng } from '../backend/testing/images.ts';
 import { TEST_ADMIN_TOKEN } from '../backend/testing/tokens.ts';
 import { ensureTools } from '../scripts/ensure-tools.mjs';
 import { get, latency, throughput, wrkRate } from './http-load.ts';
+import { phonePhotos } from './photos.ts';
+import { median, percentile } from './stats.ts';
 
 ensureTools([{ command: 'wrk', apt: 'wrk' }, { command: 'redis-server', apt: 'redis-server' }]);
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 2_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 10);
+/** The issue's target for one upload of a 12 MP JPEG, sent to the 201. */
+const UPLOAD_TARGET_MS = 500;
 const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 interface Row { setup: string; operation: string; medianMs: number; p99Ms: number; perSecond: number }
@@ -64,12 +75,62 @@ async function measure(setup: string, target: { base: string; stop(): Promise<vo
   await add('uncached lookup (cache dropped before each)', `${base}/api/pictures/user7`, () => uncachedRate(base, users.length, dropCache), () => dropCache('user7'));
   const batch = `${base}/api/pictures?users=${users.join(',')}`;
   await add('batch of 50, cached', batch, wrk(batch));
-  const image = `${base}/images/user7/${metas[7]!.version}`;
+  const image = new URL(metas[7]!.url, base).href;
   await add('image fetch /images/…', image, wrk(image));
   await target.stop();
   return rows;
 }
 
+interface UploadRow { runtime: string; uploads: number; medianMs: number; p95Ms: number; cpuMedianMs: number; cpuP95Ms: number; peakRssMiB: number }
+
+/** Clock ticks a second, the unit of /proc/<pid>/stat's CPU times. */
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** User + system CPU time, in ms, that process `pid` (all its threads) has used so far. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are fields 14, 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+}
+
+/** The most memory process `pid` has held resident, in MiB. */
+function peakRssMiB(pid: number): number {
+  const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  return kb / 1024;
+}
+
+/** Uploads 12 MP photos to a fresh service on `runtime`, one at a time: the time to each 201 and the CPU it took. */
+async function uploadCost(runtime: 'node' | 'deno', photos: Uint8Array<ArrayBuffer>[]): Promise<UploadRow> {
+  // The test settings' small upload limit would refuse a photo: the service's default is what a site runs with.
+  const target = await startEmbedded(runtime, { MAX_UPLOAD_BYTES: String(32 * 1024 * 1024) });
+  const { base, service } = target;
+  const times: number[] = [];
+  const cpu: number[] = [];
+  try {
+    for (const [i, photo] of photos.entries()) {
+      const cpuBefore = cpuMs(service.pid);
+      const start = performance.now();
+      const res = await fetch(`${base}/api/pictures/photo${i}`, { method: 'PUT', body: photo, headers: { ...admin, 'Content-Type': 'image/jpeg' } });
+      const body = await res.text();
+      const ms = performance.now() - start;
+      if (res.status !== 201) throw new Error(`upload of a 12 MP photo on ${runtime} answered ${res.status}: ${body}`);
+      // The first warms up the service (its first decode loads libvips); it is not counted.
+      if (i === 0) continue;
+      times.push(ms);
+      cpu.push(cpuMs(service.pid) - cpuBefore);
+    }
+    return {
+      runtime: runtime === 'node' ? 'Node' : 'Deno', uploads: times.length, medianMs: median(times), p95Ms: percentile(times, 95),
+      cpuMedianMs: median(cpu), cpuP95Ms: percentile(cpu, 95), peakRssMiB: peakRssMiB(service.pid),
+    };
+  } finally {
+    await target.stop();
+  }
+}
+
+const photos = await phonePhotos(UPLOADS + 1);
+const uploads = [await uploadCost('node', photos), await uploadCost('deno', photos)];
 const rows = [...(await measure('memory + files', await startEmbedded('node'))), ...(await measure('Redis + S3', await startWithRedisS3('node')))];
 const fmt = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(0));
 console.log('| setup | operation | median ms | p99 ms | per second |\n|---|---|---|---|---|');
@@ -79,5 +140,14 @@ for (const setup of ['memory + files', 'Redis + S3']) {
   const uncached = rows.find((r) => r.setup === setup && r.operation.startsWith('uncached'))!;
   const times = (n: number) => `${n.toFixed(1)}×`;
   console.log(`${setup}: cached lookup is ${times(uncached.medianMs / cached.medianMs)} faster than uncached (medians), ${times(cached.perSecond / uncached.perSecond)} (per second)`);
+}
+const photoMB = median(photos.map((p) => p.length)) / 1e6;
+console.log(`\nUpload of a 12 MP phone JPEG (4032×3024, median ${photoMB.toFixed(1)} MB) on memory + files, one at a time, after one not counted:\n`);
+console.log('| runtime | uploads | time to 201, median | p95 | service CPU per upload, median | p95 | service peak RSS |\n|---|---|---|---|---|---|---|');
+for (const u of uploads) {
+  console.log(`| ${u.runtime} | ${u.uploads} | ${fmt(u.medianMs)} ms | ${fmt(u.p95Ms)} ms | ${fmt(u.cpuMedianMs)} ms | ${fmt(u.cpuP95Ms)} ms | ${fmt(u.peakRssMiB)} MiB |`);
+}
+for (const u of uploads) {
+  console.log(`${u.runtime}: a 12 MP upload answers 201 in ${fmt(u.medianMs)} ms (median), ${fmt(u.p95Ms)} ms (p95); target ≤ ${UPLOAD_TARGET_MS} ms: ${u.p95Ms <= UPLOAD_TARGET_MS ? 'met' : u.medianMs <= UPLOAD_TARGET_MS ? 'met by the median, not by the p95' : 'missed'}`);
 }
 process.exit(0);

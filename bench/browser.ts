@@ -5,7 +5,13 @@
 // its service worker. For each: the time from connecting 50 tags (or starting to ask) to all 50 decoded, the
 // requests and bytes that reached the server, cold, in the same page again, after a reload, and offline after a
 // reload. Medians of BENCH_RUNS runs, each in a fresh browser profile. `--json` prints the figures as JSON instead of
-// the tables.
+// the tables. The pictures are 96×96 PNGs of noise, uploaded; the service serves WebP copies of them.
+//
+// `npm run bench:browser -- --realistic` (or BENCH_REALISTIC=1): 50 users who uploaded 12-megapixel phone JPEGs,
+// shown at 48 px at device pixel ratios 1 and 2, against two resizing peers (96-px WebP URLs the page knows; a
+// metadata request per user, then its 96-px WebP) and the raw JPEGs for reference; time to all decoded, requests,
+// image bytes, natural widths and the renderer's image memory, cold and after a reload, with the issue's targets
+// checked. See bench/browser-realistic.ts.
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { PictureMeta } from '../contract/picture.ts';
@@ -14,90 +20,16 @@ import { startEmbedded } from '../backend/testing/stack.ts';
 import { TEST_ADMIN_TOKEN } from '../backend/testing/tokens.ts';
 import { NO_STORE_PREFIX, startCountingProxy } from '../elements/testing/counting-proxy.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
+import { knownUrlsPage, oursPage, perUserMetaPage, tagsPage, USERS, type Measured } from './browser-pages.ts';
+import { realistic } from './browser-realistic.ts';
+import { median } from './stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const USERS = Array.from({ length: 50 }, (_, i) => `friend${i}`);
-/** How long a phase may take before the pictures not shown by then count as not shown (offline, mostly). */
-const DEADLINE_MS = 5_000;
 
-/**
- * `window.measure(show)`: `show()` puts the 50 pictures on the page and answers their `<img>`s (or a function
- * listing them); resolves with the ms until all 50 are decoded, or with how many were by the deadline.
- */
-const harness = `<script>
-/** After the tags' first update: the ms from creating them until every one's <img> had its src, or null. */
-window.sourced = async (tags, created) => {
-  await Promise.all(tags.map((t) => t.updateComplete));
-  window.sourcedMs = tags.every((t) => t.shadowRoot.querySelector('img')?.getAttribute('src')) ? performance.now() - created : null;
-};
-window.measureWith = (show) => new Promise(async (resolve) => {
-  window.sourcedMs = null;
-  const start = performance.now();
-  const list = await show();
-  const imgs = typeof list === 'function' ? list : () => list;
-  const shown = () => imgs().filter((img) => img && img.complete && img.naturalWidth > 0).length;
-  const check = () => {
-    const count = shown();
-    if (count === 50) return resolve({ ms: performance.now() - start, shown: 50, sourced: window.sourcedMs });
-    if (performance.now() - start > ${DEADLINE_MS}) return resolve({ ms: null, shown: count, sourced: window.sourcedMs });
-    requestAnimationFrame(check);
-  };
-  check();
-});
-</script>`;
-
-/**
- * A page that connects 50 new `tag` elements for each measurement, each given `props(item)` (JS), and records when
- * every one's `<img>` has its src.
- */
-const tagsPage = (head: string, tag: string, items: unknown[], props: string, around = ['', '']) => `<!doctype html><meta charset="utf-8">${head}
-${harness}<body>${around[0]}<div id="list" style="display:flex;flex-wrap:wrap;gap:2px"></div>${around[1]}<script type="module">
-const items = ${JSON.stringify(items)};
-window.measure = () => measureWith(async () => {
-  await customElements.whenDefined('${tag}');
-  const list = document.getElementById('list');
-  list.replaceChildren();
-  const created = performance.now();
-  const tags = items.map((item) => Object.assign(document.createElement('${tag}'), ${props}));
-  list.append(...tags);
-  await sourced(tags, created);
-  return () => tags.map((t) => t.shadowRoot.querySelector('img'));
-});
-</script>`;
-
-/**
- * (c): one script tag. With `worker`, the page opts in to the service worker and has it precache the page itself, as
- * a site that wants to open offline does.
- */
-const oursPage = (worker?: string) => tagsPage('<script type="module" src="/cached-profile-picture.js"></script>', 'cached-profile-picture',
-  USERS, '{ userId: item, label: item, size: 48 }', worker ? [`<picture-store-provider service-worker="${worker}">`, '</picture-store-provider>'] : undefined);
-
-/** (a) and (b): the page asks which picture is current, once per user, then shows plain <img> on `prefix` + path. */
-const perUserMetaPage = (prefix: string) => `<!doctype html><meta charset="utf-8">${harness}<body><div id="list"></div><script type="module">
-const users = ${JSON.stringify(USERS)};
-window.measure = () => measureWith(() => {
-  const list = document.getElementById('list');
-  list.replaceChildren();
-  return Promise.all(users.map(async (id) => {
-    const meta = await (await fetch('/api/pictures/' + id)).json();
-    const img = Object.assign(new Image(48, 48), { src: '${prefix}' + new URL(meta.url).pathname, alt: id });
-    list.append(img);
-    return img;
-  }));
-});
-</script>`;
-
-/** (b0): the page already knows every immutable URL. */
-const knownUrlsPage = (urls: string[]) => `<!doctype html><meta charset="utf-8">${harness}<body><div id="list"></div><script type="module">
-const urls = ${JSON.stringify(urls)};
-window.measure = () => measureWith(() => {
-  const list = document.getElementById('list');
-  list.replaceChildren();
-  const imgs = urls.map((src, i) => Object.assign(new Image(48, 48), { src, alt: 'friend' + i }));
-  list.append(...imgs);
-  return imgs;
-});
-</script>`;
+if (process.argv.includes('--realistic') || process.env.BENCH_REALISTIC === '1') {
+  await realistic(RUNS, process.argv.includes('--json'));
+  process.exit(0);
+}
 
 /**
  * (b0) inside the smallest Lit element there is: the known URL in an `<img>` in a shadow root. Not a contender but
@@ -122,13 +54,14 @@ for (const [i, id] of USERS.entries()) {
   const res = await fetch(`${service.base}/api/pictures/${id}`, { method: 'PUT', body: noisyPng(i + 1), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
   metas.push((await res.json()) as PictureMeta);
 }
+const paths = metas.map((m) => new URL(m.url, service.base).pathname);
 const contenders = {
   a: { name: '(a) `no-store` images, one metadata request per user', path: '/a.html', page: perUserMetaPage(NO_STORE_PREFIX) },
   b: { name: '(b) immutable URLs, one metadata request per user', path: '/b.html', page: perUserMetaPage('') },
-  b0: { name: '(b0) immutable URLs already known to the page', path: '/b0.html', page: knownUrlsPage(metas.map((m) => new URL(m.url).pathname)) },
+  b0: { name: '(b0) immutable URLs already known to the page', path: '/b0.html', page: knownUrlsPage(paths) },
   c: { name: '(c) `<cached-profile-picture>`', path: '/c.html', page: oursPage() },
   cw: { name: '(c) with its service worker, precaching the page', path: '/cw.html', page: oursPage('/sw.js?precache=/cw.html') },
-  lit: { name: 'floor: (b0) inside a minimal Lit element', path: '/lit.html', page: litFloorPage(metas.map((m) => new URL(m.url).pathname)) },
+  lit: { name: 'floor: (b0) inside a minimal Lit element', path: '/lit.html', page: litFloorPage(paths) },
 } as const;
 type Contender = keyof typeof contenders;
 const proxy = await startCountingProxy(service.base, Object.fromEntries(Object.values(contenders).map((c) => [c.path, c.page])));
@@ -143,7 +76,6 @@ async function measure(page: Page): Promise<Sample> {
   proxy.forwarded.length = 0;
   proxy.bytes = 0;
   // A page that did not load (offline with nothing to serve it) shows nothing.
-  type Measured = { ms: number | null; shown: number; sourced?: number | null };
   const { ms, shown, sourced = null } = await page
     .evaluate(() => (window as unknown as { measure?(): Promise<Measured> }).measure?.() ?? { ms: null, shown: 0 })
     .catch((): Measured => ({ ms: null, shown: 0 }));
@@ -179,7 +111,6 @@ await browser.close();
 await proxy.close();
 await service.stop();
 
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
 /** The median time, or null when most runs did not show all 50 pictures. */
 const medianMs = (s: Sample[]) => (s.filter((x) => x.ms !== null).length * 2 > s.length ? median(s.map((x) => x.ms ?? Infinity)) : null);
 const figures = Object.fromEntries(Object.entries(samples).map(([key, phases]) => {
@@ -203,7 +134,7 @@ if (process.argv.includes('--json')) {
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
 const time = (p: { ms: number | null; shown: number }) => (p.ms === null ? `${p.shown} of 50 shown` : `${p.ms.toFixed(1)} ms`);
 const phaseCell = (p: Sample) => `${time(p)}, ${p.requests} req, ${kb(p.bytes)}`;
-console.log(`50 pictures (96×96 PNG, ~${kb(median(metas.map((m) => m.bytes)))} each), Chromium, loopback; medians of ${RUNS} runs\n`);
+console.log(`50 pictures (96×96 PNGs uploaded, served as WebP copies; the 96-px copy ~${kb(median(metas.map((m) => m.bytes)))}), Chromium, loopback; medians of ${RUNS} runs\n`);
 console.log('| contender | cold | same page again | reload | offline after a reload |\n|---|---|---|---|---|');
 for (const [key, contender] of Object.entries(contenders) as [Contender, (typeof contenders)[Contender]][]) {
   const f = figures[key];

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { percentile } from './stats.ts';
 
 /** Kept-alive connections, as a browser or a proxy in front of the service would use. */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -22,10 +23,6 @@ export interface Latency {
   p99Ms: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-}
-
 /**
  * Times `count` calls one after another (after `before`, untimed, for each) and checks each answer's status.
  */
@@ -38,7 +35,6 @@ export async function latency(count: number, call: () => Promise<number>, expect
     samples.push(performance.now() - start);
     if (status !== expect) throw new Error(`expected ${expect}, got ${status}`);
   }
-  samples.sort((a, b) => a - b);
   return { medianMs: percentile(samples, 50), p99Ms: percentile(samples, 99) };
 }
 

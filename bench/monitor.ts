@@ -6,6 +6,7 @@ import { startEmbedded } from '../backend/testing/stack.ts';
 import { MONITOR_KEY } from '../elements/monitor/monitor.ts';
 import { startCountingProxy } from '../elements/testing/counting-proxy.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
+import { median } from './stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const RECORDS = 100_000;
@@ -46,7 +47,6 @@ await browser.close();
 await proxy.close();
 await service.stop();
 
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
 console.log(`The page's cache monitor in Chromium, medians of ${RUNS} runs of ${RECORDS.toLocaleString('en')} records:\n`);
 console.log('| recording one resolution | keeping the figures in sessionStorage | what is kept |\n|---|---|---|');
 console.log(`| ${median(samples.map((s) => s.recordUs)).toFixed(2)} µs | ${median(samples.map((s) => s.saveMs)).toFixed(2)} ms | ${(median(samples.map((s) => s.savedBytes)) / 1024).toFixed(1)} KB |`);

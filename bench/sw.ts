@@ -9,6 +9,7 @@ import { type Page } from 'playwright-core';
 import { noisyPng } from '../backend/testing/images.ts';
 import type { PictureMeta } from '../contract/picture.ts';
 import { controlled, startSite, until, upload, workerStats } from '../sw/testing/site.ts';
+import { median } from './stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const USERS = Array.from({ length: 50 }, (_, i) => `friend${i}`);
@@ -112,7 +113,6 @@ for (let run = 0; run < RUNS; run++) {
 }
 await site.stop();
 
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
 /** The median time, or null when most runs did not show all 50 pictures. */
 const medianMs = (s: Sample[]) => (s.filter((x) => x.ms !== null).length * 2 > s.length ? median(s.map((x) => x.ms ?? Infinity)) : null);
 const shown = (s: Sample[]) => s.filter((x) => x.ms !== null).length;
