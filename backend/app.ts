@@ -14,6 +14,8 @@ import {
 import { cors } from './cors.ts';
 import { ApiError, codeForStatus } from './errors.ts';
 import { createImageEncoder, type ImageEncoder } from './images/encode.ts';
+import { createMetrics, type ServiceMetrics } from './metrics/metrics.ts';
+import { observeError, observeRequests } from './metrics/observe.ts';
 import { createPictureService } from './pictures.ts';
 import { assetRoutes, type Asset } from './routes/assets.ts';
 import { cacheRoutes } from './routes/cache.ts';
@@ -21,6 +23,7 @@ import { demoRoutes } from './routes/demo.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { imageRoutes } from './routes/images.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { pictureRoutes } from './routes/pictures.ts';
 import type { PictureStorage } from './storage/storage.ts';
 
@@ -52,6 +55,8 @@ export interface AppDeps {
   publicUrl?: string;
   now?: () => number;
   log?: Pick<Console, 'warn' | 'error'>;
+  /** What `GET /metrics` reports (default: a fresh registry of the service's own metrics). */
+  metrics?: ServiceMetrics;
   /** Files served at the root, such as `cached-profile-picture.js`. */
   assets?: ReadonlyMap<string, Asset>;
   /** Aborted when the server stops: open event streams end, so the server is not kept waiting for them. */
@@ -83,8 +88,10 @@ export function createApp(deps: AppDeps) {
     });
   const service = createPictureService({ cache, storage, events, images, now: deps.now, log, maxStorageReads: deps.maxStorageReads, maxImageJobs: deps.maxImageJobs });
   const auth = createAuth(deps.auth);
+  const metrics = deps.metrics ?? createMetrics();
 
   const app = new Hono();
+  app.use('*', observeRequests(metrics));
   app.use(
     '*',
     cors({
@@ -105,6 +112,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/events', eventRoutes({ events, shutdown: deps.shutdown }));
   app.route('/images', imageRoutes({ service }));
   app.route('/healthz', healthRoutes({ cache, storage, log }));
+  app.route('/metrics', metricsRoutes({ metrics, auth }));
   if (deps.demoUser && deps.auth.secret) {
     app.route('/api/demo', demoRoutes({ userId: deps.demoUser, secret: deps.auth.secret, audience: deps.auth.audience, now: deps.now }));
   }
@@ -113,13 +121,16 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => c.json<ErrorBody>({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));
   app.onError((error, c) => {
     if (error instanceof ApiError) {
+      observeError(metrics, error.code);
       if (error.status >= 500) log.warn(`[service] ${c.req.method} ${c.req.path}: ${error.message} (${String(error.cause)})`);
       return c.json<ErrorBody>({ error: { code: error.code, message: error.message } }, error.status as ContentfulStatusCode, error.headers);
     }
     if (error instanceof HTTPException) {
+      observeError(metrics, codeForStatus(error.status));
       return c.json<ErrorBody>({ error: { code: codeForStatus(error.status), message: error.message } }, error.status as ContentfulStatusCode);
     }
     log.error(`[service] ${c.req.method} ${c.req.path} failed:`, error);
+    observeError(metrics, 'internal');
     return c.json<ErrorBody>({ error: { code: 'internal', message: 'Internal error; it has been logged.' } }, 500);
   });
   return app;
