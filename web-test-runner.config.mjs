@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.mjs';
+import { hostileServicePlugin } from './elements/testing/hostile-service.mjs';
 
 const ADMIN_TOKEN = 'browser-tests-admin-token-0123456789abcdef';
 
@@ -103,6 +104,8 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }),
     { name: 'stop-image-service', serverStop: () => service.stop() },
+    // A compromised image service on another origin, for the tests of what the page and the worker refuse.
+    hostileServicePlugin(),
   ],
   browsers: [chromeLauncher({ launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS } })],
 };

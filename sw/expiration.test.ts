@@ -10,12 +10,17 @@ describe('freshUntil', () => {
     expect(freshUntil(1_000, 'public, max-age=31536000, immutable', 7 * DAY)).to.equal(1_000 + 7 * DAY * 1000);
     expect(freshUntil(1_000, 'max-age=60', 7 * DAY)).to.equal(61_000);
     expect(freshUntil(1_000, 'public, s-maxage=10, max-age="120"', 7 * DAY)).to.equal(121_000);
-    expect(freshUntil(1_000, null, 7 * DAY)).to.equal(1_000 + 7 * DAY * 1000, 'no header: the worker\'s limit');
+    expect(freshUntil(1_000, 'immutable', 7 * DAY)).to.equal(1_000 + 7 * DAY * 1000, 'immutable alone: the worker\'s limit');
   });
 
-  it('keeps no-cache answers for offline only, and no-store answers not at all', () => {
-    expect(freshUntil(1_000, 'no-cache', 7 * DAY)).to.equal(1_000);
-    expect(freshUntil(1_000, 'private, no-store', 7 * DAY)).to.equal(undefined);
+  it('keeps no-cache answers with a max-age for offline only', () => {
+    expect(freshUntil(1_000, 'no-cache, max-age=60', 7 * DAY)).to.equal(1_000);
+  });
+
+  it('keeps nothing the service did not mark cacheable: no header, no max-age, max-age=0, no-store, private', () => {
+    for (const header of [null, '', 'public', 'no-cache', 'max-age=0', 's-maxage=600', 'no-store', 'max-age=60, no-store', 'private, max-age=60', 'immutable, private', 'max-age=abc']) {
+      expect(freshUntil(1_000, header, 7 * DAY), String(header)).to.equal(undefined);
+    }
   });
 });
 

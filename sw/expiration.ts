@@ -22,14 +22,16 @@ export interface Bounds {
 }
 
 /**
- * Until when a response stored at `now` is fresh: `maxAgeSeconds`, or the response's own `max-age` when shorter.
- * `undefined` when the response must not be kept at all (`no-store`).
+ * Until when a response stored at `now` is fresh: `maxAgeSeconds`, or the response's own `max-age` when shorter
+ * (`no-cache`: kept for offline only). `undefined` when the service did not mark it cacheable: only a `max-age`
+ * above 0 or `immutable` does, and neither counts beside `no-store` or `private` (an answer meant for one user).
  */
 export function freshUntil(now: number, cacheControl: string | null, maxAgeSeconds: number): number | undefined {
   const directives = (cacheControl ?? '').toLowerCase();
-  if (/(^|[,\s])no-store\b/.test(directives)) return undefined;
-  const maxAge = /(?:^|[,\s])max-age\s*=\s*"?(\d+)/.exec(directives)?.[1];
-  const seconds = /(^|[,\s])no-cache\b/.test(directives) ? 0 : Math.min(maxAgeSeconds, maxAge === undefined ? Infinity : Number(maxAge));
+  const has = (directive: string) => new RegExp(`(^|[,\\s])${directive}\\b`).test(directives);
+  const maxAge = Number(/(?:^|[,\s])max-age\s*=\s*"?(\d+)/.exec(directives)?.[1] ?? 0);
+  if (has('no-store') || has('private') || !(maxAge > 0 || has('immutable'))) return undefined;
+  const seconds = has('no-cache') ? 0 : Math.min(maxAgeSeconds, maxAge || Infinity);
   return now + seconds * 1000;
 }
 

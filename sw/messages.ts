@@ -58,7 +58,9 @@ export interface WorkerStats extends WorkerCacheStats {
 /** What the worker tells every page of its scope on its own. */
 export type WorkerNotice =
   | { type: 'upload-sent'; userId: string; status: number; picture: PictureMeta | null }
-  | { type: 'upload-failed'; userId: string; status: number; message: string };
+  | { type: 'upload-failed'; userId: string; status: number; message: string }
+  /** Kept past `uploadMaxAgeSeconds` (sw/options.ts): dropped, with its token, and never sent. */
+  | { type: 'upload-expired'; userId: string; queuedAt: number; message: string };
 
 /** What the worker answers (202) to an upload it kept because the network failed. */
 export interface QueuedUpload {

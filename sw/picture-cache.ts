@@ -1,3 +1,4 @@
+import { isRasterType } from '../elements/store/trusted.ts';
 import { freshUntil, overBounds, toFree, type Bounds, type PictureEntry } from './expiration.ts';
 import { SERVER_TIMING_NAME, type WorkerCacheStats } from './messages.ts';
 import type { PictureIndex } from './picture-index.ts';
@@ -45,12 +46,19 @@ export class PictureCache {
     this.#now = options.now ?? Date.now;
   }
 
-  /** The answer to a picture request: fresh from the cache, else the network (kept), else stale from the cache. */
+  /**
+   * The answer to a picture request: fresh from the cache, else the network (kept), else stale from the cache. Only a
+   * raster image is answered (trusted.ts): anything else, from the network or a tampered cache, is a network error.
+   */
   async respond(request: Request, picture: PictureRequest, waitUntil: WaitUntil): Promise<Response> {
     await this.#index.ready;
     const cache = await this.#open();
     const now = this.#now();
-    const cached = await cache.match(picture.key);
+    let cached = await cache.match(picture.key);
+    if (cached && !isPicture(cached)) {
+      waitUntil(this.#drop([picture.key]));
+      cached = undefined;
+    }
     const entry = this.#index.get(picture.key) ?? (cached && this.#reindex(picture.key, cached));
     if (cached && entry && entry.expiresAt > now) {
       this.#used(picture.key, 'hits', now, waitUntil);
@@ -70,7 +78,9 @@ export class PictureCache {
     }
     // Gone from the service: never served again.
     if (response.status === 404 || response.status === 410) waitUntil(this.#drop([picture.key]));
+    // An opaque answer (a host that refused CORS) cannot be read, so it is passed on and never kept.
     if (!response.ok || response.type === 'opaque') return response;
+    if (!isPicture(response)) return Response.error();
     this.#index.count('misses');
     waitUntil(this.#track(picture.key, this.#keep(picture, response.clone(), now)));
     return withServerTiming(response, 'miss');
@@ -169,9 +179,10 @@ export class PictureCache {
     waitUntil(this.#index.flush(HIT_WRITE_DELAY_MS));
   }
 
+  /** Keeps a picture the service marked cacheable (see `freshUntil`), and only a raster image. */
   async #keep(picture: PictureRequest, response: Response, now: number): Promise<void> {
     const expiresAt = freshUntil(now, response.headers.get('cache-control'), this.#options.maxAgeSeconds);
-    if (expiresAt === undefined) return;
+    if (expiresAt === undefined || !isPicture(response)) return;
     const body = await response.arrayBuffer();
     const headers = new Headers(response.headers);
     for (const name of DROPPED_HEADERS) headers.delete(name);
@@ -230,6 +241,11 @@ async function fetchPicture(request: Request): Promise<Response> {
   } catch {
     return fetch(request);
   }
+}
+
+/** Whether `response` is a raster image (never SVG or HTML, which could run script when opened). */
+function isPicture(response: Response): boolean {
+  return isRasterType(response.headers.get('content-type'));
 }
 
 /** The response with its `Server-Timing` entry, readable by the page even for another origin's URL. */

@@ -108,7 +108,8 @@ export class PictureIndex {
       const [entries, names, values] = await Promise.all([db.getAll('entries'), db.getAllKeys('counters'), db.getAll('counters')]);
       for (const entry of entries) if (!this.#dirty.has(entry.key)) this.#entries.set(entry.key, entry);
       names.forEach((name, i) => {
-        if (name in this.#counters) this.#counters[name as Counter] += values[i] ?? 0;
+        // Own keys only: a stored `constructor` or `__proto__` must not reach the object's prototype.
+        if (Object.hasOwn(this.#counters, name)) this.#counters[name as Counter] += values[i] ?? 0;
       });
     } catch (error) {
       this.#warnOnce(`IndexedDB is unavailable, the picture index lives in memory only: ${(error as Error).message}`);

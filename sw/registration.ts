@@ -18,7 +18,10 @@ export type { QueuedUpload, WorkerCacheStats, WorkerNotice, WorkerStats } from '
 export type { WorkerOptions } from './options.ts';
 
 export interface RegisterOptions extends Partial<WorkerOptions> {
-  /** The worker's script, which the image service serves at the root (default `/sw.js`). */
+  /**
+   * The worker's script, which the image service serves at the root (default `/sw.js`): a path on the page's own
+   * origin. Any other URL is refused before any registration: a worker from elsewhere would see every request.
+   */
   url?: string;
   /** The pages it serves (default `/`, the whole site). */
   scope?: string;
@@ -26,12 +29,22 @@ export interface RegisterOptions extends Partial<WorkerOptions> {
 
 /** Fired on `window` when a new worker is installed and waits: call `swManager.applyUpdate()` when it suits the page. */
 export const WORKER_UPDATE_EVENT = 'picture-worker-update';
+/**
+ * Fired on `window` when `register()` fails (`detail: {url, error}`): a script not on the page's origin, refused before
+ * any registration, a bad option, or the browser's refusal.
+ */
+export const WORKER_ERROR_EVENT = 'picture-worker-error';
 /** Fired on `window` when an upload kept offline reached the service (`detail`: the worker's notice). */
 export const UPLOAD_SENT_EVENT = 'picture-upload-sent';
 /** Fired on `window` when the service refused an upload kept offline (`detail` says why). */
 export const UPLOAD_FAILED_EVENT = 'picture-upload-failed';
+/**
+ * Fired on `window` when an upload kept offline waited past `uploadMaxAgeSeconds` and was dropped unsent, with its
+ * token (`detail`: the worker's notice).
+ */
+export const UPLOAD_EXPIRED_EVENT = 'picture-upload-expired';
 
-const NOTICE_EVENTS: Record<WorkerNotice['type'], string> = { 'upload-sent': UPLOAD_SENT_EVENT, 'upload-failed': UPLOAD_FAILED_EVENT };
+const NOTICE_EVENTS: Record<WorkerNotice['type'], string> = { 'upload-sent': UPLOAD_SENT_EVENT, 'upload-failed': UPLOAD_FAILED_EVENT, 'upload-expired': UPLOAD_EXPIRED_EVENT };
 
 /**
  * What is done once per page, whichever copy of this module does it: a site's `/sw-registration.js` and the
@@ -49,27 +62,19 @@ export const swManager = {
    * Registers the worker (once per page is enough; again with other options installs them as an update). Resolves
    * with the registration, or `undefined`, with one warning saying why, where the page cannot have a worker.
    *
+   * Every failure also fires {@link WORKER_ERROR_EVENT} on `window`.
+   *
+   * @throws {TypeError} for a script that is not on the page's own origin, before any registration.
    * @throws {RangeError} for an option it cannot use, naming it.
    */
   async register(options: RegisterOptions = {}): Promise<ServiceWorkerRegistration | undefined> {
-    const url = workerScriptUrl(options.url ?? '/sw.js', options);
-    if (!('serviceWorker' in navigator)) {
-      warnOnce(whyNoWorker());
-      return undefined;
+    const script = options.url ?? '/sw.js';
+    try {
+      return await registerNow(script, options);
+    } catch (error) {
+      dispatchEvent(new CustomEvent(WORKER_ERROR_EVENT, { detail: { url: script, error } }));
+      throw error;
     }
-    const controlledAtStart = Boolean(navigator.serviceWorker.controller);
-    const scope = options.scope ?? '/';
-    // Registered already with this script: the browser checks it for updates by itself, no request per page load.
-    const existing = await navigator.serviceWorker.getRegistration(scope);
-    const href = new URL(url, location.href).href;
-    const registration = existing && [existing.installing, existing.waiting, existing.active].some((worker) => worker?.scriptURL === href)
-      ? existing
-      : await navigator.serviceWorker.register(url, { scope });
-    listen();
-    watchUpdates(registration);
-    // What the page loads before a worker serves it is kept too, so the next visit finds it offline.
-    if (!controlledAtStart) keepUnserved(registration);
-    return registration;
   },
 
   /** The registration that controls (or would control) this page. */
@@ -114,6 +119,29 @@ export const swManager = {
   },
 };
 
+/** What `register()` does; `register()` adds the event when this rejects. */
+async function registerNow(script: string, options: RegisterOptions): Promise<ServiceWorkerRegistration | undefined> {
+  if (!sameOrigin(script)) throw new TypeError(`swManager.register: the worker's script must be a path on this page's origin (${location.origin}), not ${JSON.stringify(script)}.`);
+  const url = workerScriptUrl(script, options);
+  if (!('serviceWorker' in navigator)) {
+    warnOnce(whyNoWorker());
+    return undefined;
+  }
+  const controlledAtStart = Boolean(navigator.serviceWorker.controller);
+  const scope = options.scope ?? '/';
+  // Registered already with this script: the browser checks it for updates by itself, no request per page load.
+  const existing = await navigator.serviceWorker.getRegistration(scope);
+  const href = new URL(url, location.href).href;
+  const registration = existing && [existing.installing, existing.waiting, existing.active].some((worker) => worker?.scriptURL === href)
+    ? existing
+    : await navigator.serviceWorker.register(url, { scope });
+  listen();
+  watchUpdates(registration);
+  // What the page loads before a worker serves it is kept too, so the next visit finds it offline.
+  if (!controlledAtStart) keepUnserved(registration);
+  return registration;
+}
+
 /** The original guide's import: `import { getServiceWorkerStats } from '…/sw-registration.js'`. */
 export const getServiceWorkerStats = () => swManager.getServiceWorkerStats();
 
@@ -143,8 +171,8 @@ function listen(): void {
   if (once.listening) return;
   once.listening = true;
   navigator.serviceWorker.addEventListener('message', ({ data }: MessageEvent<WorkerNotice>) => {
-    const type = NOTICE_EVENTS[data?.type];
-    if (type) dispatchEvent(new CustomEvent(type, { detail: data }));
+    // Own keys only: a message of type `constructor` is not a notice.
+    if (Object.hasOwn(NOTICE_EVENTS, data?.type)) dispatchEvent(new CustomEvent(NOTICE_EVENTS[data.type], { detail: data }));
   });
   addEventListener('online', () => void sendWhileOnline());
 }
@@ -187,6 +215,15 @@ function keepUnserved(registration: ServiceWorkerRegistration): void {
     }
     urls.push(...unserved.map((entry) => entry.name));
   }).observe({ type: 'resource', buffered: true });
+}
+
+/** Whether `script` names a script on this page's origin (`/sw.js`, not `//elsewhere/sw.js`, `data:` or `blob:`). */
+function sameOrigin(script: unknown): boolean {
+  try {
+    return typeof script === 'string' && new URL(script, location.href).href.startsWith(`${location.origin}/`);
+  } catch {
+    return false;
+  }
 }
 
 function whyNoWorker(): string {

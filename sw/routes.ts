@@ -28,9 +28,14 @@ const anyOrigin = (pathname: string) => new URLPattern({ pathname });
 /** A literal path as a pattern: the characters that mean something in a pattern are escaped. */
 const literal = (path: string) => path.replace(/[:*()+?{}\\]/g, '\\$&');
 
-/** The rules for a worker that precaches `precache` (same-origin paths). */
-export function staticRoutes(precache: readonly string[], origin: string): RouterRule[] {
+/**
+ * The rules for a worker on `origin` that precaches `precache` (same-origin paths) and keeps the pictures and
+ * uploads of the image service's `imageOrigins` (the rest of those paths, on other hosts, go straight to the network).
+ */
+export function staticRoutes(precache: readonly string[], origin: string, imageOrigins: readonly string[]): RouterRule[] {
   const get = (urlPattern: UrlPattern) => ({ urlPattern, requestMethod: 'GET' });
+  const on = (baseURL: string) => (pathname: string) => new URLPattern({ pathname, baseURL });
+  const images = imageOrigins.map(on);
   return [
     {
       // The bundle and its modules: the HTTP cache answers them online without waiting for the worker to start, and
@@ -41,9 +46,9 @@ export function staticRoutes(precache: readonly string[], origin: string): Route
     {
       condition: {
         or: [
-          get(anyOrigin('/images/:user/:version/:width.webp')),
-          ...precache.map((pathname) => get(new URLPattern({ pathname: literal(pathname), baseURL: origin }))),
-          { urlPattern: anyOrigin('*/pictures/:user'), requestMethod: 'PUT' },
+          ...images.map((pattern) => get(pattern('/images/:user/:version/:width.webp'))),
+          ...precache.map((pathname) => get(on(origin)(literal(pathname)))),
+          ...images.map((pattern) => ({ urlPattern: pattern('*/pictures/:user'), requestMethod: 'PUT' })),
         ],
       },
       source: 'fetch-event',

@@ -1,9 +1,10 @@
 /// <reference lib="webworker" />
 /**
- * The service worker, built to `dist/sw.js` and served at `/sw.js` (scope `/`): cache-first profile pictures (each
- * copy the page shows, by its immutable URL), bounded and expiring; the drop-in bundle and the pages the site asked
- * for, for offline; uploads made offline sent when the connection returns; a message API for `swManager` and the
- * store. Its settings come from its own URL (options.ts).
+ * The service worker, built to `dist/sw.js` and served at `/sw.js` (scope `/`): cache-first profile pictures of the
+ * image service's origins (each copy the page shows, by its immutable URL), bounded and expiring; the drop-in bundle
+ * and the pages the site asked for, for offline; that service's uploads made offline sent when the connection
+ * returns, or dropped past their time; a message API for `swManager` and the store. Its settings come from its own
+ * URL (options.ts).
  */
 import { USER_ID_PATTERN } from '../contract/picture.ts';
 import type { WorkerNotice, WorkerRequest, WorkerStats } from './messages.ts';
@@ -44,6 +45,9 @@ const VERSION_PATTERN = /^[0-9a-f]{16,64}$/;
 
 const { options, problems } = readWorkerOptions(new URL(self.location.href).searchParams);
 for (const problem of problems) console.warn(`[ImageCache] service worker: ${problem}.`);
+/** The image service's origins (options.ts): pictures and uploads of any other host are not the worker's. */
+const imageOrigins = options.origins.length ? options.origins : [self.location.origin];
+const ofImageService = (url: URL) => imageOrigins.includes(url.origin);
 
 const db = workerDb();
 const index = new PictureIndex(db);
@@ -51,6 +55,7 @@ const pictures = new PictureCache({ cacheName: CACHE_NAMES.pictures, index, ...o
 const site = new SiteCache({ cacheName: CACHE_NAMES.site, origin: self.location.origin, precache: options.precache });
 const uploads = new UploadQueue({
   db,
+  maxAgeMs: options.uploadMaxAgeSeconds * 1000,
   async uploaded(userId) {
     await pictures.invalidate((picture) => picture.userId === userId);
     const channel = new BroadcastChannel(STORE_CHANNEL);
@@ -66,14 +71,15 @@ const uploads = new UploadQueue({
 let lastCleanup = 0;
 function cleanupNow(): Promise<void> {
   lastCleanup = Date.now();
-  return pictures.cleanup().catch((error: Error) => console.warn(`[ImageCache] service worker: cleanup failed: ${error.message}`));
+  const warn = (error: Error) => console.warn(`[ImageCache] service worker: cleanup failed: ${error.message}`);
+  return Promise.all([pictures.cleanup().catch(warn), uploads.expire().catch(warn)]).then(() => {});
 }
 setInterval(() => void cleanupNow(), CLEANUP_EVERY_MS);
 
 self.addEventListener('install', (event: RoutingInstallEvent) => {
   if (event.addRoutes) {
     // A browser that refuses a rule still has the fetch handler, which takes the same requests.
-    event.waitUntil(event.addRoutes(staticRoutes(options.precache, self.location.origin)).catch((error: Error) =>
+    event.waitUntil(event.addRoutes(staticRoutes(options.precache, self.location.origin, imageOrigins)).catch((error: Error) =>
       console.warn(`[ImageCache] service worker: static routes refused, every request goes through the worker: ${error.message}`)));
   }
   event.waitUntil(site.precacheAll());
@@ -97,7 +103,7 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   const waitUntil = (work: Promise<unknown>) => event.waitUntil(work);
   if (request.method === 'GET') {
-    const picture = pictureRequest(url);
+    const picture = ofImageService(url) && pictureRequest(url);
     if (picture) {
       if (Date.now() - lastCleanup > CLEANUP_EVERY_MS) waitUntil(cleanupNow());
       return event.respondWith(pictures.respond(request, picture, waitUntil));
@@ -110,7 +116,7 @@ self.addEventListener('fetch', (event) => {
   }
   // Only offline: an upload the worker answers itself reports no upload progress to the page (Chromium), and a
   // multi-MB photo on a slow link needs its progress bar.
-  const uploader = UploadQueue.userOf(request);
+  const uploader = ofImageService(url) && UploadQueue.userOf(request);
   if (uploader && !self.navigator.onLine) event.respondWith(uploads.respond(request, uploader));
 });
 
@@ -170,7 +176,7 @@ async function warm(urls: unknown): Promise<number> {
   const work = urls.flatMap((href: string) => {
     const url = URL.parse(href);
     if (!url || !/^https?:$/.test(url.protocol)) return [];
-    const picture = pictureRequest(url);
+    const picture = ofImageService(url) && pictureRequest(url);
     if (picture) return [pictures.warm(url.href, picture)];
     return site.strategy(url) && url.pathname.endsWith('.js') ? [site.warm(url.href)] : [];
   });

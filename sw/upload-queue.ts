@@ -5,11 +5,15 @@ import type { StoredUpload, WorkerDb } from './worker-db.ts';
 /** The Background Sync tag the worker registers for kept uploads. */
 export const UPLOAD_SYNC_TAG = 'cached-profile-pictures-uploads';
 
-/** `PUT {apiBase}/pictures/{userId}`: an upload of the image service, on whatever origin. */
+/** `PUT {apiBase}/pictures/{userId}`: an upload of the image service (the worker checks the origin). */
 const UPLOAD_PATH = /\/pictures\/([A-Za-z0-9_-]{1,64})$/;
+/** The headers an upload needs when it is sent again; nothing else of the page's request is written to disk. */
+const KEPT_HEADERS = ['authorization', 'content-type'];
 
 export interface UploadQueueOptions {
   db: () => Promise<WorkerDb>;
+  /** How long an upload is kept for sending; past it, it is dropped unsent and the pages are told. */
+  maxAgeMs: number;
   /** After an upload went through: drop the user's cached pictures and tell the pages' stores. */
   uploaded(userId: string): Promise<void>;
   /** Tells every page of the worker's scope. */
@@ -20,13 +24,14 @@ export interface UploadQueueOptions {
 }
 
 /**
- * Uploads made while offline: kept in IndexedDB with their headers and bytes, answered `202`, and sent when the
- * connection returns (`sync` event, or the page's `online` event through a message), one run at a time, each
- * removed as soon as the service answered it, so none is sent twice.
+ * Uploads made while offline: kept in IndexedDB with their bytes and the headers they need (the token among them),
+ * answered `202`, and sent when the connection returns (`sync` event, or the page's `online` event through a
+ * message), one run at a time, each removed as soon as the service answered it, so none is sent twice. One kept past
+ * `maxAgeMs` is dropped instead, token and all, and the pages are told: a token should not outlive its session.
  */
 export class UploadQueue {
   readonly #options: UploadQueueOptions;
-  #sending: Promise<void> | undefined;
+  #running: Promise<void> | undefined;
   #again = false;
 
   constructor(options: UploadQueueOptions) {
@@ -45,7 +50,8 @@ export class UploadQueue {
     try {
       return await fetch(request);
     } catch {
-      const upload: StoredUpload = { userId, url: request.url, method: request.method, headers: [...request.headers], body, queuedAt: (this.#options.now ?? Date.now)() };
+      const headers = [...request.headers].filter(([name]) => KEPT_HEADERS.includes(name));
+      const upload: StoredUpload = { userId, url: request.url, method: request.method, headers, body, queuedAt: this.#now() };
       const id = await (await this.#options.db()).add('uploads', upload);
       await this.#options.requestSync().catch(() => {});
       const answer: QueuedUpload = { queued: { id, userId }, message: 'You are offline: the picture is kept on this device and will be uploaded when the connection returns.' };
@@ -58,23 +64,50 @@ export class UploadQueue {
   }
 
   /**
-   * Sends every kept upload, oldest first. A run already under way is joined, and runs once more after it, so an
-   * upload kept meanwhile is not left behind. Rejects when the network is still down (a `sync` event then retries).
+   * Sends every kept upload, oldest first, and drops the expired ones. A run already under way is joined, and runs
+   * once more after it, so an upload kept meanwhile is not left behind. Rejects when the network is still down (a
+   * `sync` event then retries).
    */
   send(): Promise<void> {
-    if (this.#sending) {
-      this.#again = true;
-      return this.#sending;
-    }
-    return (this.#sending = this.#sendAll().finally(() => (this.#sending = undefined)));
+    return this.#run(true);
   }
 
-  async #sendAll(): Promise<void> {
+  /** Drops the expired uploads (the worker's cleanup: an offline device may not send for days). */
+  expire(): Promise<void> {
+    return this.#run(false);
+  }
+
+  /** One run at a time, sending or only expiring, so no upload is sent or reported twice. */
+  #run(sending: boolean): Promise<void> {
+    if (this.#running) {
+      this.#again ||= sending;
+      return this.#running;
+    }
+    return (this.#running = this.#each(sending).finally(() => (this.#running = undefined)));
+  }
+
+  async #each(sending: boolean): Promise<void> {
     do {
       this.#again = false;
       const db = await this.#options.db();
-      for (const upload of await db.getAll('uploads')) await this.#sendOne(db, upload);
+      for (const upload of await db.getAll('uploads')) {
+        // `!(… <= …)`: a record without a usable time is expired too.
+        if (!(this.#now() - upload.queuedAt <= this.#options.maxAgeMs)) await this.#expired(db, upload);
+        else if (sending) await this.#sendOne(db, upload);
+      }
+      sending ||= this.#again;
     } while (this.#again);
+  }
+
+  async #expired(db: WorkerDb, upload: StoredUpload): Promise<void> {
+    await db.delete('uploads', upload.id!);
+    const { userId, queuedAt } = upload;
+    const message = 'The picture kept on this device waited too long for a connection and was not uploaded: choose it again.';
+    await this.#options.notify({ type: 'upload-expired', userId, queuedAt, message });
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
   }
 
   async #sendOne(db: WorkerDb, upload: StoredUpload): Promise<void> {

@@ -110,3 +110,54 @@ test('online, an upload goes straight through the worker, answered by the servic
   assert.equal((await workerStats(page)).queuedUploads, 0);
   await page.context().close();
 });
+
+test('offline, an upload to another origin than the image service\'s is not the worker\'s: not kept, never sent', async () => {
+  const page = await openControlled(site, '/upload.html');
+  await page.context().setOffline(true);
+  // The service itself, on an origin of its own: the worker was told of none but the site's (its default).
+  const elsewhere = await page.evaluate(async ({ base, token }) => {
+    try {
+      const res = await fetch(`${base}/api/pictures/wanderer`, { method: 'PUT', body: new Uint8Array([1, 2, 3]), headers: { Authorization: `Bearer ${token}` } });
+      return `answered ${res.status}`;
+    } catch (error) {
+      return (error as Error).name;
+    }
+  }, { base: site.service.base, token: TEST_ADMIN_TOKEN });
+  assert.equal(elsewhere, 'TypeError', 'the browser\'s own network error, not a 202 from the worker');
+  assert.equal((await workerStats(page)).queuedUploads, 0);
+  await page.context().setOffline(false);
+  await page.evaluate(() => (window as unknown as { swManager: { sendUploads(): Promise<void> } }).swManager.sendUploads());
+  assert.equal((await fetch(`${site.service.base}/api/pictures/wanderer`)).status, 404, 'nothing reached the service');
+  await page.context().close();
+});
+
+test('an upload kept offline longer than uploadMaxAgeSeconds is dropped, token and all, and the page told; never sent', async () => {
+  const page = await openControlled(site, '/upload.html');
+  await page.context().setOffline(true);
+  site.proxy.forwarded.length = 0;
+  assert.equal((await uploadFromPage(page, 'sleeper', TEST_ADMIN_TOKEN, solidPng([9, 9, 9], 8))).status, 202);
+  // A day and an hour pass (the record's time moved back, as the clock cannot be).
+  const kept = await page.evaluate(() => new Promise<string[]>((resolve, reject) => {
+    const open = indexedDB.open('cached-profile-pictures-worker');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const store = open.result.transaction('uploads', 'readwrite').objectStore('uploads');
+      const all = store.getAll();
+      all.onsuccess = () => {
+        for (const upload of all.result) store.put({ ...upload, queuedAt: upload.queuedAt - 25 * 3_600_000 });
+        store.transaction.oncomplete = () => resolve(all.result.map((upload) => upload.headers.map(([name]: [string]) => name).sort().join()));
+      };
+    };
+  }));
+  assert.deepEqual(kept, ['authorization,content-type'], 'only the headers the upload needs were written');
+  const expired = nextNotice(page, 'picture-upload-expired');
+  await page.context().setOffline(false);
+  const notice = await expired;
+  assert.equal(notice.type, 'upload-expired');
+  assert.equal(notice.userId, 'sleeper');
+  assert.equal((await workerStats(page)).queuedUploads, 0);
+  await page.evaluate(() => (window as unknown as { swManager: { sendUploads(): Promise<void> } }).swManager.sendUploads());
+  assert.deepEqual(puts(), [], 'never sent');
+  assert.equal((await fetch(`${site.service.base}/api/pictures/sleeper`)).status, 404);
+  await page.context().close();
+});

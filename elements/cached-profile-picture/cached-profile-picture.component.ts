@@ -2,13 +2,11 @@ import { consume } from '@lit/context';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators.js';
 import { pictureSourceContext } from '../store/context.ts';
+import { isPreview } from '../store/trusted.ts';
 import type { PictureSource } from '../store/types.ts';
 import styles from './cached-profile-picture.styles.ts';
 import { colorOf, initialsOf, silhouette } from './fallback.ts';
 import { ProfilePictureController, type PictureErrorDetail, type PictureLoadDetail } from './profile-picture-controller.ts';
-
-/** Previews are raster images written inline; any other kind of URL is not shown. */
-const PLACEHOLDER = /^data:image\/(webp|png|jpeg)[;,]/;
 
 /** The shapes the picture can take; each sets a default `--radius`. */
 export const Shapes = ['circle', 'rounded', 'square'] as const;
@@ -122,14 +120,15 @@ export class CachedProfilePicture extends LitElement {
   #fallback(url: string | undefined): TemplateResult {
     const placeholder = url && this.picture.resolution?.meta?.placeholder;
     const initials = initialsOf(this.label);
-    // Over a loading image, whose alt already names the user, it is decoration.
+    // Over a loading image, whose alt already names the user, it is decoration. The preview is checked here too: a
+    // source of the page's own may hand over any metadata.
     return html`<div
       part="fallback"
       class="${initials ? 'initials' : 'silhouette'} ${url ? 'over' : ''}"
       role="img"
       aria-label=${this.label || nothing}
       aria-hidden=${this.label && !url ? nothing : 'true'}
-    >${placeholder && PLACEHOLDER.test(placeholder) ? html`<img src=${placeholder} alt="" />` : initials || silhouette}</div>`;
+    >${isPreview(placeholder) ? html`<img src=${placeholder} alt="" />` : initials || silhouette}</div>`;
   }
 
   /**

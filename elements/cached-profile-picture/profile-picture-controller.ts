@@ -71,20 +71,20 @@ export type Shown = 'url' | 'blob';
  */
 export class ProfilePictureController implements ReactiveController {
   /** What the `<img>` should show now; `undefined`: show a fallback (loading, no picture, or failed). */
-  url: string | undefined = undefined;
+  url: string | undefined;
   /** Where {@link url} points. */
-  shown: Shown | undefined = undefined;
+  shown: Shown | undefined;
   /** The source is being asked (or, when lazy, the host waits to near the viewport). */
   loading = false;
   /** Why there is nothing to show, when something failed. */
-  error: unknown = undefined;
+  error: unknown;
   /** The source's latest answer for the current user. */
-  resolution: Resolution | undefined = undefined;
+  resolution: Resolution | undefined;
   /**
    * The last URL whose image loaded: while it is {@link url}, the picture is on screen (and what stood in for it
    * while it loaded can go); shown again, it is not slow.
    */
-  loadedUrl: string | undefined = undefined;
+  loadedUrl: string | undefined;
 
   readonly #host: ReactiveControllerHost & HTMLElement;
   readonly #userIdOf: () => string | null | undefined;

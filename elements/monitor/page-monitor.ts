@@ -1,3 +1,4 @@
+import { availableStorage } from '../store/layers/local-storage.ts';
 import { CachePerformanceMonitor } from './monitor.ts';
 
 /** A registered symbol: a second copy of the bundle on the page shares the first one's monitor. */
@@ -18,7 +19,7 @@ export function pageMonitor(): CachePerformanceMonitor {
   const page = globalThis as { [PAGE_MONITOR]?: CachePerformanceMonitor };
   let monitor = page[PAGE_MONITOR];
   if (!monitor) {
-    monitor = page[PAGE_MONITOR] = new CachePerformanceMonitor(sessionStorageOrNull());
+    monitor = page[PAGE_MONITOR] = new CachePerformanceMonitor(availableStorage('sessionStorage'));
     const save = () => monitor!.save();
     addEventListener('pagehide', save);
     addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && save());
@@ -28,11 +29,3 @@ export function pageMonitor(): CachePerformanceMonitor {
 
 // `window.cacheMonitor` for the console; the monitor is made when first read, so a page that never looks pays nothing.
 if (!('cacheMonitor' in globalThis)) Object.defineProperty(globalThis, 'cacheMonitor', { get: pageMonitor, configurable: true });
-
-function sessionStorageOrNull(): Storage | null {
-  try {
-    return globalThis.sessionStorage ?? null;
-  } catch {
-    return null;
-  }
-}

@@ -1,4 +1,5 @@
 import type { PictureMeta, PictureVariant } from '../../contract/picture.ts';
+import { isPreview, isWebUrl } from './trusted.ts';
 
 /**
  * What a layer keeps for one user: the metadata, or `null` when the user is known to have no picture, and until
@@ -28,25 +29,32 @@ export function urlUsable(meta: PictureMeta | null, now: number): boolean {
 }
 
 /**
- * Whether `value`, read back from storage, is an entry of `userId` with every field the page uses: checked as if it
- * came from the network, since another script of the origin (or an older version of this one) may have written it.
- * Entries kept before the service made copies have no `variants` and show through `url` alone.
+ * Whether `value`, read back from storage, is an entry of `userId` the page may use: checked as if it came from the
+ * network (see {@link isMetaOf}), since another script of the origin (or an older version of this one) may have
+ * written it.
  */
 export function isEntryOf(userId: string, value: unknown): value is CachedEntry {
   const { meta, freshUntil } = (value ?? {}) as Record<string, unknown>;
-  if (typeof freshUntil !== 'number') return false;
-  if (meta === null) return true;
+  return typeof freshUntil === 'number' && (meta === null || isMetaOf(userId, meta));
+}
+
+/**
+ * Whether `meta` is a picture of `userId` the page may show: every field it uses, every URL absolute http(s), the
+ * preview a raster `data:` URL (trusted.ts). Metadata kept before the service made copies has no `variants` and
+ * shows through `url` alone.
+ */
+export function isMetaOf(userId: string, meta: unknown): meta is PictureMeta {
   const m = (meta ?? {}) as Partial<Record<keyof PictureMeta, unknown>>;
   return (
-    m.userId === userId && typeof m.version === 'string' && typeof m.url === 'string' &&
+    m.userId === userId && typeof m.version === 'string' && isWebUrl(m.url) &&
     typeof m.bytes === 'number' && typeof m.expiresAt === 'number' &&
     (m.variants === undefined || (Array.isArray(m.variants) && m.variants.every(isVariant))) &&
-    (m.placeholder === undefined || typeof m.placeholder === 'string')
+    (m.placeholder === undefined || isPreview(m.placeholder))
   );
 }
 
 /** A copy the page can name in `srcset`: its URL, a whole width (the browser drops any other) and its size. */
 function isVariant(value: unknown): value is PictureVariant {
   const v = (value ?? {}) as Partial<Record<keyof PictureVariant, unknown>>;
-  return typeof v.url === 'string' && Number.isInteger(v.width) && typeof v.bytes === 'number';
+  return isWebUrl(v.url) && Number.isInteger(v.width) && typeof v.bytes === 'number';
 }

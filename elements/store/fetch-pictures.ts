@@ -1,11 +1,13 @@
 import type { PictureBatch, PictureMeta } from '../../contract/picture.ts';
+import { isMetaOf } from './entry.ts';
 
 /** The most users the service answers in one batch. */
 const MAX_BATCH = 100;
 
 /**
  * Asks the service which picture is current for each user: one `GET {apiBase}/pictures?users=…` per 100 users,
- * all in parallel. Users of a chunk that failed are missing from the answer; throws when every chunk failed.
+ * all in parallel. Users of a chunk that failed are missing from the answer, and so is a user whose picture the page
+ * cannot trust (see `isMetaOf`): each fails alone. Throws when every chunk failed, or an answer is malformed.
  */
 export async function fetchPictures(apiBase: string, userIds: readonly string[], fetcher: typeof fetch = fetch): Promise<Map<string, PictureMeta | null>> {
   const chunks: string[][] = [];
@@ -23,8 +25,11 @@ export async function fetchPictures(apiBase: string, userIds: readonly string[],
     if (result.status === 'rejected') continue;
     const { chunk, pictures: answered, base } = result.value;
     for (const userId of chunk) {
+      // An own property only: `__proto__` or `constructor` is a user id, never Object.prototype's. An answer that is
+      // not even an object (or names a URL that does not parse) throws: no user of this call is answered.
       const meta = Object.hasOwn(answered, userId) ? answered[userId] : null;
-      pictures.set(userId, meta ? resolveUrls(meta, base) : null);
+      const resolved = meta ? resolveUrls(meta, base) : null;
+      if (!resolved || isMetaOf(userId, resolved)) pictures.set(userId, resolved);
     }
   }
   if (!pictures.size && settled[0]?.status === 'rejected') throw settled[0].reason;

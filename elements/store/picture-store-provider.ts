@@ -9,7 +9,10 @@ import type { PictureSource } from './types.ts';
  * Configures the picture store for the elements inside it: `<picture-store-provider api-base="https://…/api" debug
  * events>`. Without one, each element uses the page's default store for its own `api-base`. With
  * `service-worker="/sw.js"` it registers the service worker (sw/), which keeps pictures offline: a worker at the root
- * of a site is the site's choice, so it is never registered without this attribute (or `swManager.register()`).
+ * of a site is the site's choice, so it is never registered without this attribute (or `swManager.register()`). The
+ * worker caches pictures and queues uploads of the image service at `api-base` (its origin joins the worker's
+ * `origins`). A `service-worker` that is not a path on the page's own origin is refused before any registration,
+ * with a console error and `picture-worker-error` on `window` (see `swManager.register`), as is any other failure.
  *
  * @slot - the page content whose pictures share this store
  */
@@ -27,7 +30,10 @@ export class PictureStoreProvider extends LitElement {
   declare debug: boolean;
   /** Listen to the service's `picture-changed` events, so an upload anywhere shows here within a second. */
   declare events: boolean;
-  /** The service worker's script to register (scope `/`), e.g. `/sw.js`; options go in its query (sw/options.ts). */
+  /**
+   * The service worker's script to register (scope `/`): a path on the page's own origin, e.g. `/sw.js`; options go
+   * in its query (sw/options.ts).
+   */
   declare serviceWorker: string | undefined;
 
   readonly #provider = new ContextProvider(this, { context: pictureSourceContext });
@@ -60,9 +66,11 @@ export class PictureStoreProvider extends LitElement {
     // swManager is a module of its own, fetched only by the pages that opt in.
     if (changed.has('serviceWorker') && this.serviceWorker) {
       const url = this.serviceWorker;
+      // register() refuses a script of another origin before registering anything, and fires `picture-worker-error`;
+      // its errors name the script and the reason.
       import('../../sw/registration.ts')
-        .then(({ swManager }) => swManager.register({ url }))
-        .catch((error: Error) => console.warn(`[ImageCache] the service worker ${url} was not registered: ${error.message}`));
+        .then(({ swManager }) => swManager.register({ url, origins: [this.apiBase] }))
+        .catch(console.error);
     }
   }
 

@@ -13,20 +13,31 @@ export async function pngOf(colour: string, size = 32): Promise<Blob> {
 }
 
 /**
+ * Uploads at once at most: the service refuses a client more (`MAX_UPLOADS_PER_CLIENT`, 4 by default), and every test
+ * page reaches it through the test server, as one client.
+ */
+const UPLOADS_AT_ONCE = 2;
+
+/**
  * Uploads a picture for each user (as the operator) and answers their metadata; another `variant`, other pictures.
  * The service makes no copy wider than the upload: `size` 300 gets copies up to 256 pixels wide.
  */
 export async function seed(userIds: readonly string[], variant = 0, size = 32): Promise<PictureMeta[]> {
   token ??= fetch('/__admin-token').then((r) => r.json()).then((b: { token: string }) => b.token);
   const auth = { Authorization: `Bearer ${await token}` };
-  return Promise.all(
-    userIds.map(async (userId, i) => {
+  const metas: PictureMeta[] = [];
+  let next = 0;
+  const uploader = async () => {
+    for (let i = next++; i < userIds.length; i = next++) {
+      const userId = userIds[i]!;
       const body = await pngOf(`hsl(${(i * 37 + variant * 101) % 360} 70% 50%)`, size);
       const res = await fetch(`/api/pictures/${userId}`, { method: 'PUT', body, headers: auth });
       if (res.status !== 201) throw new Error(`upload for ${userId} failed: ${res.status} ${await res.text()}`);
-      return (await res.json()) as PictureMeta;
-    }),
-  );
+      metas[i] = (await res.json()) as PictureMeta;
+    }
+  };
+  await Promise.all(Array.from({ length: UPLOADS_AT_ONCE }, uploader));
+  return metas;
 }
 
 /** The requests that reached the image service since the last `resetRequests()`. */

@@ -2,6 +2,7 @@ import { wrap } from 'idb';
 import type { DBSchema, IDBPDatabase, IDBPTransaction } from 'idb';
 import { isEntryOf, type CachedEntry } from '../entry.ts';
 import { whenIdle } from '../idle.ts';
+import { isRasterType } from '../trusted.ts';
 
 const DB_VERSION = 1;
 const DAY_MS = 24 * 60 * 60_000;
@@ -44,14 +45,14 @@ export interface IndexedDbLayer {
   getMany(userIds: Iterable<string>, now: number): Promise<Map<string, CachedEntry>>;
   /** Queues the entry; it is written in the next flush. */
   put(userId: string, entry: CachedEntry): void;
-  /** The stored bytes of `version`, or `undefined`. */
+  /** The stored bytes of `version`, or `undefined`; one that is not a raster image (trusted.ts) is dropped, a miss. */
   getBlob(version: string): Promise<Blob | undefined>;
-  /** Queues the bytes of `version`; a Blob larger than `maxBytes` is not kept. */
+  /** Queues the bytes of `version`; a Blob larger than `maxBytes`, or not a raster image, is not kept. */
   putBlob(version: string, blob: Blob): void;
   /**
    * Keeps what each picture's `url` answers (fetched with `fetcher`, which the HTTP cache answers for a picture just
-   * shown) as the bytes of its `version`, unless that version's are kept already. Answers the versions whose fetch
-   * failed, so they can be tried again.
+   * shown) as the bytes of its `version`, unless that version's are kept already or it is not a raster image.
+   * Answers the versions whose fetch failed, so they can be tried again.
    */
   keepBytes(pictures: readonly { version: string; url: string }[], fetcher: typeof fetch): Promise<string[]>;
   /** Forgets the user's metadata now (its Blob stays until evicted). */
@@ -461,6 +462,13 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
           return record?.blob;
         });
       }
+      // Only a raster image may become a `blob:` URL of the page's origin: an SVG or HTML one (written by another
+      // script of the origin) would run script when opened.
+      if (blob && !isRasterType(blob.type)) {
+        log(`IndexedDB drops Blob ${version}: ${JSON.stringify(blob.type)} is not a raster image`);
+        blob = undefined;
+        void run('Blob delete', undefined, (db) => db.delete('blobs', version));
+      }
       log(`IndexedDB ${blob ? 'HIT' : 'MISS'} for Blob ${version}`);
       if (blob && !off) {
         queue.blobsUsed.set(version, now());
@@ -471,6 +479,10 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
 
     putBlob(version, blob) {
       if (off) return;
+      if (!isRasterType(blob.type)) {
+        log(`IndexedDB skips Blob ${version}: ${JSON.stringify(blob.type)} is not a raster image`);
+        return;
+      }
       if (blob.size > maxBytes) {
         log(`IndexedDB skips Blob ${version}: ${blob.size} bytes is over the ${maxBytes}-byte budget`);
         return;

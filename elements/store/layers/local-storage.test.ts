@@ -15,11 +15,11 @@ describe('LocalStorage layer', () => {
   const meta = (userId: string): PictureMeta => ({
     userId,
     version: '0123456789abcdef',
-    url: `/images/${userId}/0123456789abcdef/256.webp`,
+    url: `https://pictures.example/images/${userId}/0123456789abcdef/256.webp`,
     contentType: 'image/webp',
     bytes: 2_560,
     expiresAt: now + 3_600_000,
-    variants: [64, 256].map((width) => ({ width, url: `/images/${userId}/0123456789abcdef/${width}.webp`, bytes: width * 10 })),
+    variants: [64, 256].map((width) => ({ width, url: `https://pictures.example/images/${userId}/0123456789abcdef/${width}.webp`, bytes: width * 10 })),
     placeholder: 'data:image/webp;base64,UklGRg==',
   });
 
@@ -34,7 +34,7 @@ describe('LocalStorage layer', () => {
     const written: Record<string, unknown> = {
       old: { meta: old, freshUntil: now + 60_000 },
       badCopies: { meta: { ...meta('badCopies'), variants: [{ width: '64', url: 7, bytes: 1 }] }, freshUntil: now + 60_000 },
-      badWidth: { meta: { ...meta('badWidth'), variants: [{ width: 64.5, url: 'u', bytes: 1 }] }, freshUntil: now + 60_000 },
+      badWidth: { meta: { ...meta('badWidth'), variants: [{ width: 64.5, url: 'https://pictures.example/u', bytes: 1 }] }, freshUntil: now + 60_000 },
       copiesNotAList: { meta: { ...meta('copiesNotAList'), variants: '64w' }, freshUntil: now + 60_000 },
       badPreview: { meta: { ...meta('badPreview'), placeholder: { src: 'x' } }, freshUntil: now + 60_000 },
       noExpiry: { meta: { ...meta('noExpiry'), expiresAt: 'soon' }, freshUntil: now + 60_000 },
@@ -49,5 +49,46 @@ describe('LocalStorage layer', () => {
     expect(layer.get('old', now)!.meta).to.deep.equal(old);
     for (const userId of Object.keys(answered).filter((id) => id !== 'old')) expect(localStorage.getItem(key(userId)), userId).to.equal(null);
     expect(logged).to.have.length(7);
+  });
+});
+
+describe('LocalStorage layer, tampered with', () => {
+  const now = Date.now();
+  const namespace = `test-${crypto.randomUUID()}`;
+  afterEach(() => createLocalStorageLayer({ namespace }).clear());
+
+  it('drops an entry naming anything but an http(s) picture, or a preview other than an inline raster image', () => {
+    const good = (userId: string): PictureMeta => ({
+      userId,
+      version: '0123456789abcdef',
+      url: `https://pictures.example/images/${userId}/0123456789abcdef/256.webp`,
+      contentType: 'image/webp',
+      bytes: 2_560,
+      expiresAt: now + 3_600_000,
+      variants: [{ width: 64, url: `http://127.0.0.1:8787/images/${userId}/0123456789abcdef/64.webp`, bytes: 640 }],
+      placeholder: 'data:image/webp;base64,UklGRg==',
+    });
+    const svg = 'data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>';
+    const tampered: Record<string, Partial<PictureMeta>> = {
+      svgUrl: { url: svg },
+      scriptUrl: { url: 'javascript:alert(1)' },
+      blobUrl: { url: `blob:${location.origin}/0b9f2f5e-0000-4000-8000-000000000000` },
+      relativeUrl: { url: '/images/relativeUrl/0123456789abcdef/256.webp' },
+      spacedUrl: { url: 'https://pictures.example/a.webp 1w, data:image/svg+xml,<svg/>' },
+      urlList: { url: ['https://pictures.example/a.webp'] as unknown as string },
+      svgCopy: { variants: [{ width: 64, url: svg, bytes: 1 }] },
+      htmlCopy: { variants: [{ width: 64, url: 'data:text/html,<script>alert(1)</script>', bytes: 1 }] },
+      svgPreview: { placeholder: 'data:image/svg+xml;base64,PHN2Zy8+' },
+      plainPreview: { placeholder: 'data:image/png,abc' },
+      remotePreview: { placeholder: 'https://pictures.example/preview.webp' },
+    };
+    for (const [userId, change] of Object.entries({ good: {}, ...tampered })) {
+      localStorage.setItem(`cpp:v1:${namespace}:${userId}`, JSON.stringify({ meta: { ...good(userId), ...change }, freshUntil: now + 60_000 }));
+    }
+    const layer = createLocalStorageLayer({ namespace });
+    expect(layer.get('good', now)?.meta).to.deep.equal(good('good'));
+    const answered = Object.keys(tampered).filter((userId) => layer.get(userId, now) !== undefined);
+    expect(answered).to.deep.equal([]);
+    for (const userId of Object.keys(tampered)) expect(localStorage.getItem(`cpp:v1:${namespace}:${userId}`), userId).to.equal(null);
   });
 });

@@ -16,7 +16,7 @@ export interface LocalStorageLayerOptions {
  * bytes). A corrupt entry is dropped and is a miss; a full quota evicts our oldest entries and retries once.
  */
 export function createLocalStorageLayer(options: LocalStorageLayerOptions = {}): SyncLayer {
-  const storage = options.storage === undefined ? availableStorage() : options.storage;
+  const storage = options.storage === undefined ? availableStorage('localStorage') : options.storage;
   const log = options.log ?? (() => {});
   const mine = `${PREFIX}${options.namespace ?? ''}:`;
 
@@ -83,10 +83,10 @@ export function createLocalStorageLayer(options: LocalStorageLayerOptions = {}):
   };
 }
 
-/** LocalStorage, or `null` where reading it throws (some privacy modes, sandboxed frames). */
-function availableStorage(): Storage | null {
+/** The page's LocalStorage or sessionStorage, or `null` where reading it throws (some privacy modes, sandboxed frames). */
+export function availableStorage(name: 'localStorage' | 'sessionStorage'): Storage | null {
   try {
-    return globalThis.localStorage ?? null;
+    return globalThis[name] ?? null;
   } catch {
     return null;
   }
