@@ -1,14 +1,21 @@
 import { Hono } from 'hono';
+import type { GetConnInfo } from 'hono/conninfo';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorBody } from '../contract/picture.ts';
 import { createAuth, type AuthOptions } from './auth.ts';
 import type { EventBus, PictureCache } from './cache/cache.ts';
+import { clientAddress } from './client-address.ts';
+import { createAdmission } from './concurrency.ts';
 import {
   DEFAULT_MAX_ANIMATION_PIXELS,
   DEFAULT_MAX_IMAGE_FRAMES,
   DEFAULT_MAX_IMAGE_PIXELS,
+  DEFAULT_MAX_STREAMS,
+  DEFAULT_MAX_STREAMS_PER_CLIENT,
   DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_MAX_UPLOAD_MEMORY_BYTES,
+  DEFAULT_MAX_UPLOADS_PER_CLIENT,
   DEFAULT_UPLOAD_TIMEOUT_MS,
 } from './config.ts';
 import { cors } from './cors.ts';
@@ -49,6 +56,26 @@ export interface AppDeps {
   maxImageJobs?: number;
   /** The most storage reads the process makes at once for lookups that miss the cache (default 64). */
   maxStorageReads?: number;
+  /**
+   * The request's connection, as the runtime sees it (`getConnInfo` of `@hono/node-server/conninfo`, `hono/deno`,
+   * …): per-client limits count by its remote address. Unset, only the limits for all clients apply.
+   */
+  connInfo?: GetConnInfo;
+  /** Proxies in front that append to `X-Forwarded-For`: the client is the address the outermost one saw (default 0: the socket's peer). */
+  trustProxy?: number;
+  /** The most `/api/events` streams one client may hold open; more are refused with 429 (default 16). */
+  maxStreamsPerClient?: number;
+  /** The most `/api/events` streams the process holds open; more are refused with 503 (default 512). */
+  maxStreams?: number;
+  /** The most uploads one client may send at once; more are refused with 429 before their body is read (default 4). */
+  maxUploadsPerClient?: number;
+  /** The most bytes of upload bodies the process holds at once, each at its Content-Length; more is refused with 503 (default 80 MiB). */
+  maxUploadMemoryBytes?: number;
+  /**
+   * The storage sweep's grace period (`CLEANUP_GRACE_MS`), when something sweeps it (the runtime entries do): lookups
+   * are then cached for at most half of it, so none outlives the bytes it names. Unset: 50 minutes.
+   */
+  cleanupGraceMs?: number;
   /** Origins allowed to call the API from a page; `['*']` (the default) allows any. */
   corsOrigins?: string[];
   /** Prefixed to the picture URLs lookups answer (`PUBLIC_URL`); unset, they are paths on this service. */
@@ -86,9 +113,20 @@ export function createApp(deps: AppDeps) {
       maxFrames: deps.maxImageFrames ?? DEFAULT_MAX_IMAGE_FRAMES,
       maxAnimationPixels: deps.maxAnimationPixels ?? DEFAULT_MAX_ANIMATION_PIXELS,
     });
-  const service = createPictureService({ cache, storage, events, images, now: deps.now, log, maxStorageReads: deps.maxStorageReads, maxImageJobs: deps.maxImageJobs });
+  const service = createPictureService({ cache, storage, events, images, now: deps.now, log, maxStorageReads: deps.maxStorageReads, maxImageJobs: deps.maxImageJobs, retainMs: deps.cleanupGraceMs });
   const auth = createAuth(deps.auth);
   const metrics = deps.metrics ?? createMetrics();
+  const clientOf = clientAddress({ connInfo: deps.connInfo, trustProxy: deps.trustProxy });
+  const uploads = createAdmission({
+    perClient: deps.maxUploadsPerClient ?? DEFAULT_MAX_UPLOADS_PER_CLIENT,
+    total: deps.maxUploadMemoryBytes ?? DEFAULT_MAX_UPLOAD_MEMORY_BYTES,
+    onChange: (bytes) => metrics.uploadBytesHeld.set(bytes),
+  });
+  const streams = createAdmission({
+    perClient: deps.maxStreamsPerClient ?? DEFAULT_MAX_STREAMS_PER_CLIENT,
+    total: deps.maxStreams ?? DEFAULT_MAX_STREAMS,
+    onChange: (open) => metrics.eventStreams.set(open),
+  });
 
   const app = new Hono();
   app.use('*', observeRequests(metrics));
@@ -107,9 +145,9 @@ export function createApp(deps: AppDeps) {
     timeoutMs: deps.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS,
     maxPixels,
   };
-  app.route('/api/pictures', pictureRoutes({ service, auth, upload, publicUrl: deps.publicUrl }));
+  app.route('/api/pictures', pictureRoutes({ service, auth, upload, uploads, clientOf, publicUrl: deps.publicUrl }));
   app.route('/api/cache', cacheRoutes({ cache, auth }));
-  app.route('/api/events', eventRoutes({ events, shutdown: deps.shutdown }));
+  app.route('/api/events', eventRoutes({ events, shutdown: deps.shutdown, admission: streams, clientOf }));
   app.route('/images', imageRoutes({ service }));
   app.route('/healthz', healthRoutes({ cache, storage, log }));
   app.route('/metrics', metricsRoutes({ metrics, auth }));
@@ -122,7 +160,7 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     if (error instanceof ApiError) {
       observeError(metrics, error.code);
-      if (error.status >= 500) log.warn(`[service] ${c.req.method} ${c.req.path}: ${error.message} (${String(error.cause)})`);
+      if (error.status >= 500 || error.log) log.warn(`[service] ${c.req.method} ${c.req.path}: ${error.message} (${String(error.cause)})`);
       return c.json<ErrorBody>({ error: { code: error.code, message: error.message } }, error.status as ContentfulStatusCode, error.headers);
     }
     if (error instanceof HTTPException) {

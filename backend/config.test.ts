@@ -6,7 +6,9 @@ test('an empty environment is the embedded default for a local demo', () => {
   assert.deepEqual(readConfig({}), {
     host: '127.0.0.1', port: 8787, redisUrl: undefined, redisClusterNodes: undefined, minio: undefined, dataDir: './.data',
     authSecret: undefined, adminToken: undefined, maxTokenLifetimeS: 86_400, maxUploadBytes: 20 * 1024 * 1024, uploadTimeoutMs: 120_000,
-    maxImagePixels: 25_000_000, maxImageFrames: 100, maxAnimationPixels: 100_000_000, maxImageJobs: 2, maxStorageReads: 64, authAudience: undefined, corsOrigins: ['*'], publicUrl: undefined, seedDemo: true,
+    maxImagePixels: 25_000_000, maxImageFrames: 100, maxAnimationPixels: 100_000_000, maxImageJobs: 2, maxStorageReads: 64,
+    trustProxy: 0, maxStreamsPerClient: 16, maxStreams: 512, maxUploadsPerClient: 4, maxUploadMemoryBytes: 80 * 1024 * 1024, headersTimeoutMs: 20_000,
+    cleanupIntervalMs: 600_000, cleanupGraceMs: 7_200_000, authAudience: undefined, corsOrigins: ['*'], publicUrl: undefined, seedDemo: true,
   });
 });
 
@@ -29,6 +31,8 @@ test('a bad setting stops the start with a message naming the variable', () => {
     [{ UPLOAD_TIMEOUT_MS: '0' }, /UPLOAD_TIMEOUT_MS/],
     [{ MAX_IMAGE_PIXELS: 'lots' }, /MAX_IMAGE_PIXELS/],
     [{ MAX_STORAGE_READS: '0' }, /MAX_STORAGE_READS/],
+    [{ CLEANUP_INTERVAL_MS: 'hourly' }, /CLEANUP_INTERVAL_MS/],
+    [{ CLEANUP_GRACE_MS: '0' }, /CLEANUP_GRACE_MS/],
     [{ SEED_DEMO: 'maybe' }, /SEED_DEMO=maybe/],
   ];
   for (const [env, message] of cases) assert.throws(() => readConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message));

@@ -24,6 +24,44 @@ export const DEFAULT_MAX_IMAGE_JOBS = 2;
  */
 export const DEFAULT_MAX_STORAGE_READS = 64;
 
+/**
+ * The default most event streams one client may hold open: one a tab, a few people behind one address (a browser
+ * holds at most six HTTP/1.1 connections to a host anyway). Past it the stream is refused and the page does without
+ * live updates.
+ */
+export const DEFAULT_MAX_STREAMS_PER_CLIENT = 16;
+
+/**
+ * The default most event streams one process holds open for all clients: half of a common limit of 1,024 open
+ * files, so streams never take the descriptors that lookups, uploads and storage need.
+ */
+export const DEFAULT_MAX_STREAMS = 512;
+
+/** The default most uploads one client may send at once: a person sends one; a few share an address. */
+export const DEFAULT_MAX_UPLOADS_PER_CLIENT = 4;
+
+/**
+ * The default most bytes of upload bodies one process holds at once, each counted at its Content-Length (or the
+ * upload limit, without one): four uploads of the largest size, two encoding (MAX_IMAGE_JOBS) and two arriving,
+ * or some sixteen 5-MB phone photos.
+ */
+export const DEFAULT_MAX_UPLOAD_MEMORY_BYTES = 4 * DEFAULT_MAX_UPLOAD_BYTES;
+
+/**
+ * The default time a request's head may take to arrive: headers come in a packet or two, so 20 s is ample for a
+ * slow phone, and a connection that sends part of a request and stops is closed (408) instead of kept for good.
+ */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
+
+/** The default time between two sweeps of the storage for what no pointer names. */
+export const DEFAULT_CLEANUP_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * The default age below which the sweep touches nothing: past a cached lookup's 50 minutes and the hour a page may
+ * use a lookup's answer, so no cached lookup or page names a version whose bytes are gone.
+ */
+export const DEFAULT_CLEANUP_GRACE_MS = 2 * 60 * 60_000;
+
 /** The service's settings, read from the environment (the README's table documents each variable). */
 export interface Config {
   host: string;
@@ -60,6 +98,22 @@ export interface Config {
   maxImageJobs: number;
   /** The most storage reads one process makes at once for lookups that miss the cache. */
   maxStorageReads: number;
+  /** Proxies in front that append the client's address to `X-Forwarded-For` (0: the socket's peer is the client). */
+  trustProxy: number;
+  /** The most event streams one client may hold open. */
+  maxStreamsPerClient: number;
+  /** The most event streams one process holds open. */
+  maxStreams: number;
+  /** The most uploads one client may send at once. */
+  maxUploadsPerClient: number;
+  /** The most bytes of upload bodies one process holds at once. */
+  maxUploadMemoryBytes: number;
+  /** How long a request's head may take to arrive before the connection is answered 408 and closed. */
+  headersTimeoutMs: number;
+  /** How often each instance sweeps the storage for what no pointer names. */
+  cleanupIntervalMs: number;
+  /** What no pointer names is removed only once older than this; lookups are cached for at most half of it. */
+  cleanupGraceMs: number;
   /** The audience user tokens must name (`aud`); unset, tokens naming any audience are refused. */
   authAudience?: string;
   corsOrigins: string[];
@@ -119,6 +173,14 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     maxAnimationPixels: integer(env, 'MAX_ANIMATION_PIXELS', DEFAULT_MAX_ANIMATION_PIXELS),
     maxImageJobs: integer(env, 'MAX_IMAGE_JOBS', DEFAULT_MAX_IMAGE_JOBS),
     maxStorageReads: integer(env, 'MAX_STORAGE_READS', DEFAULT_MAX_STORAGE_READS),
+    trustProxy: proxyHops(env),
+    maxStreamsPerClient: integer(env, 'MAX_STREAMS_PER_CLIENT', DEFAULT_MAX_STREAMS_PER_CLIENT),
+    maxStreams: integer(env, 'MAX_STREAMS', DEFAULT_MAX_STREAMS),
+    maxUploadsPerClient: integer(env, 'MAX_UPLOADS_PER_CLIENT', DEFAULT_MAX_UPLOADS_PER_CLIENT),
+    maxUploadMemoryBytes: integer(env, 'MAX_UPLOAD_MEMORY_BYTES', DEFAULT_MAX_UPLOAD_MEMORY_BYTES),
+    headersTimeoutMs: integer(env, 'HEADERS_TIMEOUT_MS', DEFAULT_HEADERS_TIMEOUT_MS),
+    cleanupIntervalMs: integer(env, 'CLEANUP_INTERVAL_MS', DEFAULT_CLEANUP_INTERVAL_MS),
+    cleanupGraceMs: integer(env, 'CLEANUP_GRACE_MS', DEFAULT_CLEANUP_GRACE_MS),
     authAudience: get('AUTH_AUDIENCE'),
     corsOrigins: (get('CORS_ORIGINS') ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
     publicUrl: publicUrl(get('PUBLIC_URL')),
@@ -166,6 +228,19 @@ function secret(env: Record<string, string | undefined>, name: string, purpose: 
   if (!value) throw new ConfigError(`${name} is set but blank: ${fix}`);
   if (value.length < 32) throw new ConfigError(`${name} is too short ${purpose}: ${fix}`);
   return value;
+}
+
+/**
+ * `TRUST_PROXY`: how many proxies in front append to `X-Forwarded-For`; `true` is one, `false` (or unset) none. Set
+ * by mistake, any client could name itself anyone and escape its limits, so only a value that says so counts.
+ */
+function proxyHops(env: Record<string, string | undefined>): number {
+  const raw = env.TRUST_PROXY?.trim().toLowerCase();
+  if (!raw || raw === 'false' || raw === '0') return 0;
+  if (raw === 'true') return 1;
+  const hops = Number(raw);
+  if (Number.isSafeInteger(hops) && hops > 0) return hops;
+  throw new ConfigError(`TRUST_PROXY=${raw} is not true, false or a number of proxies; set it only when proxies you run set X-Forwarded-For.`);
 }
 
 function integer(env: Record<string, string | undefined>, name: string, fallback: number): number {

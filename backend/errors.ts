@@ -6,16 +6,19 @@ import type { ErrorCode } from '../contract/picture.ts';
 export class ApiError extends HTTPException {
   readonly code: ErrorCode;
   readonly headers: Record<string, string>;
+  /** Logged as one line although it is no 5xx: the operator should hear of it (an upload its client gave up). */
+  readonly log: boolean;
 
   constructor(
     status: ContentfulStatusCode,
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; headers?: Record<string, string> } = {},
+    options: { cause?: unknown; headers?: Record<string, string>; log?: boolean } = {},
   ) {
     super(status, { message, cause: options.cause });
     this.code = code;
     this.headers = options.headers ?? {};
+    this.log = options.log ?? false;
   }
 }
 
@@ -48,6 +51,7 @@ export function codeForStatus(status: number): ErrorCode {
     case 408: return 'request_timeout';
     case 413: return 'payload_too_large';
     case 415: return 'unsupported_media_type';
+    case 429: return 'too_many_requests';
     default: return 'internal';
   }
 }

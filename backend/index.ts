@@ -14,14 +14,18 @@
  * import { Cluster } from 'ioredis';
  * import { createRedisCache, redisClusterOptions } from 'cached-profile-pictures/backend';
  * const cache = createRedisCache({ client: new Cluster([{ host: '10.0.0.11', port: 6379 }], redisClusterOptions()) });
+ *
+ * A replaced or removed picture's bytes stay until a sweep removes them: run {@link startCleanup} beside the app
+ * (the runtime entries do), and pass its `graceMs` to `createApp` as `cleanupGraceMs`.
  */
 export { createApp, type AppDeps } from './app.ts';
 export type { AuthOptions } from './auth.ts';
 export type { CachedPicture, EventBus, PictureCache } from './cache/cache.ts';
 export { createMemoryCache, createMemoryEventBus, type MemoryCacheOptions, type MemoryEventBusOptions } from './cache/memory.ts';
 export { createRedisCache, createRedisEventBus, redisClientOptions, redisClusterOptions, type RedisCacheOptions, type RedisEventBusOptions } from './cache/redis.ts';
+export { startCleanup, type Cleanup, type CleanupOptions } from './cleanup.ts';
 export { createFileStorage, type FileStorageOptions } from './storage/files.ts';
 export { createMinioStorage, ensureBucket, minioTransport, type MinioStorageOptions } from './storage/minio.ts';
-export type { PictureStorage, StoredPicture } from './storage/storage.ts';
+export type { PictureStorage, StoredPicture, SweepReport } from './storage/storage.ts';
 export { readConfig, ConfigError, type Config } from './config.ts';
 export { wire, type Wired } from './wiring.ts';

@@ -1,11 +1,11 @@
 import { DEFAULT_VARIANT_WIDTH, type PictureMeta } from '../contract/picture.ts';
-import { concat } from './bytes.ts';
 import type { CachedPicture, EventBus, PictureCache } from './cache/cache.ts';
 import { DEFAULT_MAX_IMAGE_JOBS, DEFAULT_MAX_STORAGE_READS } from './config.ts';
 import { createKeyedQueue, createLimiter, createSingleFlight } from './concurrency.ts';
 import { ApiError, storageUnavailable } from './errors.ts';
 import type { ImageEncoder } from './images/encode.ts';
 import { VARIANT_TYPE, type PictureBytes, type PictureStorage, type StoredPicture } from './storage/storage.ts';
+import { versionOf } from './storage/version.ts';
 import { sniffImageType } from './upload/sniff.ts';
 
 /** How a lookup was answered, as the `X-Cache` header says it. */
@@ -25,8 +25,13 @@ export interface PictureServiceOptions {
   now?: () => number;
   /** How long a page may use a lookup's answer without asking again (`expiresAt`); the URLs never change. */
   answerTtlMs?: number;
-  /** The longest a lookup stays cached (50 minutes). */
+  /** The longest a lookup stays cached (50 minutes, and at most half of `retainMs`). */
   lookupTtlMs?: number;
+  /**
+   * How long the storage keeps a version after it stops being named (the sweep's grace period, `CLEANUP_GRACE_MS`).
+   * A lookup is cached for at most half of it, so no cached lookup outlives the bytes it names.
+   */
+  retainMs?: number;
   /** A cached answer is dropped this long before its `expiresAt`, so no page is handed one about to lapse. */
   urlMarginMs?: number;
   /** How long "this user has no picture" is cached; uploads overwrite it at once. */
@@ -52,7 +57,7 @@ export function createPictureService(options: PictureServiceOptions) {
   const { cache, storage, events, images } = options;
   const now = options.now ?? Date.now;
   const answerTtlMs = options.answerTtlMs ?? 60 * 60_000;
-  const lookupTtlMs = options.lookupTtlMs ?? 50 * 60_000;
+  const lookupTtlMs = Math.min(options.lookupTtlMs ?? 50 * 60_000, (options.retainMs ?? Infinity) / 2);
   const urlMarginMs = options.urlMarginMs ?? 10 * 60_000;
   const absentTtlMs = options.absentTtlMs ?? 60_000;
   const log = options.log ?? console;
@@ -104,7 +109,7 @@ export function createPictureService(options: PictureServiceOptions) {
   async function encode(data: Uint8Array): Promise<{ picture: StoredPicture; files: Uint8Array[] }> {
     const { variants, placeholder } = await imageJob(() => images.encode(data));
     const files = variants.map((variant) => variant.data);
-    const picture = { version: await contentHash(concat(files)), updatedAt: now(), variants: variants.map(({ width, data }) => ({ width, bytes: data.byteLength })), placeholder };
+    const picture = { version: await versionOf(files), updatedAt: now(), variants: variants.map(({ width, data }) => ({ width, bytes: data.byteLength })), placeholder };
     return { picture, files };
   }
 
@@ -158,8 +163,9 @@ export function createPictureService(options: PictureServiceOptions) {
   }
 
   /**
-   * Before a change commits: the cached lookup goes. The commit removes the old picture's bytes, and a process
-   * killed between the commit and `write` would otherwise leave the cache naming bytes that are gone.
+   * Before a change commits: the cached lookup goes, so the old picture is not answered for long after the commit.
+   * (A lookup that read the old pointer meanwhile may still cache it, and a process killed before `write` leaves
+   * that entry: its bytes stay until the storage's sweep, which waits longer than any entry lives.)
    */
   async function forgetBeforeCommit(userId: string): Promise<void> {
     const dropped = await tryCache(() => cache.delete(userId), undefined);
@@ -223,7 +229,10 @@ export function createPictureService(options: PictureServiceOptions) {
       return storageCall(() => storage.read(userId, version, width));
     },
 
-    /** Removes the user's picture; answers whether there was one. */
+    /**
+     * Removes the user's picture: lookups answer "no picture" at once, while its bytes stay for whatever still names
+     * them (a cached lookup elsewhere, a page) until the storage's sweep. Answers whether there was one.
+     */
     async remove(userId: string): Promise<boolean> {
       return perUser(userId, async () => {
         await forgetBeforeCommit(userId);
@@ -236,9 +245,3 @@ export function createPictureService(options: PictureServiceOptions) {
 }
 
 export type PictureService = ReturnType<typeof createPictureService>;
-
-/** The version of a picture: the first 128 bits of the SHA-256 of its copies' bytes, in hex. */
-async function contentHash(data: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
-  return Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
-}

@@ -5,6 +5,7 @@ import type { AppDeps } from './app.ts';
 import type { EventBus, PictureCache } from './cache/cache.ts';
 import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
 import { createRedisCache, createRedisEventBus, redisClientOptions, redisClusterOptions, type RedisClient } from './cache/redis.ts';
+import { startCleanup } from './cleanup.ts';
 import type { Config } from './config.ts';
 import { toAsset, type Asset } from './routes/assets.ts';
 import { createFileStorage } from './storage/files.ts';
@@ -66,6 +67,9 @@ export async function wire(config: Config): Promise<Wired> {
       throw new Error(`DATA_DIR ${config.dataDir} cannot be used: ${error.message}`, { cause: error });
     });
   }
+  // Every instance sweeps: sweeps hold no state, so several at once are safe.
+  const cleanup = startCleanup({ storage, intervalMs: config.cleanupIntervalMs, graceMs: config.cleanupGraceMs });
+  closers.push(() => cleanup.stop());
   // Without an operator's AUTH_SECRET the demo signs its own user's tokens, with a secret no one else knows.
   const userTokenSecret = config.authSecret ?? randomSecret();
   const where = config.minio ? `S3 ${config.minio.endPoint}:${config.minio.port}/${config.minio.bucket}` : `files in ${config.dataDir}`;
@@ -82,6 +86,12 @@ export async function wire(config: Config): Promise<Wired> {
       maxAnimationPixels: config.maxAnimationPixels,
       maxImageJobs: config.maxImageJobs,
       maxStorageReads: config.maxStorageReads,
+      trustProxy: config.trustProxy,
+      maxStreamsPerClient: config.maxStreamsPerClient,
+      maxStreams: config.maxStreams,
+      maxUploadsPerClient: config.maxUploadsPerClient,
+      maxUploadMemoryBytes: config.maxUploadMemoryBytes,
+      cleanupGraceMs: config.cleanupGraceMs,
       corsOrigins: config.corsOrigins,
       publicUrl: config.publicUrl,
       assets: await loadAssets(),

@@ -61,6 +61,12 @@ export type ErrorCode =
   | 'request_timeout'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  /** The client already holds as many uploads or event streams as one client may (429, `Retry-After`). */
+  | 'too_many_requests'
+  /** The service already holds as many uploads or event streams as it may for all clients (503, `Retry-After`). */
+  | 'server_busy'
+  /** The client went away before its upload's body had arrived; only the service's log and metrics see it. */
+  | 'upload_aborted'
   | 'storage_unavailable'
   | 'cache_unavailable'
   | 'internal';

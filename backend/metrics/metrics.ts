@@ -20,6 +20,10 @@ export interface ServiceMetrics {
   readonly refusals: Counter<'reason'>;
   /** Uploads whose request is still being answered. */
   readonly uploadsInFlight: Gauge;
+  /** Bytes of upload bodies admitted and not yet let go (`MAX_UPLOAD_MEMORY_BYTES` bounds them). */
+  readonly uploadBytesHeld: Gauge;
+  /** Event streams open (`MAX_STREAMS` bounds them). */
+  readonly eventStreams: Gauge;
 }
 
 /** Seconds, from a cached lookup (~0.2 ms) to one that waits on a slow store. */
@@ -40,5 +44,7 @@ export function createMetrics(prefix = 'pictures_'): ServiceMetrics {
     partErrors: new Counter({ name: `${prefix}part_errors_total`, help: 'Requests that met a failing part (storage, cache).', labelNames: ['part'], registers }),
     refusals: new Counter({ name: `${prefix}refusals_total`, help: 'Requests refused, by error code.', labelNames: ['reason'], registers }),
     uploadsInFlight: new Gauge({ name: `${prefix}uploads_in_flight`, help: 'Uploads being received, decoded or stored.', registers }),
+    uploadBytesHeld: new Gauge({ name: `${prefix}upload_bytes_held`, help: 'Bytes of upload bodies admitted and not yet let go (at most MAX_UPLOAD_MEMORY_BYTES).', registers }),
+    eventStreams: new Gauge({ name: `${prefix}event_streams`, help: 'Event streams open (at most MAX_STREAMS).', registers }),
   };
 }

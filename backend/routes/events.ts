@@ -1,49 +1,30 @@
-import { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
-import type { PictureChangedEvent } from '../../contract/picture.ts';
+import { Hono, type Context } from 'hono';
 import type { EventBus } from '../cache/cache.ts';
+import type { Admission } from '../concurrency.ts';
+import { createEventStreams } from '../event-streams.ts';
+import { admit, type Refusal } from './admit.ts';
 
-/** Proxies and load balancers close idle connections; a comment now and then keeps the stream open. */
-const KEEP_ALIVE_MS = 20_000;
+/** A place frees only when some stream ends, which may take hours: no point asking again soon. */
+const refusal: Refusal = {
+  client: 'This client has as many event streams open as it may (MAX_STREAMS_PER_CLIENT); close one, or do without live updates.',
+  total: 'The service has as many event streams open as it may (MAX_STREAMS); try again later.',
+  retryAfterSeconds: 60,
+};
 
-/** A client that reads slower than events arrive is dropped past this many unsent events; it reconnects. */
-const MAX_QUEUED = 1_000;
+const headers = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' };
 
 /**
- * `/api/events`: `picture-changed` after every upload or delete on any instance, as Server-Sent Events. Streams
- * end when the client goes away or `shutdown` is aborted (a server waits for open streams before it stops).
+ * `/api/events`: `picture-changed` after every upload or delete on any instance, as Server-Sent Events. Streams are
+ * bounded per client and in all (`admission`); the rest are refused at once. Streams end when the client goes away
+ * or `shutdown` is aborted (a server waits for open streams before it stops).
  */
-export function eventRoutes({ events, shutdown }: { events: EventBus; shutdown?: AbortSignal }) {
+export function eventRoutes(options: { events: EventBus; shutdown?: AbortSignal; admission: Admission; clientOf: (c: Context) => string | undefined }) {
+  const { admission, clientOf } = options;
+  const streams = createEventStreams(options);
   return new Hono().get('/', (c) => {
-    c.header('X-Accel-Buffering', 'no');
-    return streamSSE(c, async (stream) => {
-      const queue: PictureChangedEvent[] = [];
-      let wake = () => {};
-      const unsubscribe = events.subscribe((event) => {
-        if (queue.length < MAX_QUEUED) queue.push(event);
-        else void stream.close();
-        wake();
-      });
-      const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-      const stop = () => wake();
-      stream.onAbort(stop);
-      shutdown?.addEventListener('abort', stop);
-      const open = () => !stream.aborted && !stream.closed && !shutdown?.aborted;
-      try {
-        // A first comment flushes the headers, so the client knows it is subscribed.
-        await stream.write(': connected\n\n');
-        while (open()) {
-          for (let event = queue.shift(); event && open(); event = queue.shift()) {
-            await stream.writeSSE({ event: 'picture-changed', data: JSON.stringify(event) });
-          }
-          if (!open()) break;
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
-      } finally {
-        clearInterval(keepAlive);
-        shutdown?.removeEventListener('abort', stop);
-        unsubscribe();
-      }
-    });
+    // HEAD gets the headers alone: a body that is never read would hold its place until the keep-alives filled it.
+    if (c.req.method === 'HEAD') return c.body(null, 200, headers);
+    const release = admit(admission, clientOf(c), refusal);
+    return c.body(streams.open(release), 200, headers);
   });
 }

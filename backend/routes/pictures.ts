@@ -1,11 +1,13 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { PictureMeta } from '../../contract/picture.ts';
 import type { Auth } from '../auth.ts';
-import { ApiError } from '../errors.ts';
+import type { Admission } from '../concurrency.ts';
+import { ApiError, RETRY_AFTER_SECONDS } from '../errors.ts';
 import type { PictureService } from '../pictures.ts';
 import { checkUserId } from '../user-id.ts';
 import { fnv1a, matchesETag } from './revalidate.ts';
-import { readUpload, type UploadLimits } from './upload-body.ts';
+import { admit, type Refusal } from './admit.ts';
+import { heldBytes, readUpload, type UploadLimits } from './upload-body.ts';
 
 /** The most users one batch lookup may ask for. */
 export const MAX_BATCH = 100;
@@ -13,9 +15,26 @@ export const MAX_BATCH = 100;
 /** The lookup is revalidated every time: a 304 is cheap, and a changed picture must show at once. */
 const lookupCaching = { 'Cache-Control': 'no-cache' };
 
-/** `/api/pictures`: lookups (single and batch), upload and delete. */
-export function pictureRoutes(options: { service: PictureService; auth: Auth; upload: UploadLimits; publicUrl?: string }) {
-  const { service, auth, upload, publicUrl } = options;
+/** Uploads take seconds: a place is likely free again soon. */
+const uploadRefusal: Refusal = {
+  client: 'This client is sending as many uploads as it may at once (MAX_UPLOADS_PER_CLIENT); send this one when another has finished.',
+  total: 'The service is receiving as many uploads as it may hold at once (MAX_UPLOAD_MEMORY_BYTES); try again shortly.',
+  retryAfterSeconds: RETRY_AFTER_SECONDS,
+};
+
+/**
+ * `/api/pictures`: lookups (single and batch), upload and delete. Uploads are admitted by `uploads` before their
+ * body is read, each counted at the bytes it may hold, per client (`clientOf`) and in all.
+ */
+export function pictureRoutes(options: {
+  service: PictureService;
+  auth: Auth;
+  upload: UploadLimits;
+  uploads: Admission;
+  clientOf: (c: Context) => string | undefined;
+  publicUrl?: string;
+}) {
+  const { service, auth, upload, uploads, clientOf, publicUrl } = options;
   /** The service names its copies by path: an operator's public address goes before them, never the request's host. */
   const published = (meta: PictureMeta): PictureMeta => {
     if (!publicUrl) return meta;
@@ -50,8 +69,14 @@ export function pictureRoutes(options: { service: PictureService; auth: Auth; up
     .put('/:userId', async (c) => {
       const userId = checkUserId(c.req.param('userId'));
       await auth.requireUser(c, userId);
-      const meta = await service.upload(userId, await readUpload(c.req.raw, upload));
-      return c.json(published(meta), 201, { Location: `/api/pictures/${userId}` });
+      // Its bytes stay held while it waits for an image job and is encoded, so its place is kept until the answer.
+      const release = admit(uploads, clientOf(c), uploadRefusal, heldBytes(c.req.raw, upload.maxBytes));
+      try {
+        const meta = await service.upload(userId, await readUpload(c.req.raw, upload));
+        return c.json(published(meta), 201, { Location: `/api/pictures/${userId}` });
+      } finally {
+        release();
+      }
     })
     .delete('/:userId', async (c) => {
       const userId = checkUserId(c.req.param('userId'));

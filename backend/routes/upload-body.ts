@@ -1,7 +1,7 @@
 import { ApiError } from '../errors.ts';
 import { claimedPixels } from '../upload/image-size.ts';
 import { InvalidImageError } from '../upload/invalid-image-error.ts';
-import { EmptyBodyError, PayloadTooLargeError, readLimited, UploadTimeoutError } from '../upload/read-limited.ts';
+import { BodyAbortedError, EmptyBodyError, PayloadTooLargeError, readLimited, UploadTimeoutError } from '../upload/read-limited.ts';
 import { sniffImageType } from '../upload/sniff.ts';
 
 /** What an upload may be: its bytes, how long its body may take to arrive, and how many pixels it may claim. */
@@ -13,6 +13,16 @@ export interface UploadLimits {
 
 /** Room for the multipart boundaries and part headers around a file of the largest allowed size. */
 const MULTIPART_OVERHEAD = 64 * 1024;
+
+/**
+ * The most bytes reading this upload's body can hold: its `Content-Length` when that is within the limit, else the
+ * limit (a body without one, chunked, is cut off there; one that declares more is refused unread).
+ */
+export function heldBytes(request: Request, maxBytes: number): number {
+  const limit = bodyLimit(request, maxBytes);
+  const declared = Number(request.headers.get('Content-Length') ?? NaN);
+  return declared >= 0 && declared <= limit ? declared : limit;
+}
 
 /**
  * The uploaded image's bytes: the raw body, or the multipart field `file`. The size limit is enforced while reading
@@ -38,10 +48,16 @@ export async function readUpload(request: Request, { maxBytes, timeoutMs, maxPix
   return bytes;
 }
 
+const isMultipart = (type: string) => /^multipart\/form-data/i.test(type);
+
+function bodyLimit(request: Request, maxBytes: number): number {
+  return isMultipart(request.headers.get('Content-Type') ?? '') ? maxBytes + MULTIPART_OVERHEAD : maxBytes;
+}
+
 async function readImageBytes(request: Request, maxBytes: number, timeoutMs: number): Promise<Uint8Array> {
   const type = request.headers.get('Content-Type') ?? '';
-  const multipart = /^multipart\/form-data/i.test(type);
-  const limit = multipart ? maxBytes + MULTIPART_OVERHEAD : maxBytes;
+  const multipart = isMultipart(type);
+  const limit = bodyLimit(request, maxBytes);
   const declared = Number(request.headers.get('Content-Length') ?? NaN);
   if (declared > limit) throw tooLarge(maxBytes);
   let body: Uint8Array<ArrayBuffer>;
@@ -52,6 +68,8 @@ async function readImageBytes(request: Request, maxBytes: number, timeoutMs: num
     // Its own code, not bad_request: nothing was wrong with the request but its pace, and it may be sent again as is.
     if (error instanceof UploadTimeoutError) throw new ApiError(408, 'request_timeout', `The image did not arrive within ${timeoutMs / 1000} s (UPLOAD_TIMEOUT_MS); send it again over a faster connection.`, { headers: { Connection: 'close' } });
     if (error instanceof EmptyBodyError) throw new ApiError(400, 'bad_request', error.message);
+    // Nobody reads the answer; the log gets one line instead of the stream's stack.
+    if (error instanceof BodyAbortedError) throw new ApiError(400, 'upload_aborted', 'The upload broke off before its body had arrived; send it again.', { cause: error, log: true });
     throw error;
   }
   if (!multipart) return body;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createFileStorage } from './files.ts';
-import { describeStorage, fixture, legacyFixture, namesOf, readAll } from './storage.contract.ts';
+import { describeStorage, fixture, legacyFixture, namesOf, pastGrace, readAll } from './storage.contract.ts';
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -69,8 +69,11 @@ describe('files storage', () => {
     }
     // Exactly the picture's fields: nothing else is written into the pointer.
     assert.deepEqual(JSON.parse(await readFile(join(root, 'current', 'ada.json'), 'utf8')), picture);
-    // No temp file is left behind by a successful write, and no upload is kept.
-    assert.deepEqual(await filesUnder(root), [
+    // No temp file is left behind by a successful write, and no upload is kept; a first upload leaves one marker,
+    // dated before its copies, so a sweep would find them had the commit never come.
+    const [marker, ...rest] = await filesUnder(root).then((names) => [names.find((name) => name.startsWith('unnamed/')), ...names.filter((name) => !name.startsWith('unnamed/'))]);
+    assert.match(marker ?? '', new RegExp(`^unnamed/ada/${picture.version}\\.[0-9a-f-]{36}$`));
+    assert.deepEqual(rest, [
       'current/ada.json',
       ...picture.variants!.map(({ width }) => `variants/ada/${picture.version}/${width}.webp`).sort(),
     ]);
@@ -93,13 +96,16 @@ describe('files storage', () => {
     assert.ok(bytes);
     assert.deepEqual(await readAll(bytes.body), one.files[0]);
 
-    // The next put goes through regardless, and the old version's folder goes with its copies.
+    // The next put goes through regardless; a sweep past the grace period takes the old version's folder with its
+    // copies, and the temp files.
     await fresh.put('ada', two.picture, two.files);
     assert.deepEqual(await fresh.current('ada'), two.picture);
     const replaced = await fresh.read('ada', two.picture.version, 64);
     assert.ok(replaced);
     assert.deepEqual(await readAll(replaced.body), two.files[0]);
+    await fresh.sweep(pastGrace());
     assert.equal(await exists(join(root, 'variants', 'ada', one.picture.version)), false);
+    assert.deepEqual(await filesUnder(root), ['current/ada.json', ...namesOf(two.picture).map((name) => `variants/ada/${name}`)]);
   });
 
   test('a crash after the copies are written but before the commit leaves the previous picture current', async () => {
@@ -120,10 +126,11 @@ describe('files storage', () => {
     // Putting it again commits it: the copies already there are the same bytes.
     await fresh.put('ada', two.picture, two.files);
     assert.deepEqual(await fresh.current('ada'), two.picture);
+    await fresh.sweep(pastGrace());
     assert.deepEqual(await filesUnder(join(root, 'variants', 'ada')), namesOf(two.picture));
   });
 
-  test('a stream being read survives the picture being replaced', async () => {
+  test('a stream being read survives the picture being replaced and swept', async () => {
     const storage = createFileStorage({ dir: join(dir, 'replace-while-reading') });
     const one = await fixture('x'.repeat(200_000));
     const two = await fixture('y');
@@ -131,6 +138,7 @@ describe('files storage', () => {
     const bytes = await storage.read('ada', one.picture.version, 256);
     assert.ok(bytes);
     await storage.put('ada', two.picture, two.files);
+    await storage.sweep(pastGrace());
     assert.equal(await storage.read('ada', one.picture.version, 256), null, 'the old copy is gone for new readers');
     assert.deepEqual(await readAll(bytes.body), one.files[2]);
   });

@@ -1,10 +1,14 @@
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { VARIANT_TYPE, type PictureBytes, type PictureStorage, type StoredPicture } from './storage.ts';
-import { assertStoredPicture, assertUserId, assertVersion, assertWidth, decodePointer, encodePointer, isVersion, isWidth } from './validate.ts';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { USER_ID } from '../user-id.ts';
+import type { StorageBackend, StoredName, StoredObject, UserInventory } from './backend.ts';
+import { copyName, isTempName, markerName, parseName, type Area } from './names.ts';
+import { createPictureStorage, type PictureStorageOptions } from './picture-storage.ts';
+import { VARIANT_TYPE, type PictureBytes, type PictureStorage } from './storage.ts';
+import { assertUserId, assertVersion, assertWidth } from './validate.ts';
 
-export interface FileStorageOptions {
+export interface FileStorageOptions extends PictureStorageOptions {
   /** The data directory (`DATA_DIR`); created as needed. */
   dir: string;
 }
@@ -12,14 +16,18 @@ export interface FileStorageOptions {
 /** Read size for streaming a copy: copies are a few KB, so this is one read. */
 const CHUNK_BYTES = 64 * 1024;
 
+/** Each area's folder under the data directory. */
+const FOLDERS: Record<Area, string> = { copies: 'variants', originals: 'objects', markers: 'unnamed' };
+
 /**
  * Pictures as files under one directory: the embedded default when no object store is configured.
  *
  * Layout: `dir/variants/{userId}/{version}/{width}.webp` holds the copies, `dir/current/{userId}.json` the pointer
- * (a StoredPicture); `dir/objects/{userId}/{version}` is an upload kept from before copies were made, read only
- * to make them. Every write goes to a temp file in the same directory
- * and is renamed into place, so a crash leaves either the old file or the new one, never half of one; temp
- * files start with a dot and are never read. Nothing is kept in memory: a new instance sees everything.
+ * (a StoredPicture); `dir/unnamed/{userId}/{version}.{id}` are the empty markers a change leaves for the sweep;
+ * `dir/objects/{userId}/{version}` is an upload kept from before copies were made, read only to make them. Every
+ * write goes to a temp file in the same directory and is renamed into place, so a crash leaves either the old file
+ * or the new one, never half of one; temp files start with a dot and are never read. Runs on Node and Deno (its
+ * `node:fs`).
  *
  * @example
  * const storage = createFileStorage({ dir: process.env.DATA_DIR ?? '.data' });
@@ -27,10 +35,14 @@ const CHUNK_BYTES = 64 * 1024;
  * await storage.read('ada', version, 64); // { body, contentType: 'image/webp', bytes }
  */
 export function createFileStorage(options: FileStorageOptions): PictureStorage {
+  return createPictureStorage(createFileBackend(options), options);
+}
+
+/** The objects of a data directory, for `createPictureStorage`. */
+export function createFileBackend(options: Pick<FileStorageOptions, 'dir'>): StorageBackend {
   const { dir } = options;
   if (typeof dir !== 'string' || dir === '') throw new Error('createFileStorage: `dir` is required (set DATA_DIR).');
-  const objectsDir = join(dir, 'objects');
-  const variantsDir = join(dir, 'variants');
+  const variantsDir = join(dir, FOLDERS.copies);
   const currentDir = join(dir, 'current');
   let prepared = false;
 
@@ -46,71 +58,64 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
   }
 
   // Every path is built here, from asserted parts only.
-  function objectPath(userId: string, version: string): string {
+  function userDir(area: Area, userId: string): string {
     assertUserId(userId);
+    return join(dir, FOLDERS[area], userId);
+  }
+  function objectPath(userId: string, version: string): string {
     assertVersion(version);
-    return join(objectsDir, userId, version);
+    return join(userDir('originals', userId), version);
   }
   function variantPath(userId: string, version: string, width: number): string {
-    assertUserId(userId);
     assertVersion(version);
     assertWidth(width);
-    return join(variantsDir, userId, version, `${width}.webp`);
+    return join(userDir('copies', userId), copyName(version, width));
   }
   function pointerPath(userId: string): string {
     assertUserId(userId);
     return join(currentDir, `${userId}.json`);
   }
 
-  async function readPointer(userId: string): Promise<StoredPicture | null> {
-    const path = pointerPath(userId);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      if (prepared) await stat(currentDir); // "no picture" only while the directory is there: a missing one throws
-      return null;
+  /** The user's objects in one area, by name (paths relative to their folder); none when the folder is missing. */
+  async function namesIn(area: Area, userId: string): Promise<StoredName[]> {
+    const root = userDir(area, userId);
+    const names: StoredName[] = [];
+    for (const rest of await filesUnder(root)) {
+      const name = parseName(area, rest, join(root, rest));
+      if (name) names.push(name);
     }
-    return decodePointer(text, path);
-  }
-
-  /** Removes what a version kept: its copies, or the upload kept from before copies were made. */
-  async function drop(userId: string, picture: StoredPicture): Promise<void> {
-    await rm(objectPath(userId, picture.version), { force: true });
-    if (picture.variants) await rm(join(variantsDir, userId, picture.version), { recursive: true, force: true });
+    return names;
   }
 
   return {
     kind: 'files',
 
-    async put(userId, picture, files, options = {}) {
-      assertStoredPicture(picture, files);
-      await ready();
-      // Copies already committed are never written over: copies made again (another instance, another libvips)
-      // may differ by a byte, and a URL must serve the same bytes forever.
-      const previous = await readPointer(userId);
-      if (options.onlyIf !== undefined && previous?.version !== options.onlyIf) return;
-      if (previous?.version === picture.version && previous.variants) return;
-      // Bytes before the pointer names them.
-      for (const [i, variant] of picture.variants!.entries()) {
-        await writeAtomically(variantPath(userId, picture.version, variant.width), files[i]!);
+    async readPointer(userId) {
+      const path = pointerPath(userId);
+      try {
+        return { text: await readFile(path, 'utf8'), where: path };
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        if (prepared) await stat(currentDir); // "no picture" only while the directory is there: a missing one throws
+        return null;
       }
-      await writeAtomically(pointerPath(userId), encodePointer(picture)); // the commit
-      if (!previous) return;
-      // The same version stored again with copies: only the upload it kept goes.
-      if (previous.version === picture.version) await rm(objectPath(userId, previous.version), { force: true });
-      // Re-uploaded meanwhile (the same picture again): nothing of it goes.
-      else if ((await readPointer(userId))?.version !== previous.version) await drop(userId, previous);
     },
 
-    current(userId) {
-      return readPointer(userId);
+    async writePointer(userId, text) {
+      await ready();
+      await writeAtomically(pointerPath(userId), text);
     },
 
-    async read(userId, version, width): Promise<PictureBytes | null> {
-      assertUserId(userId);
-      if (!isVersion(version) || !isWidth(width)) return null;
+    async deletePointer(userId) {
+      await rm(pointerPath(userId), { force: true });
+    },
+
+    async writeCopy(userId, version, width, data) {
+      await ready();
+      await writeAtomically(variantPath(userId, version, width), data);
+    },
+
+    async readCopy(userId, version, width): Promise<PictureBytes | null> {
       let handle: FileHandle;
       try {
         handle = await open(variantPath(userId, version, width), 'r');
@@ -120,7 +125,7 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
       }
       try {
         const { size } = await handle.stat();
-        // An open file survives a concurrent replace (which unlinks it), so the stream always ends whole.
+        // An open file survives a concurrent removal (which unlinks it), so the stream always ends whole.
         return { body: fileStream(handle), contentType: VARIANT_TYPE, bytes: size };
       } catch (error) {
         await handle.close();
@@ -129,8 +134,6 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
     },
 
     async readOriginal(userId, version) {
-      assertUserId(userId);
-      if (!isVersion(version)) return null;
       try {
         return new Uint8Array(await readFile(objectPath(userId, version)));
       } catch (error) {
@@ -139,12 +142,47 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
       }
     },
 
-    async remove(userId) {
-      const previous = await readPointer(userId);
-      if (!previous) return null;
-      await rm(pointerPath(userId), { force: true });
-      await drop(userId, previous);
-      return previous;
+    async removeOriginal(userId, version) {
+      await rm(objectPath(userId, version), { force: true });
+    },
+
+    async markUnnamed(userId, version) {
+      assertVersion(version);
+      await ready();
+      await writeAtomically(join(userDir('markers', userId), markerName(version)), '');
+    },
+
+    async list(userId) {
+      return dated((await Promise.all((Object.keys(FOLDERS) as Area[]).map((area) => namesIn(area, userId)))).flat());
+    },
+
+    async *inventory(): AsyncIterable<UserInventory> {
+      for (const area of Object.keys(FOLDERS) as Area[]) {
+        for (const userId of await readdir(join(dir, FOLDERS[area])).catch(ifMissing([]))) {
+          if (USER_ID.test(userId)) yield { userId, objects: await namesIn(area, userId) };
+        }
+      }
+    },
+
+    async strays() {
+      // Temp files of pointers (no user's folder holds them) and of the health check's probe.
+      const found = [
+        ...(await readdir(currentDir).catch(ifMissing([]))).filter(isTempName).map((name) => join(currentDir, name)),
+        ...(await readdir(dir).catch(ifMissing([]))).filter((name) => name.startsWith('.ping-') || isTempName(name)).map((name) => join(dir, name)),
+      ];
+      return dated(found.map((key) => ({ kind: 'temp', key })));
+    },
+
+    async discard(objects) {
+      for (const { key } of objects) {
+        await rm(key, { force: true });
+        // Folders left empty go too (a version's, then the user's), never an area's; rmdir refuses one not empty.
+        const [area = '', ...rest] = relative(dir, key).split(sep);
+        if (!Object.values(FOLDERS).includes(area)) continue;
+        for (let depth = rest.length - 1; depth >= 1; depth--) {
+          if (!(await rmdir(join(dir, area, ...rest.slice(0, depth))).then(() => true, () => false))) break;
+        }
+      }
     },
 
     async ping() {
@@ -157,14 +195,46 @@ export function createFileStorage(options: FileStorageOptions): PictureStorage {
   };
 }
 
+/** Every file under `root`, as `/`-separated paths relative to it; none when it is missing. */
+async function filesUnder(root: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(root, { withFileTypes: true }).catch(ifMissing([]))) {
+    if (entry.isDirectory()) found.push(...(await filesUnder(join(root, entry.name))).map((rest) => `${entry.name}/${rest}`));
+    else found.push(entry.name);
+  }
+  return found;
+}
+
+/** The objects with the date each was last written; one gone since it was listed is left out. */
+async function dated(names: readonly StoredName[]): Promise<StoredObject[]> {
+  const objects = await Promise.all(names.map((name) => stat(name.key).then((s) => ({ ...name, modifiedAt: s.mtimeMs }), ifMissing(undefined))));
+  return objects.filter((object) => object !== undefined);
+}
+
+/** Answers `fallback` for a file that does not exist; rethrows anything else. */
+function ifMissing<T>(fallback: T): (error: unknown) => T {
+  return (error) => {
+    if (isNotFound(error)) return fallback;
+    throw error;
+  };
+}
+
 /** Writes `path` all or nothing: a unique temp file in the same directory, flushed, then renamed over it. */
 async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
   const folder = dirname(path);
-  await mkdir(folder, { recursive: true });
   // A leading dot: never a valid user id or version, so readers cannot mistake it for a picture.
   const temp = join(folder, `.${basename(path)}.${crypto.randomUUID()}.tmp`);
   try {
-    const handle = await open(temp, 'wx');
+    await mkdir(folder, { recursive: true });
+    let handle: FileHandle;
+    try {
+      handle = await open(temp, 'wx');
+    } catch (error) {
+      // A sweep removed the folder, empty, between the two calls: once more.
+      if (!isNotFound(error)) throw error;
+      await mkdir(folder, { recursive: true });
+      handle = await open(temp, 'wx');
+    }
     try {
       await handle.writeFile(data);
       await handle.sync(); // the rename must not reach the disk before the bytes do

@@ -5,10 +5,14 @@ import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Client, ClientOptions } from 'minio';
 import { concat } from '../bytes.ts';
-import { VARIANT_TYPE, type PictureBytes, type PictureStorage, type StoredPicture } from './storage.ts';
-import { assertStoredPicture, assertUserId, assertVersion, assertWidth, decodePointer, encodePointer, isVersion, isWidth } from './validate.ts';
+import { USER_ID } from '../user-id.ts';
+import type { StorageBackend, StoredObject, UserInventory } from './backend.ts';
+import { copyName, markerName, parseName, type Area } from './names.ts';
+import { createPictureStorage, type PictureStorageOptions } from './picture-storage.ts';
+import { VARIANT_TYPE, type PictureBytes, type PictureStorage } from './storage.ts';
+import { assertUserId, assertVersion, assertWidth } from './validate.ts';
 
-export interface MinioStorageOptions {
+export interface MinioStorageOptions extends PictureStorageOptions {
   /** A client created by the runtime entry, with the same `region` (so no call asks the server for it). */
   client: Client;
   bucket: string;
@@ -21,12 +25,19 @@ export interface MinioStorageOptions {
 /** Object-store headers for a copy: a version never changes, so a CDN or a public-read bucket may keep it for good. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
+/** Each area's prefix in the bucket. */
+const PREFIXES: Record<Area, string> = { copies: 'variants/', originals: 'pictures/', markers: 'unnamed/' };
+
+/** Keys asked for per listing call: S3's most. */
+const PAGE_KEYS = 1_000;
+
 /**
  * Pictures in any S3 (MinIO in production): `variants/{userId}/{version}/{width}.webp` holds the copies
  * (content-addressed, stored with `Content-Type` and `Cache-Control: immutable`) and `current/{userId}.json` the
- * pointer, a StoredPicture; `pictures/{userId}/{version}` is an upload kept from before copies were made, read
- * only to make them. The pointer lives in the bucket, not in Redis, so flushing the cache loses nothing, and
- * nothing is kept in memory. The service streams copies at its own unsigned URLs, so a version's URL never changes.
+ * pointer, a StoredPicture; `unnamed/{userId}/{version}.{id}` are the empty markers a change leaves for the sweep;
+ * `pictures/{userId}/{version}` is an upload kept from before copies were made, read only to make them. The pointer
+ * lives in the bucket, not in Redis, so flushing the cache loses nothing, and nothing is kept in memory. The service
+ * streams copies at its own unsigned URLs, so a version's URL never changes.
  *
  * Every call that reaches the server throws after `timeoutMs`.
  *
@@ -37,39 +48,33 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
  * const storage = createMinioStorage({ client, bucket, region });
  */
 export function createMinioStorage(options: MinioStorageOptions): PictureStorage {
+  return createPictureStorage(createMinioBackend(options), options);
+}
+
+/** The objects of a bucket, for `createPictureStorage`. */
+export function createMinioBackend(options: MinioStorageOptions): StorageBackend {
   const { client, bucket, timeoutMs = 5_000 } = options;
   checkCommonOptions('createMinioStorage', options);
   const call = <T>(what: string, run: () => Promise<T>, disposeLate?: (late: T) => void) =>
     withDeadline(timeoutMs, `${what} (bucket ${bucket})`, run, disposeLate);
 
   // Every key is built here, from asserted parts only.
-  function objectKey(userId: string, version: string): string {
+  function userPrefix(area: Area, userId: string): string {
     assertUserId(userId);
+    return `${PREFIXES[area]}${userId}/`;
+  }
+  function objectKey(userId: string, version: string): string {
     assertVersion(version);
-    return `pictures/${userId}/${version}`;
+    return userPrefix('originals', userId) + version;
   }
   function variantKey(userId: string, version: string, width: number): string {
-    assertUserId(userId);
     assertVersion(version);
     assertWidth(width);
-    return `variants/${userId}/${version}/${width}.webp`;
+    return userPrefix('copies', userId) + copyName(version, width);
   }
   function pointerKey(userId: string): string {
     assertUserId(userId);
     return `current/${userId}.json`;
-  }
-
-  async function current(userId: string): Promise<StoredPicture | null> {
-    const key = pointerKey(userId);
-    const text = await call(`GET ${key}`, async () => {
-      try {
-        return await readText(await client.getObject(bucket, key));
-      } catch (error) {
-        if (isNoSuchKey(error)) return null;
-        throw error;
-      }
-    });
-    return text === null ? null : decodePointer(text, `s3://${bucket}/${key}`);
   }
 
   async function putObject(key: string, data: Uint8Array, headers: Record<string, string>): Promise<void> {
@@ -100,42 +105,55 @@ export function createMinioStorage(options: MinioStorageOptions): PictureStorage
     return response && { stream: response, headers: (response as Readable & { headers?: IncomingHttpHeaders }).headers ?? {} };
   }
 
-  /** Removes what a version kept: its copies, or the upload kept from before copies were made. */
-  async function drop(userId: string, picture: StoredPicture): Promise<void> {
-    if (!picture.variants) return removeObject(objectKey(userId, picture.version));
-    for (const { width } of picture.variants) await removeObject(variantKey(userId, picture.version, width));
+  /** Every object under `prefix`, page by page (each page one call, under the deadline). */
+  async function* listAll(prefix: string): AsyncIterable<{ key: string; modifiedAt: number }> {
+    let token = '';
+    do {
+      const page = await call(`LIST ${prefix}`, () => client.listObjectsV2Query(bucket, prefix, token, '', PAGE_KEYS, ''));
+      for (const item of page.objects) if (item.name) yield { key: item.name, modifiedAt: item.lastModified.getTime() };
+      token = page.isTruncated ? page.nextContinuationToken : '';
+    } while (token);
+  }
+
+  /** The user's objects in one area, with their dates. */
+  async function listIn(area: Area, userId: string): Promise<StoredObject[]> {
+    const prefix = userPrefix(area, userId);
+    const objects: StoredObject[] = [];
+    for await (const { key, modifiedAt } of listAll(prefix)) {
+      const name = parseName(area, key.slice(prefix.length), key);
+      if (name) objects.push({ ...name, modifiedAt });
+    }
+    return objects;
   }
 
   return {
     kind: 'minio',
 
-    async put(userId, picture, files, options = {}) {
-      assertStoredPicture(picture, files);
-      // Copies already committed are never written over: copies made again (another instance, another libvips)
-      // may differ by a byte, and a URL must serve the same bytes forever.
-      const previous = await current(userId);
-      if (options.onlyIf !== undefined && previous?.version !== options.onlyIf) return;
-      if (previous?.version === picture.version && previous.variants) return;
-      // Bytes before the pointer names them.
-      for (const [i, variant] of picture.variants!.entries()) {
-        await putObject(variantKey(userId, picture.version, variant.width), files[i]!, { 'Content-Type': VARIANT_TYPE, 'Cache-Control': IMMUTABLE });
-      }
-      await putObject(pointerKey(userId), new TextEncoder().encode(encodePointer(picture)), {
-        'Content-Type': 'application/json',
-        'Cache-Control': 'no-store',
-      }); // the commit
-      if (!previous) return;
-      // The same version stored again with copies: only the upload it kept goes.
-      if (previous.version === picture.version) await removeObject(objectKey(userId, previous.version));
-      // Another instance may have made the old version current again meanwhile (the same picture re-uploaded).
-      else if ((await current(userId))?.version !== previous.version) await drop(userId, previous);
+    async readPointer(userId) {
+      const key = pointerKey(userId);
+      // The body is read under the deadline too: it is small, and a server that stalls in it must not hang a lookup.
+      const text = await call(`GET ${key}`, async () => {
+        try {
+          return new TextDecoder().decode(concat(await readAll(await client.getObject(bucket, key))));
+        } catch (error) {
+          if (isNoSuchKey(error)) return null;
+          throw error;
+        }
+      });
+      return text === null ? null : { text, where: `s3://${bucket}/${key}` };
     },
 
-    current,
+    async writePointer(userId, text) {
+      await putObject(pointerKey(userId), new TextEncoder().encode(text), { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    },
 
-    async read(userId, version, width): Promise<PictureBytes | null> {
-      assertUserId(userId);
-      if (!isVersion(version) || !isWidth(width)) return null;
+    deletePointer: (userId) => removeObject(pointerKey(userId)),
+
+    async writeCopy(userId, version, width, data) {
+      await putObject(variantKey(userId, version, width), data, { 'Content-Type': VARIANT_TYPE, 'Cache-Control': IMMUTABLE });
+    },
+
+    async readCopy(userId, version, width): Promise<PictureBytes | null> {
       const key = variantKey(userId, version, width);
       const found = await getObject(key);
       if (!found) return null;
@@ -148,18 +166,44 @@ export function createMinioStorage(options: MinioStorageOptions): PictureStorage
     },
 
     async readOriginal(userId, version) {
-      assertUserId(userId);
-      if (!isVersion(version)) return null;
       const found = await getObject(objectKey(userId, version));
       return found && concat(await readAll(found.stream));
     },
 
-    async remove(userId) {
-      const previous = await current(userId);
-      if (!previous) return null;
-      await removeObject(pointerKey(userId));
-      await drop(userId, previous);
-      return previous;
+    removeOriginal: (userId, version) => removeObject(objectKey(userId, version)),
+
+    async markUnnamed(userId, version) {
+      assertVersion(version);
+      await putObject(userPrefix('markers', userId) + markerName(version), new Uint8Array(0), { 'Content-Type': 'application/octet-stream' });
+    },
+
+    async list(userId) {
+      return (await Promise.all((Object.keys(PREFIXES) as Area[]).map((area) => listIn(area, userId)))).flat();
+    },
+
+    async *inventory(): AsyncIterable<UserInventory> {
+      // A listing is in key order, so each user's objects come together: one user at a time is held.
+      for (const area of Object.keys(PREFIXES) as Area[]) {
+        let group: UserInventory | undefined;
+        for await (const { key } of listAll(PREFIXES[area])) {
+          const [userId = '', ...rest] = key.slice(PREFIXES[area].length).split('/');
+          const name = USER_ID.test(userId) ? parseName(area, rest.join('/'), key) : undefined;
+          if (!name) continue;
+          if (group?.userId !== userId) {
+            if (group) yield group;
+            group = { userId, objects: [] };
+          }
+          group.objects.push(name);
+        }
+        if (group) yield group;
+      }
+    },
+
+    // A write to S3 is all or nothing: nothing is left half-written outside a user's keys.
+    strays: async () => [],
+
+    async discard(objects) {
+      for (const { key } of objects) await removeObject(key);
     },
 
     async ping() {
@@ -258,10 +302,6 @@ async function readAll(stream: Readable): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of stream) chunks.push(chunk as Uint8Array);
   return chunks;
-}
-
-async function readText(stream: Readable): Promise<string> {
-  return new TextDecoder().decode(concat(await readAll(stream)));
 }
 
 /** A Web stream over a Node stream, pulled on demand; cancelling it destroys the source (and its socket). */

@@ -24,6 +24,14 @@ export interface StorageHarness {
   cleanup(): Promise<void>;
 }
 
+/** The grace period the suite sweeps with: long past anything a test writes. */
+export const GRACE_MS = 60_000;
+
+/** Sweep options as if the grace period had passed since everything was written. */
+export function pastGrace() {
+  return { graceMs: GRACE_MS, now: Date.now() + GRACE_MS + 1 };
+}
+
 /** A real 1×1 WebP, as a placeholder is stored. */
 export const PLACEHOLDER = 'data:image/webp;base64,UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA';
 
@@ -122,13 +130,19 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
       assert.deepEqual(await harness.open().current('ada'), picture);
     });
 
-    test('replacing a version commits the new one and deletes every copy of the old one', async () => {
+    test('replacing a version commits the new one; every copy of the old one stays until a sweep past the grace period', async () => {
       // Different widths, so the old copies the new version has no counterpart for must go too.
       const one = await fixture('ada v1', { widths: [64, 128, 256, 512] });
       const two = await fixture('ada v2', { widths: [64, 96], updatedAt: 1_700_000_001_000 });
       await storage.put('ada', one.picture, one.files);
       await storage.put('ada', two.picture, two.files);
       assert.deepEqual(await storage.current('ada'), two.picture);
+      await assertCopies(storage, 'ada', two.picture, two.files);
+      // A cached lookup may still name the old version: its copies keep serving, within the grace period too.
+      await storage.sweep({ graceMs: GRACE_MS });
+      await assertCopies(storage, 'ada', one.picture, one.files);
+      assert.deepEqual(await harness.variantFiles('ada'), namesOf(one.picture, two.picture));
+      await harness.open().sweep(pastGrace());
       assert.deepEqual(await harness.variantFiles('ada'), namesOf(two.picture));
       for (const { width } of one.picture.variants!) assert.equal(await storage.read('ada', one.picture.version, width), null);
       await assertCopies(storage, 'ada', two.picture, two.files);
@@ -146,9 +160,10 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
       }
       assert.deepEqual(await storage.current('ada'), one.picture);
       await assertCopies(storage, 'ada', one.picture, one.files);
-      // The next attempt goes through.
+      // The next attempt goes through; a sweep past the grace period leaves its copies alone.
       await storage.put('ada', two.picture, two.files);
       assert.deepEqual(await storage.current('ada'), two.picture);
+      await storage.sweep(pastGrace());
       assert.deepEqual(await harness.variantFiles('ada'), namesOf(two.picture));
     });
 
@@ -162,14 +177,18 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
       await assertCopies(storage, 'ada', picture, files);
     });
 
-    test('remove answers what it removed and deletes every copy; then the user has no picture', async () => {
+    test('remove answers what it removed, and the user has no picture at once; the copies go at a sweep past the grace period', async () => {
       const { files, picture } = await fixture('ada v1');
       await storage.put('ada', picture, files);
       assert.deepEqual(await storage.remove('ada'), picture);
       assert.equal(await storage.current('ada'), null);
+      assert.equal(await storage.remove('ada'), null);
+      // A cached lookup may still name them.
+      await storage.sweep({ graceMs: GRACE_MS });
+      await assertCopies(storage, 'ada', picture, files);
+      await storage.sweep(pastGrace());
       for (const { width } of picture.variants!) assert.equal(await storage.read('ada', picture.version, width), null);
       assert.deepEqual(await harness.variantFiles('ada'), []);
-      assert.equal(await storage.remove('ada'), null);
     });
 
     test('a user with no picture: current, read, readOriginal and remove answer null', async () => {
@@ -312,8 +331,9 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
       }
       assert.equal(await harness.hasOriginal('ada', legacy.pointer.version), false);
       assert.deepEqual(await harness.variantFiles('ada'), namesOf(made.picture));
-      // Once committed, removing the picture takes the copies.
+      // Once committed, removing the picture takes the copies, at a sweep past the grace period.
       await storage.remove('ada');
+      await storage.sweep(pastGrace());
       assert.deepEqual(await harness.variantFiles('ada'), []);
     });
 
@@ -348,6 +368,7 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
       await storage.remove('ada');
       await storage.put('ada', made.picture, made.files, { onlyIf: legacy.pointer.version });
       assert.equal(await storage.current('ada'), null);
+      await storage.sweep(pastGrace());
       assert.deepEqual(await harness.variantFiles('ada'), []);
     });
 

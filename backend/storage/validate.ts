@@ -71,8 +71,13 @@ export function encodePointer(picture: StoredPicture): string {
   return JSON.stringify({ version, updatedAt, variants: variants?.map(({ width, bytes }) => ({ width, bytes })), placeholder });
 }
 
+/** A stored pointer that cannot be read: empty, cut short, or written by something other than this code. */
+export class CorruptPointerError extends Error {
+  override name = 'CorruptPointerError';
+}
+
 /**
- * Parses a stored pointer; a malformed one throws (it means something other than this code wrote it). A pointer
+ * Parses a stored pointer; a malformed one throws a CorruptPointerError. A pointer
  * written before copies were made (`{version, contentType, bytes, updatedAt}`) reads as a picture without variants.
  */
 export function decodePointer(text: string, where: string): StoredPicture {
@@ -80,7 +85,7 @@ export function decodePointer(text: string, where: string): StoredPicture {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new Error(`Corrupt picture pointer ${where}: not JSON.`);
+    throw new CorruptPointerError(`Corrupt picture pointer ${where}: not JSON.`);
   }
   const { version, updatedAt, variants, placeholder } = (value ?? {}) as Partial<StoredPicture>;
   const picture: StoredPicture = { version: version!, updatedAt: updatedAt! };
@@ -89,7 +94,7 @@ export function decodePointer(text: string, where: string): StoredPicture {
   try {
     assertStoredPicture(picture);
   } catch (error) {
-    throw new Error(`Corrupt picture pointer ${where}: ${(error as Error).message}`);
+    throw new CorruptPointerError(`Corrupt picture pointer ${where}: ${(error as Error).message}`);
   }
   return picture;
 }

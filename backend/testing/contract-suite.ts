@@ -309,14 +309,15 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       assert.equal((await fetch(`${t.base}/api/pictures/linus`)).status, 404);
     });
 
-    test('a new upload is a new version and URL; the old version\'s bytes are gone', async () => {
+    test('a new upload is a new version and URL; the old URLs still serve their bytes, for whoever still holds them', async () => {
       const res = await put('ada', solidPng([255, 255, 0]));
       assert.equal(res.status, 201);
       const next = (await res.json()) as PictureMeta;
       assert.notEqual(next.version, ada.version);
       assert.notEqual(next.url, ada.url);
       assert.equal(((await (await fetch(`${t.base}/api/pictures/ada`)).json()) as PictureMeta).version, next.version);
-      for (const variant of ada.variants) assert.equal((await fetch(new URL(variant.url, t.base))).status, 404, variant.url);
+      // A cached lookup elsewhere, or a page, may still name them: they go at the storage's sweep (CLEANUP_GRACE_MS).
+      await fetchCopies(t.base, ada);
       await fetchCopies(t.base, next);
       ada = next;
     });
@@ -334,12 +335,13 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       assert.deepEqual(events[1], { event: 'picture-changed', data: { userId: 'sse', version: null } });
     });
 
-    test('DELETE removes the picture: 204, then 404, and its bytes are gone', async () => {
+    test('DELETE removes the picture: 204, then 404; its URLs still serve their bytes, for whoever still holds them', async () => {
       const meta = (await (await put('temp', solidPng([9, 9, 9]))).json()) as PictureMeta;
       const del = await fetch(`${t.base}/api/pictures/temp`, { method: 'DELETE', headers: bearer(await userToken('temp')) });
       assert.equal(del.status, 204);
       assert.equal((await fetch(`${t.base}/api/pictures/temp`)).status, 404);
-      for (const variant of meta.variants) assert.equal((await fetch(new URL(variant.url, t.base))).status, 404, variant.url);
+      // They go at the storage's sweep (CLEANUP_GRACE_MS), once no cached lookup can name them.
+      await fetchCopies(t.base, meta);
       const { pictures } = (await (await fetch(`${t.base}/api/pictures?users=temp`)).json()) as PictureBatch;
       assert.equal(pictures.temp, null);
     });

@@ -10,6 +10,11 @@ export interface S3ServerOptions {
   buckets?: string[];
   /** The region clients should sign for; s3rver accepts any. Default `us-east-1`. */
   region?: string;
+  /**
+   * `false`: a PUT cut off leaves the object empty or cut short, as s3rver itself (and some S3-compatible servers)
+   * do, for tests of what a crash leaves on such a server. Default `true`: all or nothing, as S3 and MinIO.
+   */
+  atomic?: boolean;
 }
 
 /** A private S3 server for one test run, on 127.0.0.1. */
@@ -93,7 +98,7 @@ const ANY_ORIGIN_GET = `<CORSConfiguration>
  * after(() => s3.stop());
  */
 export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Server> {
-  const { buckets = [], region = 'us-east-1' } = options;
+  const { buckets = [], region = 'us-east-1', atomic = true } = options;
   // A CommonJS package without types: required, and typed by the small interface above.
   const S3rver = createRequire(import.meta.url)('@20minutes/s3rver') as S3rverClass;
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
@@ -106,7 +111,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   async function listen(): Promise<void> {
     // resetOnClose stays off: it would wipe the data on pause, and stop() removes the directory itself.
     const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true, configureBuckets });
-    atomicPuts(server);
+    if (atomic) atomicPuts(server);
     await server.run();
     server.httpServer?.unref(); // as with killOnExit: a test that failed before stopping it must not hang the run
     server.httpServer?.on('request', (req: { method?: string; url?: string }) => log.push({ method: req.method ?? '', path: req.url ?? '' }));

@@ -15,9 +15,12 @@ export const TEST_MAX_UPLOAD_BYTES = 64 * 1024;
 /** Made by the S3 server at its start, so it allows any origin to GET, as a bucket behind a site would. */
 const TEST_BUCKET = 'pictures-test';
 
-// No demo users: each test makes the users it counts on.
-/** The settings every test service runs with (secrets, a small upload limit, no demo people). */
-export const TEST_SERVICE_ENV: Readonly<Record<string, string>> = { AUTH_SECRET: TEST_SECRET, ADMIN_TOKEN: TEST_ADMIN_TOKEN, MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES), SEED_DEMO: '0' };
+// No demo users: each test makes the users it counts on. Every request comes from this one address, so tests that
+// send a burst of uploads at once are not one client's handful (uploads-bounded.test.ts checks the default).
+/** The settings every test service runs with (secrets, a small upload limit, no demo people, uploads at once). */
+export const TEST_SERVICE_ENV: Readonly<Record<string, string>> = {
+  AUTH_SECRET: TEST_SECRET, ADMIN_TOKEN: TEST_ADMIN_TOKEN, MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES), SEED_DEMO: '0', MAX_UPLOADS_PER_CLIENT: '100',
+};
 
 /** The service on the embedded default: memory cache, files in a fresh directory; `env` adds settings. */
 export async function startEmbedded(runtime: 'node' | 'deno', env: Record<string, string> = {}): Promise<ContractTarget & { service: RunningService; dataDir: string }> {
@@ -86,9 +89,9 @@ export interface BackingServers {
   stop(): Promise<void>;
 }
 
-/** A private Redis and S3 server, and the environment that points the service at them. */
-export async function startBackingServers(): Promise<BackingServers> {
-  const [redis, s3] = await startBoth(startRedisServer(), startS3Server({ buckets: [TEST_BUCKET] }));
+/** A private Redis and S3 server, and the environment that points the service at them; `atomic` as startS3Server's. */
+export async function startBackingServers(options: { atomic?: boolean } = {}): Promise<BackingServers> {
+  const [redis, s3] = await startBoth(startRedisServer(), startS3Server({ buckets: [TEST_BUCKET], atomic: options.atomic }));
   return {
     redis,
     s3,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EmptyBodyError, PayloadTooLargeError, readLimited, UploadTimeoutError } from './read-limited.ts';
+import { BodyAbortedError, EmptyBodyError, PayloadTooLargeError, readLimited, UploadTimeoutError } from './read-limited.ts';
 
 const MiB = 1024 * 1024;
 
@@ -92,15 +92,16 @@ test('the result is a fresh copy, not a view of the stream buffer', async () => 
   assert.equal(result.buffer.byteLength, 3);
 });
 
-test('a stream error is passed through, and the stream is released', async () => {
+test('a stream error (the client went away) is a BodyAbortedError caused by it, and the stream is released', async () => {
   const boom = new Error('connection reset');
+  let pulls = 0;
   const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(Uint8Array.of(1));
-      controller.error(boom);
+    pull(controller) {
+      if (pulls++ === 0) controller.enqueue(Uint8Array.of(1));
+      else controller.error(boom);
     },
   });
-  await assert.rejects(readLimited(stream, 10), boom);
+  await assert.rejects(readLimited(stream, 10), (error: unknown) => error instanceof BodyAbortedError && error.cause === boom && error.received === 1);
   assert.equal(stream.locked, false);
 });
 

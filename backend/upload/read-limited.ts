@@ -30,6 +30,17 @@ export class UploadTimeoutError extends Error {
   }
 }
 
+/** The body stream failed before its end: the client went away mid-body, or its connection broke. */
+export class BodyAbortedError extends Error {
+  readonly received: number;
+
+  constructor(received: number, cause: unknown) {
+    super(`the body broke off after ${received} bytes (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+    this.name = 'BodyAbortedError';
+    this.received = received;
+  }
+}
+
 /**
  * Reads a request body into one `Uint8Array`, holding at most `limit` bytes plus the one chunk that
  * crossed it: the moment the count passes `limit` the stream is cancelled (so the sender is cut off
@@ -43,6 +54,7 @@ export class UploadTimeoutError extends Error {
  * @throws {EmptyBodyError} when `body` is `null` or yields no bytes.
  * @throws {PayloadTooLargeError} when the body has more than `limit` bytes.
  * @throws {UploadTimeoutError} when the body has not ended `timeoutMs` after reading began.
+ * @throws {BodyAbortedError} when the body stream fails before its end (the client went away).
  * @example
  * const bytes = await readLimited(c.req.raw.body, maxUploadBytes, { timeoutMs: 60_000 });
  */
@@ -68,7 +80,9 @@ export async function readLimited(
   expired?.catch(() => {});
   try {
     for (;;) {
-      const read = reader.read();
+      const read = reader.read().catch((error: unknown) => {
+        throw new BodyAbortedError(total, error);
+      });
       const { done, value } = await (expired ? Promise.race([read, expired]) : read);
       if (done) break;
       // A non-byte chunk would make the count NaN and slip past the limit.
