@@ -14,9 +14,13 @@ import './store/picture-store-provider.ts';
 import './cached-profile-picture/cached-profile-picture.ts';
 import './cache-dashboard/cache-dashboard.ts';
 
-export { CacheDashboard } from './cache-dashboard/cache-dashboard.ts';
-export { CachedProfilePicture } from './cached-profile-picture/cached-profile-picture.ts';
+export { CacheDashboard, type Position } from './cache-dashboard/cache-dashboard.ts';
+export { CachedProfilePicture, type Shape } from './cached-profile-picture/cached-profile-picture.ts';
 export { ProfilePictureController } from './cached-profile-picture/profile-picture-controller.ts';
+// The events' details: picture-load and picture-error on the element; picture-upload-sent, -failed and -expired on
+// window, from the service worker a provider registers.
+export type { PictureErrorDetail, PictureLoadDetail } from './cached-profile-picture/cached-profile-picture.ts';
+export type { WorkerNotice } from '../sw/messages.ts';
 export { defaultSource, pictureSourceContext } from './store/context.ts';
 export { PictureStore, type PictureStoreOptions, type StoreStats } from './store/picture-store.ts';
 export { PictureStoreProvider } from './store/picture-store-provider.ts';

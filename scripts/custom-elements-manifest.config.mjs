@@ -2,9 +2,12 @@
 // and custom properties, read from the elements' sources and their doc blocks.
 import { posix } from 'node:path';
 
+/** Event name → its detail's type, from each module's `GlobalEventHandlersEventMap` (`'x': CustomEvent<Detail>`). */
+const eventDetails = new Map();
+
 export default {
   globs: ['elements/**/*.ts'],
-  exclude: ['**/*.test.ts', 'elements/testing/**'],
+  exclude: ['**/*.test.ts', '**/testing/**'],
   outdir: '.',
   litelement: true,
   plugins: [
@@ -14,6 +17,30 @@ export default {
       packageLinkPhase({ customElementsManifest }) {
         for (const declaration of customElementsManifest.modules.flatMap((m) => m.declarations ?? [])) {
           if (declaration.events) declaration.events = declaration.events.filter((event) => event.description);
+        }
+      },
+    },
+    {
+      // The framework types (JSX, Vue, Svelte, the React wrappers) type a handler's event by the event's `type`: the
+      // detail's type, as those tools read it. The elements declare it once, for addEventListener, in
+      // GlobalEventHandlersEventMap; an event declared nowhere fails the build rather than reach apps untyped.
+      name: 'event-detail-types',
+      analyzePhase({ ts, node }) {
+        if (!ts.isInterfaceDeclaration(node) || node.name.text !== 'GlobalEventHandlersEventMap') return;
+        for (const member of node.members) {
+          const type = member.type;
+          if (ts.isPropertySignature(member) && ts.isStringLiteral(member.name) && type && ts.isTypeReferenceNode(type) && type.typeName.getText() === 'CustomEvent' && type.typeArguments?.length === 1) {
+            eventDetails.set(member.name.text, type.typeArguments[0].getText());
+          }
+        }
+      },
+      packageLinkPhase({ customElementsManifest }) {
+        for (const declaration of customElementsManifest.modules.flatMap((m) => m.declarations ?? [])) {
+          for (const event of declaration.events ?? []) {
+            const detail = eventDetails.get(event.name);
+            if (!detail) throw new Error(`${declaration.tagName} fires ${event.name}, which no GlobalEventHandlersEventMap declares: add 'name': CustomEvent<Detail> there.`);
+            event.type = { text: detail };
+          }
         }
       },
     },

@@ -1,46 +1,45 @@
-// The package a developer installs: `npm pack` (which builds it first) holds the compiled modules with their
-// types, the drop-in bundle and the elements' manifest, and nothing else; installed, its entry points resolve.
+// The package a developer installs: `npm pack` holds the compiled modules with their types, the framework types and
+// React wrappers, editor data, the drop-in bundle and the elements' manifest, and nothing else; its modules name
+// no `.ts` file; package.json describes it for npm and for bundlers; installed, the backend entry serves.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
+import { installedApp, packedFiles, packedTarball, root, run } from './testing/packed.ts';
 
-const run = promisify(execFile);
-const root = new URL('..', import.meta.url).pathname;
+type Target = string | { types: string; default?: string };
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
   name: string;
-  exports: Record<string, string | { types: string; default: string }>;
+  private?: boolean;
+  exports: Record<string, Target>;
+  sideEffects: string[];
+  customElements: string;
+  'web-types': string;
   dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
 };
 
-let dir: string;
+let tarball: string;
 let files: string[];
-/** Where the packed package is unpacked, as `npm install` would put it. */
-let installed: string;
+/** An app with the package and the image service's packages (its optional peers) installed, as an operator's. */
+let app: string;
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'package-'));
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, maxBuffer: 64 << 20 });
-  // The build run by `prepack` prints to stdout before npm's JSON.
-  const [packed] = JSON.parse(stdout.slice(stdout.lastIndexOf('\n[') + 1)) as { filename: string; files: { path: string }[] }[];
-  files = packed!.files.map((f) => f.path);
-  installed = join(dir, 'node_modules', pkg.name);
-  await mkdir(installed, { recursive: true });
-  await run('tar', ['-xzf', join(dir, packed!.filename), '-C', installed, '--strip-components=1']);
-  // Its dependencies, from this checkout: an install without the registry.
-  for (const name of Object.keys(pkg.dependencies)) {
-    await mkdir(join(dir, 'node_modules', name, '..'), { recursive: true });
-    await symlink(join(root, 'node_modules', name), join(dir, 'node_modules', name));
-  }
+  tarball = await packedTarball();
+  files = await packedFiles(tarball);
+  app = await installedApp(tarball, ['hono', 'ioredis', 'minio', 'prom-client', 'sharp']);
 });
-after(() => rm(dir, { recursive: true, force: true }));
+after(() => app && rm(app, { recursive: true, force: true }));
 
-test('the package holds the modules with their types, the bundle and the manifest', () => {
-  for (const file of ['lib/elements/index.js', 'lib/elements/index.d.ts', 'lib/backend/index.js', 'lib/backend/index.d.ts',
-    'lib/contract/picture.d.ts', 'dist/cached-profile-picture.js', 'custom-elements.json', 'README.md', 'package.json']) {
+const installed = (path: string) => readFile(join(app, 'node_modules', pkg.name, path), 'utf8');
+
+test('the package holds the modules with their types, the framework types, the wrappers, the bundle and editor data', () => {
+  for (const file of ['lib/elements/index.js', 'lib/elements/index.d.ts', 'lib/backend/entry.js', 'lib/backend/index.d.ts',
+    'lib/contract/picture.d.ts', 'lib/react/index.js', 'lib/react/index.d.ts', 'lib/types/react.d.ts', 'lib/types/vue.d.ts',
+    'lib/types/svelte.d.ts', 'lib/types/jsx.d.ts', 'lib/web-types.json', 'lib/vscode.html-custom-data.json',
+    'lib/vscode.css-custom-data.json', 'dist/cached-profile-picture.js', 'custom-elements.json', 'README.md', 'package.json']) {
     assert.ok(files.includes(file), `${file} is packed`);
   }
   assert.ok(files.some((f) => /^dist\/cached-profile-picture-indexeddb-[0-9a-f]{10}\.js$/.test(f)), 'the bundle\'s IndexedDB module is packed');
@@ -51,38 +50,74 @@ test('the package holds nothing a user does not need: no tests, test helpers, so
   assert.deepEqual(unwanted, []);
 });
 
-test('every export of package.json points at a packed file', () => {
+test('no shipped module or declaration names a .ts file: every import, export, import() and import type names .js', async () => {
+  const specifier = /(?:from\s*|import\s*\(\s*|import\s+)['"]([^'"]+)['"]/g;
+  const named: string[] = [];
+  for (const file of files.filter((f) => /\.(js|d\.ts)$/.test(f))) {
+    for (const [, path] of (await installed(file)).matchAll(specifier)) if (/^\.{1,2}\/.*\.[mc]?tsx?$/.test(path!) && !path!.endsWith('.d.ts')) named.push(`${file}: ${path}`);
+  }
+  assert.deepEqual(named, []);
+});
+
+test('every export of package.json, and the manifests it names, point at packed files', () => {
   for (const [entry, target] of Object.entries(pkg.exports)) {
-    for (const path of typeof target === 'string' ? [target] : [target.types, target.default]) {
-      assert.ok(files.includes(path.replace(/^\.\//, '')), `${entry} → ${path} is packed`);
-    }
+    const paths = typeof target === 'string' ? [target] : [target.types, target.default].filter((p) => p !== undefined);
+    for (const path of paths) assert.ok(files.includes(path.replace(/^\.\//, '')), `${entry} → ${path} is packed`);
+  }
+  for (const path of [pkg.customElements, pkg['web-types']]) assert.ok(files.includes(path.replace(/^\.\//, '')), `${path} is packed`);
+});
+
+test('package.json: publishable, the page side\'s three dependencies, the service\'s packages optional peers', () => {
+  assert.equal(pkg.private, undefined);
+  assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@lit/context', 'idb', 'lit']);
+  for (const [name, range] of Object.entries(pkg.peerDependencies)) {
+    assert.equal(pkg.peerDependenciesMeta[name]?.optional, true, `${name} is optional`);
+    // `npm install && npm start` in this checkout still brings the service's packages.
+    if (!['react', 'vue', 'svelte'].includes(name)) assert.ok(pkg.devDependencies[name] && range === `^${pkg.devDependencies[name]}`, `${name} ${range} is in devDependencies`);
   }
 });
 
-test('installed, the backend entry resolves by the package name and serves', async () => {
+test('sideEffects: each pattern names packed files, and every module that defines an element or a global is among them', () => {
+  const pattern = (glob: string) => new RegExp(`^${glob.replace(/^\.\//, '').replace(/[.]/g, '\\.').replace(/\*\*/g, '.+').replace(/(?<!\.)\*/g, '[^/]+')}$`);
+  const patterns = pkg.sideEffects.map(pattern);
+  pkg.sideEffects.forEach((glob, i) => assert.ok(files.some((f) => patterns[i]!.test(f)), `${glob} names a packed file`));
+  const defining = ['lib/elements/index.js', 'lib/elements/store/context-root.js', 'lib/elements/store/picture-store-provider.js',
+    'lib/elements/cached-profile-picture/cached-profile-picture.js', 'lib/elements/cache-dashboard/cache-dashboard.js', 'lib/elements/monitor/page-monitor.js'];
+  for (const file of defining) assert.ok(patterns.some((p) => p.test(file)), `${file} has side effects`);
+  assert.ok(!patterns.some((p) => p.test('lib/elements/store/picture-store.js')), 'the store module is free to drop');
+});
+
+test('npm publish --dry-run accepts it as it is, correcting nothing', async () => {
+  const { stdout, stderr } = await run('npm', ['publish', '--dry-run', '--ignore-scripts', '--offline'], { cwd: root, maxBuffer: 16 << 20 });
+  assert.match(stdout, new RegExp(`^\\+ ${pkg.name}@`, 'm'));
+  assert.doesNotMatch(stderr, /auto-corrected|npm error/);
+});
+
+test('installed with the service\'s packages, the backend entry resolves by the package name and serves', async () => {
   const script = `
     import { createApp, createMemoryCache, createMemoryEventBus, createFileStorage } from '${pkg.name}/backend';
-    const app = createApp({ cache: createMemoryCache(), events: createMemoryEventBus(), storage: createFileStorage({ dir: ${JSON.stringify(join(dir, 'data'))} }), auth: {} });
+    const app = createApp({ cache: createMemoryCache(), events: createMemoryEventBus(), storage: createFileStorage({ dir: ${JSON.stringify(join(app, 'data'))} }), auth: {} });
     const res = await app.request('/api/pictures/nobody');
     console.log(res.status, (await res.json()).error.code);`;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: dir });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app });
   assert.equal(stdout.trim(), '404 not_found');
 });
 
-test('custom-elements.json describes each element with its attributes, events, parts and custom properties', async () => {
-  const manifest = JSON.parse(await readFile(join(installed, 'custom-elements.json'), 'utf8')) as {
-    modules: { path: string; declarations?: { tagName?: string; attributes?: { name: string }[]; events?: { name: string }[]; cssParts?: { name: string }[]; cssProperties?: { name: string }[] }[] }[];
+test('custom-elements.json describes each element with its attributes, typed events, parts and custom properties', async () => {
+  const manifest = JSON.parse(await installed('custom-elements.json')) as {
+    modules: { path: string; declarations?: { tagName?: string; attributes?: { name: string }[]; events?: { name: string; type?: { text: string } }[]; cssParts?: { name: string }[]; cssProperties?: { name: string }[] }[] }[];
   };
   const elements = new Map(manifest.modules.flatMap((m) => (m.declarations ?? []).filter((d) => d.tagName).map((d) => [d.tagName!, { ...d, path: m.path }] as const)));
   const picture = elements.get('cached-profile-picture');
   assert.ok(picture, 'cached-profile-picture is described');
   assert.deepEqual(picture.attributes?.map((a) => a.name), ['user-id', 'label', 'size', 'shape', 'loading', 'api-base']);
-  assert.deepEqual(picture.events?.map((e) => e.name), ['picture-load', 'picture-error']);
+  assert.deepEqual(picture.events?.map((e) => [e.name, e.type?.text]), [['picture-load', 'PictureLoadDetail'], ['picture-error', 'PictureErrorDetail']]);
   assert.deepEqual(picture.cssParts?.map((p) => p.name), ['image', 'fallback']);
   assert.deepEqual(picture.cssProperties?.map((p) => p.name), ['--size', '--radius', '--fallback-color', '--fallback-background']);
   assert.ok(elements.has('picture-store-provider'), 'picture-store-provider is described');
-  for (const [tag, { path }] of elements) {
-    assert.ok(files.includes(path), `${tag}'s module ${path} is packed`);
-  }
-  assert.deepEqual(await readdir(join(installed, 'lib')), ['backend', 'contract', 'elements', 'sw']);
+  assert.ok(elements.has('cache-dashboard'), 'cache-dashboard is described');
+  for (const [tag, { path }] of elements) assert.ok(files.includes(path), `${tag}'s module ${path} is packed`);
+  // The events' detail types are the root's: what the framework types and wrappers import.
+  const rootTypes = await installed('lib/elements/index.d.ts');
+  for (const type of ['PictureLoadDetail', 'PictureErrorDetail', 'WorkerNotice']) assert.match(rootTypes, new RegExp(`\\b${type}\\b`), `${type} is exported from the root`);
 });

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// Runs every test: the type checks (tsc, and Deno's for its entry), the Node suites (backend, scripts, the demo
-// end to end) and the browser suites (elements, sw, in Chromium), each test counted; ends with one line
-// `N passed, N failed`. It first brings what the tests need (redis-server, Chromium, exiftool) when it is missing.
+// Runs every test: the type checks (tsc, and Deno's for its entry), the builds (the bundle, the package), the Node
+// suites (backend, scripts, the demo end to end) and the browser suites (elements, sw, in Chromium), each test
+// counted; ends with one line `N passed, N failed`. It first brings what the tests need (redis-server, Chromium,
+// exiftool) when it is missing.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTools } from './ensure-tools.mjs';
+import { pack } from './testing/pack.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -49,6 +52,13 @@ console.log('\n# Build (the drop-in bundle, within its budget)');
 const bundle = await run(process.execPath, ['scripts/build.mjs']);
 bundle.code === 0 ? passed++ : failed++;
 
+console.log('\n# Package (lib/ and custom-elements.json), packed once for scripts/*.test.ts');
+const lib = await run(process.execPath, ['scripts/build-package.mjs']);
+lib.code === 0 ? passed++ : failed++;
+const packDir = mkdtempSync(join(tmpdir(), 'packed-'));
+// Packed from what was just built: packing with `prepack` would build dist/ again while other tests serve it.
+if (lib.code === 0 && bundle.code === 0) process.env.PACKED_TARBALL = pack(packDir, { built: true });
+
 console.log('\n# Node tests');
 const files = [...testFiles('backend'), ...testFiles('scripts'), ...testFiles('elements', '.node.test.ts'), ...testFiles('demo', '.node.test.ts'), ...testFiles('sw', '.node.test.ts')];
 // A test that hangs fails after 3 minutes instead of holding the run (the slowest test takes about 30 s).
@@ -68,5 +78,6 @@ if (browserFiles.length) {
   if (browser.code !== 0 && !Number(summary?.[2] ?? 0)) failed++;
 }
 
+rmSync(packDir, { recursive: true, force: true });
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
