@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.mjs';
+import { cspPage } from './elements/testing/csp-page.mjs';
 import { hostileServicePlugin } from './elements/testing/hostile-service.mjs';
 
 const ADMIN_TOKEN = 'browser-tests-admin-token-0123456789abcdef';
@@ -95,6 +96,8 @@ export default {
   testFramework: { config: { timeout: 10_000 } },
   middleware: [
     imageService,
+    // a page under Content-Security-Policy: style-src 'self', for what a strict site still shows
+    cspPage,
     // lets a worker under a sub-path register with scope '/'
     function serviceWorkerAllowed(ctx, next) {
       if (/sw\.(ts|js)$/.test(ctx.path)) ctx.set('Service-Worker-Allowed', '/');

@@ -2,6 +2,7 @@
 // React wrappers, editor data, the drop-in bundle and the elements' manifest, and nothing else; its modules name
 // no `.ts` file; package.json describes it for npm and for bundlers; installed, the backend entry serves.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -80,10 +81,12 @@ test('package.json: publishable, the page side\'s three dependencies, the servic
 test('sideEffects: each pattern names packed files, and every module that defines an element or a global is among them', () => {
   const pattern = (glob: string) => new RegExp(`^${glob.replace(/^\.\//, '').replace(/[.]/g, '\\.').replace(/\*\*/g, '.+').replace(/(?<!\.)\*/g, '[^/]+')}$`);
   const patterns = pkg.sideEffects.map(pattern);
-  pkg.sideEffects.forEach((glob, i) => assert.ok(files.some((f) => patterns[i]!.test(f)), `${glob} names a packed file`));
-  const defining = ['lib/elements/index.js', 'lib/elements/store/context-root.js', 'lib/elements/store/picture-store-provider.js',
-    'lib/elements/cached-profile-picture/cached-profile-picture.js', 'lib/elements/cache-dashboard/cache-dashboard.js', 'lib/elements/monitor/page-monitor.js'];
-  for (const file of defining) assert.ok(patterns.some((p) => p.test(file)), `${file} has side effects`);
+  // The drop-in bundle is built from the sources by esbuild, which reads this same field: their patterns name
+  // source files of the repository, the others packed files.
+  pkg.sideEffects.forEach((glob, i) => assert.ok(files.some((f) => patterns[i]!.test(f)) || existsSync(join(root, glob)), `${glob} names a packed or a source file`));
+  const defining = ['elements/index', 'elements/store/context-root', 'elements/store/picture-store-provider',
+    'elements/cached-profile-picture/cached-profile-picture', 'elements/cache-dashboard/cache-dashboard', 'elements/monitor/page-monitor'];
+  for (const file of defining.flatMap((f) => [`lib/${f}.js`, `${f}.ts`])) assert.ok(patterns.some((p) => p.test(file)), `${file} has side effects`);
   assert.ok(!patterns.some((p) => p.test('lib/elements/store/picture-store.js')), 'the store module is free to drop');
 });
 

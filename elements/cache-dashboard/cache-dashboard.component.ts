@@ -1,6 +1,5 @@
-import { consume } from '@lit/context';
+import { ContextConsumer } from '@lit/context';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
-import { property } from 'lit/decorators.js';
 import { pageMonitor } from '../monitor/page-monitor.ts';
 import { defaultSource, pictureSourceContext } from '../store/context.ts';
 import type { PictureSource } from '../store/types.ts';
@@ -42,20 +41,29 @@ export type Position = 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left'
  * @cssproperty --cache-dashboard-z-index - Stacking order. Default `2147483000`.
  */
 export class CacheDashboard extends LitElement {
+  // Declared here rather than with Lit's decorators, which would add their code to the drop-in bundle.
+  static override properties = {
+    open: { type: Boolean, reflect: true },
+    position: { reflect: true },
+    apiBase: { attribute: 'api-base' },
+  };
+
   /** Whether the panel is open. */
-  @property({ type: Boolean, reflect: true }) open = false;
+  open = false;
 
   /** The corner: `bottom-right` (default), `bottom-left`, `top-right` or `top-left`. */
-  @property({ reflect: true }) position: Position = 'bottom-right';
+  position: Position = 'bottom-right';
 
   /** The image service's API, for the default store when no provider is on the page. */
-  @property({ attribute: 'api-base' }) apiBase = '/api';
+  apiBase = '/api';
+
+  readonly #provided = new ContextConsumer(this, { context: pictureSourceContext, subscribe: true });
+  #body?: DashboardBody;
 
   /** The provider's store, when one answers. */
-  @consume({ context: pictureSourceContext, subscribe: true })
-  source?: PictureSource;
-
-  #body?: DashboardBody;
+  get source(): PictureSource | undefined {
+    return this.#provided.value;
+  }
 
   /** The store the dashboard shows and clears. */
   store(): PictureSource {

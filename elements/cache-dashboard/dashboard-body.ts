@@ -59,6 +59,16 @@ export class DashboardBody implements ReactiveController {
     this.#stop();
   }
 
+  /**
+   * Each bar's width goes through the CSSOM, not a `style` attribute: a Content-Security-Policy without
+   * 'unsafe-inline' drops those, and every bar would then draw full width.
+   */
+  hostUpdated(): void {
+    for (const bar of this.#host.renderRoot.querySelectorAll<HTMLElement>('[data-share]')) {
+      bar.style.setProperty('--share', bar.dataset.share!);
+    }
+  }
+
   /** Reads the service worker's and the image service's figures again. */
   async refresh(): Promise<void> {
     const store = this.#host.store();
@@ -164,7 +174,7 @@ export class DashboardBody implements ReactiveController {
         const f = figures[name];
         return html`<li data-name=${name}>
           <span class="label">${labels[name]}</span>
-          <span class="bar" aria-hidden="true"><span style="--share:${f.share}"></span></span>
+          <span class="bar" aria-hidden="true"><span data-share=${f.share}></span></span>
           <span class="count"><span data-hits>${f.hits}</span> · ${percent(f.share)}</span>
           <span class="times muted">${f.hits ? `median ${millis(f.medianMs)} · p95 ${millis(f.p95Ms)} · mean ${millis(f.meanMs)}` : ''}</span>
         </li>`;

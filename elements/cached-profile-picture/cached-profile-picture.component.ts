@@ -1,6 +1,6 @@
-import { consume } from '@lit/context';
-import { html, LitElement, nothing, type TemplateResult } from 'lit';
-import { property } from 'lit/decorators.js';
+import { ContextConsumer } from '@lit/context';
+import { html, isServer, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { USER_ID_PATTERN } from '../../contract/picture.ts';
 import { pictureSourceContext } from '../store/context.ts';
 import { isPreview } from '../store/trusted.ts';
 import type { PictureSource } from '../store/types.ts';
@@ -12,6 +12,9 @@ import { ProfilePictureController, type PictureErrorDetail, type PictureLoadDeta
 export const Shapes = ['circle', 'rounded', 'square'] as const;
 export type Shape = (typeof Shapes)[number];
 
+/** The user ids already warned about on this page: fifty tags missing theirs say so once. */
+const warned = new Set<string>();
+
 /**
  * A user's profile picture, from the page's picture store: a picture seen before in this session is in the first
  * render, with no request; a new one costs a share of one batched metadata request. With no picture, or when it
@@ -21,6 +24,15 @@ export type Shape = (typeof Shapes)[number];
  *
  * The store comes from `pictureSourceContext` (a provider such as the store's provider element), or, with none on
  * the page, from `defaultSource(apiBase)`, one per page.
+ *
+ * Rendered on the server (Lit SSR, as Astro or Next.js use it), its declarative shadow DOM already shows the fallback
+ * at its size and in the user's colour before any script runs. In the browser, with Lit's hydration support loaded
+ * before Lit (`@lit-labs/ssr-client/lit-element-hydrate-support.js`), it hydrates that markup; without it (the
+ * drop-in bundle) it replaces it with the same fallback in the task of its first render. Either way nothing moves or
+ * flashes, and a picture the browser knows follows in the next render.
+ *
+ * A missing `user-id`, or one the image service refuses (1 to 64 of A-Z a-z 0-9 _ -), shows the fallback and is
+ * warned about in the console, once per id on the page.
  *
  * The image names every copy the service made of the picture (`srcset`) and the size it is shown at (`sizes`: `size`
  * pixels, 48 without it), so the browser fetches the one that fits the size and the screen's pixel ratio. Until it
@@ -56,27 +68,41 @@ export type Shape = (typeof Shapes)[number];
 export class CachedProfilePicture extends LitElement {
   static override styles = styles;
 
+  // Declared here rather than with Lit's decorators, which would add their code to the drop-in bundle.
+  static override properties = {
+    userId: { attribute: 'user-id' },
+    label: {},
+    size: { type: Number },
+    shape: { reflect: true },
+    loading: {},
+    apiBase: { attribute: 'api-base' },
+  };
+
   /** The user whose picture to show. A new id starts over; answers for the old one are ignored. */
-  @property({ attribute: 'user-id' }) userId = '';
+  userId = '';
 
   /** The user's name: the image's `alt`, the fallback's label and initials. */
-  @property() label = '';
+  label = '';
 
   /** Width and height in pixels; unset, `--size` decides (default 48px). */
-  @property({ type: Number }) size?: number;
+  size?: number;
 
   /** Reflected, so `:host([shape])` can pick the default radius. */
-  @property({ reflect: true }) shape: Shape = 'circle';
+  shape: Shape = 'circle';
 
   /** `lazy`: ask the store beyond its synchronous `peek` only once the element nears the viewport. */
-  @property() loading: 'lazy' | 'eager' = 'lazy';
+  loading: 'lazy' | 'eager' = 'lazy';
 
   /** The image service's API, for the default store when no provider is on the page. */
-  @property({ attribute: 'api-base' }) apiBase = '/api';
+  apiBase = '/api';
+
+  // Before the picture's controller, so the provider has answered when that controller starts.
+  readonly #consumer = new ContextConsumer(this, { context: pictureSourceContext, subscribe: true });
 
   /** The provider's store, when one answers. */
-  @consume({ context: pictureSourceContext, subscribe: true })
-  source?: PictureSource;
+  get source(): PictureSource | undefined {
+    return this.#consumer.value;
+  }
 
   private readonly picture = new ProfilePictureController(this, () => this.userId, {
     source: () => this.source,
@@ -86,15 +112,39 @@ export class CachedProfilePicture extends LitElement {
     onError: (detail) => this.emit<PictureErrorDetail>('picture-error', detail),
   });
 
+  /** Rendered on the server (a declarative shadow root was there): its fallback already shows. */
+  #served = false;
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     // A reconnect asks for the context again; a provider that no longer answers must not stay in use.
-    this.source = undefined;
+    this.#consumer.value = undefined;
+  }
+
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    const served = this.shadowRoot;
+    this.#served = !!served;
+    // Without Lit's hydration support (the drop-in bundle has none) Lit would render beside the server's content,
+    // showing everything twice. It starts from an empty root instead, in the task of its first render: no frame
+    // shows the gap.
+    if (!('litElementHydrateSupport' in globalThis)) served?.replaceChildren();
+    return super.createRenderRoot();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const id = this.userId || '';
+    if (changed.has('userId') && !USER_ID_PATTERN.test(id) && !warned.has(id)) {
+      warned.add(id);
+      console.warn(`[ImageCache] <cached-profile-picture user-id=${JSON.stringify(id)}>: a user id is 1 to 64 of A-Z a-z 0-9 _ -. It shows the fallback.`);
+    }
   }
 
   protected override render(): TemplateResult {
     const size = this.#size() ?? 48;
-    const { url, srcset } = this.picture;
+    // A server-rendered element's first render is the server's, which knew no picture, as Lit's hydration expects;
+    // the picture comes with the next one.
+    const url = this.#served && !this.hasUpdated ? undefined : this.picture.url;
+    const { srcset } = this.picture;
     // sizes and srcset before src: set in template order, so the browser never starts fetching src alone.
     const image = url
       ? html`<img
@@ -121,14 +171,21 @@ export class CachedProfilePicture extends LitElement {
     const placeholder = url && this.picture.resolution?.meta?.placeholder;
     const initials = initialsOf(this.label);
     // Over a loading image, whose alt already names the user, it is decoration. The preview is checked here too: a
-    // source of the page's own may hand over any metadata.
+    // source of the page's own may hand over any metadata. The server runs no updated(): there the size and colour
+    // are in the markup, so they show before any script runs.
     return html`<div
       part="fallback"
-      class="${initials ? 'initials' : 'silhouette'} ${url ? 'over' : ''}"
+      class="${initials ? 'initials' : 'silhouette'} ${url ? 'over' : ''} ${isServer || this.#served ? 'served' : ''}"
+      style=${isServer ? serverStyle(this.userId, this.#size()) : nothing}
       role="img"
       aria-label=${this.label || nothing}
       aria-hidden=${this.label && !url ? nothing : 'true'}
     >${isPreview(placeholder) ? html`<img src=${placeholder} alt="" />` : initials || silhouette}</div>`;
+  }
+
+  /** A server-rendered element has rendered what the server did: now what the browser knows (a picture, maybe). */
+  protected override firstUpdated(): void {
+    if (this.#served) this.requestUpdate();
   }
 
   /**
@@ -160,6 +217,11 @@ export class CachedProfilePicture extends LitElement {
   private emit<T>(type: string, detail: T): void {
     this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
   }
+}
+
+/** What updated() sets through the CSSOM, as a `style` attribute: for the server, where no updated() runs. */
+function serverStyle(userId: string, size: number | undefined): string {
+  return `--user-color:${colorOf(userId)}${size ? `;--size:${size}px` : ''}`;
 }
 
 export default CachedProfilePicture;

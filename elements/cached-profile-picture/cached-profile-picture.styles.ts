@@ -60,6 +60,11 @@ export default css`
     animation: late 0s 0.1s backwards;
   }
 
+  /* rendered on the server: it was on screen before any script ran, so it stays */
+  .served {
+    animation: none;
+  }
+
   @keyframes late {
     from {
       visibility: hidden;

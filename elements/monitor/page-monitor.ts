@@ -1,3 +1,4 @@
+import { isServer } from 'lit';
 import { availableStorage } from '../store/layers/local-storage.ts';
 import { CachePerformanceMonitor } from './monitor.ts';
 
@@ -28,4 +29,5 @@ export function pageMonitor(): CachePerformanceMonitor {
 }
 
 // `window.cacheMonitor` for the console; the monitor is made when first read, so a page that never looks pays nothing.
-if (!('cacheMonitor' in globalThis)) Object.defineProperty(globalThis, 'cacheMonitor', { get: pageMonitor, configurable: true });
+// Not on a server rendering the page: it has no page to watch, and reading it there would throw.
+if (!isServer && !('cacheMonitor' in globalThis)) Object.defineProperty(globalThis, 'cacheMonitor', { get: pageMonitor, configurable: true });

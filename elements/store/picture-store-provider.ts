@@ -1,5 +1,5 @@
 import { ContextProvider } from '@lit/context';
-import { LitElement, html, type PropertyValues } from 'lit';
+import { LitElement, html, isServer, type PropertyValues } from 'lit';
 import { pageMonitor } from '../monitor/page-monitor.ts';
 import { pictureSourceContext } from './context.ts';
 import { PictureStore } from './picture-store.ts';
@@ -75,6 +75,8 @@ export class PictureStoreProvider extends LitElement {
   }
 
   #configure(): void {
+    // A server rendering the page has no page to keep pictures for (nor its events): the store is made in the browser.
+    if (isServer) return;
     const config = `${this.apiBase}|${this.debug}|${this.events}`;
     if (this.#store && config === this.#config) return;
     if (this.#store) {
