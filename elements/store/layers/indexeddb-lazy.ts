@@ -16,6 +16,10 @@ export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): Indexed
       (error: Error) => (loaded = createIndexedDbLayerOff(error)),
     ));
   const later = (use: (layer: IndexedDbLayer) => void) => void load().then(use);
+  // On a first visit there is no database yet: a lookup then goes to the network at once rather than after this
+  // module has loaded and made one. Where the browser cannot list databases, the layer is asked as usual.
+  const factory = 'indexedDB' in options ? options.indexedDB : globalThis.indexedDB;
+  const exists = async () => !(await factory?.databases?.().catch(() => undefined))?.every((db) => db.name !== (options.dbName ?? 'cached-profile-pictures'));
   // Fetched now, in parallel with the page's first frames, so the first lookup that needs it does not wait.
   void load();
   return {
@@ -23,7 +27,7 @@ export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): Indexed
     get enabled() {
       return loaded?.enabled ?? true;
     },
-    getMany: async (userIds: Iterable<string>, now: number) => (await load()).getMany(userIds, now),
+    getMany: async (userIds: Iterable<string>, now: number) => ((await exists()) ? (await load()).getMany(userIds, now) : new Map()),
     put: (userId: string, entry: CachedEntry) => later((layer) => layer.put(userId, entry)),
     putBlob: (version: string, blob: Blob) => later((layer) => layer.putBlob(version, blob)),
     getBlob: async (version: string) => (await load()).getBlob(version),
