@@ -12,6 +12,7 @@
 // metadata request per user, then its 96-px WebP) and the raw JPEGs for reference; time to all decoded, requests,
 // image bytes, natural widths and the renderer's image memory, cold and after a reload, with the issue's targets
 // checked. See bench/browser-realistic.ts.
+import { writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { PictureMeta } from '../contract/picture.ts';
@@ -22,6 +23,7 @@ import { NO_STORE_PREFIX, startCountingProxy } from '../elements/testing/countin
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
 import { knownUrlsPage, oursPage, perUserMetaPage, tagsPage, USERS, type Measured } from './browser-pages.ts';
 import { realistic } from './browser-realistic.ts';
+import { barChartSvg } from './chart.ts';
 import { median } from './stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -130,6 +132,14 @@ if (process.argv.includes('--json')) {
   console.log(JSON.stringify({ runs: RUNS, pictures: USERS.length, pictureBytes: median(metas.map((m) => m.bytes)), contenders: figures }, null, 2));
   process.exit(0);
 }
+
+// The headline as a chart for docs/benchmarks.md (log scale: the phases span 2 ms to a second).
+const chartPhases = [['First load', 'cold'], ['Same page again', 'again'], ['After a reload', 'reload']] as const;
+const chart = barChartSvg(`Time to show 50 pictures, medians of ${RUNS} runs (Chromium, loopback; log scale)`, chartPhases.map(([label, phase]) => ({
+  label,
+  bars: (Object.entries(contenders) as [Contender, (typeof contenders)[Contender]][]).map(([key, contender]) => ({ name: contender.name.replace(/`/g, ''), ms: figures[key][phase].ms })),
+})));
+await writeFile(new URL('../docs/benchmarks-headline.svg', import.meta.url), chart);
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
 const time = (p: { ms: number | null; shown: number }) => (p.ms === null ? `${p.shown} of 50 shown` : `${p.ms.toFixed(1)} ms`);
