@@ -1,14 +1,13 @@
 // The Node entry (`npm start`): environment → parts → serve.
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app.ts';
-import { readConfig } from './config.ts';
+import { configure } from './configure.ts';
 import { startSeeding } from './demo/seed.ts';
 import { demoUserFor } from './demo/sign-in.ts';
 import { serveHttp } from './serve-http.ts';
-import { wire } from './wiring.ts';
+import { startupLine } from './startup-line.ts';
 
-const config = readConfig(process.env);
-const wired = await wire(config);
+const { config, wired } = await configure(process.env, process.exit);
 const shutdown = new AbortController();
 const app = createApp({ ...wired.deps, connInfo: getConnInfo, demoUser: demoUserFor(config), shutdown: shutdown.signal });
 // Before listening, so the first visitor sees the demo's people (a storage that is down is retried in the background).
@@ -19,7 +18,7 @@ const http = serveHttp({
   port: config.port,
   headersTimeoutMs: config.headersTimeoutMs,
   uploadTimeoutMs: config.uploadTimeoutMs,
-  onListen: (port) => console.log(`Image service on http://${config.host}:${port} (${wired.describe})`),
+  onListen: (port) => console.log(startupLine(config.host, port, wired.deps.assets?.has('') ?? false, wired.describe)),
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -6,8 +6,9 @@ import type { EventBus, PictureCache } from './cache/cache.ts';
 import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
 import { createRedisCache, createRedisEventBus, redisClientOptions, redisClusterOptions, type RedisClient } from './cache/redis.ts';
 import { startCleanup } from './cleanup.ts';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { toAsset, type Asset } from './routes/assets.ts';
+import { describeSetup } from './startup-line.ts';
 import { createFileStorage } from './storage/files.ts';
 import { createMinioStorage, ensureBucket, minioTransport } from './storage/minio.ts';
 import type { PictureStorage } from './storage/storage.ts';
@@ -15,7 +16,7 @@ import type { PictureStorage } from './storage/storage.ts';
 /** The service's parts, built from the configuration, and how to let go of them. */
 export interface Wired {
   deps: AppDeps;
-  /** One line that says what runs where, for the startup log. */
+  /** What runs where, for the startup log: `pictures kept under ./.data (files), memory cache`. */
   describe: string;
   /** What user tokens are signed with: `AUTH_SECRET`, or a secret made at this start for the demo. */
   userTokenSecret: string;
@@ -64,7 +65,7 @@ export async function wire(config: Config): Promise<Wired> {
     storage = createFileStorage({ dir: config.dataDir });
     // Makes the directories now, so that one deleted later is reported by /healthz instead of made again empty.
     await storage.ping().catch((error: Error) => {
-      throw new Error(`DATA_DIR ${config.dataDir} cannot be used: ${error.message}`, { cause: error });
+      throw new ConfigError(`DATA_DIR ${config.dataDir} cannot be used (${error.message}): set DATA_DIR to a folder this process may create and write to.`, { cause: error });
     });
   }
   // Every instance sweeps: sweeps hold no state, so several at once are safe.
@@ -72,7 +73,6 @@ export async function wire(config: Config): Promise<Wired> {
   closers.push(() => cleanup.stop());
   // Without an operator's AUTH_SECRET the demo signs its own user's tokens, with a secret no one else knows.
   const userTokenSecret = config.authSecret ?? randomSecret();
-  const where = config.minio ? `S3 ${config.minio.endPoint}:${config.minio.port}/${config.minio.bucket}` : `files in ${config.dataDir}`;
   return {
     deps: {
       cache,
@@ -96,7 +96,7 @@ export async function wire(config: Config): Promise<Wired> {
       publicUrl: config.publicUrl,
       assets: await loadAssets(),
     },
-    describe: `cache: ${config.redisClusterNodes ? 'redis cluster' : config.redisUrl ? 'redis' : 'memory'}, storage: ${where}`,
+    describe: describeSetup(config),
     userTokenSecret,
     async close() {
       for (const close of closers) await close();

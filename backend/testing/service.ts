@@ -18,7 +18,7 @@ export interface RunningService {
 }
 
 /** The command `npm start` / `npm run start:deno` runs, so tests start the service exactly as a user does. */
-function entryCommand(runtime: 'node' | 'deno'): string[] {
+export function entryCommand(runtime: 'node' | 'deno'): string[] {
   if (runtime === 'node') return [process.execPath, '--import', 'tsx', 'backend/node.ts'];
   const script: string = JSON.parse(readFileSync(`${root}package.json`, 'utf8')).scripts['start:deno'];
   const [, ...args] = script.split(/\s+/);

@@ -1,6 +1,7 @@
 import type { CacheStats } from '../../contract/picture.ts';
 import type { WorkerStats } from '../../sw/messages.ts';
 import { tellWorker } from '../../sw/tell-worker.ts';
+import { wastefulLookupBurst, type LookupBurst } from './lookup-bursts.ts';
 import type { WatchedStore } from './monitor.ts';
 
 /** What the advice needs beyond the monitor's figures: the state of the page's layers, the worker, the service. */
@@ -13,12 +14,16 @@ export interface Surroundings {
   localStorage?: { used: number; quota: number };
   /** Each image service's lookup cache (`GET {apiBase}/cache/stats`), or why it could not be read. */
   backends: { apiBase: string; stats?: CacheStats; error?: string }[];
+  /** The lookups this page sent at once in more requests than their users needed, if any (see wastefulLookupBurst). */
+  lookupBurst?: LookupBurst;
+  /** When this page began, in milliseconds since the epoch: figures that start earlier include earlier pages of the tab. */
+  pageStart?: number;
 }
 
 /** What browsers allow an origin in LocalStorage: 5 Mi characters (keys and values). */
 export const LOCAL_STORAGE_QUOTA = 5 * 1024 * 1024;
 
-/** Reads the surroundings of `stores`: their layers, the page's service worker, their image services. */
+/** Reads the surroundings of `stores`: their layers, the page's service worker, their image services and lookups. */
 export async function surroundings(watched: Iterable<WatchedStore>): Promise<Surroundings> {
   const stores = [...watched];
   const apiBases = [...new Set(stores.map((store) => store.apiBase))];
@@ -28,6 +33,8 @@ export async function surroundings(watched: Iterable<WatchedStore>): Promise<Sur
     serviceWorker,
     localStorage: localStorageUse(),
     backends,
+    lookupBurst: wastefulLookupBurst(apiBases, performance.getEntriesByType('resource')),
+    pageStart: performance.timeOrigin,
   };
 }
 
