@@ -12,7 +12,7 @@ import { pictureSrc } from './testing/watch-images.ts';
 /** As in the README. `service-worker` is left out on purpose: which worker controls the site is not an author's choice. */
 const CMS_CONFIG: Config = {
   ADD_TAGS: ['cached-profile-picture', 'cache-dashboard', 'picture-store-provider'],
-  ADD_ATTR: ['user-id', 'label', 'size', 'shape', 'loading', 'api-base', 'position', 'open', 'debug', 'events'],
+  ADD_ATTR: ['user-id', 'label', 'initials', 'decorative', 'size', 'shape', 'loading', 'api-base', 'position', 'open', 'debug', 'events'],
 };
 
 /** A 1×1 GIF: the placeholder an author put inside the tag, shown until the script has loaded. */

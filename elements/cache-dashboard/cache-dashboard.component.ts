@@ -16,7 +16,13 @@ export type Position = 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left'
  *
  * Everything but this class (the toggle, the panel, the styles) is a module of its own, fetched when the element
  * connects, so pages without the tag never load it. Open, the panel redraws at most once per animation frame after
- * the figures change; closed, it does nothing. Escape closes it.
+ * the figures change; closed, it does nothing.
+ *
+ * The panel closes as a popover does, and so that it never covers what has the focus (WCAG 2.4.11): on Escape, from
+ * the toggle or inside the panel (the focus goes back to the toggle), on a click or tap outside it, and when the
+ * focus moves outside it (Tab past its last button, Shift+Tab before the toggle). Tab goes from the toggle into the
+ * open panel. With forced colours (Windows' contrast themes), the bars, their tracks and the focus ring are drawn in
+ * system colours.
  *
  * The store comes from `pictureSourceContext`, like the pictures' (a `<picture-store-provider>` around it), or,
  * with none, from `defaultSource(apiBase)`.

@@ -222,4 +222,27 @@ export default css`
     opacity: 0.5;
     cursor: not-allowed;
   }
+  /* Forced colours (Windows' contrast themes) paint every background as Canvas: a bar would vanish into its track. */
+  @media (forced-colors: active) {
+    .bar {
+      border: 1px solid CanvasText;
+    }
+    .bar span {
+      forced-color-adjust: none;
+      background: CanvasText;
+    }
+    :focus-visible {
+      outline-color: Highlight;
+    }
+    /* Chromium leaves SVG paint as written: the theme's colours instead */
+    [part~='toggle'] svg {
+      fill: ButtonText;
+    }
+    .sparkline polyline {
+      stroke: CanvasText;
+    }
+    .sparkline .grid {
+      stroke: GrayText;
+    }
+  }
 `;

@@ -1,8 +1,9 @@
 // <cache-dashboard> in Chromium, on the page's monitor fed by real pictures from the image service: what it shows
-// against getMetrics(), the corner, the keyboard, live updates and none while closed, its buttons, its figures of
-// the service and the worker, and an accessibility check (axe-core) in light and dark.
+// against getMetrics(), the corner, the keyboard, how the open panel closes (as a popover, and when the focus leaves
+// it), live updates and none while closed, its buttons, its figures of the service and the worker, and an
+// accessibility check (axe-core) closed and open, in light and dark.
 import { expect } from '@esm-bundle/chai';
-import { emulateMedia, sendKeys } from '@web/test-runner-commands';
+import { emulateMedia, resetMouse, sendKeys, sendMouse, setViewport } from '@web/test-runner-commands';
 import 'axe-core/axe.min.js';
 import type { AxeResults, RunOptions } from 'axe-core';
 import type { CacheStats } from '../../contract/picture.ts';
@@ -42,7 +43,7 @@ async function open(element: CacheDashboard): Promise<void> {
 
 describe('<cache-dashboard>', () => {
   afterEach(async () => {
-    document.querySelectorAll('cache-dashboard, picture-store-provider').forEach((element) => element.remove());
+    document.querySelectorAll('cache-dashboard, picture-store-provider, .page-content').forEach((element) => element.remove());
     pageMonitor().clear();
     await emulateMedia({ colorScheme: 'light' });
   });
@@ -142,6 +143,118 @@ describe('<cache-dashboard>', () => {
     await until(() => element.open, 'Space to open');
   });
 
+  /** A button of the page's own, in the document after `dashboard` (or before it), placed at `left`, `top`. */
+  function pageButton(text: string, where: { left: number; top: number }, before?: Element): HTMLButtonElement {
+    const button = document.createElement('button');
+    button.className = 'page-content';
+    button.textContent = text;
+    Object.assign(button.style, { position: 'fixed', left: `${where.left}px`, top: `${where.top}px` });
+    if (before) before.before(button);
+    else document.body.append(button);
+    return button;
+  }
+  const focused = () => {
+    const active = document.activeElement;
+    return active instanceof CacheDashboard ? active.shadowRoot!.activeElement : active;
+  };
+
+  it('Tab goes from the toggle into the open panel and on out of it, which closes it; so does Shift+Tab out', async () => {
+    const element = await dashboard();
+    const before = pageButton('Before', { left: 10, top: 10 }, element);
+    const after = pageButton('After', { left: 10, top: 50 });
+    toggle(element).focus();
+    await sendKeys({ press: 'Enter' });
+    await open(element);
+
+    await sendKeys({ press: 'Tab' });
+    expect(panel(element).contains(focused())).to.equal(true, 'Tab goes into the panel');
+    const inPanel = panel(element).querySelectorAll('button:not(:disabled)').length;
+    for (let i = 1; i < inPanel; i++) await sendKeys({ press: 'Tab' });
+    expect(panel(element).contains(focused())).to.equal(true, 'still in the panel at its last button');
+    await sendKeys({ press: 'Tab' });
+    expect(focused()).to.equal(after);
+    await element.updateComplete;
+    expect(element.open).to.equal(false, 'focus past the panel closes it');
+
+    toggle(element).focus();
+    await sendKeys({ press: 'Enter' });
+    await open(element);
+    await sendKeys({ down: 'Shift' });
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ up: 'Shift' });
+    expect(focused()).to.equal(before);
+    await element.updateComplete;
+    expect(element.open).to.equal(false, 'focus before the toggle closes it');
+  });
+
+  it('Escape closes it from the toggle and from inside the panel, the focus on the toggle', async () => {
+    const element = await dashboard();
+    toggle(element).focus();
+    await sendKeys({ press: 'Enter' });
+    await open(element);
+    await sendKeys({ press: 'Escape' });
+    await element.updateComplete;
+    expect(element.open).to.equal(false, 'from the toggle');
+    expect(focused()).to.equal(toggle(element), 'from the toggle: the focus on the toggle');
+
+    await sendKeys({ press: 'Enter' });
+    await open(element);
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ press: 'Tab' });
+    expect(panel(element).contains(focused())).to.equal(true);
+    await sendKeys({ press: 'Escape' });
+    await element.updateComplete;
+    expect(element.open).to.equal(false, 'from inside the panel');
+    expect(focused()).to.equal(toggle(element), 'from inside the panel: the focus on the toggle');
+  });
+
+  it('a click outside closes it, one inside does not; so does the focus moving outside by any means', async () => {
+    const element = await dashboard();
+    const outside = pageButton('Elsewhere', { left: 10, top: 10 });
+    try {
+      toggle(element).click();
+      await open(element);
+      const heading = panel(element).querySelector('h2')!.getBoundingClientRect();
+      await sendMouse({ type: 'click', position: [Math.round(heading.x + 5), Math.round(heading.y + 5)] });
+      await element.updateComplete;
+      expect(element.open).to.equal(true, 'a click inside the panel');
+      await sendMouse({ type: 'click', position: [200, 200] });
+      await element.updateComplete;
+      expect(element.open).to.equal(false, 'a click on the page');
+
+      toggle(element).click();
+      await open(element);
+      outside.focus();
+      await element.updateComplete;
+      expect(element.open).to.equal(false, 'the page took the focus');
+    } finally {
+      await resetMouse();
+    }
+  });
+
+  it('never covers what has the focus (WCAG 2.4.11): at 1280×900, Tab onto a button under the panel closes it', async () => {
+    const viewport = { width: innerWidth, height: innerHeight };
+    await setViewport({ width: 1280, height: 900 });
+    after(() => setViewport(viewport));
+    const element = await dashboard();
+    toggle(element).click();
+    await open(element);
+    const box = panel(element).getBoundingClientRect();
+    const under = pageButton('Under the panel', { left: Math.round(box.x + 40), top: Math.round(box.y + 40) });
+    const centre = () => {
+      const { x, y, width, height } = under.getBoundingClientRect();
+      return document.elementFromPoint(x + width / 2, y + height / 2);
+    };
+    expect(centre()).to.equal(element, 'the open panel covers the button');
+    toggle(element).focus();
+    const inPanel = panel(element).querySelectorAll('button:not(:disabled)').length;
+    for (let i = 0; i <= inPanel; i++) await sendKeys({ press: 'Tab' });
+    expect(focused()).to.equal(under);
+    await element.updateComplete;
+    expect(element.open).to.equal(false);
+    expect(centre()).to.equal(under, 'the focused button shows');
+  });
+
   it('shows the image service\'s cache figures, that no worker controls the page, and the advice', async () => {
     expect(navigator.serviceWorker.controller).to.equal(null);
     const element = await dashboard(provider());
@@ -210,19 +323,26 @@ describe('<cache-dashboard>', () => {
     expect((await pageMonitor().getMetrics()).requests).to.equal(0);
   });
 
-  it('passes an accessibility check (axe-core) open, in light and in dark', async () => {
+  it('passes an accessibility check (axe-core) closed and open, in light and in dark', async () => {
     const ids = users('axe', 10);
     await seed(ids);
     const host = provider();
     await showPictures(host, ids);
     const element = await dashboard(host);
-    await open(element);
+    const check = async (state: string, rules: string[]) => {
+      const results = await axe.run(element, { resultTypes: ['violations'] });
+      expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).to.deep.equal([], state);
+      expect(results.passes.map((rule) => rule.id)).to.include.members(rules, state);
+    };
     for (const colorScheme of ['light', 'dark'] as const) {
       await emulateMedia({ colorScheme });
+      element.open = false;
+      await element.updateComplete;
       await frame();
-      const results = await axe.run(element, { resultTypes: ['violations'] });
-      expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).to.deep.equal([], colorScheme);
-      expect(results.passes.map((rule) => rule.id)).to.include.members(['color-contrast', 'button-name', 'aria-allowed-attr', 'list']);
+      await check(`closed, ${colorScheme}`, ['color-contrast', 'button-name', 'aria-valid-attr-value']);
+      await open(element);
+      await frame();
+      await check(`open, ${colorScheme}`, ['color-contrast', 'button-name', 'aria-allowed-attr', 'list']);
     }
   });
 });

@@ -9,6 +9,7 @@ import type { CachePerformanceMonitor, WatchedStore } from '../monitor/monitor.t
 import { advise, bytes, clock, duration, LAYER_LABELS, millis, percent, SOURCE_LABELS, surroundings, type Surroundings } from '../monitor/report.ts';
 import type { PictureSource } from '../store/types.ts';
 import styles from './cache-dashboard.styles.ts';
+import { LightDismiss } from './light-dismiss.ts';
 
 /** The page's Lit `html` tag, handed over by the element. */
 export type HtmlTag = typeof litHtml;
@@ -48,6 +49,7 @@ export class DashboardBody implements ReactiveController {
     const root = host.renderRoot as ShadowRoot;
     root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
     host.addController(this);
+    new LightDismiss(host, () => host.renderRoot.querySelector<HTMLElement>('[part~="toggle"]'));
   }
 
   hostUpdate(): void {
@@ -108,20 +110,13 @@ export class DashboardBody implements ReactiveController {
     return html`<button part="toggle" type="button" aria-expanded=${open ? 'true' : 'false'} aria-controls="panel" @click=${() => this.#toggle()}>
         <svg viewBox="0 0 16 16" aria-hidden="true"><path d="M1 9h3v6H1zM6.5 5h3v10h-3zM12 1h3v14h-3z"></path></svg>Cache
       </button>
-      <section id="panel" part="panel" aria-label="Picture cache" ?hidden=${!open} @keydown=${(e: KeyboardEvent) => this.#onKey(e)}>
+      <section id="panel" part="panel" aria-label="Picture cache" ?hidden=${!open}>
         ${open ? this.#panel() : ''}
       </section>`;
   }
 
   #toggle(): void {
     this.#host.open = !this.#host.open;
-  }
-
-  /** Escape closes the panel and gives the focus back to the toggle. */
-  #onKey(event: KeyboardEvent): void {
-    if (event.key !== 'Escape') return;
-    this.#host.open = false;
-    this.#host.renderRoot.querySelector<HTMLElement>('[part~="toggle"]')?.focus();
   }
 
   #panel(): TemplateResult {

@@ -5,7 +5,7 @@ import { pictureSourceContext } from '../store/context.ts';
 import { isPreview } from '../store/trusted.ts';
 import type { PictureSource } from '../store/types.ts';
 import styles from './cached-profile-picture.styles.ts';
-import { colorOf, initialsOf, silhouette } from './fallback.ts';
+import { colorsOf, initialsOf, silhouette } from './fallback.ts';
 import { ProfilePictureController, type PictureErrorDetail, type PictureLoadDetail } from './profile-picture-controller.ts';
 
 /** The shapes the picture can take; each sets a default `--radius`. */
@@ -18,8 +18,9 @@ const warned = new Set<string>();
 /**
  * A user's profile picture, from the page's picture store: a picture seen before in this session is in the first
  * render, with no request; a new one costs a share of one batched metadata request. With no picture, or when it
- * fails, the initials of `label` on a colour derived from the user id (else a neutral silhouette): never a broken
- * image. Light-DOM content (say, an `<img>` a CMS author wrote) shows until the element upgrades; the shadow root
+ * fails, the initials of `label` (or `initials`) on colours derived from the user id, else a silhouette in them:
+ * never a broken image. The initials have at least 5.5:1 contrast for every id, so they pass WCAG AA at any size.
+ * Light-DOM content (say, an `<img>` a CMS author wrote) shows until the element upgrades; the shadow root
  * has no slot, so it disappears then.
  *
  * The store comes from `pictureSourceContext` (a provider such as the store's provider element), or, with none on
@@ -34,10 +35,16 @@ const warned = new Set<string>();
  * A missing `user-id`, or one the image service refuses (1 to 64 of A-Z a-z 0-9 _ -), shows the fallback and is
  * warned about in the console, once per id on the page.
  *
+ * `label` names the user to assistive technology: the image's `alt`, or the fallback's label (`role="img"`). Next to
+ * the written name, set `decorative`: the picture and the initials still show, but the element names no one, so a
+ * screen reader does not read the name twice. Without `label` (or with `label=""`) it names no one either, and, with
+ * no `initials` given, the fallback is the silhouette.
+ *
  * The image names every copy the service made of the picture (`srcset`) and the size it is shown at (`sizes`: `size`
  * pixels, 48 without it), so the browser fetches the one that fits the size and the screen's pixel ratio. Until it
- * has loaded on a first sight, the picture's tiny preview shows in its place, blurred (else the fallback does), so a
- * list never shows an empty circle and never jumps from initials to faces.
+ * has loaded on a first sight, the fallback stays under it (with the picture's tiny preview, blurred, when the
+ * service made one) and goes once it has, so a list never shows an empty circle and never jumps from initials to
+ * faces; a picture the browser already has covers it in its first frame.
  *
  * With `loading="lazy"` (the default), a picture the store knows synchronously (`peek`: memory, LocalStorage, no
  * request) is still in the first render, so a known face never waits a frame for an IntersectionObserver; asking
@@ -57,13 +64,17 @@ const warned = new Set<string>();
  *
  * @csspart image - The `<img>` showing the picture.
  * @csspart fallback - The initials or silhouette shown instead (`role="img"`, labelled by `label`); while a picture
- *   seen for the first time loads, in its place, holding its blurred preview when the service made one.
+ *   seen for the first time loads, under it, holding its blurred preview when the service made one, and hidden from
+ *   assistive technology (the image names the user). With forced colours (Windows' contrast themes), which paint
+ *   its background as the page's, it keeps an edge in the text colour.
  *
  * @cssproperty --size - Width and height. Default `48px`; the `size` attribute sets it, in pixels.
  * @cssproperty --radius - Corner radius. Default by `shape`: `50%` circle, `20%` rounded, `0` square.
- * @cssproperty --fallback-color - Colour of the initials and silhouette. Default `#fff`.
+ * @cssproperty --fallback-color - Colour of the initials and silhouette. Default unset: the one that goes with the
+ *   user's background, white on a deep tone or a dark shade of the hue on a light tint (5.5:1 or more). Set both
+ *   together, with 4.5:1 contrast or more.
  * @cssproperty --fallback-background - Background of the fallback. Default unset: a colour derived from the user id
- *   (the same id always gets the same colour), grey behind the silhouette.
+ *   (the same id always gets the same colour), for the initials and the silhouette alike.
  */
 export class CachedProfilePicture extends LitElement {
   static override styles = styles;
@@ -72,6 +83,8 @@ export class CachedProfilePicture extends LitElement {
   static override properties = {
     userId: { attribute: 'user-id' },
     label: {},
+    initials: {},
+    decorative: { type: Boolean },
     size: { type: Number },
     shape: { reflect: true },
     loading: {},
@@ -81,8 +94,21 @@ export class CachedProfilePicture extends LitElement {
   /** The user whose picture to show. A new id starts over; answers for the old one are ignored. */
   userId = '';
 
-  /** The user's name: the image's `alt`, the fallback's label and initials. */
+  /** The user's name: the image's `alt`, the fallback's label, and its initials unless `initials` is set. */
   label = '';
+
+  /**
+   * What the fallback shows instead of the initials of `label` (the first letters of its first and last words): one
+   * or two letters fit, say `"AL"` for "Ada King, Countess of Lovelace". `label` still names the user.
+   */
+  initials?: string;
+
+  /**
+   * The picture only illustrates a name written next to it: it shows as usual, initials included, but names no one
+   * (the image's `alt=""`, the fallback hidden from assistive technology), so a screen reader does not read the name
+   * twice. `label` still gives the initials.
+   */
+  decorative?: boolean;
 
   /** Width and height in pixels; unset, `--size` decides (default 48px). */
   size?: number;
@@ -147,40 +173,27 @@ export class CachedProfilePicture extends LitElement {
     const { srcset } = this.picture;
     // sizes and srcset before src: set in template order, so the browser never starts fetching src alone.
     const image = url
-      ? html`<img
-          part="image"
-          sizes="${size}px"
-          srcset=${srcset ?? nothing}
-          src=${url}
-          alt=${this.label}
-          width=${size}
-          height=${size}
-          @load=${this.onImageLoad}
-          @error=${this.onImageError}
-        />`
+      ? html`<img part="image" sizes="${size}px" srcset=${srcset ?? nothing} src=${url} alt=${this.#name()} width=${size}
+          height=${size} @load=${this.onImageLoad} @error=${this.onImageError} />`
       : nothing;
     // The image first, so it is the shadow root's first img whatever stands in for it.
     return html`${image}${url && url === this.picture.loadedUrl ? nothing : this.#fallback(url)}`;
   }
 
   /**
-   * The fallback: where there is no picture, and over its image while that loads (it has nothing to show yet),
-   * showing the picture's preview (blurred) when the service made one.
+   * The fallback: where there is no picture, and under its image while that loads (the image has nothing to show
+   * yet), showing the picture's preview (blurred) when the service made one.
    */
   #fallback(url: string | undefined): TemplateResult {
     const placeholder = url && this.picture.resolution?.meta?.placeholder;
-    const initials = initialsOf(this.label);
-    // Over a loading image, whose alt already names the user, it is decoration. The preview is checked here too: a
+    const initials = this.initials || initialsOf(this.label);
+    const name = this.#name();
+    // Under a loading image, whose alt already names the user, it is decoration. The preview is checked here too: a
     // source of the page's own may hand over any metadata. The server runs no updated(): there the size and colour
     // are in the markup, so they show before any script runs.
-    return html`<div
-      part="fallback"
-      class="${initials ? 'initials' : 'silhouette'} ${url ? 'over' : ''} ${isServer || this.#served ? 'served' : ''}"
-      style=${isServer ? serverStyle(this.userId, this.#size()) : nothing}
-      role="img"
-      aria-label=${this.label || nothing}
-      aria-hidden=${this.label && !url ? nothing : 'true'}
-    >${isPreview(placeholder) ? html`<img src=${placeholder} alt="" />` : initials || silhouette}</div>`;
+    return html`<div part="fallback" class="${url ? 'under' : ''} ${isServer || this.#served ? 'served' : ''}"
+      style=${isServer ? styleOf(this.userId, this.#size()) : nothing} role="img" aria-label=${name || nothing}
+      aria-hidden=${name && !url ? nothing : 'true'}>${isPreview(placeholder) ? html`<img src=${placeholder} alt="" />` : initials || silhouette}</div>`;
   }
 
   /** A server-rendered element has rendered what the server did: now what the browser knows (a picture, maybe). */
@@ -189,16 +202,17 @@ export class CachedProfilePicture extends LitElement {
   }
 
   /**
-   * `size` and the user's colour go on what is rendered through the CSSOM, not a `style` attribute, so a page whose
-   * Content-Security-Policy forbids inline styles still shows them.
+   * `size` and the user's colours go on what is rendered through the CSSOM (`style.cssText`), not a `style`
+   * attribute, so a page whose Content-Security-Policy forbids inline styles still shows them.
    */
   protected override updated(): void {
-    const size = this.#size();
-    for (const part of this.renderRoot.querySelectorAll<HTMLElement>('[part]')) {
-      if (size) part.style.setProperty('--size', `${size}px`);
-      else part.style.removeProperty('--size');
-      part.style.setProperty('--user-color', colorOf(this.userId));
-    }
+    const style = styleOf(this.userId, this.#size());
+    for (const part of this.renderRoot.querySelectorAll<HTMLElement>('[part]')) part.style.cssText = style;
+  }
+
+  /** Who the picture names: no one when it is decorative. */
+  #name(): string {
+    return this.decorative ? '' : this.label;
   }
 
   #size(): number | undefined {
@@ -219,9 +233,10 @@ export class CachedProfilePicture extends LitElement {
   }
 }
 
-/** What updated() sets through the CSSOM, as a `style` attribute: for the server, where no updated() runs. */
-function serverStyle(userId: string, size: number | undefined): string {
-  return `--user-color:${colorOf(userId)}${size ? `;--size:${size}px` : ''}`;
+/** The size and the user's colours as custom properties, for the parts' inline style. */
+function styleOf(userId: string, size: number | undefined): string {
+  const [background, ink] = colorsOf(userId);
+  return `--user-color:${background};--user-ink:${ink}${size ? `;--size:${size}px` : ''}`;
 }
 
 export default CachedProfilePicture;

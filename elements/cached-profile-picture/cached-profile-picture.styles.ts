@@ -4,12 +4,14 @@ export default css`
   :host {
     --size: 48px;
     --radius: 50%;
-    --fallback-color: #fff;
-    /* initial: unset, so the fallback takes the colour derived from the user id */
+    /* initial: unset, so the fallback takes the colours derived from the user id */
+    --fallback-color: initial;
     --fallback-background: initial;
 
     display: inline-block;
     position: relative;
+    /* a stacking context of its own, which the fallback under a loading image stays inside */
+    z-index: 0;
     flex: none;
     vertical-align: middle;
     line-height: 0;
@@ -45,7 +47,7 @@ export default css`
     display: flex;
     align-items: center;
     justify-content: center;
-    color: var(--fallback-color);
+    color: var(--fallback-color, var(--user-ink));
     background: var(--fallback-background, var(--user-color));
     font-size: calc(var(--size) * 0.4);
     font-weight: 600;
@@ -58,6 +60,8 @@ export default css`
      * known face never flashes from initials or preview to itself, nor does one whose metadata the page had.
      */
     animation: late 0s 0.1s backwards;
+    /* invisible, but forced colours paint it, and paint every background as the page's: the shape keeps its edge */
+    outline: 1px solid transparent;
   }
 
   /* rendered on the server: it was on screen before any script ran, so it stays */
@@ -71,14 +75,11 @@ export default css`
     }
   }
 
-  [part~='fallback'].silhouette {
-    background: var(--fallback-background, #c7cdd4);
-  }
-
-  /* over an image that is loading, in the same place */
-  .over {
+  /* under an image that is loading, in the same place: the image covers it as its pixels arrive */
+  .under {
     position: absolute;
     top: 0;
+    z-index: -1;
   }
 
   /* the preview: a few pixels scaled up and blurred, enlarged so its blurred edge is clipped away with the shape */

@@ -1,19 +1,18 @@
 // <cached-profile-picture> in Chromium, showing real pictures uploaded to the image service for the run.
 //
-// Most tests give the element a PictureSource made here (TestSource) through a context provider: the store is tested
-// on its own (elements/store/), and here the subject is the element's rendering, so each test decides what the source
-// answers and when, and reads what the element asked of it. The last group runs the element on the real store
+// Most tests give the element a PictureSource of their own (TestSource, testing/test-source.ts) through a context
+// provider: the store is tested on its own (elements/store/), and here the subject is the element's rendering, so each
+// test decides what the source answers and when, and reads what the element asked of it. The last group runs the element on the real store
 // (`defaultSource`, no provider) and counts the requests that reached the service.
 import { expect } from '@esm-bundle/chai';
-import { ContextProvider } from '@lit/context';
 import { html, LitElement } from 'lit';
 import type { PictureMeta } from '../../contract/picture.ts';
-import { defaultSource, pictureSourceContext } from '../store/context.ts';
-import type { PictureSource, Resolution, ResolutionReport } from '../store/types.ts';
+import { defaultSource } from '../store/context.ts';
 import { pngOf, requests, seed, users } from '../testing/service.ts';
 import { CachedProfilePicture } from './cached-profile-picture.ts';
-import { colorOf, initialsOf } from './fallback.ts';
+import { colorsOf, initialsOf } from './fallback.ts';
 import { ProfilePictureController, SLOW_IMAGE_MS } from './profile-picture-controller.ts';
+import { mount, mounted, resolution, TestProvider, TestSource } from './testing/test-source.ts';
 
 type Fn = () => unknown;
 const { describe, it, before, afterEach } = globalThis as unknown as {
@@ -23,128 +22,10 @@ const { describe, it, before, afterEach } = globalThis as unknown as {
   afterEach(fn: Fn): void;
 };
 
-/** A source the test controls: answers set per user, `get` held until released, every call recorded. */
-class TestSource implements PictureSource {
-  /** What `peek` answers (synchronously). */
-  readonly known = new Map<string, Resolution>();
-  /** What `get` answers; falls back to `known`, then to "no picture". */
-  readonly answers = new Map<string, Resolution | Error>();
-  /** Stored Blobs by version, for `acquireBlobUrl`. */
-  readonly blobs = new Map<string, Blob>();
-  readonly peeked: string[] = [];
-  readonly asked: string[] = [];
-  readonly acquired: string[] = [];
-  readonly released: string[] = [];
-  readonly loadedCalls: Array<{ resolution: Resolution; ms: number; url: string | undefined }> = [];
-  readonly reports: ResolutionReport[] = [];
-  readonly #watchers = new Map<string, Set<(resolution: Resolution) => void>>();
-  readonly #held = new Map<string, Promise<void>>();
-  readonly #objectUrls = new Map<string, { url: string; users: number }>();
-
-  peek(userId: string): Resolution | undefined {
-    this.peeked.push(userId);
-    return this.known.get(userId);
-  }
-
-  async get(userId: string): Promise<Resolution> {
-    this.asked.push(userId);
-    await this.#held.get(userId);
-    const answer = this.answers.get(userId) ?? this.known.get(userId) ?? resolution(userId, null);
-    if (answer instanceof Error) throw answer;
-    return answer;
-  }
-
-  /** `get(userId)` waits until the returned function is called. */
-  hold(userId: string): () => void {
-    let release!: () => void;
-    this.#held.set(userId, new Promise((resolve) => (release = resolve)));
-    return release;
-  }
-
-  watch(userId: string, listener: (resolution: Resolution) => void): () => void {
-    let set = this.#watchers.get(userId);
-    if (!set) this.#watchers.set(userId, (set = new Set()));
-    set.add(listener);
-    return () => set.delete(listener);
-  }
-
-  watching(userId: string): number {
-    return this.#watchers.get(userId)?.size ?? 0;
-  }
-
-  /** What the store does after an invalidation: tell every watcher of the user. */
-  emit(answer: Resolution): void {
-    for (const listener of this.#watchers.get(answer.userId) ?? []) listener(answer);
-  }
-
-  async acquireBlobUrl(meta: PictureMeta): Promise<string | undefined> {
-    this.acquired.push(meta.version);
-    const blob = this.blobs.get(meta.version);
-    if (!blob) return undefined;
-    const shown = this.#objectUrls.get(meta.version) ?? { url: URL.createObjectURL(blob), users: 0 };
-    shown.users++;
-    this.#objectUrls.set(meta.version, shown);
-    return shown.url;
-  }
-
-  releaseBlobUrl(meta: PictureMeta): void {
-    this.released.push(meta.version);
-    const shown = this.#objectUrls.get(meta.version);
-    if (!shown || --shown.users > 0) return;
-    URL.revokeObjectURL(shown.url);
-    this.#objectUrls.delete(meta.version);
-  }
-
-  /** Object URLs alive now. */
-  get objectUrls(): number {
-    return this.#objectUrls.size;
-  }
-
-  loaded(answer: Resolution, ms: number, url?: string): void {
-    this.loadedCalls.push({ resolution: answer, ms, url });
-  }
-
-  report(report: ResolutionReport): void {
-    this.reports.push(report);
-  }
-}
-
-function resolution(userId: string, meta: PictureMeta | null, more: Partial<Resolution> = {}): Resolution {
-  return { userId, meta: meta && { ...meta, userId }, layer: 'memory', urlUsable: true, ms: 0, ...more };
-}
-
-/** A provider of the source for everything inside it, as a page's provider element would be. */
-class TestProvider extends LitElement {
-  readonly provider = new ContextProvider(this, { context: pictureSourceContext });
-  protected override render() {
-    return html`<slot></slot>`;
-  }
-}
-customElements.define('cpp-test-provider', TestProvider);
-
-const mounted: Element[] = [];
 afterEach(() => {
   for (const element of mounted.splice(0)) element.remove();
   window.scrollTo(0, 0);
 });
-
-/** A provider of `source` in the document, holding a new `<cached-profile-picture>` with `attributes`. */
-function mount(source: PictureSource | undefined, attributes: Record<string, string>, tag = 'cached-profile-picture') {
-  const element = document.createElement(tag) as CachedProfilePicture;
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  let parent: HTMLElement = document.body;
-  if (source) {
-    const provider = document.createElement('cpp-test-provider') as TestProvider;
-    provider.provider.setValue(source);
-    document.body.append(provider);
-    mounted.push(provider);
-    parent = provider;
-  } else {
-    mounted.push(element);
-  }
-  parent.append(element);
-  return element;
-}
 
 function image(element: Element): HTMLImageElement | null {
   return element.shadowRoot!.querySelector('[part~="image"]');
@@ -157,6 +38,16 @@ function fallback(element: Element): HTMLElement | null {
 /** Whether a user sees `element`: rendered, and not hidden. */
 function visible(element: Element | null | undefined): boolean {
   return element?.checkVisibility({ visibilityProperty: true }) ?? false;
+}
+
+/** `colour` as getComputedStyle serializes it. */
+function computed(colour: string): string {
+  const probe = document.createElement('i');
+  probe.style.color = colour;
+  document.body.append(probe);
+  const value = getComputedStyle(probe).color;
+  probe.remove();
+  return value;
 }
 
 function nextEvent<T>(target: EventTarget, type: string): Promise<CustomEvent<T>> {
@@ -499,7 +390,8 @@ describe('<cached-profile-picture>', () => {
     const css = (el: Element | null) => getComputedStyle(el!);
     expect(css(fallback(plain)).width).to.equal('48px');
     expect(css(fallback(plain)).borderTopLeftRadius).to.equal('50%');
-    expect(css(fallback(plain)).color).to.equal('rgb(255, 255, 255)');
+    const [background, ink] = colorsOf('nobody-here');
+    expect([css(fallback(plain)).backgroundColor, css(fallback(plain)).color]).to.deep.equal([computed(background), computed(ink)], 'the user\'s colours');
     expect(css(fallback(plain)).fontSize).to.equal('19.2px', '0.4 of the size');
     expect(plain.getBoundingClientRect().width).to.equal(48, 'the host takes the picture size');
     expect(css(image(sized)).width).to.equal('64px');
@@ -593,7 +485,7 @@ describe('<cached-profile-picture> at the size it is shown', () => {
     expect(image(element)!.currentSrc).to.equal(absolute(pic.url));
   });
 
-  it('shows the preview, blurred and in the picture\'s shape, in place of a first sight that loads slowly; then the picture alone', async () => {
+  it('shows the preview, blurred and in the picture\'s shape, under a first sight that loads slowly; then the picture alone', async () => {
     expect(pic.placeholder).to.match(/^data:image\/webp;base64,/);
     const source = new TestSource();
     source.known.set('bea', resolution('bea', slowly(pic, 'bea'), { layer: 'network' }));
@@ -607,6 +499,8 @@ describe('<cached-profile-picture> at the size it is shown', () => {
     expect(getComputedStyle(fallback(element)!).borderTopLeftRadius).to.equal('20%', 'clipped to the shape');
     const rect = (el: Element) => JSON.stringify(el.getBoundingClientRect());
     expect(rect(fallback(element)!)).to.equal(rect(image(element)!), 'exactly where the picture will be');
+    const box = image(element)!.getBoundingClientRect();
+    expect(element.shadowRoot!.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2)).to.equal(image(element), 'under the image, which covers it as it arrives');
     expect(fallback(element)!.getAttribute('aria-hidden')).to.equal('true', 'the image names the user already');
 
     const loaded = nextEvent(element, 'picture-load');
@@ -617,7 +511,7 @@ describe('<cached-profile-picture> at the size it is shown', () => {
     expect(visible(image(element))).to.equal(true);
   });
 
-  it('without a preview, shows the initials in place of a first sight until it loads, never an empty circle', async () => {
+  it('without a preview, shows the initials under a first sight until it loads, never an empty circle', async () => {
     const source = new TestSource();
     const bare = { ...pic, placeholder: undefined };
     source.known.set('cal', resolution('cal', slowly(bare, 'cal'), { layer: 'network' }));
@@ -719,8 +613,8 @@ describe('ProfilePictureController', () => {
     expect(initialsOf('ada')).to.equal('A');
     expect(initialsOf('  ')).to.equal('');
     expect(initialsOf('émile zola')).to.equal('ÉZ');
-    expect(colorOf('ada')).to.equal(colorOf('ada'));
-    expect(colorOf('user1')).not.to.equal(colorOf('user2'));
+    expect(colorsOf('ada')).to.deep.equal(colorsOf('ada'));
+    expect(colorsOf('user1')[0]).not.to.equal(colorsOf('user2')[0]);
   });
 });
 

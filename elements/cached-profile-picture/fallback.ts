@@ -15,21 +15,23 @@ export function initialsOf(label: string | null | undefined): string {
 }
 
 /**
- * A colour for a user: the same id always gets the same hue, so a face's placeholder is recognisable across pages.
- * Saturation and lightness are fixed where white initials stay readable.
+ * A user's colours, `[background, initials]`: the same id always gets the same hue, so a face's placeholder is
+ * recognisable across pages. They are CIE LCH, whose lightness alone sets the luminance, so the initials' contrast is
+ * the same for every hue: white on a deep tone (lightness 42), or, from orange to green (hues 60 to 139), where a tone
+ * that deep turns olive, a dark shade of the hue on a light tint (30 on 88). Either is 5.5:1 or more: WCAG AA asks
+ * 4.5:1 of text at any size.
  */
-export function colorOf(userId: string): string {
+export function colorsOf(userId: string): [background: string, initials: string] {
   // FNV-1a: a few lines, and it spreads short similar ids (user1, user2) across the hue circle.
   let hash = 0x811c9dc5;
   for (let i = 0; i < userId.length; i++) {
     hash ^= userId.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return `hsl(${(hash >>> 0) % 360} 45% 42%)`;
+  const hue = (hash >>> 0) % 360;
+  return hue < 60 || hue > 139 ? [`lch(42 40 ${hue})`, '#fff'] : [`lch(88 40 ${hue})`, `lch(30 40 ${hue})`];
 }
 
-/** A neutral head and shoulders, drawn in `currentColor`, for a picture with no name to take initials from. */
-export const silhouette: TemplateResult = html`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-  <circle cx="12" cy="9" r="4.5"></circle>
-  <path d="M3 22.5c0-4.7 4-7.5 9-7.5s9 2.8 9 7.5z"></path>
-</svg>`;
+/** A head and shoulders, drawn in `currentColor`, for a picture with no name to take initials from. */
+export const silhouette: TemplateResult = html`<svg viewBox="0 0 24 24" aria-hidden="true"
+  ><circle cx="12" cy="9" r="4.5"></circle><path d="M3 22.5c0-4.7 4-7.5 9-7.5s9 2.8 9 7.5z"></path></svg>`;

@@ -17,7 +17,7 @@ import { TEST_ADMIN_TOKEN } from '../../backend/testing/tokens.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
 import '../index.ts';
 import { startCountingProxy, type CountingProxy } from '../testing/counting-proxy.ts';
-import { colorOf } from './fallback.ts';
+import { colorsOf } from './fallback.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -36,18 +36,18 @@ describe('rendered on the server', () => {
     assert.match(markup, /<cached-profile-picture[^>]*\suser-id="ada" size="48"[^>]*\sshape="circle"[^>]*><template shadowroot="open" shadowrootmode="open"><style>/);
     assert.match(markup, /:host \{\s*--size: 48px;\s*--radius: 50%;/, 'the element\'s styles');
     const fallback = fallbackOf(markup);
-    assert.deepEqual(fallback.attr('style')?.split(';'), [`--user-color:${colorOf('ada')}`, '--size:48px']);
-    assert.match(fallback.attr('class') ?? '', /\binitials\b.*\bserved\b/);
+    const [background, ink] = colorsOf('ada');
+    assert.deepEqual(fallback.attr('style')?.split(';'), [`--user-color:${background}`, `--user-ink:${ink}`, '--size:48px']);
+    assert.match(fallback.attr('class') ?? '', /\bserved\b/);
     assert.equal(fallback.attr('aria-label'), 'Ada Lovelace');
     assert.match(markup, /<div\s+part="fallback"[^>]*>(<!--[^>]*-->)*AL(<!--[^>]*-->)*<\/div>/, 'the initials');
   });
 
   test('its size from the size attribute, 48 px without one; a silhouette without a label', () => {
     assert.match(fallbackOf(ssr(html`<cached-profile-picture user-id="grace" size="64" label="Grace Hopper"></cached-profile-picture>`)).attr('style')!, /;--size:64px$/);
-    assert.equal(fallbackOf(ssr(html`<cached-profile-picture user-id="grace"></cached-profile-picture>`)).attr('style'), `--user-color:${colorOf('grace')}`);
+    assert.equal(fallbackOf(ssr(html`<cached-profile-picture user-id="grace"></cached-profile-picture>`)).attr('style'), `--user-color:${colorsOf('grace').join(';--user-ink:')}`);
     const unnamed = ssr(html`<cached-profile-picture user-id="ada" size="48"></cached-profile-picture>`);
-    assert.match(fallbackOf(unnamed).attr('class')!, /\bsilhouette\b/);
-    assert.match(unnamed, /<svg viewBox="0 0 24 24"/);
+    assert.match(unnamed, /<div\s+part="fallback"[^>]*>(<!--[^>]*-->)*<svg viewBox="0 0 24 24"/, 'the silhouette');
   });
 
   test('the provider and the dashboard render too, and make no store on the server', () => {
@@ -171,7 +171,7 @@ const keptServerNodes = (page: Page) => page.evaluate(() => {
 });
 
 describe('server-rendered, then upgraded in Chromium', () => {
-  test('shows before any script: 48 px, the user\'s colour, the initials', async () => {
+  test('shows before any script: 48 px, the user\'s colours, the initials', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.setContent(`<!doctype html><body style="margin:0">${tags}</body>`);
@@ -179,17 +179,17 @@ describe('server-rendered, then upgraded in Chromium', () => {
       const fallback = tag.shadowRoot!.querySelector('[part~="fallback"]')!;
       const style = getComputedStyle(fallback);
       const box = tag.getBoundingClientRect();
-      return [`${box.width}x${box.height}`, style.borderRadius, style.backgroundColor, style.visibility, fallback.textContent!.trim()];
+      return [`${box.width}x${box.height}`, style.borderRadius, style.backgroundColor, style.color, style.visibility, fallback.textContent!.trim()];
     }));
-    const rgb = async (color: string) => page.evaluate((c) => {
+    const computed = async (color: string) => page.evaluate((c) => {
       const probe = document.createElement('i');
       probe.style.color = c;
       document.body.append(probe);
       return getComputedStyle(probe).color;
     }, color);
     assert.deepEqual(shown, [
-      ['48x48', '50%', await rgb(colorOf(ADA)), 'visible', 'AL'],
-      ['48x48', '50%', await rgb(colorOf(BOB)), 'visible', 'BB'],
+      ['48x48', '50%', await computed(colorsOf(ADA)[0]), await computed(colorsOf(ADA)[1]), 'visible', 'AL'],
+      ['48x48', '50%', await computed(colorsOf(BOB)[0]), await computed(colorsOf(BOB)[1]), 'visible', 'BB'],
     ]);
     await context.close();
   });
