@@ -113,7 +113,7 @@ test('custom-elements.json describes each element with its attributes, typed eve
   const elements = new Map(manifest.modules.flatMap((m) => (m.declarations ?? []).filter((d) => d.tagName).map((d) => [d.tagName!, { ...d, path: m.path }] as const)));
   const picture = elements.get('cached-profile-picture');
   assert.ok(picture, 'cached-profile-picture is described');
-  assert.deepEqual(picture.attributes?.map((a) => a.name), ['user-id', 'label', 'size', 'shape', 'loading', 'api-base']);
+  assert.deepEqual(picture.attributes?.map((a) => a.name), ['user-id', 'label', 'initials', 'decorative', 'size', 'shape', 'loading', 'api-base']);
   assert.deepEqual(picture.events?.map((e) => [e.name, e.type?.text]), [['picture-load', 'PictureLoadDetail'], ['picture-error', 'PictureErrorDetail']]);
   assert.deepEqual(picture.cssParts?.map((p) => p.name), ['image', 'fallback']);
   assert.deepEqual(picture.cssProperties?.map((p) => p.name), ['--size', '--radius', '--fallback-color', '--fallback-background']);
