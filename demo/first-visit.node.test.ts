@@ -56,6 +56,7 @@ for (const [screen, viewport] of [['a desktop', DESKTOP], ['a phone', PHONE]] as
     const text = given.map((a) => a.text).join('\n');
     assert.doesNotMatch(text, /redis/i, 'the embedded default has no Redis');
     assert.doesNotMatch(text, /prefetch/i, 'the page asked for what it showed in one request');
+    assert.doesNotMatch(text, /optimal/i, 'nothing to judge yet, so nothing is called optimal');
     // Before its worker controls it, a page may also be told so; nothing else fits a first visit.
     assert.ok(given.every((a) => ['too-early', 'no-service-worker'].includes(a.rule)), text);
     if (given.some((a) => a.rule === 'too-early')) assert.match(text, /^Not enough to judge yet: every picture so far \(\d+\) was new to this page/m);

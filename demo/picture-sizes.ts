@@ -1,39 +1,31 @@
 import type { PictureMeta, PictureVariant } from '../contract/picture.ts';
 import { pictureFiles, shownFile } from './picture-files.ts';
-import { pictureTag } from './picture-tag.ts';
-import { DEMO_USER, FRIENDS, type Person } from './people.ts';
-import { sample } from './sample.ts';
+import { DEMO_USER, PEOPLE, type Person } from './people.ts';
 
-const SIZES = [24, 32, 40, 48, 64, 96, 128];
-/** Whose picture the section can show: the demo user first (the profile page uploads theirs), then the friends. */
-const CHOOSABLE = [DEMO_USER, ...FRIENDS];
 /** How long the files wait for the tags to load theirs. */
 const TAGS_WAIT_MS = 5_000;
 
 /**
- * The pictures page's sizes: the chosen person's tag at every size, each captioned with the one file the browser
- * chose for it, then every file the service's lookup lists, each at its own size. The files come once the tags have
- * loaded: Chromium takes a larger file it already holds rather than fetch a smaller one, so files shown first would
- * decide what the tags show.
+ * The pictures page's sizes: the chosen person's tag at every size (in the page's HTML), each captioned with the one
+ * file the browser chose for it, then every file the service's lookup lists, each at its own size. The files come
+ * once the tags have loaded: Chromium takes a larger file it already holds rather than fetch a smaller one, so files
+ * shown first would decide what the tags show.
  */
 export function showSizes(root: ParentNode): void {
   const select = root.querySelector<HTMLSelectElement>('[data-person]')!;
   const files = root.querySelector<HTMLElement>('[data-files]')!;
   const note = root.querySelector<HTMLElement>('[data-files-note]')!;
   root.querySelector('[data-dpr]')!.textContent = `${Number(devicePixelRatio.toFixed(2))}×`;
-  select.append(...CHOOSABLE.map((person) => new Option(person === DEMO_USER ? `${person.name} (you)` : person.name, person.id)));
 
-  const tags = SIZES.map((size) => pictureTag(DEMO_USER, { size }));
-  const captions = tags.map(() => document.createElement('small'));
-  root.querySelector('[data-sizes]')!.append(...tags.map((tag, i) => {
-    const figure = sample(`${SIZES[i]} px`, tag);
-    figure.append(captions[i]!);
-    return figure;
-  }));
+  const tags = [...root.querySelectorAll<HTMLElement>('[data-sizes] cached-profile-picture')];
+  const captions = tags.map((tag) => tag.parentElement!.querySelector('small')!);
   let variants: PictureVariant[] = [];
   const showChosen = () => tags.forEach((tag, i) => (captions[i]!.textContent = shownFile(tag, variants)));
-  // Every image a tag loads, its placeholder and the file the browser picks alike (load events stay in the shadow root).
-  for (const tag of tags) tag.shadowRoot?.addEventListener('load', showChosen, true);
+  // Every image a tag loads, its placeholder and the file the browser picks alike (load events stay in the shadow
+  // root, which the tags have once the bundle, after this script, has defined them).
+  void customElements.whenDefined('cached-profile-picture').then(() => {
+    for (const tag of tags) tag.shadowRoot?.addEventListener('load', showChosen, true);
+  });
 
   const choose = async (person: Person) => {
     const tagsLoaded = Promise.race([Promise.all(tags.map(settled)), new Promise((resolve) => setTimeout(resolve, TAGS_WAIT_MS))]);
@@ -58,8 +50,10 @@ export function showSizes(root: ParentNode): void {
     await tagsLoaded;
     if (current()) files.replaceChildren(...pictureFiles(meta, person.name));
   };
-  select.addEventListener('change', () => void choose(CHOOSABLE.find((person) => person.id === select.value)!));
-  void choose(DEMO_USER);
+  // A reload may keep the person chosen before.
+  const chosen = () => PEOPLE.find((person) => person.id === select.value) ?? DEMO_USER;
+  select.addEventListener('change', () => void choose(chosen()));
+  void choose(chosen());
 }
 
 /** Resolves once `tag` shows its picture, or its fallback because that failed. */

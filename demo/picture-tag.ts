@@ -6,14 +6,19 @@ export interface TagOptions {
   shape?: 'circle' | 'rounded' | 'square';
   /** Unset: the person's name, as `label`; `''` for a tag without one (the fallback is then a silhouette). */
   label?: string;
+  /** The name is written next to it: the picture names no one, so a screen reader reads the name once. */
+  decorative?: boolean;
 }
 
-/** A `<cached-profile-picture>` for `person`, as a page would write it. */
-export function pictureTag(person: Pick<Person, 'id' | 'name'>, { size, shape, label = person.name }: TagOptions): HTMLElement {
-  const tag = document.createElement('cached-profile-picture');
-  tag.setAttribute('user-id', person.id);
-  if (label) tag.setAttribute('label', label);
-  tag.setAttribute('size', String(size));
-  if (shape) tag.setAttribute('shape', shape);
-  return tag;
+/** A `<cached-profile-picture>` for `person`, as a page would write it in its HTML. */
+export function pictureTag(person: Pick<Person, 'id' | 'name'>, { size, shape, label = person.name, decorative }: TagOptions): string {
+  const attributes = [['user-id', person.id], ['label', label], ['size', String(size)], ['shape', shape]]
+    .filter(([, value]) => value)
+    .map(([name, value]) => ` ${name}="${escapeHtml(value!)}"`);
+  return `<cached-profile-picture${attributes.join('')}${decorative ? ' decorative' : ''}></cached-profile-picture>`;
+}
+
+/** `text` safe in HTML, as an element's content or an attribute's quoted value. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

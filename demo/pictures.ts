@@ -1,31 +1,8 @@
 import { showSizes } from './picture-sizes.ts';
-import { pictureTag } from './picture-tag.ts';
-import { FRIENDS, NEWCOMERS } from './people.ts';
-import { sample } from './sample.ts';
 
-const SHAPES = ['circle', 'rounded', 'square'] as const;
-
-/**
- * The pictures page: a person's picture at every size with the file behind each, shapes, fallbacks, and the snippets
- * with this service's address in them.
- */
+/** The pictures page: the chosen person's sizes and files, and the snippets with this service's address in them. */
 export function showPictures(root: ParentNode): void {
   showSizes(root);
-
-  const stack = document.createElement('div');
-  stack.className = 'stack';
-  stack.append(...FRIENDS.slice(3, 8).map((friend) => pictureTag(friend, { size: 44 })));
-  root.querySelector('[data-shapes]')!.append(
-    ...SHAPES.map((shape, i) => sample(shape, pictureTag(FRIENDS[i]!, { size: 88, shape }))),
-    sample('a stack of five', stack),
-  );
-
-  root.querySelector('[data-fallbacks]')!.append(
-    ...NEWCOMERS.map((newcomer) => sample(newcomer.name, pictureTag(newcomer, { size: 64 }))),
-    sample('no name given', pictureTag(NEWCOMERS[0]!, { size: 64, label: '' })),
-    sample('rounded, 40 px', pictureTag(NEWCOMERS[1]!, { size: 40, shape: 'rounded' })),
-  );
-
   for (const code of root.querySelectorAll('[data-snippet]')) code.textContent = code.textContent!.replaceAll('{origin}', location.origin);
   setUpTabs(root);
   setUpCopyButtons(root);

@@ -1,7 +1,6 @@
-/** A picture with a caption under it, as the pictures page lays them out in a row. */
-export function sample(caption: string, ...content: Node[]): HTMLElement {
-  const figure = document.createElement('div');
-  figure.className = 'sample';
-  figure.append(...content, caption);
-  return figure;
+import { escapeHtml } from './picture-tag.ts';
+
+/** A picture with a caption under it, as the pictures page lays them out in a row; `after` follows the caption. */
+export function sample(caption: string, content: string, after = ''): string {
+  return `<div class="sample">${content}${escapeHtml(caption)}${after}</div>`;
 }
