@@ -50,7 +50,7 @@ const pages: Record<string, string> = {
 };
 const site = await startSite(pages);
 for (const [i, id] of USERS.entries()) metas.push(await upload(site.service.base, id, noisyPng(i + 1)));
-const paths = metas.map((meta) => new URL(meta.url).pathname);
+const paths = metas.map((meta) => new URL(meta.url, site.service.base).pathname);
 Object.assign(pages, { '/img.html': imgPage(paths, false), '/img-sw.html': imgPage(paths, true) });
 
 const contenders = {

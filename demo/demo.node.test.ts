@@ -101,7 +101,8 @@ test('a picture saved on the profile page replaces the old one everywhere, and i
   assert.ok(before, 'the other tab shows the demo user\'s seeded picture');
 
   await profile.setInputFiles('input[type="file"]', { name: 'me.png', mimeType: 'image/png', buffer: Buffer.from(noisyPng(7, 120)) });
-  assert.equal(await profile.locator('[data-preview]').isVisible(), true, 'a preview of the chosen picture');
+  // The file is decoded before it is previewed, so the preview comes a moment after the choice.
+  await profile.locator('[data-preview]').waitFor({ state: 'visible', timeout: 5_000 });
   await profile.screenshot({ path: join(shots, '4-profile-preview.png') });
   const [answer] = await Promise.all([
     profile.waitForResponse((res) => res.request().method() === 'PUT'),
