@@ -24,7 +24,7 @@ export type { WorkerNotice } from '../sw/messages.ts';
 export { defaultSource, pictureSourceContext } from './store/context.ts';
 export { PictureStore, type PictureStoreOptions, type StoreStats } from './store/picture-store.ts';
 export { PictureStoreProvider } from './store/picture-store-provider.ts';
-export type { ByteSource, MetaLayer, PictureMonitor, PictureSource, Resolution, ResolutionReport } from './store/types.ts';
+export type { ByteOrigin, MetaLayer, PictureMonitor, PictureSource, Resolution, ResolutionReport } from './store/types.ts';
 export { CachePerformanceMonitor } from './monitor/monitor.ts';
 export type { CacheMetrics, LayerFigures } from './monitor/figures.ts';
 export type { MonitorExport } from './monitor/export-format.ts';

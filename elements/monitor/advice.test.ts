@@ -4,18 +4,18 @@
 import { expect } from '@esm-bundle/chai';
 import type { CacheStats } from '../../contract/picture.ts';
 import type { WorkerStats } from '../../sw/messages.ts';
-import type { ByteSource, MetaLayer } from '../store/types.ts';
+import type { ByteOrigin, MetaLayer } from '../store/types.ts';
 import { advise, rules } from './advice.ts';
 import type { CacheMetrics } from './figures.ts';
 import { CachePerformanceMonitor } from './monitor.ts';
 import { LOCAL_STORAGE_QUOTA, type Surroundings } from './surroundings.ts';
 
 /** Figures of a session in which each layer answered so many times (and each byte source served so many). */
-async function figures(layers: Partial<Record<MetaLayer, number>>, extra: { sources?: Partial<Record<ByteSource, number>>; errors?: number } = {}): Promise<CacheMetrics> {
+async function figures(layers: Partial<Record<MetaLayer, number>>, extra: { sources?: Partial<Record<ByteOrigin, number>>; errors?: number } = {}): Promise<CacheMetrics> {
   const monitor = new CachePerformanceMonitor();
   for (const [layer, n] of Object.entries(layers)) for (let i = 0; i < n; i++) monitor.record({ userId: `u${i}`, layer: layer as MetaLayer, ms: 1 });
   for (const [source, n] of Object.entries(extra.sources ?? {})) {
-    for (let i = 0; i < n; i++) monitor.record({ userId: `u${i}`, layer: 'memory', source: source as ByteSource, ms: 1 });
+    for (let i = 0; i < n; i++) monitor.record({ userId: `u${i}`, layer: 'memory', source: source as ByteOrigin, ms: 1 });
   }
   for (let i = 0; i < (extra.errors ?? 0); i++) monitor.record({ userId: `e${i}`, layer: 'network', ms: 1, error: 'failed' });
   return monitor.getMetrics();

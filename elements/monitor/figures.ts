@@ -1,4 +1,4 @@
-import { ByteSources, MetaLayers, type ByteSource, type MetaLayer } from '../store/types.ts';
+import { ByteOrigins, MetaLayers, type ByteOrigin, type MetaLayer } from '../store/types.ts';
 import { allTallies, type MonitorState, type Tally } from './state.ts';
 
 /** One layer's figures. Means are over every answer; the median and p95 over its latest 100 times. */
@@ -38,7 +38,7 @@ export interface CacheMetrics {
   /** Which layer told each picture's version. */
   layers: Record<MetaLayer, LayerFigures>;
   /** Where each shown picture's bytes came from. */
-  sources: Record<ByteSource, LayerFigures>;
+  sources: Record<ByteOrigin, LayerFigures>;
   /** The hit rate of each run of up to 10 resolutions, oldest first (at most 60). */
   history: { at: number; requests: number; hitRate: number }[];
 }
@@ -48,7 +48,7 @@ const CACHED_SOURCES = ['memoryCache', 'httpCache', 'serviceWorker', 'indexedDB'
 /** The figures a state adds up to. */
 export function figuresOf(state: MonitorState): CacheMetrics {
   const layers = allTallies(MetaLayers, state.layers);
-  const sources = allTallies(ByteSources, state.sources);
+  const sources = allTallies(ByteOrigins, state.sources);
   const requests = sum(Object.values(layers));
   const loads = sum(Object.values(sources));
   const hits = requests - layers.network.count;

@@ -1,4 +1,4 @@
-import { ByteSources, MetaLayers, type ByteSource, type MetaLayer } from '../store/types.ts';
+import { ByteOrigins, MetaLayers, type ByteOrigin, type MetaLayer } from '../store/types.ts';
 
 /** The version of the monitor's stored and exported figures; figures of another version are not read. */
 export const MONITOR_SCHEMA = 1;
@@ -34,7 +34,7 @@ export interface MonitorState {
   /** Which layer told the picture's version; a layer appears with its first answer. */
   layers: Partial<Record<MetaLayer, Tally>>;
   /** Where the bytes of each shown picture came from; a source appears with its first picture. */
-  sources: Partial<Record<ByteSource, Tally>>;
+  sources: Partial<Record<ByteOrigin, Tally>>;
   bytesSaved: number;
   errors: number;
   stale: number;
@@ -72,7 +72,7 @@ export function readState(value: unknown): MonitorState {
   // The shape every state has: arrays hold elements like their first, and every leaf is a number.
   const tallyShape = { count: 0, totalMs: 0, samples: [0] };
   const named = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, tallyShape]));
-  const shape = { ...emptyState(), layers: named(MetaLayers), sources: named(ByteSources), history: [{ at: 0, requests: 0, hits: 0 }] };
+  const shape = { ...emptyState(), layers: named(MetaLayers), sources: named(ByteOrigins), history: [{ at: 0, requests: 0, hits: 0 }] };
   const check = (shape: unknown, v: unknown, path: string): void => {
     const ok = Array.isArray(shape)
       ? Array.isArray(v) && v.length <= (path.endsWith('history') ? HISTORY_POINTS : SAMPLES)

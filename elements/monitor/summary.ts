@@ -1,4 +1,4 @@
-import type { ByteSource, MetaLayer } from '../store/types.ts';
+import type { ByteOrigin, MetaLayer } from '../store/types.ts';
 import type { Advice } from './advice.ts';
 import type { CacheMetrics, LayerFigures } from './figures.ts';
 import { bytes, clock, duration, millis, percent } from './format.ts';
@@ -6,7 +6,7 @@ import { bytes, clock, duration, millis, percent } from './format.ts';
 /** What each layer is called where people read it. */
 export const LAYER_LABELS: Record<MetaLayer, string> = { memory: 'Memory', localStorage: 'LocalStorage', indexedDB: 'IndexedDB', network: 'Network' };
 /** What each byte source is called where people read it. */
-export const SOURCE_LABELS: Record<ByteSource, string> = {
+export const SOURCE_LABELS: Record<ByteOrigin, string> = {
   memoryCache: 'Page memory',
   httpCache: 'HTTP cache',
   serviceWorker: 'Service Worker',

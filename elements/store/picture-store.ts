@@ -1,6 +1,6 @@
 import { USER_ID_PATTERN, type PictureChangedEvent, type PictureMeta } from '../../contract/picture.ts';
 import type { WorkerRequest } from '../../sw/messages.ts';
-import { byteSourceOf } from '../monitor/byte-source.ts';
+import { byteOriginOf } from '../monitor/byte-origin.ts';
 import { URL_MARGIN_MS, urlUsable, type CachedEntry, type SyncLayer } from './entry.ts';
 import { fetchPictures } from './fetch-pictures.ts';
 import { whenIdle } from './idle.ts';
@@ -239,7 +239,7 @@ export class PictureStore implements PictureSource {
 
   loaded({ userId, layer, meta }: Resolution, ms: number, url = meta?.url): void {
     if (!meta || !url) return;
-    const source = byteSourceOf(url);
+    const source = byteOriginOf(url);
     const fetched = source === 'network' || source === 'unknown';
     const bytes = meta.variants?.find((variant) => variant.url === url)?.bytes ?? meta.bytes;
     this.report({ userId, layer, source, ms, bytesSaved: fetched ? 0 : bytes });

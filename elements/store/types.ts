@@ -21,8 +21,8 @@ export interface Resolution {
  * had already decoded (no fetch at all); `indexedDB`, the stored Blob; `unknown`, the browser did not say (a
  * cross-origin host that sends no `Timing-Allow-Origin`, or the page's Resource Timing buffer is full).
  */
-export const ByteSources = ['memoryCache', 'httpCache', 'serviceWorker', 'indexedDB', 'network', 'unknown'] as const;
-export type ByteSource = (typeof ByteSources)[number];
+export const ByteOrigins = ['memoryCache', 'httpCache', 'serviceWorker', 'indexedDB', 'network', 'unknown'] as const;
+export type ByteOrigin = (typeof ByteOrigins)[number];
 
 /**
  * One resolution, as the monitor (and the dashboard) sees it: a metadata report (no `source`), a loaded image
@@ -32,7 +32,7 @@ export interface ResolutionReport {
   userId: string;
   layer: MetaLayer;
   /** Where the bytes came from, once the image has loaded; absent for a metadata-only report. */
-  source?: ByteSource;
+  source?: ByteOrigin;
   ms: number;
   /** Bytes not fetched from the network thanks to the cache. */
   bytesSaved?: number;

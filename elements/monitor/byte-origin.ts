@@ -1,5 +1,5 @@
 import { SERVER_TIMING_NAME } from '../../sw/messages.ts';
-import type { ByteSource } from '../store/types.ts';
+import type { ByteOrigin } from '../store/types.ts';
 
 /** Entries already credited to a shown picture: a later load of the same URL with no new entry fetched nothing. */
 const credited = new WeakSet<PerformanceEntry>();
@@ -11,7 +11,7 @@ const credited = new WeakSet<PerformanceEntry>();
  * answers with a `Server-Timing` entry (`hit` from its cache, `miss` fetched). Entries of `fetch()` calls (the store
  * keeping bytes) are not the image's. Call it once per loaded image, from its `load` event.
  */
-export function byteSourceOf(url: string): ByteSource {
+export function byteOriginOf(url: string): ByteOrigin {
   const entry = (performance.getEntriesByName(url, 'resource') as PerformanceResourceTiming[]).filter((e) => e.initiatorType !== 'fetch').pop();
   // No entry at all: the page never recorded this URL, so its Resource Timing buffer is full.
   if (!entry) return 'unknown';
