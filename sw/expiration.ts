@@ -1,7 +1,11 @@
 /**
  * The picture cache's policy, apart from its storage (as in workbox-expiration): how long an entry is fresh, and
- * which entries go when the cache is over its bounds or the disk is full. Pure functions over plain records.
+ * which entries go when the cache is over its bounds or the disk is full. Pure functions over plain records; the
+ * loops that pick the entries are the page's too (elements/store/layers/eviction.ts), the order is the worker's.
  */
+import { toFit, toFree as freeing, type Bounds } from '../elements/store/layers/eviction.ts';
+
+export type { Bounds };
 
 /** What the worker knows of one cached picture, besides its bytes. */
 export interface PictureEntry {
@@ -14,11 +18,6 @@ export interface PictureEntry {
   /** Until when it is served without asking the network; after, only when the network fails. */
   expiresAt: number;
   lastUsed: number;
-}
-
-export interface Bounds {
-  maxEntries: number;
-  maxBytes: number;
 }
 
 /**
@@ -42,27 +41,10 @@ function evictionOrder(entries: Iterable<PictureEntry>, now: number): PictureEnt
 
 /** The entries to drop so that the rest fit `bounds`. */
 export function overBounds(entries: Iterable<PictureEntry>, bounds: Bounds, now: number): PictureEntry[] {
-  const ordered = evictionOrder(entries, now);
-  let count = ordered.length;
-  let bytes = ordered.reduce((sum, entry) => sum + entry.bytes, 0);
-  const out: PictureEntry[] = [];
-  for (const entry of ordered) {
-    if (count <= bounds.maxEntries && bytes <= bounds.maxBytes) break;
-    out.push(entry);
-    count--;
-    bytes -= entry.bytes;
-  }
-  return out;
+  return toFit(evictionOrder(entries, now), bounds);
 }
 
 /** The fewest entries, in eviction order, that free at least `bytes` (the disk is full: make room for a picture). */
 export function toFree(entries: Iterable<PictureEntry>, bytes: number, now: number): PictureEntry[] {
-  const out: PictureEntry[] = [];
-  let freed = 0;
-  for (const entry of evictionOrder(entries, now)) {
-    if (freed >= bytes) break;
-    out.push(entry);
-    freed += entry.bytes;
-  }
-  return out;
+  return freeing(evictionOrder(entries, now), bytes);
 }
