@@ -7,13 +7,16 @@
 // meanwhile, read from /proc/<pid>/stat before and after; with the service's peak RSS after them.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { CacheStats, PictureMeta } from '../contract/picture.ts';
+import type { PictureMeta } from '../contract/picture.ts';
 import { startEmbedded, startWithRedisS3 } from '../backend/testing/stack.ts';
 import { solidPng } from '../backend/testing/images.ts';
 import { TEST_ADMIN_TOKEN } from '../backend/testing/tokens.ts';
 import { ensureTools } from '../scripts/ensure-tools.mjs';
+import { sleep } from '../scripts/testing/wait.ts';
 import { get, latency, throughput, wrkRate } from './http-load.ts';
+import { peakRssMiB } from './load-rss.ts';
 import { phonePhotos } from './photos.ts';
+import { admin, cacheStats, upload } from './service.ts';
 import { median, percentile } from './stats.ts';
 
 ensureTools([{ command: 'wrk', apt: 'wrk' }, { command: 'redis-server', apt: 'redis-server' }]);
@@ -23,7 +26,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 10);
 /** The issue's target for one upload of a 12 MP JPEG, sent to the 201. */
 const UPLOAD_TARGET_MS = 500;
-const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 interface Row { setup: string; operation: string; medianMs: number; p99Ms: number; perSecond: number }
 
@@ -33,16 +35,16 @@ interface Row { setup: string; operation: string; medianMs: number; p99Ms: numbe
  * those requests are the drops, so a run of drops alone measures what they cost, and that time is taken out.
  */
 async function uncachedRate(base: string, users: number, dropCache: (userId: string) => Promise<unknown>): Promise<number> {
-  const stats = async () => (await (await fetch(`${base}/api/cache/stats`)).json()) as CacheStats;
-  const settle = () => new Promise((r) => setTimeout(r, 1_500)); // Redis's counters are added to about once a second
+  // Redis's counters are added to about once a second: a clock, with no event to await.
+  const settle = () => sleep(1_500);
   const script = (...mode: string[]) => ({ path: new URL('./uncached.lua', import.meta.url).pathname, args: [String(users), TEST_ADMIN_TOKEN, ...mode] });
   // The script drops each entry half a round ahead, so the first half round's need dropping here.
   for (let i = 0; i < users; i++) await dropCache(`user${i}`);
   await settle();
-  const before = await stats();
+  const before = await cacheStats(base);
   const pairsPerSecond = (await wrkRate(base, 16, SECONDS, script())) / 2;
   await settle();
-  const after = await stats();
+  const after = await cacheStats(base);
   const misses = after.misses - before.misses;
   const lookups = misses + after.hits - before.hits;
   if (misses < 0.99 * lookups || lookups < 0.9 * pairsPerSecond * SECONDS) {
@@ -56,11 +58,7 @@ async function measure(setup: string, target: { base: string; stop(): Promise<vo
   const { base } = target;
   const users = Array.from({ length: 50 }, (_, i) => `user${i}`);
   const metas: PictureMeta[] = [];
-  for (const [i, userId] of users.entries()) {
-    const res = await fetch(`${base}/api/pictures/${userId}`, { method: 'PUT', body: solidPng([i, 100, 200], 96), headers: admin });
-    if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
-    metas.push((await res.json()) as PictureMeta);
-  }
+  for (const [i, userId] of users.entries()) metas.push(await upload(base, userId, solidPng([i, 100, 200], 96)));
   const dropCache = (userId: string) => fetch(`${base}/api/cache/${userId}`, { method: 'DELETE', headers: admin });
   const rows: Row[] = [];
   /** `url` is timed one call at a time (after `before`, untimed, when given), then under load by `underLoad`. */
@@ -92,12 +90,6 @@ function cpuMs(pid: number): number {
   // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are fields 14, 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
-}
-
-/** The most memory process `pid` has held resident, in MiB. */
-function peakRssMiB(pid: number): number {
-  const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  return kb / 1024;
 }
 
 /** Uploads 12 MP photos to a fresh service on `runtime`, one at a time: the time to each 201 and the CPU it took. */

@@ -35,12 +35,13 @@ import sharp from 'sharp';
 import type { PictureMeta } from '../contract/picture.ts';
 import { freePort } from '../backend/testing/free-port.ts';
 import { startEmbedded } from '../backend/testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from '../backend/testing/tokens.ts';
 import { startCountingProxy, type CountingProxy } from '../elements/testing/counting-proxy.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
+import { sleep } from '../scripts/testing/wait.ts';
 import { harness, knownUrlsPage, oursPage, perUserMetaPage, USERS, type Measured } from './browser-pages.ts';
 import { phonePhotos } from './photos.ts';
-import { median } from './stats.ts';
+import { upload } from './service.ts';
+import { median, medianMs } from './stats.ts';
 
 /** Shown at this many CSS px. */
 const SIZE = 48;
@@ -130,9 +131,7 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
   const metas: PictureMeta[] = [];
   for (const [i, id] of USERS.entries()) {
     const start = performance.now();
-    const res = await fetch(`${service.base}/api/pictures/${id}`, { method: 'PUT', body: photos[i], headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'Content-Type': 'image/jpeg' } });
-    if (res.status !== 201) throw new Error(`upload of ${id}'s photo answered ${res.status}: ${await res.text()}`);
-    metas.push((await res.json()) as PictureMeta);
+    metas.push(await upload(service.base, id, photos[i]!, 'image/jpeg'));
     uploadMs.push(performance.now() - start);
   }
 
@@ -174,7 +173,7 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
     const result = await page
       .evaluate(() => (window as unknown as { measure?(): Promise<Measured> }).measure?.() ?? { ms: null, shown: 0 })
       .catch((): Measured => ({ ms: null, shown: 0 }));
-    await page.waitForTimeout(SETTLE_MS);
+    await sleep(SETTLE_MS);
     // The browser's own request for /favicon.ico is no picture's.
     const requests = proxies.reduce((n, proxy) => n + proxy.forwarded.filter((line) => !line.endsWith(' /favicon.ico')).length, 0);
     const memory = await rendererMemory(cdp).catch(() => null);
@@ -204,8 +203,9 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
       return { cold, reload };
     } finally {
       await context.close();
-      // The renderer goes away (with half a GB after the 12 MP reference) before the next session starts.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The renderer goes away (with half a GB after the 12 MP reference) before the next session starts: a time, as
+      // the end of its process is not awaited here.
+      await sleep(500);
     }
   }
 
@@ -245,7 +245,7 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
     const memories = s.map((x) => x.memory).filter((m): m is Memory => m !== null);
     const mem = (pick: (m: Memory) => number) => (memories.length ? median(memories.map(pick)) : null);
     return {
-      ms: allShown ? median(s.map((x) => x.ms ?? Infinity)) : null,
+      ms: medianMs(s),
       msRange: allShown ? [Math.min(...s.map((x) => x.ms ?? Infinity)), Math.max(...s.map((x) => x.ms ?? Infinity))] : null,
       loadedMs: allShown && s.every((x) => x.loadedMs !== null) ? median(s.map((x) => x.loadedMs!)) : null,
       shown: median(s.map((x) => x.shown)),

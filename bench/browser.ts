@@ -18,13 +18,14 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { PictureMeta } from '../contract/picture.ts';
 import { noisyPng } from '../backend/testing/images.ts';
 import { startEmbedded } from '../backend/testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from '../backend/testing/tokens.ts';
 import { NO_STORE_PREFIX, startCountingProxy } from '../elements/testing/counting-proxy.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
+import { sleep } from '../scripts/testing/wait.ts';
 import { knownUrlsPage, oursPage, perUserMetaPage, tagsPage, USERS, type Measured } from './browser-pages.ts';
 import { realistic } from './browser-realistic.ts';
 import { barChartSvg } from './chart.ts';
-import { median } from './stats.ts';
+import { upload } from './service.ts';
+import { median, medianMs } from './stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -52,10 +53,7 @@ const litFloorPage = (urls: string[]) => tagsPage(`<script type="module">${litFl
 
 const service = await startEmbedded('node');
 const metas: PictureMeta[] = [];
-for (const [i, id] of USERS.entries()) {
-  const res = await fetch(`${service.base}/api/pictures/${id}`, { method: 'PUT', body: noisyPng(i + 1), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
-  metas.push((await res.json()) as PictureMeta);
-}
+for (const [i, id] of USERS.entries()) metas.push(await upload(service.base, id, noisyPng(i + 1)));
 const paths = metas.map((m) => new URL(m.url, service.base).pathname);
 const contenders = {
   a: { name: '(a) `no-store` images, one metadata request per user', path: '/a.html', page: perUserMetaPage(NO_STORE_PREFIX) },
@@ -81,8 +79,9 @@ async function measure(page: Page): Promise<Sample> {
   const { ms, shown, sourced = null } = await page
     .evaluate(() => (window as unknown as { measure?(): Promise<Measured> }).measure?.() ?? { ms: null, shown: 0 })
     .catch((): Measured => ({ ms: null, shown: 0 }));
-  // Idle-time work (the Blobs kept for offline, written within 2 s) counts too, and is done before the next phase.
-  await page.waitForTimeout(2_500);
+  // Idle-time work (the Blobs kept for offline, written within 2 s) counts too, and is done before the next phase:
+  // a time, as the plain pages have no such work to await.
+  await sleep(2_500);
   return { ms, shown, sourced, requests: proxy.forwarded.length, bytes: proxy.bytes };
 }
 
@@ -113,8 +112,6 @@ await browser.close();
 await proxy.close();
 await service.stop();
 
-/** The median time, or null when most runs did not show all 50 pictures. */
-const medianMs = (s: Sample[]) => (s.filter((x) => x.ms !== null).length * 2 > s.length ? median(s.map((x) => x.ms ?? Infinity)) : null);
 const figures = Object.fromEntries(Object.entries(samples).map(([key, phases]) => {
   const byPhase = Object.fromEntries(PHASES.map((phase) => {
     const s = phases[phase];

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { percentile } from './stats.ts';
+import { median, percentile } from './stats.ts';
 
 /** Kept-alive connections, as a browser or a proxy in front of the service would use. */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -35,7 +35,7 @@ export async function latency(count: number, call: () => Promise<number>, expect
     samples.push(performance.now() - start);
     if (status !== expect) throw new Error(`expected ${expect}, got ${status}`);
   }
-  return { medianMs: percentile(samples, 50), p99Ms: percentile(samples, 99) };
+  return { medianMs: median(samples), p99Ms: percentile(samples, 99) };
 }
 
 /**

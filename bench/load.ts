@@ -3,14 +3,13 @@
 // batch) and each kind alone, with latency percentiles, throughput, errors and the service's peak RSS; then 100,000
 // distinct users looked up on Redis + S3 and on the embedded default, by a service whose heap is capped at
 // HEAP_MB: one that kept anything per user would run out of memory; its RSS is noted as they go.
-import type { CacheStats } from '../contract/picture.ts';
 import { startService, type RunningService } from '../backend/testing/service.ts';
 import { startBackingServers, startEmbedded } from '../backend/testing/stack.ts';
 import { solidPng } from '../backend/testing/images.ts';
-import { TEST_ADMIN_TOKEN } from '../backend/testing/tokens.ts';
 import { ensureTools } from '../scripts/ensure-tools.mjs';
 import { load, type LoadResult } from './load-autocannon.ts';
 import { peakRssMiB, rssMiB, sampleRss } from './load-rss.ts';
+import { cacheStats, upload } from './service.ts';
 
 ensureTools([{ command: 'redis-server', apt: 'redis-server' }]);
 
@@ -25,14 +24,10 @@ const HEAP_MB = 64;
  */
 const DISTINCT_BATCH = 100;
 const DISTINCT_CONNECTIONS = 10;
-const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 async function seed(base: string): Promise<string[]> {
   const users = Array.from({ length: USERS }, (_, i) => `user${i}`);
-  for (const [i, userId] of users.entries()) {
-    const res = await fetch(`${base}/api/pictures/${userId}`, { method: 'PUT', body: solidPng([i % 256, i >> 8, 200], 16), headers: admin });
-    if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
-  }
+  for (const [i, userId] of users.entries()) await upload(base, userId, solidPng([i % 256, i >> 8, 200], 16));
   return users;
 }
 
@@ -64,7 +59,7 @@ async function measure(service: RunningService, run: string, nextPath: () => str
 /** Looks up `DISTINCT` users never seen before, in batches, and notes the service's RSS every tenth of the way. */
 async function distinctUsers(setup: string, service: RunningService) {
   const rows: { setup: string; ids: number; rssMiB: number; keys: number; errors: number }[] = [];
-  const stats = async () => ((await (await fetch(`${service.base}/api/cache/stats`)).json()) as CacheStats).keys;
+  const stats = async () => (await cacheStats(service.base)).keys;
   rows.push({ setup, ids: 0, rssMiB: rssMiB(service.pid), keys: await stats(), errors: 0 });
   let next = 0;
   const batch = () => `/api/pictures?users=${Array.from({ length: DISTINCT_BATCH }, () => `distinct${next++}`).join(',')}`;

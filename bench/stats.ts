@@ -6,3 +6,10 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** The median of `values`, as every benchmark here reports it. */
 export const median = (values: readonly number[]): number => percentile(values, 50);
+
+/**
+ * The median time of runs whose `ms` is null when not all pictures showed by the deadline: null when most runs did
+ * not show them all (a run that did not counts as slower than any that did).
+ */
+export const medianMs = (runs: readonly { ms: number | null }[]): number | null =>
+  runs.filter((run) => run.ms !== null).length * 2 > runs.length ? median(runs.map((run) => run.ms ?? Infinity)) : null;

@@ -8,8 +8,9 @@
 import { type Page } from 'playwright-core';
 import { noisyPng } from '../backend/testing/images.ts';
 import type { PictureMeta } from '../contract/picture.ts';
-import { controlled, startSite, until, upload, workerStats } from '../sw/testing/site.ts';
-import { median } from './stats.ts';
+import { sleep, until } from '../scripts/testing/wait.ts';
+import { controlled, startSite, upload, workerStats } from '../sw/testing/site.ts';
+import { median, medianMs } from './stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const USERS = Array.from({ length: 50 }, (_, i) => `friend${i}`);
@@ -83,12 +84,13 @@ async function session(path: string, worker: boolean): Promise<Record<Phase, Sam
   await load(page, url);
   if (worker) {
     await controlled(page);
-    await until(async () => (await workerStats(page)).totalEntries === 50, 'the worker to keep the 50 pictures');
+    await until(async () => (await workerStats(page)).totalEntries === 50, 'the worker to keep the 50 pictures', 15_000);
   }
   // The first reload under a new worker goes through it even for images the page has decoded (they came without
-  // it); from the next one on, a reload is what a visitor gets. Idle work (kept Blobs, the worker's writes) settles.
+  // it); from the next one on, a reload is what a visitor gets. Idle work (kept Blobs, the worker's writes) settles:
+  // a time, as the pages without the worker or the element have no such work to await.
   await load(page);
-  await page.waitForTimeout(1_000);
+  await sleep(1_000);
   const result = { reload: await load(page) } as Record<Phase, Sample>;
   await page.close();
   page = await context.newPage();
@@ -113,8 +115,6 @@ for (let run = 0; run < RUNS; run++) {
 }
 await site.stop();
 
-/** The median time, or null when most runs did not show all 50 pictures. */
-const medianMs = (s: Sample[]) => (s.filter((x) => x.ms !== null).length * 2 > s.length ? median(s.map((x) => x.ms ?? Infinity)) : null);
 const shown = (s: Sample[]) => s.filter((x) => x.ms !== null).length;
 const figures = Object.fromEntries(Object.entries(samples).map(([key, phases]) => [key, Object.fromEntries(PHASES.map((phase) => [phase, {
   ms: medianMs(phases[phase]), requests: median(phases[phase].map((x) => x.requests)), runsAllShown: shown(phases[phase]),

@@ -14,6 +14,7 @@ import { chromium, type Browser, type ElementHandle, type Page } from 'playwrigh
 import sharp from 'sharp';
 import { startService, type RunningService } from '../backend/testing/service.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
+import { until } from '../scripts/testing/wait.ts';
 import { NEWCOMERS } from './people.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -40,7 +41,7 @@ before(async () => {
   service = await startService('node', { DATA_DIR: dataDir });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   // The pages are judged with every picture in: wait for the demo people's pictures to be drawn and uploaded.
-  while (!/\[demo\] (seeded|all)/.test(service.output())) await new Promise((resolve) => setTimeout(resolve, 50));
+  await until(() => /\[demo\] (seeded|all)/.test(service.output()), 'the demo people to be seeded', 60_000);
 });
 after(async () => {
   await browser?.close();

@@ -13,6 +13,7 @@ import { noisyPng, solidPng } from '../backend/testing/images.ts';
 import { startService, type RunningService } from '../backend/testing/service.ts';
 import { startCountingProxy, type CountingProxy } from '../elements/testing/counting-proxy.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
+import { sleep } from '../scripts/testing/wait.ts';
 import { DEMO_USER, FRIENDS } from './people.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -72,7 +73,7 @@ test('the front page: 50 pictures cold; after a reload, none of them reaches the
 
   await page.reload();
   assert.equal(await friendsShown(page), 50);
-  await page.waitForTimeout(500); // idle-time work runs, so any request it makes is counted too
+  await sleep(500); // proves a negative: idle-time work runs, so any request it makes is counted too
   assert.deepEqual(pictureRequests(), [], 'after a reload, no picture and no lookup reached the server');
   assert.equal(await page.locator('[data-fact="local"]').textContent(), '50', 'the page says all 50 came from this device');
   await page.screenshot({ path: join(shots, '2-front-reload.png') });

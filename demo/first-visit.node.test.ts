@@ -81,7 +81,11 @@ test('on a phone, where only the friends near the screen load, the page says the
   const page = await browser.newPage({ viewport: PHONE });
   await page.goto(`${service.base}/`);
   await friendsShown(page, 5);
-  await page.waitForTimeout(500); // the first lookup's pictures all in
+  // The first lookup's pictures all in: the page counts every friend within 200 px of the screen, where a tag asks.
+  await page.waitForFunction(() => {
+    const near = [...document.querySelectorAll('.friends cached-profile-picture')].filter((tag) => tag.getBoundingClientRect().top < innerHeight + 200);
+    return Number(document.querySelector('[data-fact="shown"]')?.textContent) >= near.length;
+  }, undefined, { timeout: 20_000 });
   const shown = Number(await page.locator('[data-fact="shown"]').textContent());
   assert.ok(shown < FRIENDS.length, `only those near the screen: ${shown}`);
   assert.match((await page.locator('.lazy-note').textContent())!, /^Pictures load as they scroll into view/);

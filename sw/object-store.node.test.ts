@@ -9,7 +9,8 @@ import { startService, type RunningService } from '../backend/testing/service.ts
 import { startBackingServers } from '../backend/testing/stack.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
 import { startCountingProxy, type CountingProxy } from '../elements/testing/counting-proxy.ts';
-import { controlled, REGISTERING_PAGE, takeImageRequests, until, upload, workerStats } from './testing/site.ts';
+import { until } from '../scripts/testing/wait.ts';
+import { controlled, REGISTERING_PAGE, takeImageRequests, upload, workerStats } from './testing/site.ts';
 
 let backing: Awaited<ReturnType<typeof startBackingServers>>;
 let store: CountingProxy;
@@ -54,7 +55,7 @@ test('on S3, each copy shown is fetched once, then answered by the worker: nothi
   takeImageRequests(site);
   for (const copy of copies.slice(0, 2)) assert.equal(await show(page, copy), 'miss');
   assert.deepEqual(takeImageRequests(site), copies.slice(0, 2).map((copy) => `GET ${new URL(copy).pathname}`), 'each copy fetched once, and no other');
-  await until(async () => (await workerStats(page)).totalEntries === 2, 'the worker to keep both');
+  await until(async () => (await workerStats(page)).totalEntries === 2, 'the worker to keep both', 15_000);
   assert.equal((await workerStats(page)).totalSizeKB, Math.round((meta.variants[0]!.bytes + meta.variants[1]!.bytes) / 1024), 'kept with their sizes known');
 
   // The browser's own caches (HTTP and memory) cleared, so only the worker can answer.

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { solidPng } from '../backend/testing/images.ts';
-import { controlled, pictureTags, until, shownPictures, startSite, takeImageRequests, upload, workerStats, type Site } from './testing/site.ts';
+import { sleep, until } from '../scripts/testing/wait.ts';
+import { controlled, pictureTags, shownPictures, startSite, takeImageRequests, upload, workerStats, type Site } from './testing/site.ts';
 
 const USERS = Array.from({ length: 50 }, (_, i) => `offline${i}`);
 const PAGE = pictureTags(USERS, '/sw.js?precache=/friends.html');
@@ -38,7 +39,7 @@ async function firstVisit(path: string): Promise<Page> {
   assert.equal((await shownPictures(page, 50)).length, 50);
   await controlled(page);
   // The pictures came before the worker controlled the page: swManager has it keep them now.
-  await until(async () => (await workerStats(page)).totalEntries === 50, 'the worker to keep the 50 pictures');
+  await until(async () => (await workerStats(page)).totalEntries === 50, 'the worker to keep the 50 pictures', 15_000);
   return page;
 }
 
@@ -71,7 +72,7 @@ test('a page that opted in: every seen picture from the worker after storage is 
 
 test('offline, expired pictures still show, counted as stale', async () => {
   const page = await firstVisit('/expiring.html');
-  await page.waitForTimeout(1_100);
+  await sleep(1_100); // a clock-based rule: every picture's second runs out
   const before = await workerStats(page);
   assert.deepEqual({ expired: before.expiredEntries, valid: before.validEntries }, { expired: 50, valid: 0 });
   assert.equal((await reloadOffline(page)).length, 50);
@@ -88,7 +89,7 @@ test('without the attribute, no worker is registered', async () => {
   await page.route('**/plain.html', (route) => route.fulfill({ contentType: 'text/html', body: plain }));
   await page.goto(`${site.proxy.base}/plain.html`);
   await shownPictures(page, 50);
-  await page.waitForTimeout(500);
+  await sleep(500); // proves a negative: no registration comes late either
   assert.equal(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length), 0);
   await context.close();
 });

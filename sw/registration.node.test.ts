@@ -5,7 +5,8 @@ import { after, before, test } from 'node:test';
 import { chromium, type Page } from 'playwright-core';
 import { solidPng } from '../backend/testing/images.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
-import { controlled, openControlled, pictureTags, REGISTERING_PAGE, shownPictures, startSite, until, upload, workerStats, type Site } from './testing/site.ts';
+import { until } from '../scripts/testing/wait.ts';
+import { controlled, openControlled, pictureTags, REGISTERING_PAGE, shownPictures, startSite, upload, workerStats, type Site } from './testing/site.ts';
 
 /** A host name that is not localhost, resolved to 127.0.0.1 by the browser alone. */
 const PLAIN_HOST = 'pictures.test';
@@ -54,7 +55,7 @@ test('the message API through swManager: figures, invalidation and clearing', as
   const ada = await (await fetch(`${site.service.base}/api/pictures/ada`)).json();
   const bob = await (await fetch(`${site.service.base}/api/pictures/bob`)).json();
   for (const meta of [ada, bob]) await page.evaluate((path) => fetch(path).then((res) => res.blob()), new URL(meta.url, site.proxy.base).pathname);
-  await until(async () => (await workerStats(page)).totalEntries === 2, 'the worker to keep both pictures');
+  await until(async () => (await workerStats(page)).totalEntries === 2, 'the worker to keep both pictures', 15_000);
 
   const cacheStats = await manager(page, (swManager) => swManager.getCacheStats());
   assert.deepEqual(Object.keys(cacheStats ?? {}).sort(), ['expiredEntries', 'totalEntries', 'totalSizeKB', 'totalSizeMB', 'validEntries']);
@@ -80,12 +81,12 @@ test('the store asks the worker to forget what it forgets', async () => {
   await page.goto(`${site.proxy.base}/friends.html`);
   await shownPictures(page, 2);
   await controlled(page);
-  await until(async () => (await workerStats(page)).totalEntries === 2, 'the worker to keep both pictures');
+  await until(async () => (await workerStats(page)).totalEntries === 2, 'the worker to keep both pictures', 15_000);
   const store = 'document.querySelector("picture-store-provider").store';
   await page.evaluate(`${store}.invalidate("ada")`);
-  await until(async () => (await workerStats(page)).totalEntries === 1, 'the worker to drop ada');
+  await until(async () => (await workerStats(page)).totalEntries === 1, 'the worker to drop ada', 15_000);
   await page.evaluate(`${store}.clear()`);
-  await until(async () => (await workerStats(page)).totalEntries === 0, 'the worker to empty its cache');
+  await until(async () => (await workerStats(page)).totalEntries === 0, 'the worker to empty its cache', 15_000);
   await page.context().close();
 });
 

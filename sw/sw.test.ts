@@ -4,6 +4,7 @@ import type { PictureMeta } from '../contract/picture.ts';
 import { PictureStore } from '../elements/store/picture-store.ts';
 import type { ResolutionReport } from '../elements/store/types.ts';
 import { requests, resetRequests, seed, users } from '../elements/testing/service.ts';
+import { sleep } from '../scripts/testing/wait.ts';
 import { ask, fetchPicture, startWorker, stats, stopWorkers } from './testing/worker.ts';
 
 const imageRequests = async () => (await requests()).filter((line) => line.includes('/images/'));
@@ -69,7 +70,7 @@ describe('the service worker', () => {
     const [meta] = await seed(users('sw-expiry', 1));
     await fetchPicture(counted(meta!));
     expect(await stats()).to.include({ validEntries: 1, expiredEntries: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await sleep(1_100); // a clock-based rule: the picture's second runs out
     expect(await stats()).to.include({ totalEntries: 1, validEntries: 0, expiredEntries: 1 });
     expect((await fetchPicture(counted(meta!))).served).to.equal('miss', 'fetched again, not served stale');
     expect(await stats()).to.include({ validEntries: 1, expiredEntries: 0, misses: 2, stale: 0 });

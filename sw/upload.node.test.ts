@@ -6,7 +6,8 @@ import type { Page } from 'playwright-core';
 import { solidPng } from '../backend/testing/images.ts';
 import { TEST_ADMIN_TOKEN } from '../backend/testing/tokens.ts';
 import type { QueuedUpload, WorkerNotice } from './messages.ts';
-import { openControlled, REGISTERING_PAGE, startSite, until, upload, workerStats, type Site } from './testing/site.ts';
+import { sleep, until } from '../scripts/testing/wait.ts';
+import { openControlled, REGISTERING_PAGE, startSite, upload, workerStats, type Site } from './testing/site.ts';
 
 
 let site: Site;
@@ -34,7 +35,7 @@ test('an upload made offline reaches the service exactly once when the page is b
   const page = await openControlled(site, '/upload.html');
   const before = await upload(site.service.base, 'traveller', solidPng([10, 10, 200], 32));
   await page.evaluate((path) => fetch(path).then((res) => res.blob()), new URL(before.url, site.proxy.base).pathname);
-  await until(async () => (await workerStats(page)).totalEntries === 1, 'the worker to keep the old picture');
+  await until(async () => (await workerStats(page)).totalEntries === 1, 'the worker to keep the old picture', 15_000);
 
   await page.context().setOffline(true);
   site.proxy.forwarded.length = 0;
@@ -52,7 +53,7 @@ test('an upload made offline reaches the service exactly once when the page is b
   assert.equal(notice.type, 'upload-sent');
   assert.equal(notice.status, 201);
   // Both the sync event and the page's online event ask the worker to send: give a second send time to happen.
-  await page.waitForTimeout(1_500);
+  await sleep(1_500);
   assert.deepEqual(puts(), ['PUT /api/pictures/traveller'], 'sent exactly once');
   const current = await (await fetch(`${site.service.base}/api/pictures/traveller`)).json();
   assert.equal(current.version, notice.type === 'upload-sent' ? notice.picture?.version : undefined, 'the service has the new picture');
@@ -78,7 +79,7 @@ test('an upload whose first sends fail as the connection returns is sent again, 
   }
   // Background Sync and the page's online event each try once: both are cut, and the page tries again.
   assert.equal(cut, 3, 'two sends were cut, the third went through');
-  await page.waitForTimeout(1_500);
+  await sleep(1_500); // proves a negative: no fourth send comes
   assert.deepEqual(puts(), ['PUT /api/pictures/returner'], 'it reached the service once');
   assert.equal((await workerStats(page)).queuedUploads, 0);
   await page.context().close();
@@ -95,7 +96,7 @@ test('an upload the service refuses when it is finally sent is dropped, and the 
   assert.equal(notice.type, 'upload-failed');
   assert.equal(notice.status, 401);
   assert.match(notice.type === 'upload-failed' ? notice.message : '', /token/i);
-  await page.waitForTimeout(1_000);
+  await sleep(1_000); // proves a negative: the refused upload is not sent again
   assert.equal(puts().length, 1, 'not retried');
   assert.equal((await workerStats(page)).queuedUploads, 0);
   await page.context().close();

@@ -87,15 +87,6 @@ export function workerStats(page: Page): Promise<WorkerStats> {
   });
 }
 
-/** Polls `check` (in Node) until it answers true; fails with `what` after `ms`. */
-export async function until(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Waits until a worker controls the page. */
 export async function controlled(page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker?.controller, undefined, { timeout: 10_000 });

@@ -1,18 +1,14 @@
 // Browser-test helpers for the service worker: the test page is served at /, so a worker registered from its source
 // with scope / controls it (see web-test-runner.config.mjs and RECIPES.md).
+import { until as waitUntil } from '../../scripts/testing/wait.ts';
 import type { WorkerStats } from '../messages.ts';
 import { tellWorker } from '../tell-worker.ts';
 
-/** Waits until `check()` is truthy, polling every frame; fails with `what` after `ms`. */
-export async function until<T>(check: () => T | Promise<T>, what: string, ms = 5_000): Promise<T> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/**
+ * `until` of scripts/testing/wait.ts, failing after 5 s unless told otherwise: within a browser test's 10 s, so a
+ * timeout names what it waited for.
+ */
+export const until = <T>(check: () => T | Promise<T>, what: string, ms = 5_000) => waitUntil(check, what, ms);
 
 /**
  * Registers the worker from its source with `query` (its options) and waits until it controls the page and starts
