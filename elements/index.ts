@@ -26,6 +26,5 @@ export { PictureStore, type PictureStoreOptions, type StoreStats } from './store
 export { PictureStoreProvider } from './store/picture-store-provider.ts';
 export type { ByteOrigin, MetaLayer, PictureMonitor, PictureSource, Resolution, ResolutionReport } from './store/types.ts';
 export { CachePerformanceMonitor } from './monitor/monitor.ts';
-export type { CacheMetrics, LayerFigures } from './monitor/figures.ts';
-export type { MonitorExport } from './monitor/export-format.ts';
+export type { CacheMetrics, LayerFigures, MonitorExport } from './monitor/figures.ts';
 export { pageMonitor } from './monitor/page-monitor.ts';

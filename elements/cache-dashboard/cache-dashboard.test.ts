@@ -7,10 +7,11 @@ import { emulateMedia, resetMouse, sendKeys, sendMouse, setViewport } from '@web
 import 'axe-core/axe.min.js';
 import type { AxeResults, RunOptions } from 'axe-core';
 import type { CacheStats } from '../../contract/picture.ts';
-import { fetchPicture, startWorker, stats, stopWorkers, until } from '../../sw/testing/worker.ts';
+import { until } from '../../scripts/testing/wait.ts';
+import { fetchPicture, startWorker, stats, stopWorkers } from '../../sw/testing/worker.ts';
 import { bytes, duration, millis, percent } from '../monitor/format.ts';
 import { pageMonitor } from '../monitor/page-monitor.ts';
-import { LAYER_LABELS, SOURCE_LABELS } from '../monitor/summary.ts';
+import { LAYER_LABELS, SOURCE_LABELS } from '../monitor/report.ts';
 import { provider, showPictures } from '../monitor/testing/show-pictures.ts';
 import type { PictureStore } from '../store/picture-store.ts';
 import { seed, users } from '../testing/service.ts';
@@ -18,6 +19,10 @@ import { CacheDashboard } from './cache-dashboard.ts';
 
 declare const axe: { run(context: Element, options?: RunOptions): Promise<AxeResults> };
 
+/**
+ * The next animation frame: the dashboard redraws in one after the figures change, so two frames with no update
+ * prove that none is coming. For what can be awaited, await it (`until`, `updateComplete`).
+ */
 const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 
 /** A dashboard inside `parent` (a provider, or the body), its body loaded. */
@@ -107,7 +112,7 @@ describe('<cache-dashboard>', () => {
     expect(updates).to.equal(0, 'closed: no update');
 
     await open(element);
-    await frame();
+    await element.updateComplete;
     updates = 0;
     for (let i = 0; i < 100; i++) monitor.record({ userId: `u${i}`, layer: 'network', ms: 3 });
     await until(() => figure(element, 'requests') === '300', 'the new figures');
@@ -338,10 +343,9 @@ describe('<cache-dashboard>', () => {
       await emulateMedia({ colorScheme });
       element.open = false;
       await element.updateComplete;
-      await frame();
       await check(`closed, ${colorScheme}`, ['color-contrast', 'button-name', 'aria-valid-attr-value']);
       await open(element);
-      await frame();
+      await element.updateComplete;
       await check(`open, ${colorScheme}`, ['color-contrast', 'button-name', 'aria-allowed-attr', 'list']);
     }
   });

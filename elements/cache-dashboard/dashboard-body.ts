@@ -5,8 +5,9 @@
  */
 import type { html as litHtml, ReactiveController, ReactiveControllerHost, TemplateResult } from 'lit';
 import type { CacheMetrics, LayerFigures } from '../monitor/figures.ts';
-import type { CachePerformanceMonitor, WatchedStore } from '../monitor/monitor.ts';
+import type { CachePerformanceMonitor } from '../monitor/monitor.ts';
 import { advise, bytes, clock, duration, LAYER_LABELS, millis, percent, SOURCE_LABELS, surroundings, type Surroundings } from '../monitor/report.ts';
+import type { WatchedStore } from '../monitor/surroundings.ts';
 import type { PictureSource } from '../store/types.ts';
 import styles from './cache-dashboard.styles.ts';
 import { LightDismiss } from './light-dismiss.ts';

@@ -2,7 +2,7 @@
 // sites and many CMSs are: given known figures, each bar still draws at its share, and nothing it does is refused.
 // The page is a frame served by the test server (elements/testing/csp-page.mjs).
 import { expect } from '@esm-bundle/chai';
-import { until } from '../../sw/testing/worker.ts';
+import { until } from '../../scripts/testing/wait.ts';
 import type { MonitorState, Tally } from '../monitor/state.ts';
 import type { CacheDashboard } from './cache-dashboard.ts';
 

@@ -6,7 +6,7 @@ const credited = new WeakSet<PerformanceEntry>();
 
 /**
  * Where the bytes of the image just loaded from `url` (absolute, as the service names them) came from, read from
- * the Resource Timing API. An image the page had already decoded makes no new entry (Chromium, measured), so a load
+ * the Resource Timing API. An image the page had already decoded makes no new entry (in Chromium), so a load
  * whose latest entry was already credited came from the page's memory cache. The service worker marks what it
  * answers with a `Server-Timing` entry (`hit` from its cache, `miss` fetched). Entries of `fetch()` calls (the store
  * keeping bytes) are not the image's. Call it once per loaded image, from its `load` event.

@@ -1,5 +1,9 @@
+/**
+ * What the counted state adds up to: the figures `cacheMonitor.getMetrics()` answers, and the JSON `export()` writes
+ * and `restore()` reads back. Part of the reading half, loaded through report.ts.
+ */
 import { ByteOrigins, MetaLayers, type ByteOrigin, type MetaLayer } from '../store/types.ts';
-import { allTallies, type MonitorState, type Tally } from './state.ts';
+import { emptyState, HISTORY_POINTS, MONITOR_SCHEMA, SAMPLES, type MonitorState, type Tally } from './state.ts';
 
 /** One layer's figures. Means are over every answer; the median and p95 over its latest 100 times. */
 export interface LayerFigures {
@@ -81,7 +85,75 @@ function each<K extends string>(tallies: Record<K, Tally>, total: number): Recor
   return out;
 }
 
+const emptyTally = (): Tally => ({ count: 0, totalMs: 0, samples: [] });
+
+/** Every layer's and source's tally, an empty one for those that never answered. */
+function allTallies<K extends string>(names: readonly K[], tallies: Partial<Record<K, Tally>>): Record<K, Tally> {
+  return Object.fromEntries(names.map((name) => [name, tallies[name] ?? emptyTally()])) as Record<K, Tally>;
+}
+
 const sum = (tallies: Tally[]) => tallies.reduce((n, t) => n + t.count, 0);
 const mean = (t: Tally) => (t.count ? t.totalMs / t.count : null);
 /** The nearest-rank percentile of sorted times. */
 const rank = (sorted: number[], p: number) => (sorted.length ? sorted[Math.ceil(p * sorted.length) - 1]! : null);
+
+/** What `cacheMonitor.export()` answers, as JSON. */
+export interface MonitorExport {
+  schema: typeof MONITOR_SCHEMA;
+  /** ISO 8601. */
+  exportedAt: string;
+  metrics: CacheMetrics;
+  /** The raw figures, which `cacheMonitor.restore()` reads back. */
+  state: MonitorState;
+}
+
+/** The export of `state`, made at `now` (milliseconds since the epoch). */
+export function exportText(state: MonitorState, now: number): string {
+  const report: MonitorExport = { schema: MONITOR_SCHEMA, exportedAt: new Date(now).toISOString(), metrics: figuresOf(state), state };
+  return JSON.stringify(report, null, 2);
+}
+
+/** The figures in an export's JSON text, or an error that says what is wrong with it. */
+export function readExport(text: string): MonitorState {
+  const fail = (why: string) => new Error(`Not a cache monitor export: ${why}.`);
+  let value: Partial<MonitorExport> | null;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw fail('it is not JSON');
+  }
+  if (value?.schema !== MONITOR_SCHEMA) throw fail(`its schema is ${JSON.stringify(value?.schema)}, not ${MONITOR_SCHEMA}`);
+  try {
+    return readState(value.state);
+  } catch (error) {
+    throw fail((error as Error).message);
+  }
+}
+
+/**
+ * `value` as monitor figures, or an error naming the first field that is wrong: any missing or extra-long part, or
+ * a leaf that is not a finite number of zero or more, would otherwise break counting or the stored size bound.
+ */
+function readState(value: unknown): MonitorState {
+  // The shape every state has: arrays hold elements like their first, and every leaf is a number.
+  const tallyShape = { count: 0, totalMs: 0, samples: [0] };
+  const named = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, tallyShape]));
+  const shape = { ...emptyState(), layers: named(MetaLayers), sources: named(ByteOrigins), history: [{ at: 0, requests: 0, hits: 0 }] };
+  const check = (shape: unknown, v: unknown, path: string): void => {
+    const ok = Array.isArray(shape)
+      ? Array.isArray(v) && v.length <= (path.endsWith('history') ? HISTORY_POINTS : SAMPLES)
+      : typeof shape === 'object' ? typeof v === 'object' && v !== null : typeof v === 'number' && v >= 0 && v < Infinity;
+    if (!ok) throw new Error(`the figures' ${path || 'root'} is missing or wrong`);
+    if (typeof shape === 'object') {
+      for (const [key, part] of Object.entries(shape!)) {
+        if (Array.isArray(shape)) (v as unknown[]).forEach((item, i) => check(part, item, `${path}[${i}]`));
+        // A layer or source that never answered has no tally yet.
+        else if (!(/^(layers|sources)$/.test(path) && (v as Record<string, unknown>)[key] === undefined)) {
+          check(part, (v as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+        }
+      }
+    }
+  };
+  check(shape, value, '');
+  return value as MonitorState;
+}

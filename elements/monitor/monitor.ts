@@ -1,13 +1,7 @@
-import type { StoreStats } from '../store/picture-store.ts';
 import type { PictureMonitor, ResolutionReport } from '../store/types.ts';
 import type { CacheMetrics } from './figures.ts';
 import { emptyState, HISTORY_POINTS, HISTORY_STEP, MONITOR_SCHEMA, tally, type MonitorState } from './state.ts';
-
-/** A store whose state the advice may read (the page's stores attach themselves to the page's monitor). */
-export interface WatchedStore {
-  readonly apiBase: string;
-  stats(): StoreStats;
-}
+import type { WatchedStore } from './surroundings.ts';
 
 /** The figures' key in storage. */
 export const MONITOR_KEY = 'cached-profile-pictures:monitor';

@@ -14,6 +14,7 @@ import { noisyPng } from '../../backend/testing/images.ts';
 import { startEmbedded } from '../../backend/testing/stack.ts';
 import { TEST_ADMIN_TOKEN } from '../../backend/testing/tokens.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
+import { until } from '../../scripts/testing/wait.ts';
 import { startCountingProxy, type CountingProxy } from '../testing/counting-proxy.ts';
 import type { CacheMetrics } from './figures.ts';
 import { bytes, duration, millis, percent } from './format.ts';
@@ -169,7 +170,7 @@ test('without the dashboard\'s module (a page that self-hosts the one file), the
   await page.goto(`${proxy.base}/friends.html`);
   await loads(page, 50);
   assert.equal((await metrics(page)).loads, 50);
-  await page.waitForFunction(() => document.querySelector('cache-dashboard')?.shadowRoot);
+  await until(() => warnings.some((w) => w.includes('<cache-dashboard> is off')), 'the dashboard\'s warning');
   assert.equal(await page.evaluate(() => document.querySelector('cache-dashboard')!.shadowRoot!.childElementCount), 0, 'the tag renders nothing');
   assert.deepEqual(warnings.filter((w) => w.includes('<cache-dashboard> is off')).length, 1, warnings.join('\n'));
   await context.close();

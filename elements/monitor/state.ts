@@ -1,4 +1,8 @@
-import { ByteOrigins, MetaLayers, type ByteOrigin, type MetaLayer } from '../store/types.ts';
+/**
+ * What the monitor counts: the state's shape and bounds, and how one answer is tallied. The counting (monitor.ts, in
+ * the drop-in bundle) and the reading (report.ts and the modules it loads) share it, so it stays small.
+ */
+import type { ByteOrigin, MetaLayer } from '../store/types.ts';
 
 /** The version of the monitor's stored and exported figures; figures of another version are not read. */
 export const MONITOR_SCHEMA = 1;
@@ -56,39 +60,3 @@ export function tally(tallies: Partial<Record<string, Tally>>, name: string, ms:
   into.count++;
   into.totalMs += ms;
 }
-
-const emptyTally = (): Tally => ({ count: 0, totalMs: 0, samples: [] });
-
-/** Every layer's and source's tally, an empty one for those that never answered. */
-export function allTallies<K extends string>(names: readonly K[], tallies: Partial<Record<K, Tally>>): Record<K, Tally> {
-  return Object.fromEntries(names.map((name) => [name, tallies[name] ?? emptyTally()])) as Record<K, Tally>;
-}
-
-/**
- * `value` as monitor figures, or an error naming the first field that is wrong: any missing or extra-long part, or
- * a leaf that is not a finite number of zero or more, would otherwise break counting or the stored size bound.
- */
-export function readState(value: unknown): MonitorState {
-  // The shape every state has: arrays hold elements like their first, and every leaf is a number.
-  const tallyShape = { count: 0, totalMs: 0, samples: [0] };
-  const named = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, tallyShape]));
-  const shape = { ...emptyState(), layers: named(MetaLayers), sources: named(ByteOrigins), history: [{ at: 0, requests: 0, hits: 0 }] };
-  const check = (shape: unknown, v: unknown, path: string): void => {
-    const ok = Array.isArray(shape)
-      ? Array.isArray(v) && v.length <= (path.endsWith('history') ? HISTORY_POINTS : SAMPLES)
-      : typeof shape === 'object' ? typeof v === 'object' && v !== null : typeof v === 'number' && v >= 0 && v < Infinity;
-    if (!ok) throw new Error(`the figures' ${path || 'root'} is missing or wrong`);
-    if (typeof shape === 'object') {
-      for (const [key, part] of Object.entries(shape!)) {
-        if (Array.isArray(shape)) (v as unknown[]).forEach((item, i) => check(part, item, `${path}[${i}]`));
-        // A layer or source that never answered has no tally yet.
-        else if (!(/^(layers|sources)$/.test(path) && (v as Record<string, unknown>)[key] === undefined)) {
-          check(part, (v as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
-        }
-      }
-    }
-  };
-  check(shape, value, '');
-  return value as MonitorState;
-}
-

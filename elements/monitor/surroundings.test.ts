@@ -3,8 +3,7 @@
 import { expect } from '@esm-bundle/chai';
 import { PictureStore } from '../store/picture-store.ts';
 import { users } from '../testing/service.ts';
-import { wastefulLookupBurst } from './lookup-bursts.ts';
-import { surroundings } from './surroundings.ts';
+import { surroundings, wastefulLookupBurst } from './surroundings.ts';
 
 /** A store that remembers nothing between calls, so every `get` of a new user is a lookup. */
 const bareStore = () => new PictureStore({ indexedDB: null, localStorage: null, broadcast: false });
