@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { startEmbedded } from './testing/stack.ts';
 import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
 
-const u16le = (n: number) => [n & 0xff, n >> 8];
+const u16leBytes = (n: number) => [n & 0xff, n >> 8];
 
 /**
  * A GIF of `frames` frames of `width` × `height`, each a single LZW clear code: what a decoder would expand to
@@ -15,13 +15,13 @@ const u16le = (n: number) => [n & 0xff, n >> 8];
  */
 function gifOfManyFrames(frames: number, width: number, height: number): Uint8Array<ArrayBuffer> {
   const bytes = [
-    ...new TextEncoder().encode('GIF89a'), ...u16le(width), ...u16le(height), 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff,
+    ...new TextEncoder().encode('GIF89a'), ...u16leBytes(width), ...u16leBytes(height), 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff,
     // Loop for ever, as animated avatars do.
     0x21, 0xff, 11, ...new TextEncoder().encode('NETSCAPE2.0'), 3, 1, 0, 0, 0,
   ];
   for (let i = 0; i < frames; i++) {
     bytes.push(0x21, 0xf9, 4, 0, 10, 0, 0, 0);
-    bytes.push(0x2c, 0, 0, 0, 0, ...u16le(width), ...u16le(height), 0);
+    bytes.push(0x2c, 0, 0, 0, 0, ...u16leBytes(width), ...u16leBytes(height), 0);
     bytes.push(2, 2, 0x44, 0x01, 0);
   }
   bytes.push(0x3b);

@@ -1,11 +1,12 @@
 // The core through `app.request()`: no server, the real memory cache and file storage. What needs Redis, S3 or a
-// running server is in node.test.ts, deno.test.ts and resilience.test.ts.
+// running server is in node.test.ts, deno.test.ts and system/resilience.test.ts.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { ErrorBody, PictureBatch, PictureMeta } from '../contract/picture.ts';
+import { until } from '../scripts/testing/wait.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
 import { DEFAULT_MAX_STORAGE_READS } from './config.ts';
@@ -25,6 +26,8 @@ describe('createApp core', () => {
   let reads: number;
   /** Holds `current()` until released, to interleave a slow storage read with an upload. */
   let gate: Promise<void> | undefined;
+  /** How many reads have reached a gate set at the time. */
+  let held: number;
 
   const build = (extra: Partial<AppDeps> = {}) =>
     createApp({
@@ -42,6 +45,7 @@ describe('createApp core', () => {
     clock = Date.now();
     reads = 0;
     gate = undefined;
+    held = 0;
     const files = createFileStorage({ dir });
     // The real file storage, with its reads counted (and held at a gate when a test sets one).
     storage = {
@@ -50,6 +54,7 @@ describe('createApp core', () => {
       async current(userId) {
         reads++;
         const answer = await files.current(userId);
+        if (gate) held++;
         await gate;
         return answer;
       },
@@ -118,7 +123,7 @@ describe('createApp core', () => {
     let release!: () => void;
     gate = new Promise((resolve) => (release = resolve));
     const slow = app.request('/api/pictures/ada');
-    await new Promise((r) => setTimeout(r, 20)); // the lookup is now holding the old pointer
+    await until(() => held === 1, 'the lookup to hold the old pointer');
     gate = undefined;
     const second = (await (await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([2, 2, 2]), headers: admin })).json()) as PictureMeta;
     release();

@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorBody } from '../contract/picture.ts';
 import { createAuth, type AuthOptions } from './auth.ts';
-import type { EventBus, PictureCache } from './cache/cache.ts';
+import type { EventBus, LookupCache } from './cache/cache.ts';
 import { clientAddress } from './client-address.ts';
 import { createAdmission } from './concurrency.ts';
 import {
@@ -36,7 +36,7 @@ import type { PictureStorage } from './storage/storage.ts';
 
 /** Everything the service needs from outside; the runtime entries build it from the environment. */
 export interface AppDeps {
-  cache: PictureCache;
+  cache: LookupCache;
   storage: PictureStorage;
   events: EventBus;
   auth: AuthOptions;

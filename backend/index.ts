@@ -20,9 +20,11 @@
  */
 export { createApp, type AppDeps } from './app.ts';
 export type { AuthOptions } from './auth.ts';
-export type { CachedPicture, EventBus, PictureCache } from './cache/cache.ts';
+export type { CachedPicture, EventBus, LookupCache } from './cache/cache.ts';
 export { createMemoryCache, createMemoryEventBus, type MemoryCacheOptions, type MemoryEventBusOptions } from './cache/memory.ts';
-export { createRedisCache, createRedisEventBus, redisClientOptions, redisClusterOptions, type RedisCacheOptions, type RedisEventBusOptions } from './cache/redis.ts';
+export { createRedisCache, type RedisCacheOptions } from './cache/redis-cache.ts';
+export { redisClientOptions, redisClusterOptions } from './cache/redis-client.ts';
+export { createRedisEventBus, type RedisEventBusOptions } from './cache/redis-events.ts';
 export { startCleanup, type Cleanup, type CleanupOptions } from './cleanup.ts';
 export { createFileStorage, type FileStorageOptions } from './storage/files.ts';
 export { createMinioStorage, ensureBucket, minioTransport, type MinioStorageOptions } from './storage/minio.ts';

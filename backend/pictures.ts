@@ -1,5 +1,5 @@
 import { DEFAULT_VARIANT_WIDTH, type PictureMeta } from '../contract/picture.ts';
-import type { CachedPicture, EventBus, PictureCache } from './cache/cache.ts';
+import type { CachedPicture, EventBus, LookupCache } from './cache/cache.ts';
 import { DEFAULT_MAX_IMAGE_JOBS, DEFAULT_MAX_STORAGE_READS } from './config.ts';
 import { createKeyedQueue, createLimiter, createSingleFlight } from './concurrency.ts';
 import { ApiError, storageUnavailable } from './errors.ts';
@@ -17,7 +17,7 @@ export interface LookupResult {
 }
 
 export interface PictureServiceOptions {
-  cache: PictureCache;
+  cache: LookupCache;
   storage: PictureStorage;
   events: EventBus;
   /** Makes the copies every URL serves. */

@@ -21,7 +21,7 @@ function crc32(data: Uint8Array): number {
 }
 
 /** Four bytes, most significant first. */
-function u32be(n: number): Uint8Array {
+function u32beBytes(n: number): Uint8Array {
   const out = new Uint8Array(4);
   new DataView(out.buffer).setUint32(0, n);
   return out;
@@ -30,7 +30,7 @@ function u32be(n: number): Uint8Array {
 /** A PNG chunk: length, type, data and the CRC of type and data. */
 export function pngChunk(type: string, data: Uint8Array = new Uint8Array()): Uint8Array<ArrayBuffer> {
   const typeAndData = concat([Uint8Array.from(type, (c) => c.charCodeAt(0)), data]);
-  return concat([u32be(data.length), typeAndData, u32be(crc32(typeAndData))]);
+  return concat([u32beBytes(data.length), typeAndData, u32beBytes(crc32(typeAndData))]);
 }
 
 /** The raw image data PNG compresses: each row of `rgb` (3 bytes a pixel) behind a filter byte 0 (none). */
@@ -45,7 +45,7 @@ export function scanlines(width: number, rgb: Uint8Array): Uint8Array<ArrayBuffe
 /** A whole PNG from its compressed scanlines; `chunks` (say a tEXt) go between the header and the image data. */
 export function pngFile(width: number, height: number, idat: Uint8Array, chunks: readonly Uint8Array[] = []): Uint8Array<ArrayBuffer> {
   // width, height, 8-bit depth, truecolour, deflate, no filter method, no interlace
-  const header = concat([u32be(width), u32be(height), Uint8Array.of(8, 2, 0, 0, 0)]);
+  const header = concat([u32beBytes(width), u32beBytes(height), Uint8Array.of(8, 2, 0, 0, 0)]);
   return concat([Uint8Array.from(PNG_SIGNATURE), pngChunk('IHDR', header), ...chunks, pngChunk('IDAT', idat), pngChunk('IEND')]);
 }
 

@@ -1,14 +1,15 @@
 import { Cluster, Redis } from 'ioredis';
 import { Client as MinioClient } from 'minio';
-import { readdir, readFile } from 'node:fs/promises';
 import type { AppDeps } from './app.ts';
-import type { EventBus, PictureCache } from './cache/cache.ts';
+import type { EventBus, LookupCache } from './cache/cache.ts';
 import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
-import { createRedisCache, createRedisEventBus, redisClientOptions, redisClusterOptions, type RedisClient } from './cache/redis.ts';
+import { createRedisCache } from './cache/redis-cache.ts';
+import { redisClientOptions, redisClusterOptions, type RedisClient } from './cache/redis-client.ts';
+import { createRedisEventBus } from './cache/redis-events.ts';
 import { startCleanup } from './cleanup.ts';
 import { ConfigError, type Config } from './config.ts';
-import { toAsset, type Asset } from './routes/assets.ts';
 import { describeSetup } from './startup-line.ts';
+import { loadStaticAssets } from './static-assets.ts';
 import { createFileStorage } from './storage/files.ts';
 import { createMinioStorage, ensureBucket, minioTransport } from './storage/minio.ts';
 import type { PictureStorage } from './storage/storage.ts';
@@ -29,7 +30,7 @@ export interface Wired {
  */
 export async function wire(config: Config): Promise<Wired> {
   const closers: (() => Promise<unknown>)[] = [];
-  let cache: PictureCache;
+  let cache: LookupCache;
   let events: EventBus;
   const redisAt = config.redisClusterNodes
     ? `the Redis Cluster at ${config.redisClusterNodes.map(({ host, port }) => `${host}:${port}`).join(',')}`
@@ -94,7 +95,7 @@ export async function wire(config: Config): Promise<Wired> {
       cleanupGraceMs: config.cleanupGraceMs,
       corsOrigins: config.corsOrigins,
       publicUrl: config.publicUrl,
-      assets: await loadAssets(),
+      assets: await loadStaticAssets(),
     },
     describe: describeSetup(config),
     userTokenSecret,
@@ -153,36 +154,4 @@ function redactUrl(url: string): string {
   } catch {
     return 'REDIS_URL';
   }
-}
-
-/** The media types of the demo's files, by extension. */
-const DEMO_TYPES: Record<string, string> = {
-  html: 'text/html; charset=utf-8',
-  css: 'text/css; charset=utf-8',
-  js: 'text/javascript; charset=utf-8',
-  svg: 'image/svg+xml',
-};
-
-/**
- * The built page files (`npm run build`), served at the root: the bundle, and the demo site from `dist/demo/`, its
- * pages without their `.html` (`index.html` at `/`). A service without them serves the API alone.
- */
-async function loadAssets(): Promise<Map<string, Asset>> {
-  const assets = new Map<string, Asset>();
-  const dist = new URL('../dist/', import.meta.url);
-  const names = await readdir(dist).catch(() => [] as string[]);
-  if (!names.includes('cached-profile-picture.js')) console.warn('[service] dist/ has no bundle: run `npm run build` to serve it');
-  for (const name of names.filter((n) => n.endsWith('.js'))) {
-    const body = new Uint8Array(await readFile(new URL(name, dist)));
-    assets.set(name, await toAsset(body, 'text/javascript; charset=utf-8', /-[0-9a-f]{10}\.js$/.test(name)));
-  }
-  const demo = new URL('demo/', dist);
-  for (const name of await readdir(demo).catch(() => [] as string[])) {
-    const [, base = '', extension = ''] = /^(.+)\.(\w+)$/.exec(name) ?? [];
-    const type = DEMO_TYPES[extension];
-    if (!type) continue;
-    const path = extension !== 'html' ? name : base === 'index' ? '' : base;
-    assets.set(path, await toAsset(new Uint8Array(await readFile(new URL(name, demo))), type));
-  }
-  return assets;
 }

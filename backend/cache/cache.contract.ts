@@ -1,14 +1,16 @@
 /**
- * The behaviour every PictureCache and EventBus promises, written once and run against each implementation
- * (`memory.test.ts`, `redis.test.ts`). Test code: imported only by tests.
+ * The behaviour every LookupCache and EventBus promises, written once and run against each implementation
+ * (`memory.test.ts`, `redis-cache.test.ts`, `redis-events.test.ts`, `redis-cluster.test.ts`). Test code: imported only by
+ * tests.
  */
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PictureChangedEvent, PictureMeta } from '../../contract/picture.ts';
-import type { EventBus, PictureCache } from './cache.ts';
+import { sleep, until } from '../../scripts/testing/wait.ts';
+import type { EventBus, LookupCache } from './cache.ts';
 
 export interface CacheFixture {
-  cache: PictureCache;
+  cache: LookupCache;
   /** Lets `ms` pass for the cache: a real sleep for Redis, an injected clock for memory. */
   elapse(ms: number): Promise<void>;
   /** Closes the cache and whatever was made for it. */
@@ -40,22 +42,11 @@ export function pictureMeta(userId: string, version = 'v1'): PictureMeta {
   };
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns true; fails the test after `timeoutMs`. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-/** Runs the PictureCache contract against a fresh cache from `make` in every test. */
+/** Runs the LookupCache contract against a fresh cache from `make` in every test. */
 export function describeCache(name: string, make: () => Promise<CacheFixture>): void {
-  describe(`${name} cache: PictureCache contract`, () => {
+  describe(`${name} cache: LookupCache contract`, () => {
     let fx: CacheFixture;
-    let cache: PictureCache;
+    let cache: LookupCache;
     beforeEach(async () => {
       fx = await make();
       cache = fx.cache;
@@ -168,7 +159,7 @@ export function describeEventBus(name: string, make: () => Promise<EventBusFixtu
       fx.other.subscribe((event) => second.push(event));
       await fx.bus.publish(changed('ada', 'v2'));
       await fx.bus.publish(changed('ada', null));
-      await waitFor('both events at both listeners', () => first.length === 2 && second.length === 2);
+      await until(() => first.length === 2 && second.length === 2, 'both events at both listeners');
       assert.deepEqual(first, [changed('ada', 'v2'), changed('ada', null)]);
       assert.deepEqual(second, first);
     });
@@ -180,7 +171,7 @@ export function describeEventBus(name: string, make: () => Promise<EventBusFixtu
       });
       fx.other.subscribe((event) => got.push(event.userId));
       await fx.bus.publish(changed('ada'));
-      await waitFor('the second listener', () => got.length === 1);
+      await until(() => got.length === 1, 'the second listener');
       assert.equal(fx.errors.length, 1);
       assert.match(String(fx.errors[0]), /listener bug/);
     });
@@ -194,10 +185,10 @@ export function describeEventBus(name: string, make: () => Promise<EventBusFixtu
       const unsubscribeKeepTwice = fx.other.subscribe(keep);
       unsubscribe();
       await fx.bus.publish(changed('ada'));
-      await waitFor('the kept listener, twice', () => kept.length === 2);
+      await until(() => kept.length === 2, 'the kept listener, twice');
       unsubscribeKeepTwice();
       await fx.bus.publish(changed('bob'));
-      await waitFor('the kept listener, once more', () => kept.length === 3);
+      await until(() => kept.length === 3, 'the kept listener, once more');
       assert.deepEqual(gone, []);
       assert.deepEqual(kept, ['ada', 'ada', 'bob']);
     });
@@ -207,7 +198,7 @@ export function describeEventBus(name: string, make: () => Promise<EventBusFixtu
       fx.other.subscribe((event) => got.push(event.userId));
       await fx.other.close();
       await fx.bus.publish(changed('ada'));
-      await sleep(50);
+      await sleep(50); // nothing to await: this proves that no event arrives
       assert.deepEqual(got, []);
     });
   });

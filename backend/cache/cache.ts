@@ -8,7 +8,7 @@ export type CachedPicture = PictureMeta | null;
  * memory (one process). A cache is only a cache: every method may throw when it cannot be reached, and the
  * caller then asks the storage instead.
  */
-export interface PictureCache {
+export interface LookupCache {
   readonly kind: 'redis' | 'memory';
   /** One round trip for all ids; `undefined` where an id is not cached (or its entry has expired). */
   getMany(userIds: readonly string[]): Promise<(CachedPicture | undefined)[]>;

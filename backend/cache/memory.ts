@@ -1,4 +1,4 @@
-import type { CachedPicture, EventBus, PictureCache } from './cache.ts';
+import type { CachedPicture, EventBus, LookupCache } from './cache.ts';
 import { checkTtl, copyPicture, createListeners, reportListenerError, toCount } from './shared.ts';
 
 export interface MemoryCacheOptions {
@@ -14,7 +14,7 @@ interface Entry {
 }
 
 /**
- * A {@link PictureCache} in this process's memory: an LRU bounded by `maxEntries`, each entry with its own
+ * A {@link LookupCache} in this process's memory: an LRU bounded by `maxEntries`, each entry with its own
  * expiry. Counts and entries belong to this process only; with several instances, use the Redis cache.
  * Web-standard JavaScript only, so it runs anywhere.
  *
@@ -23,7 +23,7 @@ interface Entry {
  * await cache.set('ada', meta, 50 * 60_000);
  * const [ada] = await cache.getMany(['ada']); // meta, null (no picture) or undefined (not cached)
  */
-export function createMemoryCache(options: MemoryCacheOptions = {}): PictureCache {
+export function createMemoryCache(options: MemoryCacheOptions = {}): LookupCache {
   const { maxEntries = 10_000, now = Date.now } = options;
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
     throw new RangeError(`createMemoryCache: maxEntries must be a positive integer, got ${maxEntries}`);

@@ -1,12 +1,15 @@
 // The Redis cache and event bus on a three-node Redis Cluster started for this file: the same contracts as on one
-// Redis (redis.test.ts), and what a cluster adds: keys spread over every master, a master that goes away.
+// Redis (redis-cache.test.ts, redis-events.test.ts), and what a cluster adds: keys spread over every master, a master
+// that goes away.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Cluster } from 'ioredis';
+import { until } from '../../scripts/testing/wait.ts';
 import { startRedisCluster } from '../testing/redis-cluster.ts';
-import { pictureMeta, waitFor } from './cache.contract.ts';
-import { describeRedisContracts } from './redis.contract.ts';
-import { createRedisCache, redisClusterOptions } from './redis.ts';
+import { pictureMeta } from './cache.contract.ts';
+import { createRedisCache } from './redis-cache.ts';
+import { redisClusterOptions } from './redis-client.ts';
+import { describeRedisCacheContract, describeRedisEventBusContract, type RedisTestClients } from './redis.contract.ts';
 
 const cluster = await startRedisCluster();
 after(() => cluster.stop());
@@ -15,14 +18,14 @@ after(() => cluster.stop());
 async function connect(): Promise<Cluster> {
   const client = new Cluster(cluster.startupNodes, redisClusterOptions());
   client.on('error', () => {});
-  await waitFor('the cluster client to be ready', () => client.status === 'ready');
+  await until(() => client.status === 'ready', 'the cluster client to be ready');
   return client;
 }
 
 let prefixes = 0;
 const freshPrefix = (): string => `c${++prefixes}:`;
 
-describeRedisContracts('redis cluster', {
+const clusterClients: RedisTestClients<Cluster> = {
   connect,
   quit: async (...clients) => clients.forEach((client) => client.disconnect()),
   // Each node counts the subscribers connected to it.
@@ -31,7 +34,9 @@ describeRedisContracts('redis cluster', {
     return counts.reduce((sum, [, count]) => sum + Number(count), 0);
   },
   freshPrefix,
-});
+};
+describeRedisCacheContract('redis cluster', clusterClients);
+describeRedisEventBusContract('redis cluster', clusterClients);
 
 describe('redis cache on a cluster: keys on every master', () => {
   test('a batch of 100 users spread over all three masters is answered whole, in order', async () => {
@@ -61,14 +66,14 @@ describe('redis cache on a cluster: keys on every master', () => {
     try {
       for (const id of userIds) await cache.set(id, null, 60_000);
       await node.kill();
-      await waitFor('the client to notice', () => cache.getMany(userIds).then(() => false, () => true), 2_000);
+      await until(() => cache.getMany(userIds).then(() => false, () => true), 'the client to notice', 2_000);
       const started = performance.now();
       await assert.rejects(cache.getMany(userIds));
       const ms = performance.now() - started;
       assert.ok(ms < 1_000, `getMany took ${ms.toFixed(0)} ms to fail; it must not wait out ioredis's retries (over a second)`);
       await assert.rejects(cache.ping(), 'a master is away: the cache is not well');
       await node.start();
-      await waitFor('the lookups to answer again', () => cache.getMany(userIds).then(() => true, () => false), 10_000);
+      await until(() => cache.getMany(userIds).then(() => true, () => false), 'the lookups to answer again', 10_000);
       // The restarted master came back empty: its users are misses, the others still cached.
       const values = await cache.getMany(userIds);
       assert.ok(values.some((v) => v === undefined) && values.some((v) => v === null));

@@ -1,10 +1,13 @@
 /**
- * The PictureCache and EventBus contracts run against the Redis implementations, on one Redis (`redis.test.ts`) or a
- * Redis Cluster (`redis-cluster.test.ts`): each file says how to connect, quit and count a channel's subscribers.
- * Test code: imported only by tests.
+ * The LookupCache and EventBus contracts run against the Redis implementations, on one Redis (`redis-cache.test.ts`,
+ * `redis-events.test.ts`) or a Redis Cluster (`redis-cluster.test.ts`): each file says how to connect, quit and count
+ * a channel's subscribers. Test code: imported only by tests.
  */
-import { describeCache, describeEventBus, sleep, waitFor } from './cache.contract.ts';
-import { createRedisCache, createRedisEventBus, type RedisClient } from './redis.ts';
+import { sleep, until } from '../../scripts/testing/wait.ts';
+import { describeCache, describeEventBus } from './cache.contract.ts';
+import { createRedisCache } from './redis-cache.ts';
+import type { RedisClient } from './redis-client.ts';
+import { createRedisEventBus } from './redis-events.ts';
 
 export interface RedisTestClients<C extends RedisClient> {
   /** A client as the entries make it, once ready. */
@@ -16,13 +19,14 @@ export interface RedisTestClients<C extends RedisClient> {
   freshPrefix(): string;
 }
 
-/** Runs both contracts with clients from `clients`. */
-export function describeRedisContracts<C extends RedisClient>(name: string, clients: RedisTestClients<C>): void {
+/** Runs the LookupCache contract on `createRedisCache` with clients from `clients`. */
+export function describeRedisCacheContract<C extends RedisClient>(name: string, clients: RedisTestClients<C>): void {
   describeCache(name, async () => {
     const client = await clients.connect();
     const cache = createRedisCache({ client, prefix: clients.freshPrefix() });
     return {
       cache,
+      // Redis expires keys by its own clock: the time really passes.
       elapse: sleep,
       dispose: async () => {
         await cache.close();
@@ -30,7 +34,10 @@ export function describeRedisContracts<C extends RedisClient>(name: string, clie
       },
     };
   });
+}
 
+/** Runs the EventBus contract on two `createRedisEventBus` instances with clients from `clients`. */
+export function describeRedisEventBusContract<C extends RedisClient>(name: string, clients: RedisTestClients<C>): void {
   describeEventBus(name, async () => {
     const prefix = clients.freshPrefix();
     const all = await Promise.all([clients.connect(), clients.connect(), clients.connect(), clients.connect()]);
@@ -38,7 +45,7 @@ export function describeRedisContracts<C extends RedisClient>(name: string, clie
     const errors: unknown[] = [];
     const bus = createRedisEventBus({ publisher: pubA, subscriber: subA, prefix });
     const other = createRedisEventBus({ publisher: pubB, subscriber: subB, prefix, onError: (e) => errors.push(e) });
-    await waitFor(`2 subscribers of ${prefix}events`, async () => (await clients.subscribers(pubA, `${prefix}events`)) === 2);
+    await until(async () => (await clients.subscribers(pubA, `${prefix}events`)) === 2, `2 subscribers of ${prefix}events`);
     return {
       bus,
       other,

@@ -38,14 +38,18 @@ export function isCachedPicture(value: unknown, userId: string): value is Cached
   );
 }
 
-/** The event in a pub/sub message, or `undefined` when the message is not one. */
-export function parseEvent(message: string): PictureChangedEvent | undefined {
-  let value: unknown;
+/** The value of a JSON text, or `undefined` when the text is not JSON (a Redis value or message this code did not write). */
+export function parseJson(text: string): unknown {
   try {
-    value = JSON.parse(message);
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
+}
+
+/** The event in a pub/sub message, or `undefined` when the message is not one. */
+export function parseEvent(message: string): PictureChangedEvent | undefined {
+  const value = parseJson(message);
   if (typeof value !== 'object' || value === null) return undefined;
   const { userId, version } = value as Record<string, unknown>;
   if (typeof userId !== 'string' || (version !== null && typeof version !== 'string')) return undefined;

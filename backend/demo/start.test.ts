@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test';
 import type { DemoToken } from '../../contract/demo.ts';
 import type { PictureBatch } from '../../contract/picture.ts';
 import { DEMO_USER, FRIENDS, PEOPLE } from '../../demo/people.ts';
+import { until } from '../../scripts/testing/wait.ts';
 import { solidPng } from '../testing/images.ts';
 import { startService, type RunningService } from '../testing/service.ts';
 import { startBackingServers } from '../testing/stack.ts';
@@ -107,10 +108,8 @@ describe('npm start on Redis and S3', () => {
       const seeded = await withService('node', env, async (service) => {
         assert.match(service.output(), /could not seed the demo users, retrying: .*503/);
         await backing.s3.restart();
-        for (let tries = 0; (await versions(service)).includes(null); tries++) {
-          assert.ok(tries < 200, `not seeded 20 s after the object store came back:\n${service.output()}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
+        await until(async () => !(await versions(service)).includes(null), 'every demo user to be seeded', 20_000)
+          .catch((error: Error) => assert.fail(`not seeded 20 s after the object store came back (${error.message}):\n${service.output()}`));
         return versions(service);
       });
       assert.equal(new Set(seeded).size, 60);

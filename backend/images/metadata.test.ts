@@ -16,7 +16,7 @@ import { createApp } from '../app.ts';
 import { createMemoryCache, createMemoryEventBus } from '../cache/memory.ts';
 import { createFileStorage } from '../storage/files.ts';
 import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
-import { box, bytes, indexOf, jpegSegment, pngChunk, riffChunk, subBlocks, u16be, u32be, webp, webpChunks, type Part } from '../upload/fixtures.ts';
+import { box, bytes, indexOf, jpegSegment, pngChunk, riffChunk, subBlocks, u16beBytes, u32beBytes, webp, webpChunks, type Part } from '../upload/fixtures.ts';
 import { colorTableSize } from '../upload/gif-blocks.ts';
 
 const WIDTH = 320;
@@ -80,18 +80,18 @@ function afterApp0(file: Uint8Array): number {
 
 /** APP13 as Photoshop writes IPTC: an image resource block 0x0404 holding record 2 (City, By-line). */
 function iptcSegment(place: string): Uint8Array {
-  const dataset = (number: number, value: string) => bytes([0x1c, 2, number], u16be(value.length), value);
+  const dataset = (number: number, value: string) => bytes([0x1c, 2, number], u16beBytes(value.length), value);
   const iptc = bytes(dataset(0, '\0\x04'), dataset(90, mark(`${place}-city`)), dataset(80, 'Alice'));
-  return jpegSegment(0xed, 'Photoshop 3.0\0', '8BIM', u16be(0x0404), [0, 0], u32be(iptc.length), iptc, iptc.length % 2 ? [0] : []);
+  return jpegSegment(0xed, 'Photoshop 3.0\0', '8BIM', u16beBytes(0x0404), [0, 0], u32beBytes(iptc.length), iptc, iptc.length % 2 ? [0] : []);
 }
 
 /** An Exif APP1 whose IFD1 holds a JPEG thumbnail, as cameras write one (big-endian TIFF). */
 function exifThumbnailSegment(thumbnail: Uint8Array): Uint8Array {
-  const entry = (tag: number, type: number, value: number) => bytes(u16be(tag), u16be(type), u32be(1), type === 3 ? [...u16be(value), 0, 0] : u32be(value));
+  const entry = (tag: number, type: number, value: number) => bytes(u16beBytes(tag), u16beBytes(type), u32beBytes(1), type === 3 ? [...u16beBytes(value), 0, 0] : u32beBytes(value));
   // TIFF header (8), IFD0 with one entry (18), IFD1 with three (42), then the thumbnail.
-  const ifd0 = bytes(u16be(1), entry(0x0112, 3, 1), u32be(26));
-  const ifd1 = bytes(u16be(3), entry(0x0103, 3, 6), entry(0x0201, 4, 68), entry(0x0202, 4, thumbnail.length), u32be(0));
-  return jpegSegment(0xe1, 'Exif\0\0', 'MM', u16be(42), u32be(8), ifd0, ifd1, thumbnail);
+  const ifd0 = bytes(u16beBytes(1), entry(0x0112, 3, 1), u32beBytes(26));
+  const ifd1 = bytes(u16beBytes(3), entry(0x0103, 3, 6), entry(0x0201, 4, 68), entry(0x0202, 4, thumbnail.length), u32beBytes(0));
+  return jpegSegment(0xe1, 'Exif\0\0', 'MM', u16beBytes(42), u32beBytes(8), ifd0, ifd1, thumbnail);
 }
 
 /** A small JPEG with a comment naming it, to stand for a thumbnail or an appended image. */
@@ -119,8 +119,8 @@ const iend = (file: Uint8Array) => indexOf(file, 'IEND') - 4;
 
 /** A WebP of `chunks` behind a VP8X header that announces none of them, as the extended format allows. */
 function extendedWebp(chunks: Uint8Array[]): Uint8Array {
-  const u24 = (n: number) => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff];
-  return webp(riffChunk('VP8X', [0, 0, 0, 0], u24(WIDTH - 1), u24(HEIGHT - 1)), ...chunks);
+  const u24leBytes = (n: number) => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff];
+  return webp(riffChunk('VP8X', [0, 0, 0, 0], u24leBytes(WIDTH - 1), u24leBytes(HEIGHT - 1)), ...chunks);
 }
 
 // --- GIF -----------------------------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ const cases: HidingCase[] = [
   {
     name: 'PNG with an eXIf chunk and a lowercase exIf one',
     make: async () => {
-      const exif = (place: string) => bytes('MM', u16be(42), u32be(8), u16be(1), u16be(0x010f), u16be(2), u32be(mark(place).length + 1), u32be(26), u32be(0), mark(place), [0]);
+      const exif = (place: string) => bytes('MM', u16beBytes(42), u32beBytes(8), u16beBytes(1), u16beBytes(0x010f), u16beBytes(2), u32beBytes(mark(place).length + 1), u32beBytes(26), u32beBytes(0), mark(place), [0]);
       return splice(await png(), AFTER_IHDR, pngChunk('eXIf', exif('png-exif')), pngChunk('exIf', exif('png-exif-lowercase')));
     },
     planted: [mark('png-exif'), mark('png-exif-lowercase')],

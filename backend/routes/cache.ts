@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import type { CacheStats } from '../../contract/picture.ts';
 import type { Auth } from '../auth.ts';
-import type { PictureCache } from '../cache/cache.ts';
+import type { LookupCache } from '../cache/cache.ts';
 import { cacheUnavailable } from '../errors.ts';
 import { checkUserId } from '../user-id.ts';
 
 /** `/api/cache`: the lookup cache's counters, and dropping one user's entry (operators only). */
-export function cacheRoutes({ cache, auth }: { cache: PictureCache; auth: Auth }) {
+export function cacheRoutes({ cache, auth }: { cache: LookupCache; auth: Auth }) {
   return new Hono()
     .get('/stats', async (c) => {
       const { hits, misses, keys } = await cache.stats().catch((error) => {

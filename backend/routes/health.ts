@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Health, PartHealth } from '../../contract/picture.ts';
-import type { PictureCache } from '../cache/cache.ts';
+import type { LookupCache } from '../cache/cache.ts';
 import type { PictureStorage } from '../storage/storage.ts';
 
 /** A health check answers promptly even when a part hangs. */
@@ -13,7 +13,7 @@ class PingTimeout extends Error {}
  * names the failure by its code alone (`ECONNREFUSED`, `ENOTDIR`, `NoSuchBucket`), since the full message names
  * the server's paths and addresses; that goes to the log, once when an outage starts and once when it ends.
  */
-export function healthRoutes({ cache, storage, log }: { cache: PictureCache; storage: PictureStorage; log: Pick<Console, 'warn'> }) {
+export function healthRoutes({ cache, storage, log }: { cache: LookupCache; storage: PictureStorage; log: Pick<Console, 'warn'> }) {
   const down = new Set<string>();
 
   async function check(part: 'cache' | 'storage', kind: string, ping: () => Promise<void>): Promise<PartHealth> {

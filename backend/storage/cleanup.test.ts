@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { Client } from 'minio';
+import { sleep } from '../../scripts/testing/wait.ts';
 import { startS3Server, type S3Server } from '../testing/s3-server.ts';
 import type { StorageBackend } from './backend.ts';
 import { createFileBackend } from './files.ts';
@@ -276,7 +277,7 @@ describeCleanup('files', async () => {
     writePointer: (userId, text) => writeFile(join(dir, 'current', `${userId}.json`), text),
     // File dates are in milliseconds.
     graceMs: 200,
-    settle: () => new Promise((resolve) => setTimeout(resolve, 250)),
+    settle: () => sleep(250), // a clock rule: what was written is now older than graceMs
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 });
@@ -304,7 +305,7 @@ describeCleanup('s3', async () => {
     },
     // S3 dates objects in whole seconds: what is written now may look up to a second older.
     graceMs: 2_500,
-    settle: () => new Promise((resolve) => setTimeout(resolve, 2_600)),
+    settle: () => sleep(2_600), // a clock rule: what was written is now older than graceMs
     cleanup: async () => undefined,
   };
 });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CacheStats, ErrorBody, Health, PictureBatch, PictureMeta } from '../../contract/picture.ts';
+import { sleep, until } from '../../scripts/testing/wait.ts';
 import { assertNoLeaks, fixture } from '../upload/fixtures.ts';
+import { collectEvents } from './event-stream.ts';
 import { solidPng } from './images.ts';
 import { TEST_ADMIN_TOKEN, unsignedToken, userToken } from './tokens.ts';
 
@@ -57,63 +59,23 @@ async function errorCode(res: Response): Promise<string> {
   return body.error.code;
 }
 
-/** Polls `probe` every 100 ms until it answers something; fails after `ms`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Reads Server-Sent Events from `/api/events` until `count` events arrived or `ms` passed since `trigger` ended. */
-export async function collectEvents(base: string, trigger: () => Promise<unknown>, count: number, ms = 3_000) {
-  const controller = new AbortController();
-  const res = await fetch(`${base}/api/events`, { signal: controller.signal });
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('Content-Type') ?? '', /^text\/event-stream/);
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  const events: { event: string; data: unknown }[] = [];
-  let buffer = '';
-  await reader.read().then(({ value }) => (buffer += value ?? '')); // the subscription is live from the first comment
-  await trigger();
-  const timer = setTimeout(() => controller.abort(), ms);
-  try {
-    while (events.length < count) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = block.match(/^event: (.*)$/m)?.[1];
-        const data = block.match(/^data: (.*)$/m)?.[1];
-        if (event && data) events.push({ event, data: JSON.parse(data) });
-      }
-    }
-  } catch (error) {
-    if ((error as Error).name !== 'AbortError') throw error;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return events;
-}
-
 /**
  * The HTTP contract of DESIGN.md, row by row, against a running service. Every configuration (Node with memory
- * and files, Node with Redis and S3, Deno) runs this same suite.
+ * and files, Node with Redis and S3, Deno) runs this same suite. Each test uploads the pictures it looks at, under user
+ * ids of its own, so none depends on another having run first.
  */
 export function describeContract(name: string, start: () => Promise<ContractTarget>) {
   describe(`HTTP contract: ${name}`, () => {
     let t: ContractTarget;
-    let ada: PictureMeta;
     const red = solidPng([255, 0, 0], 8, 'GPSLatitude=51.5074 GPSLongitude=-0.1278');
     const put = async (userId: string, body: BodyInit, headers: Record<string, string> = {}) =>
       fetch(`${t.base}/api/pictures/${userId}`, { method: 'PUT', body, headers: { ...bearer(await userToken(userId)), ...headers } });
+    /** Stores `body` (by default an 8-px red picture with a location) as `userId`'s picture; answers its metadata. */
+    const putPicture = async (userId: string, body: BodyInit = red) => {
+      const res = await put(userId, body);
+      assert.equal(res.status, 201, await res.clone().text());
+      return (await res.json()) as PictureMeta;
+    };
 
     before(async () => {
       t = await start();
@@ -130,7 +92,7 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
     test('PUT with the user\'s token stores the picture: 201 with its copies, nothing of the upload served', async () => {
       const res = await put('ada', red, { 'Content-Type': 'application/octet-stream' });
       assert.equal(res.status, 201, await res.clone().text());
-      ada = (await res.json()) as PictureMeta;
+      const ada = (await res.json()) as PictureMeta;
       assert.equal(ada.userId, 'ada');
       assert.match(ada.version, /^[0-9a-f]{32}$/);
       assert.equal(ada.contentType, 'image/webp', 'every URL serves a copy the service encoded');
@@ -147,14 +109,15 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
     });
 
     test('GET /api/pictures/:userId answers the current picture, with X-Cache, ETag and 304', async () => {
-      const res = await fetch(`${t.base}/api/pictures/ada`);
+      const uploaded = await putPicture('looked-up');
+      const res = await fetch(`${t.base}/api/pictures/looked-up`);
       assert.equal(res.status, 200);
       assert.match(res.headers.get('X-Cache') ?? '', /^(HIT|MISS)$/);
       const meta = (await res.json()) as PictureMeta;
-      assert.deepEqual(meta, ada, 'the same URL as the upload answered, so the browser cache works');
+      assert.deepEqual(meta, uploaded, 'the same URL as the upload answered, so the browser cache works');
       const etag = res.headers.get('ETag');
       assert.ok(etag);
-      const again = await fetch(`${t.base}/api/pictures/ada`, { headers: { 'If-None-Match': etag } });
+      const again = await fetch(`${t.base}/api/pictures/looked-up`, { headers: { 'If-None-Match': etag } });
       assert.equal(again.status, 304);
       assert.equal(await again.text(), '');
       assert.equal(again.headers.get('X-Cache'), 'HIT');
@@ -176,13 +139,14 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
     });
 
     test('GET /api/pictures?users= answers every user in one response, null for none', async () => {
-      const res = await fetch(`${t.base}/api/pictures?users=ada,nobody,ada`);
+      const batched = await putPicture('batched');
+      const res = await fetch(`${t.base}/api/pictures?users=batched,nobody,batched`);
       assert.equal(res.status, 200);
       const etag = res.headers.get('ETag');
       assert.ok(etag);
       const { pictures } = (await res.json()) as PictureBatch;
-      assert.deepEqual(pictures, { ada, nobody: null });
-      const again = await fetch(`${t.base}/api/pictures?users=ada,nobody,ada`, { headers: { 'If-None-Match': etag } });
+      assert.deepEqual(pictures, { batched, nobody: null });
+      const again = await fetch(`${t.base}/api/pictures?users=batched,nobody,batched`, { headers: { 'If-None-Match': etag } });
       assert.equal(again.status, 304);
       assert.equal(await again.text(), '');
       const many = Array.from({ length: 100 }, (_, i) => `u${i}`).join(',');
@@ -195,23 +159,24 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
     });
 
     test('GET /images/:userId/:version/:width.webp: immutable bytes, ETag, 304; the old upload URL leads to the copy', async () => {
-      const url = `${t.base}/images/ada/${ada.version}/8.webp`;
+      const served = await putPicture('served');
+      const url = `${t.base}/images/served/${served.version}/8.webp`;
       const res = await fetch(url);
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('Content-Type'), 'image/webp');
       assert.equal(res.headers.get('Cache-Control'), 'public, max-age=31536000, immutable');
-      assert.equal(res.headers.get('ETag'), `"${ada.version}-8"`);
-      assert.equal((await res.arrayBuffer()).byteLength, ada.bytes);
-      const again = await fetch(url, { headers: { 'If-None-Match': `"${ada.version}-8"` } });
+      assert.equal(res.headers.get('ETag'), `"${served.version}-8"`);
+      assert.equal((await res.arrayBuffer()).byteLength, served.bytes);
+      const again = await fetch(url, { headers: { 'If-None-Match': `"${served.version}-8"` } });
       assert.equal(again.status, 304);
-      for (const missing of [`${'0'.repeat(32)}/8.webp`, `${ada.version}/64.webp`, `${ada.version}/8.png`, `${ada.version}/08.webp`, 'not-a-version/8.webp']) {
-        assert.equal((await fetch(`${t.base}/images/ada/${missing}`)).status, 404, missing);
+      for (const missing of [`${'0'.repeat(32)}/8.webp`, `${served.version}/64.webp`, `${served.version}/8.png`, `${served.version}/08.webp`, 'not-a-version/8.webp']) {
+        assert.equal((await fetch(`${t.base}/images/served/${missing}`)).status, 404, missing);
       }
       // A page that kept the URL of the upload itself, from before copies were made, is sent to the current copy.
-      const old = await fetch(`${t.base}/images/ada/${ada.version}`, { redirect: 'manual' });
+      const old = await fetch(`${t.base}/images/served/${served.version}`, { redirect: 'manual' });
       assert.equal(old.status, 301);
-      assert.equal(old.headers.get('Location'), ada.url);
-      assert.equal((await fetch(`${t.base}/images/ada/${'0'.repeat(32)}`, { redirect: 'manual' })).status, 404);
+      assert.equal(old.headers.get('Location'), served.url);
+      assert.equal((await fetch(`${t.base}/images/served/${'0'.repeat(32)}`, { redirect: 'manual' })).status, 404);
     });
 
     test('PUT takes JPEG, PNG, WebP, GIF and AVIF, known by their bytes, and serves WebP copies without location', async () => {
@@ -232,33 +197,34 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
     test('PUT as multipart (field "file") works; a multipart body without it is 400', async () => {
       const form = new FormData();
       form.append('file', new Blob([solidPng([0, 0, 255])], { type: 'image/png' }), 'me.png');
-      const res = await put('grace', form);
+      const res = await put('multipart', form);
       assert.equal(res.status, 201, await res.clone().text());
       assert.equal(((await res.json()) as PictureMeta).variants.length, 1);
       const empty = new FormData();
       empty.append('other', 'x');
-      const bad = await put('grace', empty);
+      const bad = await put('multipart', empty);
       assert.equal(bad.status, 400);
       assert.equal(await errorCode(bad), 'bad_request');
     });
 
     test('refused uploads are 415 / 413 / 400 and store nothing', async () => {
-      const svg = await put('ada', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', { 'Content-Type': 'image/png' });
+      const kept = await putPicture('refused');
+      const svg = await put('refused', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', { 'Content-Type': 'image/png' });
       assert.equal(svg.status, 415);
       assert.equal(await errorCode(svg), 'unsupported_media_type');
-      const text = await put('ada', 'hello', { 'Content-Type': 'image/jpeg' });
+      const text = await put('refused', 'hello', { 'Content-Type': 'image/jpeg' });
       assert.equal(text.status, 415);
-      const truncated = await put('ada', red.subarray(0, 40));
+      const truncated = await put('refused', red.subarray(0, 40));
       assert.equal(truncated.status, 415);
       const big = new Uint8Array(t.maxUploadBytes + 1);
       big.set(red);
-      const tooBig = await put('ada', big);
+      const tooBig = await put('refused', big);
       assert.equal(tooBig.status, 413);
       assert.equal(await errorCode(tooBig), 'payload_too_large');
-      const empty = await put('ada', new Uint8Array());
+      const empty = await put('refused', new Uint8Array());
       assert.equal(empty.status, 400);
-      const now = (await (await fetch(`${t.base}/api/pictures/ada`)).json()) as PictureMeta;
-      assert.equal(now.version, ada.version, 'the picture is unchanged');
+      const now = (await (await fetch(`${t.base}/api/pictures/refused`)).json()) as PictureMeta;
+      assert.equal(now.version, kept.version, 'the picture is unchanged');
     });
 
     test('a huge streamed body is refused with 413 without the service reading it all', async () => {
@@ -268,14 +234,14 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       // Paced at about 256 MB/s, so what was sent shows what the service read, not what loopback buffers held.
       const body = new ReadableStream<Uint8Array>({
         async pull(controller) {
-          await new Promise((r) => setTimeout(r, 1));
+          await sleep(1); // a rate: about 256 MB/s
           if (sent >= 2 * 1024 ** 3) return controller.close();
           sent += chunk.length;
           controller.enqueue(chunk);
         },
       });
-      const res = await fetch(`${t.base}/api/pictures/ada`, {
-        method: 'PUT', body, duplex: 'half', headers: bearer(await userToken('ada')),
+      const res = await fetch(`${t.base}/api/pictures/streamed`, {
+        method: 'PUT', body, duplex: 'half', headers: bearer(await userToken('streamed')),
       } as RequestInit).catch((error: Error) => error);
       // The service answers 413 and closes; a client still sending may see the reset instead of the answer.
       if (res instanceof Response) assert.equal(res.status, 413);
@@ -283,25 +249,26 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
     });
 
     test('bad tokens are 401; someone else\'s token is 403; the operator token works', async () => {
+      const guarded = await putPicture('guarded');
       const png = solidPng([0, 255, 0]);
       const cases: [Record<string, string>, number][] = [
         [{}, 401],
         [{ Authorization: 'Basic YWRhOmFkYQ==' }, 401],
         [bearer('not.a.token'), 401],
-        [bearer(unsignedToken('ada')), 401],
-        [bearer(await userToken('ada', { secret: 'another-secret-0123456789abcdef0123456789' })), 401],
-        [bearer(await userToken('ada', { expiresIn: -60 })), 401],
+        [bearer(unsignedToken('guarded')), 401],
+        [bearer(await userToken('guarded', { secret: 'another-secret-0123456789abcdef0123456789' })), 401],
+        [bearer(await userToken('guarded', { expiresIn: -60 })), 401],
         [bearer(await userToken('grace')), 403],
       ];
       for (const [headers, status] of cases) {
         for (const method of ['PUT', 'DELETE']) {
-          const res = await fetch(`${t.base}/api/pictures/ada`, { method, body: method === 'PUT' ? png : undefined, headers });
+          const res = await fetch(`${t.base}/api/pictures/guarded`, { method, body: method === 'PUT' ? png : undefined, headers });
           assert.equal(res.status, status, `${method} ${JSON.stringify(headers)}`);
           assert.equal(await errorCode(res), status === 401 ? 'unauthorized' : 'forbidden');
           if (status === 401) assert.equal(res.headers.get('WWW-Authenticate'), 'Bearer');
         }
       }
-      assert.equal(((await (await fetch(`${t.base}/api/pictures/ada`)).json()) as PictureMeta).version, ada.version);
+      assert.equal(((await (await fetch(`${t.base}/api/pictures/guarded`)).json()) as PictureMeta).version, guarded.version);
       const admin = await fetch(`${t.base}/api/pictures/linus`, { method: 'PUT', body: png, headers: bearer(TEST_ADMIN_TOKEN) });
       assert.equal(admin.status, 201);
       const removed = await fetch(`${t.base}/api/pictures/linus`, { method: 'DELETE', headers: bearer(TEST_ADMIN_TOKEN) });
@@ -310,16 +277,16 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
     });
 
     test('a new upload is a new version and URL; the old URLs still serve their bytes, for whoever still holds them', async () => {
-      const res = await put('ada', solidPng([255, 255, 0]));
+      const first = await putPicture('renewed');
+      const res = await put('renewed', solidPng([255, 255, 0]));
       assert.equal(res.status, 201);
       const next = (await res.json()) as PictureMeta;
-      assert.notEqual(next.version, ada.version);
-      assert.notEqual(next.url, ada.url);
-      assert.equal(((await (await fetch(`${t.base}/api/pictures/ada`)).json()) as PictureMeta).version, next.version);
+      assert.notEqual(next.version, first.version);
+      assert.notEqual(next.url, first.url);
+      assert.equal(((await (await fetch(`${t.base}/api/pictures/renewed`)).json()) as PictureMeta).version, next.version);
       // A cached lookup elsewhere, or a page, may still name them: they go at the storage's sweep (CLEANUP_GRACE_MS).
-      await fetchCopies(t.base, ada);
+      await fetchCopies(t.base, first);
       await fetchCopies(t.base, next);
-      ada = next;
     });
 
     test('GET /api/events streams picture-changed for uploads and deletes', async () => {
@@ -347,36 +314,39 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
     });
 
     test('GET /api/cache/stats counts hits and misses; DELETE /api/cache/:userId is for operators', async () => {
+      const counted = await putPicture('counted');
       // Behind a balancer, each instance adds its counts to the shared totals about once a second.
       const statsWhen = (what: string, done: (stats: CacheStats) => boolean) =>
-        until(`the stats to show ${what}`, async () => {
+        until(async () => {
           const stats = (await (await fetch(`${t.base}/api/cache/stats`)).json()) as CacheStats;
           return done(stats) ? stats : undefined;
-        });
-      if (t.countsSettleMs) await new Promise((r) => setTimeout(r, t.countsSettleMs)); // the earlier tests' counts have landed
+        }, `the stats to show ${what}`);
+      // A clock rule: each instance sends its counts about once a second, so the earlier tests' counts have landed.
+      if (t.countsSettleMs) await sleep(t.countsSettleMs);
       const before = (await (await fetch(`${t.base}/api/cache/stats`)).json()) as CacheStats;
       assert.equal(before.backend, t.cache);
-      await fetch(`${t.base}/api/pictures/ada`);
-      await fetch(`${t.base}/api/pictures/ada`);
+      await fetch(`${t.base}/api/pictures/counted`);
+      await fetch(`${t.base}/api/pictures/counted`);
       const mid = await statsWhen('two more hits', (stats) => stats.hits >= before.hits + 2);
       assert.equal(mid.hits, before.hits + 2);
       assert.ok(mid.keys >= 1);
       assert.ok(mid.hitRate > 0 && mid.hitRate <= 1);
-      assert.equal((await fetch(`${t.base}/api/cache/ada`, { method: 'DELETE', headers: bearer(await userToken('ada')) })).status, 403);
-      assert.equal((await fetch(`${t.base}/api/cache/ada`, { method: 'DELETE' })).status, 401);
-      assert.equal((await fetch(`${t.base}/api/cache/ada`, { method: 'DELETE', headers: bearer(TEST_ADMIN_TOKEN) })).status, 204);
-      const res = await fetch(`${t.base}/api/pictures/ada`);
+      assert.equal((await fetch(`${t.base}/api/cache/counted`, { method: 'DELETE', headers: bearer(await userToken('counted')) })).status, 403);
+      assert.equal((await fetch(`${t.base}/api/cache/counted`, { method: 'DELETE' })).status, 401);
+      assert.equal((await fetch(`${t.base}/api/cache/counted`, { method: 'DELETE', headers: bearer(TEST_ADMIN_TOKEN) })).status, 204);
+      const res = await fetch(`${t.base}/api/pictures/counted`);
       assert.equal(res.headers.get('X-Cache'), 'MISS', 'the dropped entry is read again from storage');
-      assert.equal(((await res.json()) as PictureMeta).version, ada.version);
+      assert.equal(((await res.json()) as PictureMeta).version, counted.version);
       const after = await statsWhen('one more miss', (stats) => stats.misses >= mid.misses + 1);
       assert.equal(after.misses, mid.misses + 1);
     });
 
     test('CORS: a page on another origin may read lookups and the headers it needs', async () => {
-      const res = await fetch(`${t.base}/api/pictures/ada`, { headers: { Origin: 'http://localhost:3000' } });
+      await putPicture('cors');
+      const res = await fetch(`${t.base}/api/pictures/cors`, { headers: { Origin: 'http://localhost:3000' } });
       assert.equal(res.headers.get('Access-Control-Allow-Origin'), '*');
       assert.match(res.headers.get('Access-Control-Expose-Headers') ?? '', /X-Cache/);
-      const preflight = await fetch(`${t.base}/api/pictures/ada`, {
+      const preflight = await fetch(`${t.base}/api/pictures/cors`, {
         method: 'OPTIONS',
         headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'authorization' },
       });
@@ -420,16 +390,17 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
 
     test('Redis: FLUSHALL between two requests loses no picture, and the URL stays the same', async (c) => {
       if (!t.redis) return c.skip('the cache is not one Redis server');
-      const first = await fetch(`${t.base}/api/pictures/ada`);
+      const flushed = await putPicture('flushed');
+      const first = await fetch(`${t.base}/api/pictures/flushed`);
       assert.equal(first.status, 200);
       await t.redis.flushAll();
-      const second = await fetch(`${t.base}/api/pictures/ada`);
+      const second = await fetch(`${t.base}/api/pictures/flushed`);
       assert.equal(second.status, 200);
       assert.equal(second.headers.get('X-Cache'), 'MISS');
-      assert.deepEqual(urlsOf((await second.json()) as PictureMeta), urlsOf(ada), 'the same URLs, so browsers keep their cached copies');
+      assert.deepEqual(urlsOf((await second.json()) as PictureMeta), urlsOf(flushed), 'the same URLs, so browsers keep their cached copies');
       await t.redis.flushAll();
-      const { pictures } = (await (await fetch(`${t.base}/api/pictures?users=ada,nobody`)).json()) as PictureBatch;
-      assert.deepEqual(urlsOf(pictures.ada!), urlsOf(ada));
+      const { pictures } = (await (await fetch(`${t.base}/api/pictures?users=flushed,nobody`)).json()) as PictureBatch;
+      assert.deepEqual(urlsOf(pictures.flushed!), urlsOf(flushed));
       assert.equal(pictures.nobody, null);
     });
 
@@ -455,15 +426,16 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
 
     test('Redis: stopped, lookups answer from storage (BYPASS, no 5xx); started, the cache is used again', async (c) => {
       if (!t.redis) return c.skip('the cache is not one Redis server');
+      const bypassed = await putPicture('bypassed');
       const restart = await t.redis.stop();
       try {
         for (let i = 0; i < 10; i++) {
-          const single = await fetch(`${t.base}/api/pictures/ada`);
+          const single = await fetch(`${t.base}/api/pictures/bypassed`);
           assert.equal(single.status, 200);
           assert.equal(single.headers.get('X-Cache'), 'BYPASS');
-          assert.equal(((await single.json()) as PictureMeta).version, ada.version);
+          assert.equal(((await single.json()) as PictureMeta).version, bypassed.version);
           assert.equal((await fetch(`${t.base}/api/pictures/nobody`)).status, 404);
-          const batch = await fetch(`${t.base}/api/pictures?users=ada,nobody`);
+          const batch = await fetch(`${t.base}/api/pictures?users=bypassed,nobody`);
           assert.equal(batch.status, 200);
           assert.equal(batch.headers.get('X-Cache'), 'BYPASS');
         }
@@ -472,15 +444,15 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
         const body = (await health.json()) as Health;
         assert.equal(body.cache.ok, false);
         assert.equal(body.storage.ok, true);
-        assert.equal((await put('linus', solidPng([7, 7, 7]))).status, 201, 'uploads need only the storage');
+        assert.equal((await put('offline', solidPng([7, 7, 7]))).status, 201, 'uploads need only the storage');
       } finally {
         await restart();
       }
       // Every instance behind `base` uses the cache again: the first lookup fills it, the next ones hit.
-      await until('the cache to answer again', async () => {
-        const answers = await Promise.all([0, 1, 2, 3].map(() => fetch(`${t.base}/api/pictures/ada`)));
-        return answers.every((res) => res.headers.get('X-Cache') === 'HIT') ? true : undefined;
-      });
+      await until(async () => {
+        const answers = await Promise.all([0, 1, 2, 3].map(() => fetch(`${t.base}/api/pictures/bypassed`)));
+        return answers.every((res) => res.headers.get('X-Cache') === 'HIT');
+      }, 'the cache to answer again');
       assert.equal(((await (await fetch(`${t.base}/healthz`)).json()) as Health).cache.ok, true);
     });
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { until } from './contract-suite.ts';
+import { until } from '../../scripts/testing/wait.ts';
 import type { RunningService } from './service.ts';
 
 const MiB = 1024 * 1024;
@@ -14,11 +14,14 @@ export function rssBytes(pid: number): number {
 /** The resident memory once it has stopped moving (three samples 100 ms apart within 1 MiB), not mid-allocation. */
 export async function settledRss(pid: number): Promise<number> {
   const samples = [rssBytes(pid)];
-  return until('the service\'s memory to settle', async () => {
+  let sampledAt = performance.now();
+  return until(() => {
+    if (performance.now() - sampledAt < 100) return undefined;
+    sampledAt = performance.now();
     samples.push(rssBytes(pid));
     const last = samples.slice(-3);
     return last.length === 3 && Math.max(...last) - Math.min(...last) < MiB ? last[2] : undefined;
-  });
+  }, 'the service\'s memory to settle');
 }
 
 /** The settings that load ./heap-probe.ts into a Node service, for {@link heapUsed}. */
@@ -31,10 +34,10 @@ export async function heapUsed(service: RunningService): Promise<number> {
   const answers = () => [...service.output().matchAll(/^\[heap\] (\d+)$/gm)];
   const before = answers().length;
   process.kill(service.pid, 'SIGUSR2');
-  return until('the heap probe to answer', async () => {
+  return until(() => {
     const all = answers();
     return all.length > before ? Number(all.at(-1)![1]) : undefined;
-  });
+  }, 'the heap probe to answer');
 }
 
 /** Bytes as MiB with one decimal, for a test's figures. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 
 /** A raw HTTP/1.1 connection to a test service, for requests `fetch` cannot make: held open, sent in part, cut off. */
@@ -42,6 +43,23 @@ export async function rawConnection(base: string, send?: string | Uint8Array): P
     closed: () => closed,
     whenClosed,
   };
+}
+
+/**
+ * Whether the server has accepted the connection `socket` made (Linux): the kernel completes the handshake before the
+ * server accepts, and a connection still in the listen queue has no socket inode in `/proc/net/tcp` yet.
+ */
+export function isAccepted(socket: Socket): boolean {
+  const hexPort = (port: number | undefined) => `:${(port ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const [server, client] = [hexPort(socket.remotePort), hexPort(socket.localPort)];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      // sl, local address, remote address, st, queues, tr, retrnsmt, uid, timeout, inode
+      const fields = line.trim().split(/\s+/);
+      if (fields[1]?.endsWith(server) && fields[2]?.endsWith(client) && fields[9] !== '0') return true;
+    }
+  }
+  return false;
 }
 
 /** The head of a request, ready to write: `headers` after Host. */

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { until } from '../../scripts/testing/wait.ts';
 import { startRedisServer, type RedisServer } from './redis-server.ts';
 
 const run = promisify(execFile);
@@ -61,11 +62,13 @@ export async function startRedisCluster({ size = 3 }: { size?: number } = {}): P
 
 /** Polls `CLUSTER INFO` on one node until the cluster is usable from it. */
 async function untilClusterOk(port: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { stdout } = await run('redis-cli', ['-p', String(port), 'cluster', 'info']);
-    if (/cluster_state:ok/.test(stdout)) return;
-    if (Date.now() > deadline) throw new Error(`the Redis Cluster node on port ${port} is not ok after ${timeoutMs} ms:\n${stdout}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  let info = '';
+  try {
+    await until(async () => {
+      info = (await run('redis-cli', ['-p', String(port), 'cluster', 'info'])).stdout;
+      return /cluster_state:ok/.test(info);
+    }, `the Redis Cluster node on port ${port} to be ok`, timeoutMs);
+  } catch (error) {
+    throw new Error(`the Redis Cluster node on port ${port} is not ok after ${timeoutMs} ms:\n${info}`, { cause: error });
   }
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
+import { until } from '../../scripts/testing/wait.ts';
 import { holdUntilExit, killOnExit } from './children.ts';
 import { freePort } from './free-port.ts';
 
@@ -79,19 +80,18 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (child === proc) child = undefined;
     });
 
-    const deadline = Date.now() + startTimeoutMs;
-    for (;;) {
-      if (hasExited) {
-        throw spawnError ?? new Error(`redis-server on port ${port} exited before answering PING:\n${output.trim()}`);
-      }
-      if ((await inlineCommand(port, 'PING')) === '+PONG') return;
-      if (Date.now() > deadline) {
-        holdUntilExit(proc);
-        proc.kill('SIGKILL');
-        await exited;
-        throw new Error(`redis-server on port ${port} did not answer PING within ${startTimeoutMs} ms:\n${output.trim()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    const exitedEarly = () => spawnError ?? new Error(`redis-server on port ${port} exited before answering PING:\n${output.trim()}`);
+    try {
+      await until(async () => {
+        if (hasExited) throw exitedEarly();
+        return (await inlineCommand(port, 'PING')) === '+PONG';
+      }, `redis-server on port ${port} to answer PING`, startTimeoutMs);
+    } catch (error) {
+      if (hasExited) throw exitedEarly();
+      holdUntilExit(proc);
+      proc.kill('SIGKILL');
+      await exited;
+      throw new Error(`redis-server on port ${port} did not answer PING within ${startTimeoutMs} ms:\n${output.trim()}`, { cause: error });
     }
   }
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { until } from '../../scripts/testing/wait.ts';
 import { holdUntilExit, killOnExit } from './children.ts';
 import { freePort } from './free-port.ts';
 
@@ -40,19 +41,16 @@ export async function startService(runtime: 'node' | 'deno', env: Record<string,
   killOnExit(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the ${runtime} service exited at start:\n${output}`);
-    try {
-      await fetch(`${base}/healthz`);
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`the ${runtime} service did not answer within 30 s:\n${output}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  const exitedAtStart = () => new Error(`the ${runtime} service exited at start:\n${output}`);
+  try {
+    await until(async () => {
+      if (child.exitCode !== null) throw exitedAtStart();
+      return fetch(`${base}/healthz`).then(() => true, () => false);
+    }, `the ${runtime} service to answer`, 30_000);
+  } catch (error) {
+    if (child.exitCode !== null) throw exitedAtStart();
+    child.kill('SIGKILL');
+    throw new Error(`the ${runtime} service did not answer within 30 s:\n${output}`, { cause: error });
   }
   return {
     base,

@@ -16,7 +16,7 @@ export const TEST_MAX_UPLOAD_BYTES = 64 * 1024;
 const TEST_BUCKET = 'pictures-test';
 
 // No demo users: each test makes the users it counts on. Every request comes from this one address, so tests that
-// send a burst of uploads at once are not one client's handful (uploads-bounded.test.ts checks the default).
+// send a burst of uploads at once are not one client's handful (system/uploads-bounded.test.ts checks the default).
 /** The settings every test service runs with (secrets, a small upload limit, no demo people, uploads at once). */
 export const TEST_SERVICE_ENV: Readonly<Record<string, string>> = {
   AUTH_SECRET: TEST_SECRET, ADMIN_TOKEN: TEST_ADMIN_TOKEN, MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES), SEED_DEMO: '0', MAX_UPLOADS_PER_CLIENT: '100',

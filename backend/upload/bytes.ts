@@ -13,31 +13,31 @@ export function need(bytes: Uint8Array, at: number, count: number, format: Image
 }
 
 /** Unsigned 16-bit big-endian integer at `at`; the caller has checked the bounds with `need`. */
-export function u16be(bytes: Uint8Array, at: number): number {
+export function readU16be(bytes: Uint8Array, at: number): number {
   return (bytes[at]! << 8) | bytes[at + 1]!;
 }
 
 /** Unsigned 32-bit big-endian integer at `at`. */
-export function u32be(bytes: Uint8Array, at: number): number {
+export function readU32be(bytes: Uint8Array, at: number): number {
   // Multiplying instead of `<< 24` keeps the result unsigned.
   return bytes[at]! * 0x1000000 + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
 }
 
 /** Unsigned 16-bit little-endian integer at `at`. */
-export function u16le(bytes: Uint8Array, at: number): number {
+export function readU16le(bytes: Uint8Array, at: number): number {
   return bytes[at]! | (bytes[at + 1]! << 8);
 }
 
 /** Unsigned 32-bit little-endian integer at `at`. */
-export function u32le(bytes: Uint8Array, at: number): number {
+export function readU32le(bytes: Uint8Array, at: number): number {
   return bytes[at + 3]! * 0x1000000 + ((bytes[at + 2]! << 16) | (bytes[at + 1]! << 8) | bytes[at]!);
 }
 
 /** Reads an unsigned big-endian integer of 0, 4 or 8 bytes (the field sizes ISOBMFF uses); `null` past 2^53. */
-export function uintbe(bytes: Uint8Array, at: number, size: 0 | 4 | 8): number | null {
+export function readUintbe(bytes: Uint8Array, at: number, size: 0 | 4 | 8): number | null {
   if (size === 0) return 0;
-  if (size === 4) return u32be(bytes, at);
-  const value = u32be(bytes, at) * 0x100000000 + u32be(bytes, at + 4);
+  if (size === 4) return readU32be(bytes, at);
+  const value = readU32be(bytes, at) * 0x100000000 + readU32be(bytes, at + 4);
   return Number.isSafeInteger(value) ? value : null;
 }
 

@@ -26,10 +26,11 @@ export function bytes(...parts: Part[]): Uint8Array {
   return concat(parts.map((p) => (typeof p === 'string' ? latin1(p) : Uint8Array.from(p))));
 }
 
-export const u16be = (n: number) => [(n >>> 8) & 0xff, n & 0xff];
-export const u32be = (n: number) => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
-export const u16le = (n: number) => u16be(n).reverse();
-export const u32le = (n: number) => u32be(n).reverse();
+/** An unsigned integer as the bytes a file stores it in, to build files with (the readers are in `bytes.ts`). */
+export const u16beBytes = (n: number) => [(n >>> 8) & 0xff, n & 0xff];
+export const u32beBytes = (n: number) => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+export const u16leBytes = (n: number) => u16beBytes(n).reverse();
+export const u32leBytes = (n: number) => u32beBytes(n).reverse();
 
 /** Index of `needle` in `haystack`, or -1. */
 export function indexOf(haystack: Uint8Array, needle: Part, from = 0): number {
@@ -56,8 +57,8 @@ export const LEAKS: readonly Part[] = [
   'Alice',
   'taken at home',
   'Paris',
-  [...u32be(48), ...u32be(1), ...u32be(51), ...u32be(1), ...u32be(756), ...u32be(25)],
-  [...u32le(48), ...u32le(1), ...u32le(51), ...u32le(1), ...u32le(756), ...u32le(25)],
+  [...u32beBytes(48), ...u32beBytes(1), ...u32beBytes(51), ...u32beBytes(1), ...u32beBytes(756), ...u32beBytes(25)],
+  [...u32leBytes(48), ...u32leBytes(1), ...u32leBytes(51), ...u32leBytes(1), ...u32leBytes(756), ...u32leBytes(25)],
 ];
 
 /** Fails naming the first leak found. */
@@ -72,7 +73,7 @@ export function assertNoLeaks(served: Uint8Array): void {
 /** A JPEG marker segment with its length. */
 export function jpegSegment(marker: number, ...payload: Part[]): Uint8Array {
   const body = bytes(...payload);
-  return bytes([0xff, marker], u16be(body.length + 2), body);
+  return bytes([0xff, marker], u16beBytes(body.length + 2), body);
 }
 
 // --- PNG --------------------------------------------------------------------------------------------
@@ -87,13 +88,13 @@ export function pngChunk(type: string, ...data: Part[]): Uint8Array {
 /** A RIFF chunk, padded to an even size. */
 export function riffChunk(type: string, ...data: Part[]): Uint8Array {
   const body = bytes(...data);
-  return bytes(type, u32le(body.length), body, body.length % 2 ? [0] : []);
+  return bytes(type, u32leBytes(body.length), body, body.length % 2 ? [0] : []);
 }
 
 /** A WebP file around `chunks`, with a correct RIFF size. */
 export function webp(...chunks: Uint8Array[]): Uint8Array {
   const body = bytes('WEBP', ...chunks);
-  return bytes('RIFF', u32le(body.length), body);
+  return bytes('RIFF', u32leBytes(body.length), body);
 }
 
 /** The chunks of a well-formed WebP, each with its header and padding. */
@@ -127,7 +128,7 @@ export function subBlocks(...data: Part[]): Uint8Array {
 /** A box with a 32-bit size. */
 export function box(type: string, ...payload: Part[]): Uint8Array {
   const body = bytes(...payload);
-  return bytes(u32be(body.length + 8), type, body);
+  return bytes(u32beBytes(body.length + 8), type, body);
 }
 
 // --- decompression bombs -------------------------------------------------------------------------------
@@ -148,21 +149,21 @@ export function decompressionBombs(width = 50_000, height = 50_000): Record<'png
     png: pngFile(width, height, deflateSync(new Uint8Array(64))),
     jpeg: patch('photo-plain.jpg', (file) => {
       const sof = [0xc0, 0xc1, 0xc2].map((m) => indexOf(file, [0xff, m])).find((at) => at >= 0)!;
-      file.set([...u16be(height), ...u16be(width)], sof + 5);
+      file.set([...u16beBytes(height), ...u16beBytes(width)], sof + 5);
     }),
     gif: patch('animated-plain.gif', (file) => {
-      file.set([...u16le(width), ...u16le(height)], 6);
+      file.set([...u16leBytes(width), ...u16leBytes(height)], 6);
       const descriptor = indexOf(file, [0x2c, 0, 0, 0, 0]);
-      file.set([...u16le(width), ...u16le(height)], descriptor + 5);
+      file.set([...u16leBytes(width), ...u16leBytes(height)], descriptor + 5);
     }),
-    webp: patch('photo-plain.webp', (file) => file.set([...u16le(small(width)), ...u16le(small(height))], 26)),
+    webp: patch('photo-plain.webp', (file) => file.set([...u16leBytes(small(width)), ...u16leBytes(small(height))], 26)),
     'webp-lossless': patch('lossless-plain.webp', (file) => {
       const bits = (small(width) - 1) | ((small(height) - 1) << 14);
-      file.set(u32le(bits >>> 0), 21);
+      file.set(u32leBytes(bits >>> 0), 21);
     }),
     avif: patch('photo-plain.avif', (file) => {
       const ispe = indexOf(file, 'ispe');
-      file.set([...u32be(width), ...u32be(height)], ispe + 8);
+      file.set([...u32beBytes(width), ...u32beBytes(height)], ispe + 8);
     }),
   };
 }

@@ -2,7 +2,7 @@
  * Just enough ISOBMFF/HEIF (ISO/IEC 14496-12, 23008-12) to walk its boxes. Every read is bounded by the
  * enclosing box, so a lying size throws.
  */
-import { fourcc, u32be, uintbe } from './bytes.ts';
+import { fourcc, readU32be, readUintbe } from './bytes.ts';
 import { InvalidImageError } from './invalid-image-error.ts';
 
 const bad = (problem: string) => new InvalidImageError('AVIF', problem);
@@ -24,11 +24,11 @@ export function readBoxes(bytes: Uint8Array, from: number, to: number): Box[] {
   while (at < to) {
     if (to - at < 8) throw bad(`a box header at offset ${at} runs past the end of its parent (truncated?)`);
     const type = fourcc(bytes, at + 4);
-    let size = u32be(bytes, at);
+    let size = readU32be(bytes, at);
     let header = 8;
     if (size === 1) {
       if (to - at < 16) throw bad(`the ${type} box at offset ${at} has a cut-off 64-bit size`);
-      size = uintbe(bytes, at + 8, 8) ?? Infinity;
+      size = readUintbe(bytes, at + 8, 8) ?? Infinity;
       header = 16;
     } else if (size === 0) {
       size = to - at; // "extends to the end of the file"

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sleep, until } from '../../scripts/testing/wait.ts';
 import { BodyAbortedError, EmptyBodyError, PayloadTooLargeError, readLimited, UploadTimeoutError } from './read-limited.ts';
 
 const MiB = 1024 * 1024;
@@ -127,7 +128,7 @@ function trickle(count: number, everyMs: number) {
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (state.sent === count) return controller.close();
-      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      await sleep(everyMs); // a rate: one byte every everyMs
       state.sent++;
       controller.enqueue(Uint8Array.of(state.sent));
     },
@@ -146,8 +147,7 @@ test('a body that trickles past timeoutMs is cut off with UploadTimeoutError, an
     return true;
   });
   assert.ok(state.sent < 1_000, `${state.sent} bytes were read, not all`);
-  await new Promise((resolve) => setTimeout(resolve, 30));
-  assert.equal(state.cancelled, true);
+  await until(() => state.cancelled, 'the stream to be cancelled');
 });
 
 test('a body that ends within timeoutMs is read whole; a timeout that is not positive is refused', async () => {

@@ -1,5 +1,5 @@
 import { PNG_SIGNATURE } from '../png.ts';
-import { hasAscii, u32be } from './bytes.ts';
+import { hasAscii, readU32be } from './bytes.ts';
 import { ImageType } from './image-type.ts';
 
 /**
@@ -25,7 +25,7 @@ export function sniffImageType(bytes: Uint8Array): ImageType | null {
  */
 function isAvif(bytes: Uint8Array): boolean {
   if (bytes.length < 16 || !hasAscii(bytes, 4, 'ftyp')) return false;
-  const size = u32be(bytes, 0);
+  const size = readU32be(bytes, 0);
   // size, type, major brand and minor version are 16 bytes; a box cannot extend past the data we have.
   if (size < 16 || size > bytes.length) return false;
   const isAvifBrand = (at: number) => hasAscii(bytes, at, 'avif') || hasAscii(bytes, at, 'avis');

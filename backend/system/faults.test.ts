@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
-import type { PictureMeta } from '../contract/picture.ts';
-import { until } from './testing/contract-suite.ts';
-import { noisyPng, solidPng } from './testing/images.ts';
-import { startService, type RunningService } from './testing/service.ts';
-import { startBackingServers, startEmbedded, TEST_SERVICE_ENV } from './testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
+import type { PictureMeta } from '../../contract/picture.ts';
+import { sleep, until } from '../../scripts/testing/wait.ts';
+import { noisyPng, solidPng } from '../testing/images.ts';
+import { startService, type RunningService } from '../testing/service.ts';
+import { startBackingServers, startEmbedded, TEST_SERVICE_ENV } from '../testing/stack.ts';
+import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
 
 const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
@@ -97,18 +97,18 @@ describe('faults', () => {
         }
       };
       const workers = Array.from({ length: 16 }, (_, w) => worker(w));
-      await new Promise((r) => setTimeout(r, 500));
+      await until(() => cacheSeen.has('HIT'), 'the lookups to be answered from the cache');
       await backing.redis.kill();
-      await until('lookups to go around the dead cache', async () => (cacheSeen.has('BYPASS') ? true : undefined));
-      await new Promise((r) => setTimeout(r, 1_000));
+      await until(() => cacheSeen.has('BYPASS'), 'lookups to go around the dead cache');
+      await sleep(1_000); // a clock rule: the lookups go on for a second without Redis
       await backing.redis.start();
       const restarted = Date.now();
-      await until('the cache to answer again', async () => {
+      await until(async () => {
         const res = await fetch(`${service.base}/api/pictures/${users[0]}`);
-        return res.headers.get('X-Cache') === 'HIT' ? true : undefined;
-      }, 10_000);
+        return res.headers.get('X-Cache') === 'HIT';
+      }, 'the cache to answer again', 10_000);
       const recoveredMs = Date.now() - restarted;
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300); // a clock rule: the lookups go on a moment with Redis back
       running = false;
       await Promise.all(workers);
       const fiveHundreds = [...statuses].filter(([status]) => status >= 500);
@@ -130,8 +130,7 @@ describe('faults', () => {
         before.count = backing.s3.requests().length;
         // Once 25 of the 40 objects (20 pictures' bytes, then 20 pointers) are being written, some uploads have
         // committed and the others are at every step before that.
-        await until('25 objects being written', async () =>
-          backing.s3.requests().slice(before.count).filter((r) => r.method === 'PUT').length >= 25 ? true : undefined, 5_000);
+        await until(() => backing.s3.requests().slice(before.count).filter((r) => r.method === 'PUT').length >= 25, '25 objects being written', 5_000);
       });
       // And from the storage alone, as after losing Redis too.
       await redis.flushall();
@@ -177,7 +176,7 @@ describe('faults', () => {
         let sent = 0;
         const drip = setInterval(() => !socket.destroyed && socket.write(png.subarray(sent, ++sent)), 1_000);
         try {
-          await until('the service to answer', async () => (answer.includes('\r\n\r\n') ? true : undefined), 15_000);
+          await until(() => answer.includes('\r\n\r\n'), 'the service to answer', 15_000);
         } finally {
           clearInterval(drip);
         }
@@ -185,7 +184,7 @@ describe('faults', () => {
         assert.match(answer, /"code":"request_timeout"/);
         assert.match(answer, /UPLOAD_TIMEOUT_MS/);
         assert.ok(sent < png.length, `cut off after ${sent} of ${png.length} bytes`);
-        await Promise.race([closed, new Promise((r) => setTimeout(r, 3_000))]);
+        await Promise.race([closed, sleep(3_000)]); // the connection closed, or 3 s: what follows holds either way
         assert.equal((await fetch(`${target.base}/api/pictures/slow`)).status, 404, 'nothing was stored');
       } finally {
         socket.destroy();

@@ -8,18 +8,18 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { sign } from 'hono/jwt';
-import type { PictureMeta } from '../contract/picture.ts';
-import { createApp, type AppDeps } from './app.ts';
-import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
-import { createFileStorage } from './storage/files.ts';
-import type { PictureStorage } from './storage/storage.ts';
-import { checkAnswer, hostileRequests, sendable, tokenPool, type HostileRequest } from './testing/hostile.ts';
-import { solidPng } from './testing/images.ts';
-import { startEmbedded } from './testing/stack.ts';
-import { TEST_ADMIN_TOKEN, TEST_SECRET, userToken } from './testing/tokens.ts';
-import { decompressionBombs, fixture } from './upload/fixtures.ts';
+import type { PictureMeta } from '../../contract/picture.ts';
+import { createApp, type AppDeps } from '../app.ts';
+import { createMemoryCache, createMemoryEventBus } from '../cache/memory.ts';
+import { createFileStorage } from '../storage/files.ts';
+import type { PictureStorage } from '../storage/storage.ts';
+import { checkAnswer, hostileRequests, sendable, tokenPool, type HostileRequest } from '../testing/hostile.ts';
+import { solidPng } from '../testing/images.ts';
+import { startEmbedded } from '../testing/stack.ts';
+import { TEST_ADMIN_TOKEN, TEST_SECRET, userToken } from '../testing/tokens.ts';
+import { decompressionBombs, fixture } from '../upload/fixtures.ts';
 
-const root = new URL('../', import.meta.url).pathname;
+const root = new URL('../../', import.meta.url).pathname;
 const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 /** Every file under `dir` (but the health check's passing probe) with its size. */

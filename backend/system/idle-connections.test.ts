@@ -3,17 +3,17 @@
 // request that did arrive (an event stream) is not cut off.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { until } from './testing/contract-suite.ts';
-import { solidPng } from './testing/images.ts';
-import { rawConnection, requestHead, type RawConnection } from './testing/raw-http.ts';
-import { startEmbedded } from './testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
+import { until } from '../../scripts/testing/wait.ts';
+import { solidPng } from '../testing/images.ts';
+import { rawConnection, requestHead, type RawConnection } from '../testing/raw-http.ts';
+import { startEmbedded } from '../testing/stack.ts';
+import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
 
 const HEADERS_TIMEOUT_MS = 1_000;
 
 /** How long after `since` the connection was closed, waiting at most 10 s. */
 async function closedAfter(connection: RawConnection, since: number): Promise<number> {
-  await until('the service to close the connection', async () => (connection.closed() ? true : undefined));
+  await until(() => connection.closed(), 'the service to close the connection');
   return Date.now() - since;
 }
 
@@ -23,7 +23,7 @@ for (const runtime of ['node', 'deno'] as const) {
     const stream = await rawConnection(target.base, requestHead('GET', '/api/events'));
     let trickle: ReturnType<typeof setInterval> | undefined;
     try {
-      await until('the stream to open', async () => (stream.status() === 200 ? true : undefined));
+      await until(() => stream.status() === 200, 'the stream to open');
       const started = Date.now();
       const partial = await rawConnection(target.base, 'GET /hea');
       const silent = await rawConnection(target.base);
@@ -43,7 +43,7 @@ for (const runtime of ['node', 'deno'] as const) {
       assert.equal(stream.closed(), false);
       const res = await fetch(`${target.base}/api/pictures/idle`, { method: 'PUT', body: solidPng([1, 2, 3]), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
       assert.equal(res.status, 201);
-      await until('the event on the stream', async () => (stream.received().includes('"userId":"idle"') ? true : undefined));
+      await until(() => stream.received().includes('"userId":"idle"'), 'the event on the stream');
     } finally {
       clearInterval(trickle);
       stream.socket.destroy();

@@ -3,20 +3,20 @@
 // behind a trusted proxy each forwarded client has its own share; and what an open stream costs, measured.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULT_MAX_STREAMS_PER_CLIENT } from './config.ts';
-import { until } from './testing/contract-suite.ts';
-import { solidPng } from './testing/images.ts';
-import { HEAP_PROBE_ENV, heapUsed, mib, settledRss } from './testing/process-memory.ts';
-import { rawConnection, requestHead, type RawConnection } from './testing/raw-http.ts';
-import { startEmbedded } from './testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
+import { DEFAULT_MAX_STREAMS_PER_CLIENT } from '../config.ts';
+import { until } from '../../scripts/testing/wait.ts';
+import { solidPng } from '../testing/images.ts';
+import { HEAP_PROBE_ENV, heapUsed, mib, settledRss } from '../testing/process-memory.ts';
+import { rawConnection, requestHead, type RawConnection } from '../testing/raw-http.ts';
+import { startEmbedded } from '../testing/stack.ts';
+import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
 
 const MiB = 1024 * 1024;
 
 /** Opens `count` streams at once, each on its own connection, and resolves once every one has its answer's status. */
 async function openStreams(base: string, count: number, headers: (i: number) => Record<string, string> = () => ({})): Promise<RawConnection[]> {
   const connections = await Promise.all(Array.from({ length: count }, (_, i) => rawConnection(base, requestHead('GET', '/api/events', headers(i)))));
-  await until(`answers to ${count} streams`, async () => (connections.every((c) => c.status() !== undefined) ? true : undefined), 30_000);
+  await until(() => connections.every((c) => c.status() !== undefined), `answers to ${count} streams`, 30_000);
   return connections;
 }
 
@@ -56,7 +56,7 @@ describe('event streams are bounded', () => {
         assert.match(refused.received(), /"code":"too_many_requests"/);
         assert.match(refused.received(), /MAX_STREAMS_PER_CLIENT/);
         // Refused connections are closed, not left for the next request: their descriptors are free again.
-        await until('the refused connections to close', async () => (connections.every((c) => c.status() === 200 || c.closed()) ? true : undefined));
+        await until(() => connections.every((c) => c.status() === 200 || c.closed()), 'the refused connections to close');
         assert.equal(await serverStreams(target.base), held, 'the service holds what its clients see');
         const healthz = await healthzMs(target.base);
         const after = await settledRss(target.service.pid);
@@ -68,11 +68,11 @@ describe('event streams are bounded', () => {
         const upload = await fetch(`${target.base}/api/pictures/streamed`, { method: 'PUT', body: solidPng([1, 2, 3]), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
         assert.equal(upload.status, 201);
         const open = connections.filter((c) => c.status() === 200);
-        await until('the event on every held stream', async () => (open.every((c) => c.received().includes('"userId":"streamed"')) ? true : undefined));
+        await until(() => open.every((c) => c.received().includes('"userId":"streamed"')), 'the event on every held stream');
 
         // Closed streams give their places back.
         for (const c of open) c.socket.destroy();
-        await until('the closed streams to be let go', async () => ((await serverStreams(target.base)) === 0 ? true : undefined));
+        await until(async () => (await serverStreams(target.base)) === 0, 'the closed streams to be let go');
         const [again] = await openStreams(target.base, 1);
         again!.socket.destroy();
         assert.equal(again!.status(), 200);
@@ -123,7 +123,7 @@ describe('event streams are bounded', () => {
       let connections: RawConnection[] = [];
       try {
         await openStreams(target.base, 10).then((warm) => warm.forEach((c) => c.socket.destroy()));
-        await until('the warm-up streams to end', async () => ((await serverStreams(target.base)) === 0 ? true : undefined));
+        await until(async () => (await serverStreams(target.base)) === 0, 'the warm-up streams to end');
         const heapBefore = runtime === 'node' ? await heapUsed(target.service) : undefined;
         const rssBefore = await settledRss(target.service.pid);
         connections = await openStreams(target.base, 500);

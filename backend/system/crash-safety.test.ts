@@ -7,12 +7,12 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { Client } from 'minio';
-import type { PictureBatch, PictureMeta } from '../contract/picture.ts';
-import { until } from './testing/contract-suite.ts';
-import { noisyPng, solidPng } from './testing/images.ts';
-import { startService, type RunningService } from './testing/service.ts';
-import { startBackingServers, startEmbedded, TEST_SERVICE_ENV, type BackingServers } from './testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
+import type { PictureBatch, PictureMeta } from '../../contract/picture.ts';
+import { sleep, until } from '../../scripts/testing/wait.ts';
+import { noisyPng, solidPng } from '../testing/images.ts';
+import { startService, type RunningService } from '../testing/service.ts';
+import { startBackingServers, startEmbedded, TEST_SERVICE_ENV, type BackingServers } from '../testing/stack.ts';
+import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
 
 const GRACE_MS = 4_000;
 // All 20 uploads come from this one client at once.
@@ -135,7 +135,7 @@ function startLookups(base: () => string) {
       } catch {
         // The service is down between a kill and its restart.
         seen.refused++;
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50); // a rate: try again shortly, not in a busy loop
       }
     }
   };
@@ -204,10 +204,10 @@ async function crashRounds(t: TestContext, place: Place, start: () => Promise<Ru
     }
     before = await place.leftovers();
     // The cleanup period, with the lookups going on: a cached lookup that outlived the bytes it names would 404.
-    await until('the sweeps to remove everything no pointer names', async () => {
+    await until(async () => {
       const left = await place.leftovers();
-      return left.unreferenced.length + left.temps.length === 0 ? true : undefined;
-    }, GRACE_MS + 15_000);
+      return left.unreferenced.length + left.temps.length === 0;
+    }, 'the sweeps to remove everything no pointer names', GRACE_MS + 15_000);
     const after = await checkUsers(service.base, place);
     assert.equal(after.cached, 0, 'past the cleanup period every lookup names the current version');
   } finally {
@@ -230,7 +230,7 @@ async function crashRounds(t: TestContext, place: Place, start: () => Promise<Ru
 function afterS3Writes(backing: BackingServers, count: number) {
   return async () => {
     const from = backing.s3.requests().length;
-    await until(`${count} writes`, async () => (backing.s3.requests().slice(from).filter((r) => r.method === 'PUT').length >= count ? true : undefined), 20_000);
+    await until(() => backing.s3.requests().slice(from).filter((r) => r.method === 'PUT').length >= count, `${count} writes`, 20_000);
   };
 }
 
@@ -255,7 +255,7 @@ describe('crash safety: SIGKILL during uploads, with lookups going on', () => {
   });
 
   test('on files, with the memory cache', async (t) => {
-    const root = new URL('../.data/', import.meta.url).pathname;
+    const root = new URL('../../.data/', import.meta.url).pathname;
     await mkdir(root, { recursive: true });
     const dir = await mkdtemp(join(root, 'crash-'));
     try {
@@ -286,10 +286,10 @@ describe('the sweep in the running service', () => {
         assert.equal((await fetch(`${target.base}/api/pictures/bob`, { method: 'DELETE', headers: admin })).status, 204);
         assert.equal((await fetch(`${target.base}/api/pictures/bob`)).status, 404, 'a deleted picture is no answer at once');
         for (const meta of [old, gone]) assert.equal((await fetch(new URL(meta.url, target.base))).status, 200, 'what a cache or a page may hold still serves');
-        await until('the replaced and the deleted picture to go', async () => {
+        await until(async () => {
           const statuses = await Promise.all([old, gone].map(async (meta) => (await fetch(new URL(meta.url, target.base))).status));
-          return statuses.every((status) => status === 404) ? true : undefined;
-        });
+          return statuses.every((status) => status === 404);
+        }, 'the replaced and the deleted picture to go');
         assert.equal((await fetch(new URL(current.url, target.base))).status, 200);
         const files = await filesUnder(target.dataDir);
         assert.deepEqual(files.sort(), ['current/ada.json', ...current.variants.map((v) => `variants/ada/${current.version}/${v.width}.webp`)].sort());

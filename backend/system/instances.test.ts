@@ -1,10 +1,10 @@
 // Many instances: two services on one Redis and one S3 server, behind a round-robin balancer, so every other
 // request of the whole HTTP contract lands on the other instance.
 import assert from 'node:assert/strict';
-import { describeContract } from './testing/contract-suite.ts';
-import { startRoundRobin } from './testing/round-robin.ts';
-import { startService } from './testing/service.ts';
-import { pauseS3, redisControls, startBackingServers, TEST_MAX_UPLOAD_BYTES } from './testing/stack.ts';
+import { describeContract } from '../testing/contract-suite.ts';
+import { startRoundRobin } from '../testing/round-robin.ts';
+import { startService } from '../testing/service.ts';
+import { pauseS3, redisControls, startBackingServers, TEST_MAX_UPLOAD_BYTES } from '../testing/stack.ts';
 
 describeContract('two Node instances behind a round-robin balancer, on one Redis and one S3', async () => {
   const backing = await startBackingServers();

@@ -4,13 +4,13 @@
 // away is one line in the log.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULT_MAX_UPLOAD_MEMORY_BYTES, DEFAULT_MAX_UPLOADS_PER_CLIENT } from './config.ts';
-import { until } from './testing/contract-suite.ts';
-import { solidPng } from './testing/images.ts';
-import { mib, settledRss } from './testing/process-memory.ts';
-import { rawConnection, requestHead, type RawConnection } from './testing/raw-http.ts';
-import { startEmbedded } from './testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
+import { DEFAULT_MAX_UPLOAD_MEMORY_BYTES, DEFAULT_MAX_UPLOADS_PER_CLIENT } from '../config.ts';
+import { until } from '../../scripts/testing/wait.ts';
+import { solidPng } from '../testing/images.ts';
+import { mib, settledRss } from '../testing/process-memory.ts';
+import { rawConnection, requestHead, type RawConnection } from '../testing/raw-http.ts';
+import { startEmbedded } from '../testing/stack.ts';
+import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
 
 const MiB = 1024 * 1024;
 const SIZE = 5 * MiB;
@@ -40,12 +40,12 @@ async function holdUploads(base: string, count: number, headers: (i: number) => 
     c.socket.write(body);
     return c;
   }));
-  await until(`the service to take ${count} uploads`, async () => {
+  await until(async () => {
     const { heldBytes, refused } = await serverCounts(base);
     const answered = uploads.filter((c) => c.status() !== undefined).length;
-    return heldBytes / SIZE + refused === count && answered === refused ? true : undefined;
+    return heldBytes / SIZE + refused === count && answered === refused;
     // 200 MiB of bodies through loopback: on a loaded 2-core machine (the whole suite at once) Deno takes its time.
-  }, 90_000);
+  }, `the service to take ${count} uploads`, 90_000);
   return uploads;
 }
 
@@ -77,7 +77,7 @@ describe('uploads in flight are bounded', () => {
         assert.match(refused.received(), /\r\nretry-after: 5\r\n/i);
         assert.match(refused.received(), /"code":"too_many_requests"/);
         assert.match(refused.received(), /MAX_UPLOADS_PER_CLIENT/);
-        await until('the refused uploads to be closed', async () => (uploads.every((c) => c.status() === undefined || c.closed()) ? true : undefined));
+        await until(() => uploads.every((c) => c.status() === undefined || c.closed()), 'the refused uploads to be closed');
         const healthz = await healthzMs(target.base);
         const after = await settledRss(target.service.pid);
         t.diagnostic(`${runtime}: 40 held 5 MiB uploads from one client → ${held} read, ${40 - held} refused (429); /healthz in ${healthz.toFixed(1)} ms; RSS ${mib(before)} → ${mib(after)} (+${mib(after - before)})`);
@@ -87,7 +87,7 @@ describe('uploads in flight are bounded', () => {
         // One client gives up mid-body: one line in the log, no stack.
         const open = uploads.filter((c) => c.status() === undefined);
         open[0]!.socket.destroy();
-        await until('the abandoned upload to be logged', async () => (/broke off/.test(target.service.output()) ? true : undefined));
+        await until(() => /broke off/.test(target.service.output()), 'the abandoned upload to be logged');
         const lines = target.service.output().split('\n').filter((line) => /broke off/.test(line));
         assert.equal(lines.length, 1, target.service.output());
         assert.match(lines[0]!, /^\[service\] PUT \/api\/pictures\/held\d+: The upload broke off .*after \d+ bytes/);
@@ -95,7 +95,7 @@ describe('uploads in flight are bounded', () => {
 
         // The others end (not an image: 415); their places are free for the next upload.
         for (const c of open.slice(1)) c.socket.write(Uint8Array.of(7));
-        await until('the held uploads to be answered', async () => (open.slice(1).every((c) => c.status() !== undefined) ? true : undefined));
+        await until(() => open.slice(1).every((c) => c.status() !== undefined), 'the held uploads to be answered');
         assert.deepEqual(open.slice(1).map((c) => c.status()), [415, 415, 415]);
         assert.equal((await fetch(`${target.base}/api/pictures/after`, { method: 'PUT', body: solidPng([3, 2, 1]), headers: admin })).status, 201);
       } finally {
@@ -117,7 +117,7 @@ describe('uploads in flight are bounded', () => {
         const refused = uploads.find((c) => c.status() === 503)!;
         assert.match(refused.received(), /\r\nretry-after: 5\r\n/i);
         assert.match(refused.received(), /"code":"server_busy"/);
-        await until('the refused uploads to be closed', async () => (uploads.every((c) => c.status() === undefined || c.closed()) ? true : undefined));
+        await until(() => uploads.every((c) => c.status() === undefined || c.closed()), 'the refused uploads to be closed');
         const healthz = await healthzMs(target.base);
         const after = await settledRss(target.service.pid);
         t.diagnostic(`${runtime}: 40 clients with a held 5 MiB upload each → ${held} read (${mib(held * SIZE)} of ${mib(DEFAULT_MAX_UPLOAD_MEMORY_BYTES)}), ${40 - held} refused (503); /healthz in ${healthz.toFixed(1)} ms; RSS ${mib(before)} → ${mib(after)} (+${mib(after - before)})`);

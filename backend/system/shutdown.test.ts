@@ -4,23 +4,23 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import type { PictureMeta } from '../contract/picture.ts';
-import { solidPng } from './testing/images.ts';
-import { startEmbedded } from './testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
+import type { PictureMeta } from '../../contract/picture.ts';
+import { until } from '../../scripts/testing/wait.ts';
+import { solidPng } from '../testing/images.ts';
+import { openEventStream } from '../testing/event-stream.ts';
+import { isAccepted } from '../testing/raw-http.ts';
+import { startEmbedded } from '../testing/stack.ts';
+import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
 
 for (const runtime of ['node', 'deno'] as const) {
   test(`${runtime}: SIGTERM stops the service promptly while an event stream is open`, async () => {
     const target = await startEmbedded(runtime);
-    const stream = await fetch(`${target.base}/api/events`);
-    const reader = stream.body!.getReader();
-    await reader.read();
+    const stream = await openEventStream(target.base);
     const started = Date.now();
     await target.stop();
     const took = Date.now() - started;
     assert.ok(took < 4_000, `stopped in ${took} ms (the service gives up on stuck requests after 5 s)`);
-    const end = await reader.read().catch(() => ({ done: true }));
-    assert.equal(end.done, true, 'the stream was ended, not left hanging');
+    assert.equal(await stream.ended(), true, 'the stream was ended, not left hanging');
   });
 
   test(`${runtime}: SIGTERM finishes cleanly while a connection that sent no request is open (a preconnect)`, async () => {
@@ -30,7 +30,7 @@ for (const runtime of ['node', 'deno'] as const) {
     socket.on('error', () => {});
     await new Promise((resolve) => socket.once('connect', resolve));
     // The kernel completes the handshake before the service accepts; a connection still queued would just be reset.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await until(() => isAccepted(socket), 'the service to accept the connection');
     try {
       assert.equal(await target.service.stop(), 0, 'it did not wait for the connection until its 5-second deadline');
     } finally {

@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { CacheStats, Health, PictureMeta } from '../contract/picture.ts';
-import { collectEvents, until } from './testing/contract-suite.ts';
-import { solidPng } from './testing/images.ts';
-import { startService, type RunningService } from './testing/service.ts';
-import { startBackingServers } from './testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
+import type { CacheStats, Health, PictureMeta } from '../../contract/picture.ts';
+import { sleep, until } from '../../scripts/testing/wait.ts';
+import { collectEvents } from '../testing/event-stream.ts';
+import { solidPng } from '../testing/images.ts';
+import { startService, type RunningService } from '../testing/service.ts';
+import { startBackingServers } from '../testing/stack.ts';
+import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
 
 const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
@@ -45,13 +46,13 @@ describe('Redis and S3 going away', () => {
     const before = (await (await fetch(`${b.base}/api/cache/stats`)).json()) as CacheStats;
     for (let i = 0; i < 3; i++) await fetch(`${a.base}/api/pictures/ada`);
     // Each instance adds its counts to Redis about once a second, so a lookup costs no extra round trip.
-    const after = await until('instance b to see the hits counted on instance a', async () => {
+    const after = await until(async () => {
       const stats = (await (await fetch(`${b.base}/api/cache/stats`)).json()) as CacheStats;
       return stats.hits >= before.hits + 3 ? stats : undefined;
-    }, 3_000);
+    }, 'instance b to see the hits counted on instance a', 3_000);
     assert.equal(after.backend, 'redis');
     assert.equal(after.hits, before.hits + 3);
-    await new Promise((r) => setTimeout(r, 1_500)); // every count has landed: both instances report the same totals
+    await sleep(1_500); // a clock rule: each instance sends its counts about once a second, so by now every count has landed
     const [statsA, statsB] = await Promise.all([a, b].map(async (s) => (await fetch(`${s.base}/api/cache/stats`)).json()));
     assert.deepEqual(statsA, statsB);
   });
@@ -96,10 +97,10 @@ describe('Redis and S3 down when the service starts', () => {
       assert.equal(body.storage.ok, false);
       assert.match(service.output(), /not answering yet/);
       await Promise.all([backing.redis.start(), backing.s3.restart()]);
-      const up = await until('both parts to be well', async () => {
+      const up = await until(async () => {
         const res = await fetch(`${service.base}/healthz`);
-        return res.status === 200 && ((await res.json()) as Health).ok ? true : undefined;
-      });
+        return res.status === 200 && ((await res.json()) as Health).ok;
+      }, 'both parts to be well');
       assert.ok(up);
       const put = await fetch(`${service.base}/api/pictures/ada`, { method: 'PUT', body: solidPng([5, 6, 7]), headers: admin });
       assert.equal(put.status, 201, 'uploads work once the object store answers');

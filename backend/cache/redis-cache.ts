@@ -1,0 +1,181 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { CachedPicture, LookupCache } from './cache.ts';
+import type { RedisClient } from './redis-client.ts';
+import { checkTtl, isCachedPicture, parseJson, toCount } from './shared.ts';
+
+export interface RedisCacheOptions {
+  /**
+   * Created and closed by the runtime entry: a `Redis` with `redisClientOptions()`, or a `Cluster` with
+   * `redisClusterOptions()` (both in `redis-client.ts`).
+   */
+  client: RedisClient;
+  /** Prepended to every key, so several services can share one Redis. */
+  prefix?: string;
+  /** How long counts wait in this process before they are added to the shared totals. */
+  flushIntervalMs?: number;
+}
+
+/**
+ * A {@link LookupCache} in Redis, shared by every instance. Keys: `{prefix}url:{userId}` holds the lookup as JSON
+ * (`null` for "no picture") with a PX expiry; `{prefix}stats:hits` and `{prefix}stats:misses` hold the totals of all
+ * instances. `getMany` is a single MGET on one Redis; on a Redis Cluster it is one GET per user, which auto-pipelining
+ * sends as one pipeline per master. `count` only adds to counters in this process, which are sent about once a second
+ * and before `stats()`, so a lookup costs no extra round trip; counts that cannot be sent are kept and sent later. `close()` sends the counts and stops the timer (later counts are ignored); the client
+ * stays open: the entry that made it quits it.
+ *
+ * @example
+ * const cache = createRedisCache({ client });
+ * const [ada, bob] = await cache.getMany(['ada', 'bob']); // one round trip
+ */
+export function createRedisCache(options: RedisCacheOptions): LookupCache {
+  const { client, prefix = 'pic:', flushIntervalMs = 1_000 } = options;
+  if (typeof client?.mget !== 'function') {
+    throw new TypeError('createRedisCache: `client` must be an ioredis client: new Redis(url, redisClientOptions())');
+  }
+  const urlKey = (userId: string): string => `${prefix}url:${userId}`;
+  const totalKeys = { hits: `${prefix}stats:hits`, misses: `${prefix}stats:misses` } as const;
+  const urlPattern = `${escapeGlob(prefix)}url:*`;
+  const pending = { hits: 0, misses: 0 };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+
+  // Counting walks the whole keyspace, and the stats route needs no login: callers share the walk in progress.
+  let counting: Promise<number> | undefined;
+  function countKeys(): Promise<number> {
+    counting ??= scanCount().finally(() => (counting = undefined));
+    return counting;
+  }
+
+  // SCAN, not KEYS: it does not block Redis on a large keyspace. A key may be seen twice while Redis rehashes;
+  // an estimate is all `keys` promises. A cluster's keys are spread over its masters: each is walked.
+  async function scanCount(): Promise<number> {
+    const counts = await Promise.all(servers(client).map(async (server) => {
+      let keys = 0;
+      let cursor = '0';
+      do {
+        const [next, found] = await server.scan(cursor, 'MATCH', urlPattern, 'COUNT', 1_000);
+        keys += found.length;
+        cursor = next;
+      } while (cursor !== '0');
+      return keys;
+    }));
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
+  function scheduleFlush(): void {
+    if (closed || timer !== undefined || (pending.hits === 0 && pending.misses === 0)) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      // A failed flush put its counts back; the next timer retries them. The client reports the outage itself.
+      flush().then(scheduleFlush, scheduleFlush);
+    }, flushIntervalMs);
+    unrefTimer(timer);
+  }
+
+  /** Adds the pending counts to the totals; whatever fails to be added is pending again. */
+  async function flush(): Promise<void> {
+    const counters = (['hits', 'misses'] as const)
+      .map((name) => ({ name, n: pending[name] }))
+      .filter(({ n }) => n > 0);
+    if (counters.length === 0) return;
+    for (const { name } of counters) pending[name] = 0;
+    const putBack = (name: 'hits' | 'misses', n: number): void => {
+      pending[name] += n;
+    };
+    // Two commands, not one pipeline: on a cluster the two counters live in different slots. Sent together, they
+    // cost one round trip.
+    const results = await Promise.allSettled(counters.map(({ name, n }) => client.incrby(totalKeys[name], n)));
+    let failure: unknown;
+    counters.forEach(({ name, n }, i) => {
+      const result = results[i]!;
+      if (result.status === 'rejected') {
+        putBack(name, n);
+        failure ??= result.reason;
+      }
+    });
+    if (failure) throw failure;
+  }
+
+  return {
+    kind: 'redis',
+
+    async getMany(userIds) {
+      if (userIds.length === 0) return [];
+      const keys = userIds.map(urlKey);
+      // A cluster refuses an MGET across slots. Grouping by slot would not help: users' keys are spread over 16,384
+      // slots, so a batch has about one key per slot. Hash-tagging every key into one slot would keep one MGET but
+      // put the whole cache on one master. So one GET per key, sent per master in one pipeline.
+      const raws = client.isCluster ? await Promise.all(keys.map((key) => client.get(key))) : await client.mget(keys);
+      return raws.map((raw, i): CachedPicture | undefined => {
+        if (raw === null) return undefined;
+        const value = parseJson(raw);
+        if (isCachedPicture(value, userIds[i]!)) return value;
+        // A value this code did not write is a miss; dropping it lets the next lookup cache a good one. Not awaited:
+        // a lookup stays one round trip (a concurrent good `set` could be dropped too, which costs one miss).
+        client.del(keys[i]!).catch(() => {});
+        return undefined;
+      });
+    },
+
+    async set(userId, value, ttlMs, { onlyIfAbsent = false } = {}) {
+      checkTtl(ttlMs);
+      const key = urlKey(userId);
+      const json = JSON.stringify(value);
+      const px = Math.max(1, Math.round(ttlMs));
+      // NX makes "only if absent" atomic against an upload's write from any instance.
+      if (onlyIfAbsent) await client.set(key, json, 'PX', px, 'NX');
+      else await client.set(key, json, 'PX', px);
+    },
+
+    async delete(userId) {
+      await client.del(urlKey(userId));
+    },
+
+    count(h, m) {
+      if (closed) return;
+      pending.hits += toCount(h);
+      pending.misses += toCount(m);
+      scheduleFlush();
+    },
+
+    async stats() {
+      await flush();
+      const [hits, misses] = await Promise.all([client.get(totalKeys.hits), client.get(totalKeys.misses)]);
+      return { hits: Number(hits ?? 0), misses: Number(misses ?? 0), keys: await countKeys() };
+    },
+
+    async ping() {
+      const masters = servers(client);
+      if (!masters.length) throw new Error('no Redis Cluster node is connected');
+      for (const reply of await Promise.all(masters.map((server) => server.ping()))) {
+        if (reply !== 'PONG') throw new Error(`Redis answered PING with ${String(reply)}`);
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearTimeout(timer);
+      timer = undefined;
+      // Shutting down must not wait on a Redis that is away: counts that cannot be sent now are lost.
+      await flush().catch(() => {});
+    },
+  };
+}
+
+/** Every server holding keys: the masters of a cluster, or the one Redis. */
+function servers(client: RedisClient): Redis[] {
+  return client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
+}
+
+/** The prefix as a literal in a SCAN MATCH pattern. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+/** Lets the process exit while a flush is scheduled (Node's and Deno's timers both have `unref`). */
+function unrefTimer(timer: unknown): void {
+  if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') {
+    timer.unref();
+  }
+}
