@@ -7,6 +7,7 @@
 import { expect } from '@esm-bundle/chai';
 import { html, LitElement } from 'lit';
 import type { PictureMeta } from '../../contract/picture.ts';
+import { sleep, until as waitUntil } from '../../scripts/testing/wait.ts';
 import { defaultSource } from '../store/context.ts';
 import { pngOf, requests, seed, users } from '../testing/service.ts';
 import { CachedProfilePicture } from './cached-profile-picture.ts';
@@ -54,17 +55,20 @@ function nextEvent<T>(target: EventTarget, type: string): Promise<CustomEvent<T>
   return new Promise((resolve) => target.addEventListener(type, (event) => resolve(event as CustomEvent<T>), { once: true }));
 }
 
-async function until(condition: () => unknown, what: string, timeoutMs = 3_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** `until` of scripts/testing/wait.ts, failing after 3 s unless told otherwise. */
+const until = (condition: () => unknown, what: string, timeoutMs = 3_000) => waitUntil(condition, what, timeoutMs);
 
 const frames = async (count: number) => {
   for (let i = 0; i < count; i++) await new Promise((resolve) => requestAnimationFrame(resolve));
 };
+
+/** A block taller than the viewport (removed after the test): what is mounted after it starts far below the viewport. */
+function addSpacer(): void {
+  const spacer = document.createElement('div');
+  spacer.style.height = `${innerHeight + 3_000}px`;
+  document.body.append(spacer);
+  mounted.push(spacer);
+}
 
 describe('<cached-profile-picture>', () => {
   let red: PictureMeta;
@@ -195,7 +199,7 @@ describe('<cached-profile-picture>', () => {
     const loaded = nextEvent<{ userId: string }>(element, 'picture-load');
     await element.updateComplete;
     expect(image(element)!.getAttribute('src')).to.equal(slow.url, 'the URL first');
-    await new Promise((resolve) => setTimeout(resolve, SLOW_IMAGE_MS / 2));
+    await sleep(SLOW_IMAGE_MS / 2); // proves a negative under a clock-based rule: not slow yet
     expect(source.acquired).to.deep.equal([], 'not slow yet: IndexedDB is not read');
     await until(() => image(element)?.getAttribute('src')?.startsWith('blob:'), 'the object URL', SLOW_IMAGE_MS * 3);
     await loaded;
@@ -215,7 +219,7 @@ describe('<cached-profile-picture>', () => {
     waiting.addEventListener('picture-error', () => failed++);
     await nextEvent(fast, 'picture-load');
     await until(() => source.acquired.includes('slow-none'), 'the Blob to be looked for', SLOW_IMAGE_MS * 3);
-    await new Promise((resolve) => setTimeout(resolve, SLOW_IMAGE_MS));
+    await sleep(SLOW_IMAGE_MS); // proves a negative: with no Blob found, it neither fails nor gives up the URL
     expect(image(waiting)!.getAttribute('src')).to.equal(slow.url, 'still the URL: nothing better to show');
     expect(failed).to.equal(0);
     expect(image(fast)!.getAttribute('src')).to.equal(red.url);
@@ -249,10 +253,7 @@ describe('<cached-profile-picture>', () => {
   it('lazy: asks nothing beyond peek while far below the viewport, and resolves within 200px of it', async () => {
     const source = new TestSource();
     source.answers.set('kim', resolution('kim', red));
-    const spacer = document.createElement('div');
-    spacer.style.height = `${innerHeight + 3_000}px`;
-    document.body.append(spacer);
-    mounted.push(spacer);
+    addSpacer();
     const element = mount(source, { 'user-id': 'kim', label: 'Kim' });
     expect(element.loading).to.equal('lazy', 'the default');
     await element.updateComplete;
@@ -269,10 +270,7 @@ describe('<cached-profile-picture>', () => {
   it('lazy: a picture peek knows shows at once even below the viewport, without asking the store further', async () => {
     const source = new TestSource();
     source.known.set('lea', resolution('lea', red));
-    const spacer = document.createElement('div');
-    spacer.style.height = `${innerHeight + 3_000}px`;
-    document.body.append(spacer);
-    mounted.push(spacer);
+    addSpacer();
     const element = mount(source, { 'user-id': 'lea' });
     await element.updateComplete;
     expect(image(element)!.getAttribute('src')).to.equal(red.url);
@@ -281,10 +279,7 @@ describe('<cached-profile-picture>', () => {
 
   it('lazy: asks at once when switched to eager while waiting', async () => {
     const source = new TestSource();
-    const spacer = document.createElement('div');
-    spacer.style.height = `${innerHeight + 3_000}px`;
-    document.body.append(spacer);
-    mounted.push(spacer);
+    addSpacer();
     const element = mount(source, { 'user-id': 'liv' });
     await element.updateComplete;
     await frames(2);
@@ -307,7 +302,7 @@ describe('<cached-profile-picture>', () => {
     expect(element.userId).to.equal('new');
     await until(() => image(element), 'the new picture');
     releaseOld();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20); // proves a negative: the old answer, once in, is ignored (nothing to await for that)
     await element.updateComplete;
     expect(image(element)!.getAttribute('src')).to.equal(blue.url);
     expect(source.watching('old')).to.equal(0);

@@ -11,15 +11,6 @@ export interface CachedEntry {
   freshUntil: number;
 }
 
-/** A layer that answers in the same task: memory and LocalStorage. A failed read is a miss, never a throw. */
-export interface SyncLayer {
-  readonly name: 'memory' | 'localStorage';
-  get(userId: string, now: number): CachedEntry | undefined;
-  set(userId: string, entry: CachedEntry): void;
-  delete(userId: string): void;
-  clear(): void;
-}
-
 /** A URL is not handed to an `<img>` within this long of its expiry: the picture could die on screen. */
 export const URL_MARGIN_MS = 5 * 60_000;
 

@@ -1,13 +1,14 @@
-import { USER_ID_PATTERN, type PictureChangedEvent, type PictureMeta } from '../../contract/picture.ts';
-import type { WorkerRequest } from '../../sw/messages.ts';
+import { USER_ID_PATTERN, type PictureMeta } from '../../contract/picture.ts';
 import { byteOriginOf } from '../monitor/byte-origin.ts';
-import { URL_MARGIN_MS, urlUsable, type CachedEntry, type SyncLayer } from './entry.ts';
+import { URL_MARGIN_MS, urlUsable } from './entry.ts';
 import { fetchPictures } from './fetch-pictures.ts';
-import { whenIdle } from './idle.ts';
+import { connectInvalidations, type Invalidation } from './invalidation.ts';
 import type { IndexedDbLayer } from './layers/indexeddb.ts';
-import { lazyIndexedDbLayer } from './layers/indexeddb-lazy.ts';
+import { lazyIndexedDbLayer, type PageIndexedDbLayer } from './layers/indexeddb-lazy.ts';
+import type { Layer } from './layers/layer.ts';
 import { createLocalStorageLayer } from './layers/local-storage.ts';
 import { createMemoryLayer } from './layers/memory.ts';
+import { createPictureBytes, type PictureBytes } from './picture-bytes.ts';
 import { createTickBatcher } from './tick-batcher.ts';
 import type { MetaLayer, PictureMonitor, PictureSource, Resolution, ResolutionReport } from './types.ts';
 
@@ -36,11 +37,6 @@ export interface PictureStoreOptions {
 const TTL = { memory: 30 * 60_000, localStorage: 45 * 60_000, indexedDB: 7 * 24 * 60 * 60_000 } as const;
 /** "No picture" is re-asked sooner: the user may upload one. */
 const ABSENT_TTL_MS = 5 * 60_000;
-const CHANNEL = 'cached-profile-pictures';
-/** A page that has shown no new picture for this long is browsing what it has: its bytes are kept then. */
-const KEEP_WHEN_QUIET_MS = 30_000;
-
-type InvalidateMessage = { type: 'invalidate'; userId: string } | { type: 'clear' };
 
 /** What the store has done since it was made, for `store.stats()` and the dashboard. */
 export interface StoreStats {
@@ -59,6 +55,10 @@ export interface StoreStats {
  * request), and where its bytes come from (the stable URL, so the browser's HTTP cache serves it; the Blob kept in
  * IndexedDB when the URL cannot be used). One per page, shared by every element through context.
  *
+ * It coordinates: the layers keep entries (layers/), the batcher shares requests (tick-batcher.ts), invalidations
+ * travel through invalidation.ts, and the bytes are kept and shown by picture-bytes.ts; the store decides the order,
+ * the TTLs and what each answer fills.
+ *
  * @example
  * const store = new PictureStore({ apiBase: '/api' });
  * await store.prefetch(friends.map((f) => f.id)); // one request for the whole list
@@ -66,27 +66,22 @@ export interface StoreStats {
  */
 export class PictureStore implements PictureSource {
   readonly apiBase: string;
-  readonly #memory: SyncLayer;
-  readonly #local: SyncLayer;
-  readonly #idb: IndexedDbLayer | null;
+  /** Fastest first: those answering in the same task (which `peek` walks), then those read in batches. */
+  readonly #layers: readonly Layer[];
+  readonly #idb: PageIndexedDbLayer | null;
+  readonly #bytes: PictureBytes;
+  /** Tells the other tabs and the service worker (invalidation.ts). */
+  readonly #tell: (invalidation: Invalidation) => void;
+  /** Aborted by `close()`: every listener, channel and timer of the store and its modules goes with it. */
+  readonly #closed = new AbortController();
   readonly #monitor?: PictureMonitor;
   readonly #debug: boolean;
   readonly #now: () => number;
   readonly #fetch: typeof fetch;
-  readonly #channel?: BroadcastChannel;
-  readonly #events?: EventSource;
   readonly #watchers = new Map<string, Set<(resolution: Resolution) => void>>();
-  readonly #objectUrls = new Map<string, { url: string; users: number }>();
-  readonly #keptVersions = new Set<string>();
-  /** Versions whose bytes are to be kept, each with the URL of the copy the page showed. */
-  readonly #toKeep = new Map<string, { version: string; url: string }>();
   readonly #stats = { hits: { memory: 0, localStorage: 0, indexedDB: 0, network: 0 }, requests: 0 };
   /** Bumped by every invalidation of a user: an answer asked for before it must not fill the layers after it. */
   readonly #generations = new Map<string, number>();
-  readonly #onPageHide = () => void this.#idb?.flush();
-  readonly #onHidden = () => document.visibilityState === 'hidden' && void this.keepBytesNow();
-  #keepTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #onOnline = () => this.#refreshWatched();
   readonly #resolve: (userId: string) => Promise<Resolution>;
   readonly #refresh: (userId: string) => Promise<Resolution>;
 
@@ -97,51 +92,40 @@ export class PictureStore implements PictureSource {
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#monitor = options.monitor;
     const log = (message: string) => this.#log(message);
-    this.#memory = createMemoryLayer(options.memorySize);
-    this.#local = createLocalStorageLayer({ storage: options.localStorage, log, namespace: this.apiBase });
     // One database per image service: the same user id on two services is two people.
     this.#idb = options.indexedDB === undefined ? lazyIndexedDbLayer({ debug: this.#debug, dbName: `cached-profile-pictures ${this.apiBase}` }) : options.indexedDB;
-    this.#resolve = createTickBatcher((userIds) => this.#fromIndexedDbThenNetwork(userIds));
+    const layers: Layer[] = [createMemoryLayer(options.memorySize), createLocalStorageLayer({ storage: options.localStorage, log, namespace: this.apiBase })];
+    if (this.#idb) layers.push(this.#idb);
+    this.#layers = layers;
+    const { signal } = this.#closed;
+    this.#bytes = createPictureBytes(this.#idb, this.#fetch, signal);
+    this.#resolve = createTickBatcher((userIds) => this.#fromLayersThenNetwork(userIds));
     this.#refresh = createTickBatcher((userIds) => this.#fromNetwork(userIds, performance.now()));
     // Writes wait for idle time; a page that is going away writes them now.
-    addEventListener('pagehide', this.#onPageHide);
-    // Bytes are kept while nobody looks (see #keepBytes).
-    addEventListener('visibilitychange', this.#onHidden);
+    addEventListener('pagehide', () => void this.#idb?.flush(), { signal });
     // What failed while offline is asked again for the elements still showing it.
-    addEventListener('online', this.#onOnline);
-    if ((options.broadcast ?? true) && typeof BroadcastChannel === 'function') {
-      this.#channel = new BroadcastChannel(CHANNEL);
-      this.#channel.onmessage = ({ data }: MessageEvent<InvalidateMessage>) => {
-        if (data?.type === 'invalidate') void this.#invalidateHere(data.userId);
-        if (data?.type === 'clear') void this.#clearHere();
-      };
-    }
-    if (options.events && typeof EventSource === 'function') {
-      this.#events = new EventSource(`${this.apiBase}/events`);
-      this.#events.addEventListener('picture-changed', (event) => {
-        let changed: PictureChangedEvent | undefined;
-        try {
-          changed = JSON.parse((event as MessageEvent<string>).data) as PictureChangedEvent;
-        } catch {
-          return this.#log('[ImageCache] ignored a malformed picture-changed event');
-        }
-        if (typeof changed?.userId === 'string') void this.#invalidateHere(changed.userId);
-      });
-    }
+    addEventListener('online', () => this.#refreshWatched(), { signal });
+    this.#tell = connectInvalidations(this.apiBase, options, log, signal, (invalidation) => {
+      if (invalidation?.type === 'invalidate') void this.#invalidateHere(invalidation.userId);
+      if (invalidation?.type === 'clear') void this.#clearHere();
+    });
   }
 
   peek(userId: string): Resolution | undefined {
     const start = performance.now();
     const now = this.#now();
-    let entry = this.#memory.get(userId, now);
-    let layer: MetaLayer = 'memory';
-    if (!entry) {
-      entry = this.#local.get(userId, now);
-      layer = 'localStorage';
-      if (entry) this.#memory.set(userId, entry);
+    const layers = this.#layers;
+    // Indexed loops: this runs for every tag on a reload, before anything is optimized, and allocates nothing.
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i]!;
+      if (!layer.get) break;
+      const entry = layer.get(userId, now);
+      if (!entry) continue;
+      // The faster layers that missed it get it as it is: they answer for no longer than this one would.
+      for (let faster = 0; faster < i; faster++) layers[faster]!.put(userId, entry);
+      return this.#answer(userId, entry.meta, layer.name, start);
     }
-    if (!entry) return undefined;
-    return this.#answer(userId, entry.meta, layer, start);
+    return undefined;
   }
 
   get(userId: string): Promise<Resolution> {
@@ -177,64 +161,31 @@ export class PictureStore implements PictureSource {
    * elements showing it.
    */
   async invalidate(userId: string): Promise<void> {
-    this.#channel?.postMessage({ type: 'invalidate', userId } satisfies InvalidateMessage);
-    this.#tellWorker({ type: 'invalidate', userId });
+    this.#tell({ type: 'invalidate', userId });
     await this.#invalidateHere(userId);
   }
 
   /** Empties every layer of this origin, and the service worker's picture cache. */
   async clear(): Promise<void> {
-    this.#channel?.postMessage({ type: 'clear' } satisfies InvalidateMessage);
-    this.#tellWorker({ type: 'clear' });
+    this.#tell({ type: 'clear' });
     await this.#clearHere();
-  }
-
-  /**
-   * The service worker controlling the page, if any, does the same. Nothing waits for it: a version is a content hash,
-   * so what it still serves meanwhile is never the wrong picture.
-   */
-  #tellWorker(request: WorkerRequest): void {
-    globalThis.navigator?.serviceWorker?.controller?.postMessage(request);
   }
 
   /** Stops listening to other tabs and to the service's events. */
   close(): void {
-    this.#channel?.close();
-    this.#events?.close();
-    removeEventListener('pagehide', this.#onPageHide);
-    removeEventListener('visibilitychange', this.#onHidden);
-    clearTimeout(this.#keepTimer);
-    removeEventListener('online', this.#onOnline);
+    this.#closed.abort();
   }
 
   stats(): StoreStats {
-    return { hits: { ...this.#stats.hits }, requests: this.#stats.requests, objectUrls: this.#objectUrls.size, indexedDB: this.#idb?.enabled ?? false };
+    return { hits: { ...this.#stats.hits }, requests: this.#stats.requests, objectUrls: this.#bytes.objectUrls, indexedDB: this.#idb?.enabled ?? false };
   }
 
-  async acquireBlobUrl(meta: PictureMeta): Promise<string | undefined> {
-    const shown = this.#objectUrls.get(meta.version);
-    if (shown) {
-      shown.users++;
-      return shown.url;
-    }
-    const blob = await this.#idb?.getBlob(meta.version);
-    if (!blob) return undefined;
-    // Another caller may have made it while this one waited for IndexedDB.
-    const raced = this.#objectUrls.get(meta.version);
-    if (raced) {
-      raced.users++;
-      return raced.url;
-    }
-    const url = URL.createObjectURL(blob);
-    this.#objectUrls.set(meta.version, { url, users: 1 });
-    return url;
+  acquireBlobUrl(meta: PictureMeta): Promise<string | undefined> {
+    return this.#bytes.acquireBlobUrl(meta);
   }
 
   releaseBlobUrl(meta: PictureMeta): void {
-    const shown = this.#objectUrls.get(meta.version);
-    if (!shown || --shown.users > 0) return;
-    URL.revokeObjectURL(shown.url);
-    this.#objectUrls.delete(meta.version);
+    this.#bytes.releaseBlobUrl(meta);
   }
 
   loaded({ userId, layer, meta }: Resolution, ms: number, url = meta?.url): void {
@@ -243,7 +194,15 @@ export class PictureStore implements PictureSource {
     const fetched = source === 'network' || source === 'unknown';
     const bytes = meta.variants?.find((variant) => variant.url === url)?.bytes ?? meta.bytes;
     this.report({ userId, layer, source, ms, bytesSaved: fetched ? 0 : bytes });
-    this.#keepBytes(meta, url);
+    this.#bytes.keepBytes(meta, url);
+  }
+
+  /**
+   * Keeps the bytes of the pictures shown so far in IndexedDB now (for offline use and expired URLs), instead of
+   * when the page is next hidden or quiet. Resolves once they are fetched and queued for writing.
+   */
+  keepBytesNow(): Promise<void> {
+    return this.#bytes.keepBytesNow();
   }
 
   report(report: ResolutionReport): void {
@@ -259,34 +218,46 @@ export class PictureStore implements PictureSource {
     return resolution;
   }
 
-  async #fromIndexedDbThenNetwork(userIds: string[]): Promise<Map<string, Resolution>> {
+  /** The layers read in batches (after `peek`'s missed), then the network for the users none of them knows. */
+  async #fromLayersThenNetwork(userIds: string[]): Promise<Map<string, Resolution>> {
     const start = performance.now();
-    const found = (await this.#idb?.getMany(userIds, this.#now())) ?? new Map<string, CachedEntry>();
     const answers = new Map<string, Resolution>();
-    const unknown: string[] = [];
-    for (const userId of userIds) {
-      const entry = found.get(userId);
-      if (!entry) {
-        unknown.push(userId);
-        continue;
+    let unknown = userIds;
+    for (let i = 0; i < this.#layers.length; i++) {
+      const layer = this.#layers[i]!;
+      if (!layer.getMany) continue;
+      const found = await layer.getMany(unknown, this.#now());
+      const missed: string[] = [];
+      for (const userId of unknown) {
+        const entry = found.get(userId);
+        if (!entry) {
+          missed.push(userId);
+          continue;
+        }
+        const resolution = this.#answer(userId, entry.meta, layer.name, start);
+        if (resolution.urlUsable) this.#fill(userId, entry.meta, i);
+        // The version is known but its URL is not usable: show the Blob meanwhile, and ask for a fresh URL.
+        else void this.#refresh(userId).then((fresh) => this.#notify(fresh), () => {});
+        answers.set(userId, resolution);
       }
-      const resolution = this.#answer(userId, entry.meta, 'indexedDB', start);
-      if (resolution.urlUsable) this.#fillSync(userId, entry.meta);
-      // The version is known but its URL is not usable: show the Blob meanwhile, and ask for a fresh URL.
-      else void this.#refresh(userId).then((fresh) => this.#notify(fresh), () => {});
-      answers.set(userId, resolution);
+      unknown = missed;
     }
     if (!unknown.length) return answers;
     try {
       for (const [userId, resolution] of await this.#fromNetwork(unknown, start)) answers.set(userId, resolution);
     } catch (error) {
-      // Offline: what IndexedDB knew is still answered; only the unknown users fail.
+      // Offline: what the layers knew is still answered; only the unknown users fail.
       if (!answers.size) throw error;
       this.#log(`[ImageCache] the service cannot be reached: ${(error as Error).message}`);
     }
     return answers;
   }
 
+  /**
+   * The network, after every layer. Not a {@link Layer}: it is the source of truth, with nothing to put, delete or
+   * clear; a failure there is an error, not a miss; and its answers are checked against the invalidations made while
+   * they were out.
+   */
   async #fromNetwork(userIds: string[], start: number): Promise<Map<string, Resolution>> {
     this.#stats.requests += Math.ceil(userIds.length / 100);
     const asked = new Map(userIds.map((userId) => [userId, this.#generations.get(userId) ?? 0]));
@@ -300,55 +271,29 @@ export class PictureStore implements PictureSource {
         if (fresh) answers.set(userId, fresh);
         continue;
       }
-      this.#fillSync(userId, meta);
-      this.#idb?.put(userId, { meta, freshUntil: this.#now() + (meta ? TTL.indexedDB : ABSENT_TTL_MS) });
+      this.#fill(userId, meta, this.#layers.length);
       answers.set(userId, this.#answer(userId, meta, 'network', start));
     }
     return answers;
   }
 
-  /** Memory and LocalStorage never hold a URL past its usable life. */
-  #fillSync(userId: string, meta: PictureMeta | null): void {
+  /**
+   * Writes what was learned into the first `count` layers, each with its own TTL. A synchronous answer is never
+   * refreshed, so memory and LocalStorage never hold a URL past its usable life; IndexedDB does, and shows the kept
+   * Blob while a fresh URL is fetched.
+   */
+  #fill(userId: string, meta: PictureMeta | null, count: number): void {
     const now = this.#now();
     const urlLimit = meta ? meta.expiresAt - URL_MARGIN_MS : Infinity;
-    const ttl = (layer: number) => Math.min(now + (meta ? layer : ABSENT_TTL_MS), urlLimit);
-    this.#memory.set(userId, { meta, freshUntil: ttl(TTL.memory) });
-    this.#local.set(userId, { meta, freshUntil: ttl(TTL.localStorage) });
-  }
-
-  /**
-   * Keeps the shown picture's bytes in IndexedDB (the copy at `url`, the one the page showed), once per version
-   * ever, but only when the page is hidden or has shown no new picture for a while: the fetch is answered by the
-   * HTTP cache, yet it replaces the decoded image in the page's memory cache, and the next element showing that
-   * picture waits for a new decode (measured: 50 pictures shown again in the same page took 64–124 ms right after
-   * being kept, 2–4 ms otherwise).
-   */
-  #keepBytes(meta: PictureMeta, url: string): void {
-    if (!this.#idb?.enabled || this.#keptVersions.has(meta.version)) return;
-    this.#keptVersions.add(meta.version);
-    this.#toKeep.set(meta.version, { version: meta.version, url });
-    clearTimeout(this.#keepTimer);
-    this.#keepTimer = setTimeout(() => whenIdle(() => void this.keepBytesNow()), KEEP_WHEN_QUIET_MS);
-  }
-
-  /**
-   * Keeps the bytes of the pictures shown so far in IndexedDB now (for offline use and expired URLs), instead of
-   * when the page is next hidden or quiet. Resolves once they are fetched and queued for writing.
-   */
-  async keepBytesNow(): Promise<void> {
-    clearTimeout(this.#keepTimer);
-    if (!this.#toKeep.size) return;
-    const queued = [...this.#toKeep.values()];
-    this.#toKeep.clear();
-    // One that could not be fetched is kept when it is next shown.
-    for (const version of await this.#idb!.keepBytes(queued, this.#fetch)) this.#keptVersions.delete(version);
+    for (let i = 0; i < count; i++) {
+      const layer = this.#layers[i]!;
+      layer.put(userId, { meta, freshUntil: Math.min(now + (meta ? TTL[layer.name] : ABSENT_TTL_MS), layer.get ? urlLimit : Infinity) });
+    }
   }
 
   async #invalidateHere(userId: string): Promise<void> {
     this.#generations.set(userId, (this.#generations.get(userId) ?? 0) + 1);
-    this.#memory.delete(userId);
-    this.#local.delete(userId);
-    await this.#idb?.delete(userId);
+    await Promise.all(this.#layers.map((layer) => layer.delete(userId)));
     if (!this.#watchers.has(userId)) return;
     try {
       this.#notify(await this.#refresh(userId));
@@ -358,11 +303,9 @@ export class PictureStore implements PictureSource {
   }
 
   async #clearHere(): Promise<void> {
-    this.#memory.clear();
-    this.#local.clear();
-    this.#keptVersions.clear();
-    // Object URLs shown now stay valid: the elements showing them release them.
-    await this.#idb?.clear();
+    const cleared = Promise.all(this.#layers.map((layer) => layer.clear()));
+    this.#bytes.clear();
+    await cleared;
     this.#refreshWatched();
   }
 
@@ -378,5 +321,4 @@ export class PictureStore implements PictureSource {
   #log(message: string): void {
     if (this.#debug) console.log(message);
   }
-
 }

@@ -2,20 +2,26 @@ import type { CachedEntry } from '../entry.ts';
 import type { IndexedDbLayer, IndexedDbLayerOptions } from './indexeddb.ts';
 
 /**
+ * The IndexedDB layer as the page uses it: all of it but `putBlob` and `byteSize`, which only tests and tools call
+ * (on `createIndexedDbLayer`'s layer). Left out here, they cost the drop-in bundle nothing.
+ */
+export type PageIndexedDbLayer = Omit<IndexedDbLayer, 'putBlob' | 'byteSize'>;
+
+/**
  * The IndexedDB layer as a module of its own, fetched as soon as a store is made, in parallel with the page's
  * first frames, which memory and LocalStorage serve without it. It and `idb` are a fifth of the drop-in code. The
  * module's name carries its hash, so browsers keep it for good and a reload fetches nothing.
  */
-export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): IndexedDbLayer {
-  let loaded: IndexedDbLayer | undefined;
-  let loading: Promise<IndexedDbLayer> | undefined;
+export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): PageIndexedDbLayer {
+  let loaded: PageIndexedDbLayer | undefined;
+  let loading: Promise<PageIndexedDbLayer> | undefined;
   const load = () =>
     (loading ??= import('./indexeddb.ts').then(
       ({ createIndexedDbLayer }) => (loaded = createIndexedDbLayer(options)),
       // A module that cannot be fetched (self-hosted without it, an old bundle after a deploy) turns the layer off.
       (error: Error) => (loaded = createIndexedDbLayerOff(error)),
     ));
-  const later = (use: (layer: IndexedDbLayer) => void) => void load().then(use);
+  const later = (use: (layer: PageIndexedDbLayer) => void) => void load().then(use);
   // On a first visit there is no database yet: a lookup then goes to the network at once rather than after this
   // module has loaded and made one. Where the browser cannot list databases, the layer is asked as usual.
   const factory = 'indexedDB' in options ? options.indexedDB : globalThis.indexedDB;
@@ -29,32 +35,28 @@ export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): Indexed
     },
     getMany: async (userIds: Iterable<string>, now: number) => ((await exists()) ? (await load()).getMany(userIds, now) : new Map()),
     put: (userId: string, entry: CachedEntry) => later((layer) => layer.put(userId, entry)),
-    putBlob: (version: string, blob: Blob) => later((layer) => layer.putBlob(version, blob)),
     getBlob: async (version: string) => (await load()).getBlob(version),
     keepBytes: async (pictures: readonly { version: string; url: string }[], fetcher: typeof fetch) => (await load()).keepBytes(pictures, fetcher),
     delete: async (userId: string) => (await load()).delete(userId),
     clear: async () => (await load()).clear(),
     flush: async () => loaded?.flush(),
-    byteSize: async () => (await load()).byteSize(),
     count: async () => (await load()).count(),
   };
 }
 
 /** A layer that is off: every read a miss, every write dropped, with one warning. */
-function createIndexedDbLayerOff(error: Error): IndexedDbLayer {
+function createIndexedDbLayerOff(error: Error): PageIndexedDbLayer {
   console.warn(`[ImageCache] IndexedDB is off for this page: its module could not be loaded (${error.message}).`);
   return {
     name: 'indexedDB',
     enabled: false,
     getMany: async () => new Map(),
     put: () => {},
-    putBlob: () => {},
     getBlob: async () => undefined,
     keepBytes: async () => [],
     delete: async () => {},
     clear: async () => {},
     flush: async () => {},
-    byteSize: async () => 0,
     count: async () => ({ entries: 0, blobs: 0 }),
   };
 }

@@ -25,7 +25,7 @@ describe('LocalStorage layer', () => {
 
   it('keeps an entry with copies and preview, as the service answers it', () => {
     const layer = createLocalStorageLayer({ namespace });
-    layer.set('ada', { meta: meta('ada'), freshUntil: now + 60_000 });
+    layer.put('ada', { meta: meta('ada'), freshUntil: now + 60_000 });
     expect(createLocalStorageLayer({ namespace }).get('ada', now)).to.deep.equal({ meta: meta('ada'), freshUntil: now + 60_000 });
   });
 

@@ -1,4 +1,5 @@
-import { isEntryOf, type CachedEntry, type SyncLayer } from '../entry.ts';
+import { isEntryOf, type CachedEntry } from '../entry.ts';
+import type { SyncLayer } from './layer.ts';
 
 /** Our keys start with this, so eviction never touches the site's own entries. */
 const PREFIX = 'cpp:v1:';
@@ -59,7 +60,7 @@ export function createLocalStorageLayer(options: LocalStorageLayerOptions = {}):
       }
       return entry;
     },
-    set(userId, entry) {
+    put(userId, entry) {
       if (!storage) return;
       const text = JSON.stringify(entry);
       try {

@@ -1,4 +1,5 @@
-import type { CachedEntry, SyncLayer } from '../entry.ts';
+import type { CachedEntry } from '../entry.ts';
+import type { SyncLayer } from './layer.ts';
 
 /**
  * The session's layer: a bounded LRU in a Map (re-inserting a key moves it to the end). A hit is a Map lookup,
@@ -16,7 +17,7 @@ export function createMemoryLayer(maxEntries = 500): SyncLayer {
       entries.set(userId, entry);
       return entry;
     },
-    set(userId, entry) {
+    put(userId, entry) {
       entries.delete(userId);
       entries.set(userId, entry);
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
