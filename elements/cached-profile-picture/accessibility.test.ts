@@ -9,19 +9,12 @@ import { seed, users } from '../testing/service.ts';
 import type { CachedProfilePicture } from './cached-profile-picture.ts';
 import './cached-profile-picture.ts';
 import { mount, mounted, resolution, TestSource } from './testing/test-source.ts';
+import { until } from '../../scripts/testing/wait.ts';
 
 declare const axe: { run(context: Element, options?: RunOptions): Promise<AxeResults> };
 
 const image = (element: Element) => element.shadowRoot!.querySelector<HTMLImageElement>('[part~="image"]');
 const fallback = (element: Element) => element.shadowRoot!.querySelector<HTMLElement>('[part~="fallback"]');
-
-async function until(condition: () => unknown, what: string): Promise<void> {
-  const end = performance.now() + 5_000;
-  while (!condition()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => requestAnimationFrame(resolve));
-  }
-}
 
 /** What the element says to assistive technology: the names it gives, and the text it shows. */
 function announced(element: Element): { names: string[]; shows: string } {
@@ -69,8 +62,8 @@ describe('<cached-profile-picture> accessibility, in every state', () => {
     main.append(element.parentElement!);
     return { element, release };
   }
-  const loaded = (element: Element) => until(() => image(element)?.complete && image(element)!.naturalWidth > 0 && !fallback(element), 'the picture');
-  const standingIn = (element: Element) => until(() => fallback(element)?.checkVisibility({ visibilityProperty: true }), 'the fallback');
+  const loaded = (element: Element) => until(() => image(element)?.complete && image(element)!.naturalWidth > 0 && !fallback(element), 'the picture', 5_000);
+  const standingIn = (element: Element) => until(() => fallback(element)?.checkVisibility({ visibilityProperty: true }), 'the fallback', 5_000);
 
   it('the picture: the image names the user', async () => {
     const { element } = shown({ label: 'Ada Lovelace' }, pic);
@@ -124,7 +117,7 @@ describe('<cached-profile-picture> accessibility, in every state', () => {
     const broken = { ...pic, variants: [], url: `${location.origin}/images/nobody/0123456789abcdef`, version: 'broken' };
     const { element } = shown({ label: 'Ada Lovelace' }, broken);
     await new Promise((resolve) => element.addEventListener('picture-error', resolve, { once: true }));
-    await until(() => !image(element), 'the image gone');
+    await until(() => !image(element), 'the image gone', 5_000);
     await standingIn(element);
     expect(announced(element)).to.deep.equal({ names: ['role=img: Ada Lovelace'], shows: 'AL' });
     expect((await check(element)).violations).to.deep.equal([]);

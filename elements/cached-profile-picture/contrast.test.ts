@@ -5,6 +5,7 @@ import { expect } from '@esm-bundle/chai';
 import './cached-profile-picture.ts';
 import { colorsOf } from './fallback.ts';
 import { mount, mounted, resolution, TestSource } from './testing/test-source.ts';
+import { until } from '../../scripts/testing/wait.ts';
 
 /** A user id for each of the 360 colours `colorsOf` gives, found by trying ids in turn. */
 function idPerHue(): string[] {
@@ -38,20 +39,12 @@ function contrast(a: string, b: string): number {
 
 const fallback = (element: Element) => element.shadowRoot!.querySelector<HTMLElement>('[part~="fallback"]')!;
 
-async function until(condition: () => unknown, what: string): Promise<void> {
-  const end = performance.now() + 5_000;
-  while (!condition()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => requestAnimationFrame(resolve));
-  }
-}
-
 /** The fallback of a picture-less element for each id, once it shows. */
 async function initials(ids: string[], attributes: Record<string, string> = {}): Promise<HTMLElement[]> {
   const source = new TestSource();
   for (const id of ids) source.known.set(id, resolution(id, null));
   const elements = ids.map((id) => mount(source, { 'user-id': id, label: 'Ada Lovelace', ...attributes }));
-  await until(() => elements.every((element) => fallback(element)?.checkVisibility({ visibilityProperty: true })), 'the initials');
+  await until(() => elements.every((element) => fallback(element)?.checkVisibility({ visibilityProperty: true })), 'the initials', 5_000);
   return elements.map(fallback);
 }
 

@@ -2,7 +2,7 @@
 // strict sites and many CMSs are: its size and the user's colours, set through the CSSOM, still apply, and it causes
 // no violation. The page is a frame served by the test server (elements/testing/csp-page.mjs).
 import { expect } from '@esm-bundle/chai';
-import { until } from '../../sw/testing/worker.ts';
+import { until } from '../../scripts/testing/wait.ts';
 import { users } from '../testing/service.ts';
 import type { CachedProfilePicture } from './cached-profile-picture.ts';
 import { colorsOf } from './fallback.ts';
@@ -15,7 +15,7 @@ describe('<cached-profile-picture> under a Content-Security-Policy without unsaf
     frame = document.createElement('iframe');
     frame.src = `/__csp?module=${encodeURIComponent('/elements/cached-profile-picture/cached-profile-picture.ts')}`;
     document.body.append(frame);
-    await until(() => frame.contentWindow?.customElements.get('cached-profile-picture'), 'the strict page');
+    await until(() => frame.contentWindow?.customElements.get('cached-profile-picture'), 'the strict page', 5_000);
     const win = frame.contentWindow as Window & typeof globalThis;
     const violations: string[] = [];
     win.document.addEventListener('securitypolicyviolation', (event) => violations.push(event.effectiveDirective));
@@ -25,7 +25,7 @@ describe('<cached-profile-picture> under a Content-Security-Policy without unsaf
     Object.assign(picture, { userId: id!, label: 'Ada Lovelace', size: 64, loading: 'eager' });
     win.document.body.append(picture);
     const fallback = () => picture.shadowRoot!.querySelector<HTMLElement>('[part~="fallback"]');
-    await until(() => fallback()?.checkVisibility({ visibilityProperty: true }) && picture.shadowRoot!.textContent!.trim() === 'AL', 'the initials');
+    await until(() => fallback()?.checkVisibility({ visibilityProperty: true }) && picture.shadowRoot!.textContent!.trim() === 'AL', 'the initials', 5_000);
 
     const style = win.getComputedStyle(fallback()!);
     const probe = win.document.createElement('i');

@@ -1,14 +1,8 @@
 // Browser-test helpers for the service worker: the test page is served at /, so a worker registered from its source
 // with scope / controls it (see web-test-runner.config.mjs and RECIPES.md).
-import { until as waitUntil } from '../../scripts/testing/wait.ts';
+import { until } from '../../scripts/testing/wait.ts';
 import type { WorkerStats } from '../messages.ts';
 import { tellWorker } from '../tell-worker.ts';
-
-/**
- * `until` of scripts/testing/wait.ts, failing after 5 s unless told otherwise: within a browser test's 10 s, so a
- * timeout names what it waited for.
- */
-export const until = <T>(check: () => T | Promise<T>, what: string, ms = 5_000) => waitUntil(check, what, ms);
 
 /**
  * Registers the worker from its source with `query` (its options) and waits until it controls the page and starts
@@ -19,11 +13,11 @@ export async function startWorker(query = ''): Promise<ServiceWorkerRegistration
   const registration = await navigator.serviceWorker.register(script, { type: 'module', scope: '/' });
   const href = new URL(script, location.href).href;
   // A registration still controlling the page is taken up again by register(): the new worker then waits.
-  const installed = await until(() => registration.waiting ?? (registration.active?.scriptURL === href ? registration.active : undefined), 'the worker to install');
+  const installed = await until(() => registration.waiting ?? (registration.active?.scriptURL === href ? registration.active : undefined), 'the worker to install', 5_000);
   if (installed?.state === 'installed') await tellWorker({ type: 'skip-waiting' }, installed);
-  await until(() => navigator.serviceWorker.controller?.scriptURL === href, 'the worker to control the page');
+  await until(() => navigator.serviceWorker.controller?.scriptURL === href, 'the worker to control the page', 5_000);
   // A worker that skipped waiting controls the page before its activation (old caches deleted) is over.
-  await until(() => registration.active?.state === 'activated', 'the worker to finish activating');
+  await until(() => registration.active?.state === 'activated', 'the worker to finish activating', 5_000);
   await ask({ type: 'clear' });
   performance.clearResourceTimings();
   return registration;
