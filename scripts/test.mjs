@@ -48,6 +48,12 @@ tsc.code === 0 ? passed++ : failed++;
 const denoCheck = await run(join(root, 'node_modules/.bin/deno'), ['check', 'backend/deno.ts']);
 denoCheck.code === 0 ? passed++ : failed++;
 
+console.log('\n# Lint (the format, the lint rules, and the imports between our modules)');
+const lint = await run('npx', ['biome', 'check', root]);
+lint.code === 0 ? passed++ : failed++;
+const imports = await run(process.execPath, ['scripts/check-imports.mjs']);
+imports.code === 0 ? passed++ : failed++;
+
 console.log('\n# Build (the drop-in bundle, within its budget)');
 const bundle = await run(process.execPath, ['scripts/build.mjs']);
 bundle.code === 0 ? passed++ : failed++;
