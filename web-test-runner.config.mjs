@@ -76,7 +76,8 @@ async function imageService(ctx, next) {
   const res = await fetch(`${service.base}${ctx.url}`, { method: ctx.method, headers, body, redirect: 'manual' });
   ctx.status = res.status;
   res.headers.forEach((value, key) => {
-    if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(key)) ctx.set(key, value);
+    if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(key))
+      ctx.set(key, value);
   });
   // Streamed, not buffered: /api/events never ends.
   ctx.body = res.body ? Readable.fromWeb(res.body) : null;

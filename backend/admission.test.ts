@@ -27,7 +27,11 @@ test('a cost above the total is admitted alone; a request from inside the proces
   const big = taken(admission.enter('a', 50));
   assert.equal(admission.enter('b', 1), 'total');
   big();
-  const inside = [taken(admission.enter(undefined)), taken(admission.enter(undefined)), taken(admission.enter(undefined))];
+  const inside = [
+    taken(admission.enter(undefined)),
+    taken(admission.enter(undefined)),
+    taken(admission.enter(undefined)),
+  ];
   assert.equal(inside.length, 3);
   assert.throws(() => createAdmission({ perClient: 0, total: 5 }), RangeError);
 });

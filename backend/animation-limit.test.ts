@@ -15,9 +15,28 @@ const u16leBytes = (n: number) => [n & 0xff, n >> 8];
  */
 function gifOfManyFrames(frames: number, width: number, height: number): Uint8Array<ArrayBuffer> {
   const bytes = [
-    ...new TextEncoder().encode('GIF89a'), ...u16leBytes(width), ...u16leBytes(height), 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff,
+    ...new TextEncoder().encode('GIF89a'),
+    ...u16leBytes(width),
+    ...u16leBytes(height),
+    0x80,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0xff,
+    0xff,
+    0xff,
     // Loop for ever, as animated avatars do.
-    0x21, 0xff, 11, ...new TextEncoder().encode('NETSCAPE2.0'), 3, 1, 0, 0, 0,
+    0x21,
+    0xff,
+    11,
+    ...new TextEncoder().encode('NETSCAPE2.0'),
+    3,
+    1,
+    0,
+    0,
+    0,
   ];
   for (let i = 0; i < frames; i++) {
     bytes.push(0x21, 0xf9, 4, 0, 10, 0, 0, 0);
@@ -34,14 +53,21 @@ for (const runtime of ['node', 'deno'] as const) {
       const target = await startEmbedded(runtime, { MAX_UPLOAD_BYTES: String(1024 * 1024) });
       try {
         const gif = gifOfManyFrames(308, 5_000, 5_000);
-        const res = await fetch(`${target.base}/api/pictures/ada`, { method: 'PUT', body: gif, headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'Content-Type': 'image/gif' } });
+        const res = await fetch(`${target.base}/api/pictures/ada`, {
+          method: 'PUT',
+          body: gif,
+          headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'Content-Type': 'image/gif' },
+        });
         const body = (await res.json()) as { error: { code: string; message: string } };
         assert.equal(res.status, 413, JSON.stringify(body));
         assert.equal(body.error.code, 'payload_too_large');
         assert.match(body.error.message, /MAX_ANIMATION_PIXELS/);
         assert.equal((await fetch(`${target.base}/api/pictures/ada`)).status, 404);
         const stored = await readdir(target.dataDir, { recursive: true }).catch(() => []);
-        assert.deepEqual(stored.filter((name) => /ada/.test(String(name))), []);
+        assert.deepEqual(
+          stored.filter((name) => /ada/.test(String(name))),
+          [],
+        );
         // The service still serves: the refusal cost no decode.
         assert.equal((await fetch(`${target.base}/healthz`)).status, 200);
       } finally {

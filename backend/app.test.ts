@@ -64,7 +64,10 @@ describe('createApp core', () => {
 
   test('200 concurrent misses for one user cause one storage read', async () => {
     const app = build();
-    assert.equal((await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([1, 1, 1]), headers: admin })).status, 201);
+    assert.equal(
+      (await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([1, 1, 1]), headers: admin })).status,
+      201,
+    );
     const dropped = await app.request('/api/cache/ada', { method: 'DELETE', headers: admin });
     assert.equal(dropped.status, 204);
     reads = 0;
@@ -83,7 +86,11 @@ describe('createApp core', () => {
       const seeder = build();
       const versions = new Map<string, string>();
       for (const [i, userId] of ['u0', 'u50', 'u99'].entries()) {
-        const res = await seeder.request(`/api/pictures/${userId}`, { method: 'PUT', body: solidPng([i, i, i]), headers: admin });
+        const res = await seeder.request(`/api/pictures/${userId}`, {
+          method: 'PUT',
+          body: solidPng([i, i, i]),
+          headers: admin,
+        });
         versions.set(userId, ((await res.json()) as PictureMeta).version);
       }
       // Each read holds its place until the next turn of the event loop, so every read the service lets start
@@ -118,14 +125,18 @@ describe('createApp core', () => {
 
   test('a storage read that started before an upload does not put the old picture back in the cache', async () => {
     const app = build();
-    const first = (await (await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([1, 1, 1]), headers: admin })).json()) as PictureMeta;
+    const first = (await (
+      await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([1, 1, 1]), headers: admin })
+    ).json()) as PictureMeta;
     await app.request('/api/cache/ada', { method: 'DELETE', headers: admin });
     let release!: () => void;
     gate = new Promise((resolve) => (release = resolve));
     const slow = app.request('/api/pictures/ada');
     await until(() => held === 1, 'the lookup to hold the old pointer');
     gate = undefined;
-    const second = (await (await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([2, 2, 2]), headers: admin })).json()) as PictureMeta;
+    const second = (await (
+      await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([2, 2, 2]), headers: admin })
+    ).json()) as PictureMeta;
     release();
     assert.equal(((await (await slow).json()) as PictureMeta).version, first.version);
     const now = (await (await app.request('/api/pictures/ada')).json()) as PictureMeta;
@@ -134,7 +145,9 @@ describe('createApp core', () => {
 
   test('a cached lookup is dropped before its URL would expire', async () => {
     const app = build();
-    const meta = (await (await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([3, 3, 3]), headers: admin })).json()) as PictureMeta;
+    const meta = (await (
+      await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([3, 3, 3]), headers: admin })
+    ).json()) as PictureMeta;
     assert.equal((await app.request('/api/pictures/ada')).headers.get('X-Cache'), 'HIT');
     clock += 49 * 60_000;
     assert.equal((await app.request('/api/pictures/ada')).headers.get('X-Cache'), 'HIT');
@@ -159,7 +172,9 @@ describe('createApp core', () => {
   test('a batch is answered in the order asked, duplicates once; URLs are paths, never built from the Host', async () => {
     const app = build();
     await app.request('/api/pictures/b', { method: 'PUT', body: solidPng([5, 5, 5]), headers: admin });
-    const res = await app.request('http://pictures.example/api/pictures?users=c,b,c,a', { headers: { Host: 'evil.example' } });
+    const res = await app.request('http://pictures.example/api/pictures?users=c,b,c,a', {
+      headers: { Host: 'evil.example' },
+    });
     const { pictures } = (await res.json()) as PictureBatch;
     assert.deepEqual(Object.keys(pictures), ['c', 'b', 'a']);
     assert.equal(pictures.b?.url, `/images/b/${pictures.b?.version}/8.webp`);
@@ -185,8 +200,15 @@ describe('createApp core', () => {
   test('an upload whose body does not arrive within uploadTimeoutMs is answered 408 request_timeout, and nothing is stored', async () => {
     const app = build({ uploadTimeoutMs: 50 });
     // A body that sends a PNG's first bytes and then nothing more, as a stalled client would.
-    const body = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(solidPng([7, 7, 7]).subarray(0, 8)) });
-    const res = await app.request('/api/pictures/slow', { method: 'PUT', body, headers: admin, duplex: 'half' } as RequestInit);
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(solidPng([7, 7, 7]).subarray(0, 8)),
+    });
+    const res = await app.request('/api/pictures/slow', {
+      method: 'PUT',
+      body,
+      headers: admin,
+      duplex: 'half',
+    } as RequestInit);
     assert.equal(res.status, 408);
     const { error } = (await res.json()) as ErrorBody;
     assert.equal(error.code, 'request_timeout');
@@ -195,16 +217,26 @@ describe('createApp core', () => {
   });
 
   test('an upload with no AUTH_SECRET configured refuses user tokens with a message naming it', async () => {
-    const res = await build().request('/api/pictures/ada', { method: 'PUT', body: solidPng([6, 6, 6]), headers: { Authorization: 'Bearer a.b.c' } });
+    const res = await build().request('/api/pictures/ada', {
+      method: 'PUT',
+      body: solidPng([6, 6, 6]),
+      headers: { Authorization: 'Bearer a.b.c' },
+    });
     assert.equal(res.status, 401);
     assert.match(((await res.json()) as { error: { message: string } }).error.message, /AUTH_SECRET/);
   });
 
-  test('/healthz: a storage outage is 503 with the error\'s code; the log says its start and end once each', async () => {
+  test("/healthz: a storage outage is 503 with the error's code; the log says its start and end once each", async () => {
     const logged: string[] = [];
     let failure: Error | undefined;
     const app = build({
-      storage: { ...storage, kind: storage.kind, ping: async () => { if (failure) throw failure; } },
+      storage: {
+        ...storage,
+        kind: storage.kind,
+        ping: async () => {
+          if (failure) throw failure;
+        },
+      },
       log: { warn: (line: string) => logged.push(line), error() {} },
     });
     assert.equal((await app.request('/healthz')).status, 200);
@@ -215,7 +247,10 @@ describe('createApp core', () => {
       assert.deepEqual((await res.json()).storage, { kind: 'files', ok: false, error: 'EACCES' });
     }
     failure = new Error('something without a code');
-    assert.equal(((await (await app.request('/healthz')).json()).storage as { error: string }).error, "unreachable (the service's log says why)");
+    assert.equal(
+      ((await (await app.request('/healthz')).json()).storage as { error: string }).error,
+      "unreachable (the service's log says why)",
+    );
     failure = undefined;
     assert.equal((await app.request('/healthz')).status, 200);
     assert.equal((await app.request('/healthz')).status, 200);
@@ -227,8 +262,12 @@ describe('createApp core', () => {
 
   test('CORS_ORIGINS as a list: a listed origin is echoed (with Vary), any other gets no CORS header', async () => {
     const app = createApp({
-      cache: createMemoryCache(), storage, events: createMemoryEventBus(), auth: {},
-      corsOrigins: ['https://site.example'], log: { warn() {}, error() {} },
+      cache: createMemoryCache(),
+      storage,
+      events: createMemoryEventBus(),
+      auth: {},
+      corsOrigins: ['https://site.example'],
+      log: { warn() {}, error() {} },
     });
     const listed = await app.request('/api/pictures?users=a', { headers: { Origin: 'https://site.example' } });
     assert.equal(listed.headers.get('Access-Control-Allow-Origin'), 'https://site.example');
@@ -237,18 +276,28 @@ describe('createApp core', () => {
     assert.equal(other.status, 200);
     assert.equal(other.headers.get('Access-Control-Allow-Origin'), null);
     const preflight = await app.request('/api/pictures/a', {
-      method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'PUT' },
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'PUT' },
     });
     assert.equal(preflight.headers.get('Access-Control-Allow-Methods'), null);
   });
 
   test('Timing-Allow-Origin names the CORS origins on pictures and lookups, as an <img> sends no Origin', async () => {
     const listed = build({ corsOrigins: ['https://site.example', 'https://other.example'] });
-    const meta = (await (await listed.request('/api/pictures/tao', { method: 'PUT', body: solidPng([1, 2, 3]), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).json()) as PictureMeta;
+    const meta = (await (
+      await listed.request('/api/pictures/tao', {
+        method: 'PUT',
+        body: solidPng([1, 2, 3]),
+        headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      })
+    ).json()) as PictureMeta;
     const image = await listed.request(meta.url);
     assert.equal(image.status, 200);
     assert.equal(image.headers.get('Timing-Allow-Origin'), 'https://site.example, https://other.example');
-    assert.equal((await listed.request('/api/pictures/tao')).headers.get('Timing-Allow-Origin'), 'https://site.example, https://other.example');
+    assert.equal(
+      (await listed.request('/api/pictures/tao')).headers.get('Timing-Allow-Origin'),
+      'https://site.example, https://other.example',
+    );
     const open = await build().request('/api/pictures?users=tao');
     assert.equal(open.headers.get('Timing-Allow-Origin'), '*', 'CORS_ORIGINS=* (the default): any page');
   });
@@ -258,12 +307,27 @@ describe('createApp core', () => {
     // upload but comes back with its old data (persistence) cannot be made with the test's Redis, which keeps nothing.
     const real = createMemoryCache({ now: () => clock });
     let down = false;
-    const cache = { ...real, kind: real.kind, set: (...args: Parameters<typeof real.set>) => (down ? Promise.reject(new Error('down')) : real.set(...args)) };
-    const app = createApp({ cache, storage, events: createMemoryEventBus(), auth: { adminToken: TEST_ADMIN_TOKEN }, now: () => clock, log: { warn() {}, error() {} } });
-    const first = (await (await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([1, 1, 1]), headers: admin })).json()) as PictureMeta;
+    const cache = {
+      ...real,
+      kind: real.kind,
+      set: (...args: Parameters<typeof real.set>) => (down ? Promise.reject(new Error('down')) : real.set(...args)),
+    };
+    const app = createApp({
+      cache,
+      storage,
+      events: createMemoryEventBus(),
+      auth: { adminToken: TEST_ADMIN_TOKEN },
+      now: () => clock,
+      log: { warn() {}, error() {} },
+    });
+    const first = (await (
+      await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([1, 1, 1]), headers: admin })
+    ).json()) as PictureMeta;
     assert.equal(((await (await app.request('/api/pictures/ada')).json()) as PictureMeta).version, first.version);
     down = true;
-    const second = (await (await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([2, 2, 2]), headers: admin })).json()) as PictureMeta;
+    const second = (await (
+      await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([2, 2, 2]), headers: admin })
+    ).json()) as PictureMeta;
     down = false;
     for (let i = 0; i < 2; i++) {
       const now = (await (await app.request('/api/pictures/ada')).json()) as PictureMeta;
@@ -280,7 +344,9 @@ describe('createApp core', () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('Content-Type'), 'text/javascript; charset=utf-8');
     assert.equal(await res.text(), 'export {};');
-    const again = await app.request('/cached-profile-picture.js', { headers: { 'If-None-Match': res.headers.get('ETag')! } });
+    const again = await app.request('/cached-profile-picture.js', {
+      headers: { 'If-None-Match': res.headers.get('ETag')! },
+    });
     assert.equal(again.status, 304);
     assert.equal((await app.request('/other.js')).status, 404);
   });

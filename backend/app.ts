@@ -113,7 +113,17 @@ export function createApp(deps: AppDeps) {
       maxFrames: deps.maxImageFrames ?? DEFAULT_MAX_IMAGE_FRAMES,
       maxAnimationPixels: deps.maxAnimationPixels ?? DEFAULT_MAX_ANIMATION_PIXELS,
     });
-  const service = createPictureService({ cache, storage, events, images, now: deps.now, log, maxStorageReads: deps.maxStorageReads, maxImageJobs: deps.maxImageJobs, retainMs: deps.cleanupGraceMs });
+  const service = createPictureService({
+    cache,
+    storage,
+    events,
+    images,
+    now: deps.now,
+    log,
+    maxStorageReads: deps.maxStorageReads,
+    maxImageJobs: deps.maxImageJobs,
+    retainMs: deps.cleanupGraceMs,
+  });
   const auth = createAuth(deps.auth);
   const metrics = deps.metrics ?? createMetrics();
   const clientOf = clientAddress({ connInfo: deps.connInfo, trustProxy: deps.trustProxy });
@@ -152,20 +162,33 @@ export function createApp(deps: AppDeps) {
   app.route('/healthz', healthRoutes({ cache, storage, log }));
   app.route('/metrics', metricsRoutes({ metrics, auth }));
   if (deps.demoUser && deps.auth.secret) {
-    app.route('/api/demo', demoRoutes({ userId: deps.demoUser, secret: deps.auth.secret, audience: deps.auth.audience, now: deps.now }));
+    app.route(
+      '/api/demo',
+      demoRoutes({ userId: deps.demoUser, secret: deps.auth.secret, audience: deps.auth.audience, now: deps.now }),
+    );
   }
   if (deps.assets?.size) app.route('/', assetRoutes({ assets: deps.assets }));
 
-  app.notFound((c) => c.json<ErrorBody>({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));
+  app.notFound((c) =>
+    c.json<ErrorBody>({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404),
+  );
   app.onError((error, c) => {
     if (error instanceof ApiError) {
       observeError(metrics, error.code);
-      if (error.status >= 500 || error.log) log.warn(`[service] ${c.req.method} ${c.req.path}: ${error.message} (${String(error.cause)})`);
-      return c.json<ErrorBody>({ error: { code: error.code, message: error.message } }, error.status as ContentfulStatusCode, error.headers);
+      if (error.status >= 500 || error.log)
+        log.warn(`[service] ${c.req.method} ${c.req.path}: ${error.message} (${String(error.cause)})`);
+      return c.json<ErrorBody>(
+        { error: { code: error.code, message: error.message } },
+        error.status as ContentfulStatusCode,
+        error.headers,
+      );
     }
     if (error instanceof HTTPException) {
       observeError(metrics, codeForStatus(error.status));
-      return c.json<ErrorBody>({ error: { code: codeForStatus(error.status), message: error.message } }, error.status as ContentfulStatusCode);
+      return c.json<ErrorBody>(
+        { error: { code: codeForStatus(error.status), message: error.message } },
+        error.status as ContentfulStatusCode,
+      );
     }
     log.error(`[service] ${c.req.method} ${c.req.path} failed:`, error);
     observeError(metrics, 'internal');

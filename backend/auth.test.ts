@@ -28,13 +28,21 @@ after(() => rm(dir, { recursive: true, force: true }));
 
 function app(auth: AuthOptions = { secret: TEST_SECRET }, extra: Partial<AppDeps> = {}) {
   return createApp({
-    cache: createMemoryCache(), storage: createFileStorage({ dir }), events: createMemoryEventBus(), auth,
-    log: { warn() {}, error() {} }, ...extra,
+    cache: createMemoryCache(),
+    storage: createFileStorage({ dir }),
+    events: createMemoryEventBus(),
+    auth,
+    log: { warn() {}, error() {} },
+    ...extra,
   });
 }
 
 async function put(service: ReturnType<typeof app>, token: string, userId = 'ada') {
-  const res = await service.request(`/api/pictures/${userId}`, { method: 'PUT', body: solidPng([4, 5, 6]), headers: { Authorization: `Bearer ${token}` } });
+  const res = await service.request(`/api/pictures/${userId}`, {
+    method: 'PUT',
+    body: solidPng([4, 5, 6]),
+    headers: { Authorization: `Bearer ${token}` },
+  });
   const text = await res.text();
   return { status: res.status, text, message: res.ok ? '' : (JSON.parse(text) as ErrorBody).error.message };
 }
@@ -56,16 +64,25 @@ describe('token lifetime', () => {
     const now = nowS();
     const long = await put(service, await userToken('ada', { claims: { iat: now, exp: now + 2 * DAY } }));
     assert.equal(long.status, 401, long.text);
-    assert.match(long.message, /lasts 172800 s, longer than this service's maximum of 86400 s \(MAX_TOKEN_LIFETIME_S\)/);
+    assert.match(
+      long.message,
+      /lasts 172800 s, longer than this service's maximum of 86400 s \(MAX_TOKEN_LIFETIME_S\)/,
+    );
     // Without iat, the lifetime counts from now.
-    assert.equal((await put(service, await userToken('ada', { claims: { iat: undefined, exp: now + DAY + 60 } }))).status, 401);
+    assert.equal(
+      (await put(service, await userToken('ada', { claims: { iat: undefined, exp: now + DAY + 60 } }))).status,
+      401,
+    );
     // Issued an hour ago for 24 h and 1 min: still too long, though less than a day remains.
-    assert.equal((await put(service, await userToken('ada', { claims: { iat: now - HOUR, exp: now - HOUR + DAY + 60 } }))).status, 401);
+    assert.equal(
+      (await put(service, await userToken('ada', { claims: { iat: now - HOUR, exp: now - HOUR + DAY + 60 } }))).status,
+      401,
+    );
     assert.equal((await put(service, await userToken('ada', { claims: { iat: now, exp: now + DAY } }))).status, 201);
-    assert.equal((await put(service, await userToken('ada'))).status, 201, 'the test helper\'s hour-long token');
+    assert.equal((await put(service, await userToken('ada'))).status, 201, "the test helper's hour-long token");
   });
 
-  test('the maximum is the operator\'s to set', async () => {
+  test("the maximum is the operator's to set", async () => {
     const now = nowS();
     const week = await userToken('ada', { claims: { iat: now, exp: now + 7 * DAY } });
     assert.equal((await put(app({ secret: TEST_SECRET }), week)).status, 401);
@@ -75,13 +92,20 @@ describe('token lifetime', () => {
     assert.match(short.message, /maximum of 60 s/);
   });
 
-  test('the demo\'s sign-in issues tokens that carry exp within the maximum, and are taken', async () => {
-    for (const auth of [{ secret: TEST_SECRET }, { secret: TEST_SECRET, audience: AUDIENCE }, { secret: TEST_SECRET, maxTokenLifetimeS: 15 * 60 }]) {
+  test("the demo's sign-in issues tokens that carry exp within the maximum, and are taken", async () => {
+    for (const auth of [
+      { secret: TEST_SECRET },
+      { secret: TEST_SECRET, audience: AUDIENCE },
+      { secret: TEST_SECRET, maxTokenLifetimeS: 15 * 60 },
+    ]) {
       const service = app(auth, { demoUser: 'sam' });
       const res = await service.request('/api/demo/token');
       assert.equal(res.status, 200);
       const { token, expiresAt } = (await res.json()) as DemoToken;
-      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp?: number; iat?: number };
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+        exp?: number;
+        iat?: number;
+      };
       assert.equal(typeof claims.exp, 'number');
       assert.ok(claims.exp! - claims.iat! <= DEFAULT_MAX_TOKEN_LIFETIME_S);
       assert.equal(claims.exp! * 1000, expiresAt);
@@ -104,11 +128,23 @@ describe('token refusals say what is wrong, and repeat no secret', () => {
       ['HS512', await sign(claims({}), TEST_SECRET, 'HS512'), /not signed with HS256/],
       ['expired', await userToken('ada', { expiresIn: -60 }), /has expired; get a new one/],
       ['not yet valid', await sign(claims({ nbf: now + HOUR }), TEST_SECRET, 'HS256'), /not valid yet/],
-      ['issued in the future', await sign(claims({ iat: now + HOUR, exp: now + 2 * HOUR }), TEST_SECRET, 'HS256'), /issued in the future/],
+      [
+        'issued in the future',
+        await sign(claims({ iat: now + HOUR, exp: now + 2 * HOUR }), TEST_SECRET, 'HS256'),
+        /issued in the future/,
+      ],
       ['no audience', await sign(claims({}), TEST_SECRET, 'HS256'), /names no audience \(aud\).*AUTH_AUDIENCE/],
-      ['another audience', await sign(claims({ aud: 'another-service' }), TEST_SECRET, 'HS256'), /another audience \(aud\).*AUTH_AUDIENCE/],
+      [
+        'another audience',
+        await sign(claims({ aud: 'another-service' }), TEST_SECRET, 'HS256'),
+        /another audience \(aud\).*AUTH_AUDIENCE/,
+      ],
       ['no exp', await sign({ sub: 'ada', iat: now, aud: AUDIENCE }, TEST_SECRET, 'HS256'), /never expires/],
-      ['too long', await sign(claims({ exp: now + 30 * DAY, aud: AUDIENCE }), TEST_SECRET, 'HS256'), /longer than this service's maximum/],
+      [
+        'too long',
+        await sign(claims({ exp: now + 30 * DAY, aud: AUDIENCE }), TEST_SECRET, 'HS256'),
+        /longer than this service's maximum/,
+      ],
     ];
     const service = app({ secret: TEST_SECRET, audience: AUDIENCE });
     for (const [name, token, reason] of cases) {
@@ -116,7 +152,10 @@ describe('token refusals say what is wrong, and repeat no secret', () => {
       assert.equal(answer.status, 401, `${name}: ${answer.text}`);
       assert.match(answer.message, reason, name);
       for (const secret of [token, ...token.split('.').filter((part) => part.length > 8), TEST_SECRET, AUDIENCE]) {
-        assert.ok(!answer.text.includes(secret), `${name}: the answer repeats ${JSON.stringify(secret.slice(0, 20))}…: ${answer.text}`);
+        assert.ok(
+          !answer.text.includes(secret),
+          `${name}: the answer repeats ${JSON.stringify(secret.slice(0, 20))}…: ${answer.text}`,
+        );
       }
     }
   });

@@ -53,11 +53,21 @@ export function createAuth(options: AuthOptions) {
     if (!token) throw new ApiError(401, 'unauthorized', 'Send Authorization: Bearer <token>.', challenge);
     // Before anything decodes it: decoding and hashing cost time in its length.
     if (token.length > maxTokenBytes) {
-      throw new ApiError(401, 'unauthorized', `The token is longer than ${maxTokenBytes} bytes; send the token your site's login issued.`, challenge);
+      throw new ApiError(
+        401,
+        'unauthorized',
+        `The token is longer than ${maxTokenBytes} bytes; send the token your site's login issued.`,
+        challenge,
+      );
     }
     if (adminDigest && equalBytes(await sha256(token), await adminDigest)) return { admin: true };
     if (!options.secret) {
-      throw new ApiError(401, 'unauthorized', 'User tokens are not accepted: the service has no AUTH_SECRET.', challenge);
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'User tokens are not accepted: the service has no AUTH_SECRET.',
+        challenge,
+      );
     }
     let sub: unknown;
     let aud: unknown;
@@ -71,17 +81,33 @@ export function createAuth(options: AuthOptions) {
       throw new ApiError(401, 'unauthorized', `Invalid token: ${whyRefused(error)}`, { ...challenge, cause: error });
     }
     if (!options.audience && aud !== undefined) {
-      throw new ApiError(401, 'unauthorized', `Invalid token: it is for audience ${JSON.stringify(aud)}, and this service takes tokens for none (AUTH_AUDIENCE is unset).`, challenge);
+      throw new ApiError(
+        401,
+        'unauthorized',
+        `Invalid token: it is for audience ${JSON.stringify(aud)}, and this service takes tokens for none (AUTH_AUDIENCE is unset).`,
+        challenge,
+      );
     }
     if (typeof exp !== 'number') {
-      throw new ApiError(401, 'unauthorized', `Invalid token: it never expires (no exp); issue tokens with an exp at most ${maxLifetime} s after they are issued.`, challenge);
+      throw new ApiError(
+        401,
+        'unauthorized',
+        `Invalid token: it never expires (no exp); issue tokens with an exp at most ${maxLifetime} s after they are issued.`,
+        challenge,
+      );
     }
     const now = Math.floor(Date.now() / 1000);
     const lifetime = exp - (typeof iat === 'number' ? iat : now);
     if (lifetime > maxLifetime) {
-      throw new ApiError(401, 'unauthorized', `Invalid token: it lasts ${lifetime} s, longer than this service's maximum of ${maxLifetime} s (MAX_TOKEN_LIFETIME_S); issue tokens that expire sooner.`, challenge);
+      throw new ApiError(
+        401,
+        'unauthorized',
+        `Invalid token: it lasts ${lifetime} s, longer than this service's maximum of ${maxLifetime} s (MAX_TOKEN_LIFETIME_S); issue tokens that expire sooner.`,
+        challenge,
+      );
     }
-    if (typeof sub !== 'string' || !sub) throw new ApiError(401, 'unauthorized', 'Invalid token: it names no user (sub).', challenge);
+    if (typeof sub !== 'string' || !sub)
+      throw new ApiError(401, 'unauthorized', 'Invalid token: it names no user (sub).', challenge);
     return { admin: false, userId: sub };
   }
 
@@ -107,23 +133,23 @@ export type Auth = ReturnType<typeof createAuth>;
 function whyRefused(error: unknown): string {
   switch ((error as Error | undefined)?.name) {
     case 'JwtTokenExpired':
-      return 'it has expired; get a new one from your site\'s login.';
+      return "it has expired; get a new one from your site's login.";
     case 'JwtTokenNotBefore':
       return 'it is not valid yet (nbf is in the future); check the clocks of the issuer and this service.';
     case 'JwtTokenIssuedAt':
       return 'it was issued in the future (iat); check the clocks of the issuer and this service.';
     case 'JwtTokenSignatureMismatched':
-      return 'its signature does not match; send a token signed with this service\'s AUTH_SECRET.';
+      return "its signature does not match; send a token signed with this service's AUTH_SECRET.";
     case 'JwtHeaderInvalid':
-      return 'its header names no algorithm this service knows (alg), or is not a JWT\'s; send a token signed with HS256 and this service\'s AUTH_SECRET.';
+      return "its header names no algorithm this service knows (alg), or is not a JWT's; send a token signed with HS256 and this service's AUTH_SECRET.";
     case 'JwtAlgorithmMismatch':
-      return 'it is not signed with HS256; send a token signed with HS256 and this service\'s AUTH_SECRET.';
+      return "it is not signed with HS256; send a token signed with HS256 and this service's AUTH_SECRET.";
     case 'JwtPayloadRequiresAud':
       return 'it names no audience (aud), and this service takes only tokens for its own (AUTH_AUDIENCE); get a token issued for this service.';
     case 'JwtTokenAudience':
-      return 'it is for another audience (aud) than this service\'s (AUTH_AUDIENCE); get a token issued for this service.';
+      return "it is for another audience (aud) than this service's (AUTH_AUDIENCE); get a token issued for this service.";
     default:
-      return 'it is not a well-formed JWT (header.payload.signature); send the token your site\'s login issued.';
+      return "it is not a well-formed JWT (header.payload.signature); send the token your site's login issued.";
   }
 }
 

@@ -47,7 +47,8 @@ export function startCleanup(options: CleanupOptions): Cleanup {
         );
       }
     } catch (error) {
-      if (!failing) log.warn(`[cleanup] the sweep failed, and is tried again every ${intervalMs} ms: ${(error as Error).message}`);
+      if (!failing)
+        log.warn(`[cleanup] the sweep failed, and is tried again every ${intervalMs} ms: ${(error as Error).message}`);
       failing = true;
     }
   }

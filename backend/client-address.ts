@@ -14,12 +14,22 @@ const MAX_KEY_LENGTH = 64;
  * const clientOf = clientAddress({ connInfo: getConnInfo, trustProxy: 1 });
  * clientOf(c); // '203.0.113.7', or '2001:db8:1:2::/64'
  */
-export function clientAddress({ connInfo, trustProxy = 0 }: { connInfo?: GetConnInfo; trustProxy?: number }): (c: Context) => string | undefined {
+export function clientAddress({
+  connInfo,
+  trustProxy = 0,
+}: {
+  connInfo?: GetConnInfo;
+  trustProxy?: number;
+}): (c: Context) => string | undefined {
   return (c) => {
     // The runtime's bindings are where connInfo reads the socket; a call from inside the process has none.
     if (!connInfo || !c.env) return undefined;
     const forwarded = trustProxy > 0 ? c.req.header('X-Forwarded-For') : undefined;
-    const hops = forwarded?.split(',').map((hop) => hop.trim()).filter(Boolean) ?? [];
+    const hops =
+      forwarded
+        ?.split(',')
+        .map((hop) => hop.trim())
+        .filter(Boolean) ?? [];
     const address = hops.length ? hops[Math.max(0, hops.length - trustProxy)] : connInfo(c).remote.address;
     return address === undefined ? undefined : clientKey(address);
   };
@@ -42,7 +52,10 @@ export function clientKey(address: string): string {
   const groups = (part: string | undefined) => (part ? part.split(':') : []);
   const left = groups(head);
   const right = groups(tail);
-  const all = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  const all =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
   const prefix = all.slice(0, 4).map((group) => parseInt(group, 16).toString(16));
   return `${prefix.join(':')}::/64`.slice(0, MAX_KEY_LENGTH);
 }

@@ -22,7 +22,7 @@ test('createLimiter: calls past the bound wait in arrival order, and a failed ca
   releases.get('a')!();
   await assert.rejects(a, /a/);
   await new Promise((resolve) => setImmediate(resolve));
-  assert.deepEqual(started, ['a', 'b', 'c'], 'the failed call\'s place went to the first waiter');
+  assert.deepEqual(started, ['a', 'b', 'c'], "the failed call's place went to the first waiter");
   releases.get('b')!();
   releases.get('c')!();
   assert.deepEqual(await Promise.all([b, c]), ['b', 'c']);

@@ -40,7 +40,8 @@ export function createKeyedQueue(): <T>(key: string, call: () => Promise<T>) => 
  * const stored = await limit(() => storage.current(userId));
  */
 export function createLimiter(max: number): <T>(call: () => Promise<T>) => Promise<T> {
-  if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`createLimiter: max must be a positive whole number (got ${max}).`);
+  if (!Number.isSafeInteger(max) || max < 1)
+    throw new RangeError(`createLimiter: max must be a positive whole number (got ${max}).`);
   let running = 0;
   const waiting: (() => void)[] = [];
   return async function limit<T>(call: () => Promise<T>): Promise<T> {
@@ -81,9 +82,21 @@ export interface Admission {
  * const release = streams.enter('203.0.113.7');
  * if (typeof release === 'function') stream.onEnd(release);
  */
-export function createAdmission({ perClient, total, onChange }: { perClient: number; total: number; onChange?: (held: number) => void }): Admission {
-  for (const [name, value] of [['perClient', perClient], ['total', total]] as const) {
-    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`createAdmission: ${name} must be a positive whole number (got ${value}).`);
+export function createAdmission({
+  perClient,
+  total,
+  onChange,
+}: {
+  perClient: number;
+  total: number;
+  onChange?: (held: number) => void;
+}): Admission {
+  for (const [name, value] of [
+    ['perClient', perClient],
+    ['total', total],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new RangeError(`createAdmission: ${name} must be a positive whole number (got ${value}).`);
   }
   // Only clients holding a place have an entry, so the map is no bigger than what it bounds.
   const byClient = new Map<string, number>();

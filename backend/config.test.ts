@@ -4,17 +4,54 @@ import { ConfigError, readConfig } from './config.ts';
 
 test('an empty environment is the embedded default for a local demo', () => {
   assert.deepEqual(readConfig({}), {
-    host: '127.0.0.1', port: 8787, redisUrl: undefined, redisClusterNodes: undefined, minio: undefined, dataDir: './.data',
-    authSecret: undefined, adminToken: undefined, maxTokenLifetimeS: 86_400, maxUploadBytes: 20 * 1024 * 1024, uploadTimeoutMs: 120_000,
-    maxImagePixels: 25_000_000, maxImageFrames: 100, maxAnimationPixels: 100_000_000, maxImageJobs: 2, maxStorageReads: 64,
-    trustProxy: 0, maxStreamsPerClient: 16, maxStreams: 512, maxUploadsPerClient: 4, maxUploadMemoryBytes: 80 * 1024 * 1024, headersTimeoutMs: 20_000,
-    cleanupIntervalMs: 600_000, cleanupGraceMs: 7_200_000, authAudience: undefined, corsOrigins: ['*'], publicUrl: undefined, seedDemo: true,
+    host: '127.0.0.1',
+    port: 8787,
+    redisUrl: undefined,
+    redisClusterNodes: undefined,
+    minio: undefined,
+    dataDir: './.data',
+    authSecret: undefined,
+    adminToken: undefined,
+    maxTokenLifetimeS: 86_400,
+    maxUploadBytes: 20 * 1024 * 1024,
+    uploadTimeoutMs: 120_000,
+    maxImagePixels: 25_000_000,
+    maxImageFrames: 100,
+    maxAnimationPixels: 100_000_000,
+    maxImageJobs: 2,
+    maxStorageReads: 64,
+    trustProxy: 0,
+    maxStreamsPerClient: 16,
+    maxStreams: 512,
+    maxUploadsPerClient: 4,
+    maxUploadMemoryBytes: 80 * 1024 * 1024,
+    headersTimeoutMs: 20_000,
+    cleanupIntervalMs: 600_000,
+    cleanupGraceMs: 7_200_000,
+    authAudience: undefined,
+    corsOrigins: ['*'],
+    publicUrl: undefined,
+    seedDemo: true,
   });
 });
 
 test('MinIO settings are read with their defaults', () => {
-  const config = readConfig({ MINIO_ENDPOINT: 's3.local', MINIO_ACCESS_KEY: 'k', MINIO_SECRET_KEY: 's', MINIO_USE_SSL: 'true', CORS_ORIGINS: 'https://a.example, https://b.example' });
-  assert.deepEqual(config.minio, { endPoint: 's3.local', port: 9000, useSSL: true, accessKey: 'k', secretKey: 's', bucket: 'profile-pictures', region: 'us-east-1' });
+  const config = readConfig({
+    MINIO_ENDPOINT: 's3.local',
+    MINIO_ACCESS_KEY: 'k',
+    MINIO_SECRET_KEY: 's',
+    MINIO_USE_SSL: 'true',
+    CORS_ORIGINS: 'https://a.example, https://b.example',
+  });
+  assert.deepEqual(config.minio, {
+    endPoint: 's3.local',
+    port: 9000,
+    useSSL: true,
+    accessKey: 'k',
+    secretKey: 's',
+    bucket: 'profile-pictures',
+    region: 'us-east-1',
+  });
   assert.deepEqual(config.corsOrigins, ['https://a.example', 'https://b.example']);
 });
 
@@ -23,7 +60,10 @@ test('a bad setting stops the start with a message naming the variable', () => {
     [{ PORT: 'eighty' }, /PORT=eighty/],
     [{ MAX_UPLOAD_BYTES: '-1' }, /MAX_UPLOAD_BYTES/],
     [{ MINIO_ENDPOINT: 's3.local' }, /MINIO_ACCESS_KEY/],
-    [{ MINIO_ENDPOINT: 's3.local', MINIO_ACCESS_KEY: 'k', MINIO_SECRET_KEY: 's', MINIO_USE_SSL: 'maybe' }, /MINIO_USE_SSL/],
+    [
+      { MINIO_ENDPOINT: 's3.local', MINIO_ACCESS_KEY: 'k', MINIO_SECRET_KEY: 's', MINIO_USE_SSL: 'maybe' },
+      /MINIO_USE_SSL/,
+    ],
     [{ AUTH_SECRET: 'short' }, /AUTH_SECRET.*32/],
     [{ REDIS_CLUSTER_NODES: '127.0.0.1' }, /REDIS_CLUSTER_NODES: "127.0.0.1" is not host:port/],
     [{ REDIS_CLUSTER_NODES: ' , ' }, /REDIS_CLUSTER_NODES names no node/],
@@ -35,15 +75,25 @@ test('a bad setting stops the start with a message naming the variable', () => {
     [{ CLEANUP_GRACE_MS: '0' }, /CLEANUP_GRACE_MS/],
     [{ SEED_DEMO: 'maybe' }, /SEED_DEMO=maybe/],
   ];
-  for (const [env, message] of cases) assert.throws(() => readConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message));
+  for (const [env, message] of cases)
+    assert.throws(
+      () => readConfig(env),
+      (e: Error) => e instanceof ConfigError && message.test(e.message),
+    );
 });
 
 test('a Redis Cluster, the upload timeout, the pixel limit and the token audience are read', () => {
   const config = readConfig({
-    REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b.internal:7001,[::1]:7002', UPLOAD_TIMEOUT_MS: '2000',
-    MAX_IMAGE_PIXELS: '1000000', AUTH_AUDIENCE: 'pictures.example',
+    REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b.internal:7001,[::1]:7002',
+    UPLOAD_TIMEOUT_MS: '2000',
+    MAX_IMAGE_PIXELS: '1000000',
+    AUTH_AUDIENCE: 'pictures.example',
   });
-  assert.deepEqual(config.redisClusterNodes, [{ host: '10.0.0.1', port: 7000 }, { host: 'redis-b.internal', port: 7001 }, { host: '::1', port: 7002 }]);
+  assert.deepEqual(config.redisClusterNodes, [
+    { host: '10.0.0.1', port: 7000 },
+    { host: 'redis-b.internal', port: 7001 },
+    { host: '::1', port: 7002 },
+  ]);
   assert.equal(config.redisUrl, undefined);
   assert.equal(config.uploadTimeoutMs, 2_000);
   assert.equal(config.maxImagePixels, 1_000_000);
@@ -58,7 +108,11 @@ test('MAX_TOKEN_LIFETIME_S bounds how long a user token may last: 24 hours unles
   assert.equal(readConfig({}).maxTokenLifetimeS, 24 * 60 * 60);
   assert.equal(readConfig({ MAX_TOKEN_LIFETIME_S: ' 900 ' }).maxTokenLifetimeS, 900);
   for (const value of ['0', '-5', '1.5', 'a day']) {
-    assert.throws(() => readConfig({ MAX_TOKEN_LIFETIME_S: value }), (e: Error) => e instanceof ConfigError && /^MAX_TOKEN_LIFETIME_S=.* is not a positive whole number\.$/.test(e.message));
+    assert.throws(
+      () => readConfig({ MAX_TOKEN_LIFETIME_S: value }),
+      (e: Error) =>
+        e instanceof ConfigError && /^MAX_TOKEN_LIFETIME_S=.* is not a positive whole number\.$/.test(e.message),
+    );
   }
 });
 
@@ -68,24 +122,39 @@ test('AUTH_SECRET and ADMIN_TOKEN are trimmed; blanks or fewer than 32 character
   assert.equal(config.authSecret, secret);
   assert.equal(config.adminToken, secret);
   // Empty is unset, as with every variable (`AUTH_SECRET=` in an env file): the demo's sign-in, no operator.
-  assert.deepEqual([readConfig({ AUTH_SECRET: '', ADMIN_TOKEN: '' }).authSecret, readConfig({ ADMIN_TOKEN: '' }).adminToken], [undefined, undefined]);
+  assert.deepEqual(
+    [readConfig({ AUTH_SECRET: '', ADMIN_TOKEN: '' }).authSecret, readConfig({ ADMIN_TOKEN: '' }).adminToken],
+    [undefined, undefined],
+  );
   const cases: [Record<string, string>, RegExp][] = [
-    [{ AUTH_SECRET: '   ' }, /^AUTH_SECRET is set but blank: use at least 32 characters .*leave it unset for the demo's sign-in\.$/],
+    [
+      { AUTH_SECRET: '   ' },
+      /^AUTH_SECRET is set but blank: use at least 32 characters .*leave it unset for the demo's sign-in\.$/,
+    ],
     [{ AUTH_SECRET: '\t\n' }, /^AUTH_SECRET is set but blank/],
-    [{ ADMIN_TOKEN: '  ' }, /^ADMIN_TOKEN is set but blank: use at least 32 characters .*leave it unset for no operator\.$/],
+    [
+      { ADMIN_TOKEN: '  ' },
+      /^ADMIN_TOKEN is set but blank: use at least 32 characters .*leave it unset for no operator\.$/,
+    ],
     [{ ADMIN_TOKEN: 'Z' }, /^ADMIN_TOKEN is too short to be hard to guess: use at least 32 characters/],
     [{ ADMIN_TOKEN: ` ${'k'.repeat(31)} ` }, /^ADMIN_TOKEN is too short/],
-    [{ AUTH_SECRET: ` ${'s'.repeat(31)}   ` }, /^AUTH_SECRET is too short to sign tokens safely: use at least 32 characters/],
+    [
+      { AUTH_SECRET: ` ${'s'.repeat(31)}   ` },
+      /^AUTH_SECRET is too short to sign tokens safely: use at least 32 characters/,
+    ],
   ];
   for (const [env, message] of cases) {
-    assert.throws(() => readConfig(env), (e: Error) => {
-      assert.ok(e instanceof ConfigError, String(e));
-      assert.match(e.message, message);
-      assert.ok(!e.message.includes('\n'), 'one line');
-      const value = Object.values(env)[0]!.trim();
-      if (value) assert.ok(!e.message.includes(value), `the message repeats the value: ${e.message}`);
-      return true;
-    });
+    assert.throws(
+      () => readConfig(env),
+      (e: Error) => {
+        assert.ok(e instanceof ConfigError, String(e));
+        assert.match(e.message, message);
+        assert.ok(!e.message.includes('\n'), 'one line');
+        const value = Object.values(env)[0]!.trim();
+        if (value) assert.ok(!e.message.includes(value), `the message repeats the value: ${e.message}`);
+        return true;
+      },
+    );
   }
   assert.equal(readConfig({ ADMIN_TOKEN: 'k'.repeat(32) }).adminToken, 'k'.repeat(32));
 });

@@ -136,16 +136,19 @@ export function readConfig(env: Record<string, string | undefined>): Config {
   const get = (name: string) => env[name]?.trim() || undefined;
   const clusterNodes = get('REDIS_CLUSTER_NODES');
   if (clusterNodes && get('REDIS_URL')) {
-    throw new ConfigError('REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis server, or REDIS_CLUSTER_NODES for a cluster.');
+    throw new ConfigError(
+      'REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis server, or REDIS_CLUSTER_NODES for a cluster.',
+    );
   }
-  const authSecret = secret(env, 'AUTH_SECRET', 'to sign tokens safely', ', or leave it unset for the demo\'s sign-in');
+  const authSecret = secret(env, 'AUTH_SECRET', 'to sign tokens safely', ", or leave it unset for the demo's sign-in");
   const adminToken = secret(env, 'ADMIN_TOKEN', 'to be hard to guess', ', or leave it unset for no operator');
   const endPoint = get('MINIO_ENDPOINT');
   let minio: Config['minio'];
   if (endPoint) {
     const accessKey = get('MINIO_ACCESS_KEY');
     const secretKey = get('MINIO_SECRET_KEY');
-    if (!accessKey || !secretKey) throw new ConfigError('MINIO_ENDPOINT is set, so MINIO_ACCESS_KEY and MINIO_SECRET_KEY must be too.');
+    if (!accessKey || !secretKey)
+      throw new ConfigError('MINIO_ENDPOINT is set, so MINIO_ACCESS_KEY and MINIO_SECRET_KEY must be too.');
     minio = {
       endPoint,
       port: integer(env, 'MINIO_PORT', 9000),
@@ -182,7 +185,10 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     cleanupIntervalMs: integer(env, 'CLEANUP_INTERVAL_MS', DEFAULT_CLEANUP_INTERVAL_MS),
     cleanupGraceMs: integer(env, 'CLEANUP_GRACE_MS', DEFAULT_CLEANUP_GRACE_MS),
     authAudience: get('AUTH_AUDIENCE'),
-    corsOrigins: (get('CORS_ORIGINS') ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: (get('CORS_ORIGINS') ?? '*')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     publicUrl: publicUrl(get('PUBLIC_URL')),
     seedDemo: boolean(env, 'SEED_DEMO', true),
   };
@@ -195,7 +201,9 @@ function publicUrl(raw: string | undefined): string | undefined {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`PUBLIC_URL=${raw} is not a URL: give the address clients reach the service at, e.g. https://img.example.com.`);
+    throw new ConfigError(
+      `PUBLIC_URL=${raw} is not a URL: give the address clients reach the service at, e.g. https://img.example.com.`,
+    );
   }
   if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username) {
     throw new ConfigError(`PUBLIC_URL=${raw} must be a plain http(s) address, e.g. https://img.example.com.`);
@@ -205,12 +213,20 @@ function publicUrl(raw: string | undefined): string | undefined {
 
 /** `host:port,host:port` as the startup nodes of a cluster; the port is required, so a typo is not a silent 6379. */
 function hostPorts(list: string): { host: string; port: number }[] {
-  const items = list.split(',').map((item) => item.trim()).filter(Boolean);
-  if (!items.length) throw new ConfigError('REDIS_CLUSTER_NODES names no node; list some of the cluster\'s nodes, e.g. 10.0.0.1:6379,10.0.0.2:6379.');
+  const items = list
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (!items.length)
+    throw new ConfigError(
+      "REDIS_CLUSTER_NODES names no node; list some of the cluster's nodes, e.g. 10.0.0.1:6379,10.0.0.2:6379.",
+    );
   return items.map((item) => {
     const [, host, port] = /^\[?([^\]\s]+?)\]?:(\d{1,5})$/.exec(item) ?? [];
     if (!host || !port || Number(port) < 1 || Number(port) > 65_535) {
-      throw new ConfigError(`REDIS_CLUSTER_NODES: ${JSON.stringify(item)} is not host:port; list some of the cluster's nodes, e.g. 10.0.0.1:6379,10.0.0.2:6379.`);
+      throw new ConfigError(
+        `REDIS_CLUSTER_NODES: ${JSON.stringify(item)} is not host:port; list some of the cluster's nodes, e.g. 10.0.0.1:6379,10.0.0.2:6379.`,
+      );
     }
     return { host, port: Number(port) };
   });
@@ -220,7 +236,12 @@ function hostPorts(list: string): { host: string; port: number }[] {
  * A secret setting, trimmed: unset or empty is none, but one made only of blanks is a mistake (it would otherwise
  * read as unset and quietly change what the service does), and so is one shorter than 32 characters.
  */
-function secret(env: Record<string, string | undefined>, name: string, purpose: string, orUnset: string): string | undefined {
+function secret(
+  env: Record<string, string | undefined>,
+  name: string,
+  purpose: string,
+  orUnset: string,
+): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const value = raw.trim();
@@ -240,14 +261,17 @@ function proxyHops(env: Record<string, string | undefined>): number {
   if (raw === 'true') return 1;
   const hops = Number(raw);
   if (Number.isSafeInteger(hops) && hops > 0) return hops;
-  throw new ConfigError(`TRUST_PROXY=${raw} is not true, false or a number of proxies; set it only when proxies you run set X-Forwarded-For.`);
+  throw new ConfigError(
+    `TRUST_PROXY=${raw} is not true, false or a number of proxies; set it only when proxies you run set X-Forwarded-For.`,
+  );
 }
 
 function integer(env: Record<string, string | undefined>, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigError(`${name}=${raw} is not a positive whole number.`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new ConfigError(`${name}=${raw} is not a positive whole number.`);
   return value;
 }
 

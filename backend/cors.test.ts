@@ -16,7 +16,8 @@ for (const runtime of ['node', 'deno'] as const) {
       assert.equal(other.status, 200, 'a request without CORS is still answered; the browser keeps it from the page');
       assert.equal(other.headers.get('Access-Control-Allow-Origin'), null);
       const preflight = await fetch(`${target.base}/api/pictures/a`, {
-        method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'PUT' },
+        method: 'OPTIONS',
+        headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'PUT' },
       });
       assert.equal(preflight.headers.get('Access-Control-Allow-Methods'), null);
       assert.equal(other.headers.get('Timing-Allow-Origin'), 'https://site.example, https://other.example');

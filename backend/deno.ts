@@ -11,7 +11,12 @@ import { startupLine } from './startup-line.ts';
 
 const { config, wired } = await configure(Deno.env.toObject(), Deno.exit, explainPermission);
 const shutdown = new AbortController();
-const app = createApp({ ...wired.deps, connInfo: getConnInfo, demoUser: demoUserFor(config), shutdown: shutdown.signal });
+const app = createApp({
+  ...wired.deps,
+  connInfo: getConnInfo,
+  demoUser: demoUserFor(config),
+  shutdown: shutdown.signal,
+});
 // Before listening, so the first visitor sees the demo's people (a storage that is down is retried in the background).
 if (config.seedDemo) await startSeeding({ fetch: app.fetch, secret: wired.userTokenSecret, signal: shutdown.signal });
 const http = serveHttp({
@@ -28,7 +33,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // Requests in flight finish (event streams end at once), then the clients close; a stuck request gets 5 s.
     setTimeout(() => Deno.exit(1), 5_000);
     shutdown.abort();
-    void http.stop().then(() => wired.close()).finally(() => Deno.exit(0));
+    void http
+      .stop()
+      .then(() => wired.close())
+      .finally(() => Deno.exit(0));
   });
 }
 
@@ -37,7 +45,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * "with the --allow-write flag", which would open every folder: this names the folder to add instead.
  */
 function explainPermission(error: ConfigError, config?: Config): string {
-  if (!config || !error.message.startsWith('DATA_DIR ') || !(error.cause instanceof Deno.errors.NotCapable)) return error.message;
+  if (!config || !error.message.startsWith('DATA_DIR ') || !(error.cause instanceof Deno.errors.NotCapable))
+    return error.message;
   const dir = /^[\w./-]+$/.test(config.dataDir) ? config.dataDir : `'${config.dataDir.replaceAll("'", "'\\''")}'`;
   return `DATA_DIR ${config.dataDir} is outside the folders this Deno process may read and write: add --allow-read=${dir} --allow-write=${dir} to its deno run command, before backend/deno.ts (npm run start:deno allows .data only).`;
 }

@@ -72,7 +72,9 @@ export function createEventStreams({ events, shutdown }: { events: EventBus; shu
             }
             open.set(controller, onEnd);
             if (open.size === 1) {
-              unsubscribe = events.subscribe((event) => send(encoder.encode(`event: picture-changed\ndata: ${JSON.stringify(event)}\n\n`)));
+              unsubscribe = events.subscribe((event) =>
+                send(encoder.encode(`event: picture-changed\ndata: ${JSON.stringify(event)}\n\n`)),
+              );
               keepAlive = setInterval(() => send(KEEP_ALIVE), KEEP_ALIVE_MS);
             }
             controller.enqueue(CONNECTED);

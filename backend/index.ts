@@ -21,7 +21,12 @@
 export { createApp, type AppDeps } from './app.ts';
 export type { AuthOptions } from './auth.ts';
 export type { CachedPicture, EventBus, LookupCache } from './cache/cache.ts';
-export { createMemoryCache, createMemoryEventBus, type MemoryCacheOptions, type MemoryEventBusOptions } from './cache/memory.ts';
+export {
+  createMemoryCache,
+  createMemoryEventBus,
+  type MemoryCacheOptions,
+  type MemoryEventBusOptions,
+} from './cache/memory.ts';
 export { createRedisCache, type RedisCacheOptions } from './cache/redis-cache.ts';
 export { redisClientOptions, redisClusterOptions } from './cache/redis-client.ts';
 export { createRedisEventBus, type RedisEventBusOptions } from './cache/redis-events.ts';

@@ -9,7 +9,12 @@ import { startupLine } from './startup-line.ts';
 
 const { config, wired } = await configure(process.env, process.exit);
 const shutdown = new AbortController();
-const app = createApp({ ...wired.deps, connInfo: getConnInfo, demoUser: demoUserFor(config), shutdown: shutdown.signal });
+const app = createApp({
+  ...wired.deps,
+  connInfo: getConnInfo,
+  demoUser: demoUserFor(config),
+  shutdown: shutdown.signal,
+});
 // Before listening, so the first visitor sees the demo's people (a storage that is down is retried in the background).
 if (config.seedDemo) await startSeeding({ fetch: app.fetch, secret: wired.userTokenSecret, signal: shutdown.signal });
 const http = serveHttp({
@@ -26,6 +31,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // Requests in flight finish (event streams end at once), then the clients close; a stuck request gets 5 s.
     setTimeout(() => process.exit(1), 5_000).unref();
     shutdown.abort();
-    void http.stop().then(() => wired.close()).finally(() => process.exit(0));
+    void http
+      .stop()
+      .then(() => wired.close())
+      .finally(() => process.exit(0));
   });
 }

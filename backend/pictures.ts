@@ -89,7 +89,10 @@ export function createPictureService(options: PictureServiceOptions) {
 
   async function dropStale(): Promise<void> {
     for (const userId of [...stale]) {
-      await cache.delete(userId).then(() => stale.delete(userId), () => {});
+      await cache.delete(userId).then(
+        () => stale.delete(userId),
+        () => {},
+      );
     }
   }
 
@@ -98,9 +101,21 @@ export function createPictureService(options: PictureServiceOptions) {
   }
 
   function toMeta(userId: string, stored: StoredPicture): PictureMeta {
-    const variants = stored.variants!.map(({ width, bytes }) => ({ width, url: `/images/${userId}/${stored.version}/${width}.webp`, bytes }));
+    const variants = stored.variants!.map(({ width, bytes }) => ({
+      width,
+      url: `/images/${userId}/${stored.version}/${width}.webp`,
+      bytes,
+    }));
     const fallback = variants.filter((variant) => variant.width <= DEFAULT_VARIANT_WIDTH).at(-1) ?? variants[0]!;
-    const meta: PictureMeta = { userId, version: stored.version, url: fallback.url, contentType: VARIANT_TYPE, bytes: fallback.bytes, expiresAt: now() + answerTtlMs, variants };
+    const meta: PictureMeta = {
+      userId,
+      version: stored.version,
+      url: fallback.url,
+      contentType: VARIANT_TYPE,
+      bytes: fallback.bytes,
+      expiresAt: now() + answerTtlMs,
+      variants,
+    };
     if (stored.placeholder) meta.placeholder = stored.placeholder;
     return meta;
   }
@@ -109,7 +124,12 @@ export function createPictureService(options: PictureServiceOptions) {
   async function encode(data: Uint8Array): Promise<{ picture: StoredPicture; files: Uint8Array[] }> {
     const { variants, placeholder } = await imageJob(() => images.encode(data));
     const files = variants.map((variant) => variant.data);
-    const picture = { version: await versionOf(files), updatedAt: now(), variants: variants.map(({ width, data }) => ({ width, bytes: data.byteLength })), placeholder };
+    const picture = {
+      version: await versionOf(files),
+      updatedAt: now(),
+      variants: variants.map(({ width, data }) => ({ width, bytes: data.byteLength })),
+      placeholder,
+    };
     return { picture, files };
   }
 
@@ -132,7 +152,9 @@ export function createPictureService(options: PictureServiceOptions) {
         made = await encode(original);
       } catch (error) {
         if (!(error instanceof ApiError) || error.status >= 500) throw error;
-        log.warn(`[pictures] the picture kept for ${userId} (version ${stored.version}) cannot be made into copies: ${error.message}`);
+        log.warn(
+          `[pictures] the picture kept for ${userId} (version ${stored.version}) cannot be made into copies: ${error.message}`,
+        );
         return null;
       }
       const picture: StoredPicture = { ...made.picture, version: stored.version, updatedAt: stored.updatedAt };
@@ -190,7 +212,10 @@ export function createPictureService(options: PictureServiceOptions) {
     async lookup(userIds: readonly string[]): Promise<LookupResult> {
       // Taken before the cache answers: a cache that is back starts dropping these entries meanwhile.
       const distrusted = stale.size ? new Set(stale) : undefined;
-      const cached = await tryCache(() => cache.getMany(userIds), userIds.map(() => undefined));
+      const cached = await tryCache(
+        () => cache.getMany(userIds),
+        userIds.map(() => undefined),
+      );
       let misses = 0;
       const answers = await Promise.all(
         userIds.map((userId, i) => {
@@ -212,7 +237,11 @@ export function createPictureService(options: PictureServiceOptions) {
      */
     async upload(userId: string, raw: Uint8Array): Promise<PictureMeta> {
       if (!sniffImageType(raw)) {
-        throw new ApiError(415, 'unsupported_media_type', 'Not a supported image: upload JPEG, PNG, WebP, GIF or AVIF.');
+        throw new ApiError(
+          415,
+          'unsupported_media_type',
+          'Not a supported image: upload JPEG, PNG, WebP, GIF or AVIF.',
+        );
       }
       const { picture, files } = await encode(raw);
       return perUser(userId, async () => {

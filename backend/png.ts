@@ -43,10 +43,21 @@ export function scanlines(width: number, rgb: Uint8Array): Uint8Array<ArrayBuffe
 }
 
 /** A whole PNG from its compressed scanlines; `chunks` (say a tEXt) go between the header and the image data. */
-export function pngFile(width: number, height: number, idat: Uint8Array, chunks: readonly Uint8Array[] = []): Uint8Array<ArrayBuffer> {
+export function pngFile(
+  width: number,
+  height: number,
+  idat: Uint8Array,
+  chunks: readonly Uint8Array[] = [],
+): Uint8Array<ArrayBuffer> {
   // width, height, 8-bit depth, truecolour, deflate, no filter method, no interlace
   const header = concat([u32beBytes(width), u32beBytes(height), Uint8Array.of(8, 2, 0, 0, 0)]);
-  return concat([Uint8Array.from(PNG_SIGNATURE), pngChunk('IHDR', header), ...chunks, pngChunk('IDAT', idat), pngChunk('IEND')]);
+  return concat([
+    Uint8Array.from(PNG_SIGNATURE),
+    pngChunk('IHDR', header),
+    ...chunks,
+    pngChunk('IDAT', idat),
+    pngChunk('IEND'),
+  ]);
 }
 
 /**
@@ -56,7 +67,8 @@ export function pngFile(width: number, height: number, idat: Uint8Array, chunks:
  * const red = await encodePng(1, 1, Uint8Array.of(255, 0, 0));
  */
 export async function encodePng(width: number, height: number, rgb: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
-  if (rgb.length !== width * height * 3) throw new RangeError(`${width}×${height} pixels need ${width * height * 3} bytes, not ${rgb.length}.`);
+  if (rgb.length !== width * height * 3)
+    throw new RangeError(`${width}×${height} pixels need ${width * height * 3} bytes, not ${rgb.length}.`);
   const compressed = new Blob([scanlines(width, rgb)]).stream().pipeThrough(new CompressionStream('deflate'));
   return pngFile(width, height, new Uint8Array(await new Response(compressed).arrayBuffer()));
 }

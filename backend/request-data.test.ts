@@ -51,7 +51,11 @@ for (const runtime of ['node', 'deno'] as const) {
     test('`__proto__`, `constructor` and `hasOwnProperty` are users: their own pictures, or none, never the prototype', async () => {
       const target = await startEmbedded(runtime);
       try {
-        const put = await fetch(`${target.base}/api/pictures/__proto__`, { method: 'PUT', body: solidPng([1, 2, 3]), headers: admin });
+        const put = await fetch(`${target.base}/api/pictures/__proto__`, {
+          method: 'PUT',
+          body: solidPng([1, 2, 3]),
+          headers: admin,
+        });
         assert.equal(put.status, 201);
         const single = (await (await fetch(`${target.base}/api/pictures/__proto__`)).json()) as PictureMeta;
         assert.equal(single.userId, '__proto__');

@@ -78,8 +78,14 @@ for (const runtime of ['node', 'deno'] as const) {
 
   test(`${runtime}: a bad setting stops the start with one line naming the variable and the fix, exit code 1`, async () => {
     const line = oneLine(await run(entryCommand(runtime), { ...TEST_SERVICE_ENV, AUTH_SECRET: 'short' }));
-    assert.equal(line, 'AUTH_SECRET is too short to sign tokens safely: use at least 32 characters (e.g. `openssl rand -hex 32`), or leave it unset for the demo\'s sign-in.');
-    assert.equal(oneLine(await run(entryCommand(runtime), { ...TEST_SERVICE_ENV, PORT: 'eighty' })), 'PORT=eighty is not a positive whole number.');
+    assert.equal(
+      line,
+      "AUTH_SECRET is too short to sign tokens safely: use at least 32 characters (e.g. `openssl rand -hex 32`), or leave it unset for the demo's sign-in.",
+    );
+    assert.equal(
+      oneLine(await run(entryCommand(runtime), { ...TEST_SERVICE_ENV, PORT: 'eighty' })),
+      'PORT=eighty is not a positive whole number.',
+    );
   });
 
   test(`${runtime}: the last line at start names the demo's address, the API's, and where the pictures are kept`, () =>
@@ -87,7 +93,9 @@ for (const runtime of ['node', 'deno'] as const) {
       const service = await startService(runtime, { ...TEST_SERVICE_ENV, DATA_DIR: dir });
       try {
         const last = service.output().trimEnd().split('\n').at(-1);
-        const demo = existsSync(join(root, 'dist/demo/index.html')) ? `Demo on ${service.base}/` : 'No demo to serve (`npm run build` makes it)';
+        const demo = existsSync(join(root, 'dist/demo/index.html'))
+          ? `Demo on ${service.base}/`
+          : 'No demo to serve (`npm run build` makes it)';
         assert.equal(last, `${demo} · API on ${service.base}/api · pictures kept under ${dir} (files), memory cache`);
       } finally {
         await service.stop();
@@ -101,12 +109,19 @@ test('deno: a DATA_DIR outside its --allow-read/--allow-write is one line naming
     const env = { ...TEST_SERVICE_ENV, DATA_DIR: dir };
     const line = oneLine(await run(entryCommand('deno'), env));
     const flags = `--allow-read=${dir} --allow-write=${dir}`;
-    assert.equal(line, `DATA_DIR ${dir} is outside the folders this Deno process may read and write: add ${flags} to its deno run command, before backend/deno.ts (npm run start:deno allows .data only).`);
+    assert.equal(
+      line,
+      `DATA_DIR ${dir} is outside the folders this Deno process may read and write: add ${flags} to its deno run command, before backend/deno.ts (npm run start:deno allows .data only).`,
+    );
 
     const command = entryCommand('deno');
     command.splice(command.indexOf('backend/deno.ts'), 0, ...flags.split(' '));
     const started = await run(command, env, /API on /);
-    assert.match(started.stdout, new RegExp(`pictures kept under ${dir} \\(files\\), memory cache\\n$`), `${started.stdout}${started.stderr}`);
+    assert.match(
+      started.stdout,
+      new RegExp(`pictures kept under ${dir} \\(files\\), memory cache\\n$`),
+      `${started.stdout}${started.stderr}`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

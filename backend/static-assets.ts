@@ -22,7 +22,8 @@ export async function loadStaticAssets(): Promise<Map<string, Asset>> {
   const assets = new Map<string, Asset>();
   const dist = new URL('../dist/', import.meta.url);
   const names = await readdir(dist).catch(() => [] as string[]);
-  if (!names.includes('cached-profile-picture.js')) console.warn('[service] dist/ has no bundle: run `npm run build` to serve it');
+  if (!names.includes('cached-profile-picture.js'))
+    console.warn('[service] dist/ has no bundle: run `npm run build` to serve it');
   for (const name of names.filter((n) => n.endsWith('.js'))) {
     const body = new Uint8Array(await readFile(new URL(name, dist)));
     assets.set(name, await toAsset(body, 'text/javascript; charset=utf-8', /-[0-9a-f]{10}\.js$/.test(name)));

@@ -25,7 +25,12 @@ const limits = { maxPixels: 25e6, maxFrames: 100, maxAnimationPixels: 100e6 };
 function legacy(seed: number) {
   const original = noisyPng(seed, 300);
   const version = seed.toString(16).padStart(32, '0');
-  const pointer = JSON.stringify({ version, contentType: 'image/png', bytes: original.byteLength, updatedAt: 1_690_000_000_000 });
+  const pointer = JSON.stringify({
+    version,
+    contentType: 'image/png',
+    bytes: original.byteLength,
+    updatedAt: 1_690_000_000_000,
+  });
   return { original, version, pointer };
 }
 
@@ -55,13 +60,27 @@ function describeStoredBefore(name: string, setUp: () => Promise<Setup>) {
       const item = legacy(1);
       await setup.writeLegacy('ada', item);
       const images = countingEncoder();
-      const app = createApp({ cache: createMemoryCache(), storage: setup.storage, events: createMemoryEventBus(), auth: {}, images });
-      const answers = await Promise.all(Array.from({ length: 50 }, () => app.request('/api/pictures?users=ada,nobody')));
-      const metas = await Promise.all(answers.map(async (res) => ((await res.json()) as PictureBatch).pictures.ada as PictureMeta));
+      const app = createApp({
+        cache: createMemoryCache(),
+        storage: setup.storage,
+        events: createMemoryEventBus(),
+        auth: {},
+        images,
+      });
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () => app.request('/api/pictures?users=ada,nobody')),
+      );
+      const metas = await Promise.all(
+        answers.map(async (res) => ((await res.json()) as PictureBatch).pictures.ada as PictureMeta),
+      );
       assert.equal(images.calls, 1, 'copies made once');
       const meta = metas[0]!;
       assert.equal(meta.version, item.version, 'the same version: the picture did not change');
-      assert.deepEqual(meta.variants.map((v) => v.width), [64, 96, 128, 256], 'no copy wider than the picture');
+      assert.deepEqual(
+        meta.variants.map((v) => v.width),
+        [64, 96, 128, 256],
+        'no copy wider than the picture',
+      );
       assert.ok(metas.every((m) => m.url === meta.url));
       for (const variant of meta.variants) {
         const res = await app.request(variant.url);
@@ -69,9 +88,19 @@ function describeStoredBefore(name: string, setUp: () => Promise<Setup>) {
         assert.equal(res.headers.get('Content-Type'), 'image/webp');
         assert.equal((await res.arrayBuffer()).byteLength, variant.bytes);
       }
-      assert.equal(await setup.hasOriginal('ada', item.version), false, 'the upload itself is gone once its copies are stored');
+      assert.equal(
+        await setup.hasOriginal('ada', item.version),
+        false,
+        'the upload itself is gone once its copies are stored',
+      );
       // A new process, with an empty cache, reads the copies from the storage: made once for good.
-      const later = createApp({ cache: createMemoryCache(), storage: setup.storage, events: createMemoryEventBus(), auth: {}, images });
+      const later = createApp({
+        cache: createMemoryCache(),
+        storage: setup.storage,
+        events: createMemoryEventBus(),
+        auth: {},
+        images,
+      });
       const again = (await (await later.request('/api/pictures/ada')).json()) as PictureMeta;
       assert.deepEqual(again.variants, meta.variants);
       assert.equal(images.calls, 1);
@@ -82,20 +111,31 @@ function describeStoredBefore(name: string, setUp: () => Promise<Setup>) {
       await setup.writeLegacy('broken', { ...item, original: item.original.subarray(0, 60) });
       const warnings: string[] = [];
       const app = createApp({
-        cache: createMemoryCache(), storage: setup.storage, events: createMemoryEventBus(), auth: {},
+        cache: createMemoryCache(),
+        storage: setup.storage,
+        events: createMemoryEventBus(),
+        auth: {},
         log: { warn: (line: string) => warnings.push(line), error() {} },
       });
       assert.equal((await app.request('/api/pictures/broken')).status, 404);
       const batch = await app.request('/api/pictures?users=broken');
       assert.equal(batch.status, 200);
       assert.deepEqual(((await batch.json()) as PictureBatch).pictures, { broken: null });
-      assert.ok(warnings.some((line) => line.includes('broken') && line.includes(item.version)), warnings.join('\n'));
+      assert.ok(
+        warnings.some((line) => line.includes('broken') && line.includes(item.version)),
+        warnings.join('\n'),
+      );
     });
 
     test('the URL of the upload itself, which an earlier page kept, leads to the copy it would show now', async () => {
       const item = legacy(3);
       await setup.writeLegacy('grace', item);
-      const app = createApp({ cache: createMemoryCache(), storage: setup.storage, events: createMemoryEventBus(), auth: {} });
+      const app = createApp({
+        cache: createMemoryCache(),
+        storage: setup.storage,
+        events: createMemoryEventBus(),
+        auth: {},
+      });
       const res = await app.request(`/images/grace/${item.version}`);
       assert.equal(res.status, 301);
       const copy = await app.request(res.headers.get('Location')!);
@@ -140,11 +180,22 @@ describeStoredBefore('S3', async () => {
   return {
     storage,
     async writeLegacy(userId, item) {
-      await client.putObject(bucket, `pictures/${userId}/${item.version}`, Buffer.from(item.original), item.original.byteLength, { 'Content-Type': 'image/png' });
-      await client.putObject(bucket, `current/${userId}.json`, Buffer.from(item.pointer), item.pointer.length, { 'Content-Type': 'application/json' });
+      await client.putObject(
+        bucket,
+        `pictures/${userId}/${item.version}`,
+        Buffer.from(item.original),
+        item.original.byteLength,
+        { 'Content-Type': 'image/png' },
+      );
+      await client.putObject(bucket, `current/${userId}.json`, Buffer.from(item.pointer), item.pointer.length, {
+        'Content-Type': 'application/json',
+      });
     },
     async hasOriginal(userId, version) {
-      return client.statObject(bucket, `pictures/${userId}/${version}`).then(() => true, () => false);
+      return client.statObject(bucket, `pictures/${userId}/${version}`).then(
+        () => true,
+        () => false,
+      );
     },
   };
 });

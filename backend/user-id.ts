@@ -8,7 +8,11 @@ export const USER_ID = USER_ID_PATTERN;
 /** Returns `userId` when it is valid, or throws a 400 that shows the rule. */
 export function checkUserId(userId: string): string {
   if (!USER_ID.test(userId)) {
-    throw new ApiError(400, 'invalid_user_id', `Invalid user id ${JSON.stringify(userId.slice(0, 80))}: use 1 to 64 of A-Z a-z 0-9 _ -.`);
+    throw new ApiError(
+      400,
+      'invalid_user_id',
+      `Invalid user id ${JSON.stringify(userId.slice(0, 80))}: use 1 to 64 of A-Z a-z 0-9 _ -.`,
+    );
   }
   return userId;
 }

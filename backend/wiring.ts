@@ -38,27 +38,43 @@ export async function wire(config: Config): Promise<Wired> {
   if (redisAt) {
     const { redisUrl, redisClusterNodes } = config;
     const connect = (): RedisClient =>
-      redisClusterNodes ? new Cluster(redisClusterNodes, redisClusterOptions()) : new Redis(redisUrl!, redisClientOptions());
+      redisClusterNodes
+        ? new Cluster(redisClusterNodes, redisClusterOptions())
+        : new Redis(redisUrl!, redisClientOptions());
     const client = connect();
     const subscriber = connect();
     // A Redis down at startup is survived like one that goes away later: lookups go to storage meanwhile.
     // ioredis reports every failed reconnect as an error event; the service logs an outage once, when a lookup meets it.
     for (const c of [client, subscriber]) c.on('error', () => {});
     const ready = await Promise.all([client, subscriber].map((c) => readyWithin(c, 2_000)));
-    if (!ready.every(Boolean)) console.warn(`[redis] ${redisAt} is not answering yet: lookups go to storage until it does`);
+    if (!ready.every(Boolean))
+      console.warn(`[redis] ${redisAt} is not answering yet: lookups go to storage until it does`);
     cache = createRedisCache({ client });
     events = createRedisEventBus({ publisher: client, subscriber });
-    closers.push(() => events.close(), () => cache.close(), () => client.quit().catch(() => client.disconnect()), () => subscriber.quit().catch(() => subscriber.disconnect()));
+    closers.push(
+      () => events.close(),
+      () => cache.close(),
+      () => client.quit().catch(() => client.disconnect()),
+      () => subscriber.quit().catch(() => subscriber.disconnect()),
+    );
   } else {
     cache = createMemoryCache();
     events = createMemoryEventBus();
-    closers.push(() => events.close(), () => cache.close());
+    closers.push(
+      () => events.close(),
+      () => cache.close(),
+    );
   }
   let storage: PictureStorage;
   if (config.minio) {
     const { bucket, region, ...connection } = config.minio;
     // The transport closes a connection that stopped answering; the minio client has no timeout of its own.
-    const client = new MinioClient({ ...connection, region, pathStyle: true, transport: minioTransport({ useSSL: connection.useSSL }) });
+    const client = new MinioClient({
+      ...connection,
+      region,
+      pathStyle: true,
+      transport: minioTransport({ useSSL: connection.useSSL }),
+    });
     storage = createMinioStorage({ client, bucket, region });
     const stopEnsuring = keepEnsuringBucket(() => ensureBucket({ client, bucket, region }), bucket);
     closers.push(async () => stopEnsuring());
@@ -66,7 +82,10 @@ export async function wire(config: Config): Promise<Wired> {
     storage = createFileStorage({ dir: config.dataDir });
     // Makes the directories now, so that one deleted later is reported by /healthz instead of made again empty.
     await storage.ping().catch((error: Error) => {
-      throw new ConfigError(`DATA_DIR ${config.dataDir} cannot be used (${error.message}): set DATA_DIR to a folder this process may create and write to.`, { cause: error });
+      throw new ConfigError(
+        `DATA_DIR ${config.dataDir} cannot be used (${error.message}): set DATA_DIR to a folder this process may create and write to.`,
+        { cause: error },
+      );
     });
   }
   // Every instance sweeps: sweeps hold no state, so several at once are safe.
@@ -79,7 +98,12 @@ export async function wire(config: Config): Promise<Wired> {
       cache,
       storage,
       events,
-      auth: { secret: userTokenSecret, adminToken: config.adminToken, audience: config.authAudience, maxTokenLifetimeS: config.maxTokenLifetimeS },
+      auth: {
+        secret: userTokenSecret,
+        adminToken: config.adminToken,
+        audience: config.authAudience,
+        maxTokenLifetimeS: config.maxTokenLifetimeS,
+      },
       maxUploadBytes: config.maxUploadBytes,
       uploadTimeoutMs: config.uploadTimeoutMs,
       maxImagePixels: config.maxImagePixels,
@@ -116,7 +140,8 @@ function keepEnsuringBucket(ensure: () => Promise<unknown>, bucket: string): () 
     ensure().then(
       () => warned && console.warn(`[storage] bucket ${bucket} is ready`),
       (error: Error) => {
-        if (!warned) console.warn(`[storage] cannot reach the object store for bucket ${bucket}, retrying: ${error.message}`);
+        if (!warned)
+          console.warn(`[storage] cannot reach the object store for bucket ${bucket}, retrying: ${error.message}`);
         warned = true;
         timer = setTimeout(attempt, 3_000);
       },

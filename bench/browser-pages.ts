@@ -80,7 +80,14 @@ const DEADLINE_MS = 5_000;
  * A page that connects 50 new `tag` elements for each measurement, each given `props(item)` (JS), and records when
  * every one's `<img>` has its src.
  */
-export const tagsPage = (head: string, tag: string, items: unknown[], props: string, around = ['', ''], measuring = harness(DEADLINE_MS)) => `<!doctype html><meta charset="utf-8">${head}
+export const tagsPage = (
+  head: string,
+  tag: string,
+  items: unknown[],
+  props: string,
+  around = ['', ''],
+  measuring = harness(DEADLINE_MS),
+) => `<!doctype html><meta charset="utf-8">${head}
 ${measuring}<body>${around[0]}<div id="list" style="display:flex;flex-wrap:wrap;gap:2px"></div>${around[1]}<script type="module">
 const items = ${JSON.stringify(items)};
 window.measure = () => measureWith(async () => {
@@ -99,14 +106,24 @@ window.measure = () => measureWith(async () => {
  * (c): one script tag, the element at 48 px. With `worker`, the page opts in to the service worker and has it
  * precache the page itself, as a site that wants to open offline does.
  */
-export const oursPage = (worker?: string, measuring?: string) => tagsPage('<script type="module" src="/cached-profile-picture.js"></script>', 'cached-profile-picture',
-  USERS, '{ userId: item, label: item, size: 48 }', worker ? [`<picture-store-provider service-worker="${worker}">`, '</picture-store-provider>'] : undefined, measuring);
+export const oursPage = (worker?: string, measuring?: string) =>
+  tagsPage(
+    '<script type="module" src="/cached-profile-picture.js"></script>',
+    'cached-profile-picture',
+    USERS,
+    '{ userId: item, label: item, size: 48 }',
+    worker ? [`<picture-store-provider service-worker="${worker}">`, '</picture-store-provider>'] : undefined,
+    measuring,
+  );
 
 /**
  * The page asks which picture is current, once per user (`/api/pictures/{id}`, answering `{url}`), then shows plain
  * 48-px <img> on `prefix` + the URL's path.
  */
-export const perUserMetaPage = (prefix: string, measuring = harness(DEADLINE_MS)) => `<!doctype html><meta charset="utf-8">${measuring}<body><div id="list"></div><script type="module">
+export const perUserMetaPage = (
+  prefix: string,
+  measuring = harness(DEADLINE_MS),
+) => `<!doctype html><meta charset="utf-8">${measuring}<body><div id="list"></div><script type="module">
 const users = ${JSON.stringify(USERS)};
 window.measure = () => measureWith(() => {
   const list = document.getElementById('list');
@@ -121,7 +138,10 @@ window.measure = () => measureWith(() => {
 </script>`;
 
 /** The page already knows every immutable URL, and shows them as plain 48-px <img>. */
-export const knownUrlsPage = (urls: string[], measuring = harness(DEADLINE_MS)) => `<!doctype html><meta charset="utf-8">${measuring}<body><div id="list"></div><script type="module">
+export const knownUrlsPage = (
+  urls: string[],
+  measuring = harness(DEADLINE_MS),
+) => `<!doctype html><meta charset="utf-8">${measuring}<body><div id="list"></div><script type="module">
 const urls = ${JSON.stringify(urls)};
 window.measure = () => measureWith(() => {
   const list = document.getElementById('list');

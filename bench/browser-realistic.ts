@@ -56,7 +56,11 @@ const DEADLINE_MS = 30_000;
 /** What (c) does in idle time (keeping Blobs for offline, within 2 s) is done before memory is read or the page reloaded. */
 const SETTLE_MS = 2_500;
 
-interface Memory { decodedBytes: number; encodedBytes: number; footprintBytes: number }
+interface Memory {
+  decodedBytes: number;
+  encodedBytes: number;
+  footprintBytes: number;
+}
 interface Sample {
   ms: number | null;
   loadedMs: number | null;
@@ -70,18 +74,29 @@ interface Sample {
 }
 
 /** A static server for the peer: `/api/pictures/{id}` answers `{userId, url}` (no-cache); `files` immutable. */
-async function startPeer(files: Map<string, { body: Uint8Array; type: string }>, current: Map<string, string>): Promise<{ base: string; close(): Promise<void> }> {
+async function startPeer(
+  files: Map<string, { body: Uint8Array; type: string }>,
+  current: Map<string, string>,
+): Promise<{ base: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '';
     const userId = /^\/api\/pictures\/([\w-]+)$/.exec(path)?.[1];
     if (userId && current.has(userId)) {
       const body = JSON.stringify({ userId, url: current.get(userId) });
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache' });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+        'Cache-Control': 'no-cache',
+      });
       return res.end(body);
     }
     const file = files.get(path);
     if (!file) return res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Type': file.type, 'Content-Length': file.body.length, 'Cache-Control': 'public, max-age=31536000, immutable' });
+    res.writeHead(200, {
+      'Content-Type': file.type,
+      'Content-Length': file.body.length,
+      'Cache-Control': 'public, max-age=31536000, immutable',
+    });
     res.end(file.body);
   });
   const port = await freePort();
@@ -89,7 +104,12 @@ async function startPeer(files: Map<string, { body: Uint8Array; type: string }>,
   return { base: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-interface TraceEvent { name: string; ph: string; pid: number; args?: Record<string, any> }
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  args?: Record<string, any>;
+}
 
 /** A memory-infra dump of the renderer process of `page`'s main frame. */
 async function rendererMemory(cdp: CDPSession): Promise<Memory | null> {
@@ -99,7 +119,11 @@ async function rendererMemory(cdp: CDPSession): Promise<Memory | null> {
   const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
   await cdp.send('Tracing.start', {
     // No periodic dumps: only the one asked for. (The protocol's type for this object is too narrow.)
-    traceConfig: { includedCategories: ['disabled-by-default-memory-infra', 'disabled-by-default-devtools.timeline'], excludedCategories: ['*'], memoryDumpConfig: { triggers: [] } as unknown as Record<string, string> },
+    traceConfig: {
+      includedCategories: ['disabled-by-default-memory-infra', 'disabled-by-default-devtools.timeline'],
+      excludedCategories: ['*'],
+      memoryDumpConfig: { triggers: [] } as unknown as Record<string, string>,
+    },
     transferMode: 'ReportEvents',
   });
   const { success } = await cdp.send('Tracing.requestMemoryDump', { deterministic: true, levelOfDetail: 'detailed' });
@@ -107,7 +131,8 @@ async function rendererMemory(cdp: CDPSession): Promise<Memory | null> {
   await complete;
   cdp.off('Tracing.dataCollected', collect);
   // The process of the page's main frame, as the trace names it.
-  const frames: { processId: number; isOutermostMainFrame?: boolean }[] = events.find((e) => e.name === 'TracingStartedInBrowser')?.args?.data?.frames ?? [];
+  const frames: { processId: number; isOutermostMainFrame?: boolean }[] =
+    events.find((e) => e.name === 'TracingStartedInBrowser')?.args?.data?.frames ?? [];
   const pid = frames.find((f) => f.isOutermostMainFrame)?.processId;
   if (!success || pid === undefined) return null;
   const allocators: Record<string, { attrs?: { size?: { value: string } } }> = {};
@@ -118,7 +143,11 @@ async function rendererMemory(cdp: CDPSession): Promise<Memory | null> {
     totals ??= e.args?.dumps?.process_totals;
   }
   const size = (name: string) => parseInt(allocators[name]?.attrs?.size?.value ?? '0', 16);
-  return { decodedBytes: size('cc/image_memory'), encodedBytes: size('web_cache/Image_resources'), footprintBytes: parseInt(totals?.private_footprint_bytes ?? '0', 16) };
+  return {
+    decodedBytes: size('cc/image_memory'),
+    encodedBytes: size('web_cache/Image_resources'),
+    footprintBytes: parseInt(totals?.private_footprint_bytes ?? '0', 16),
+  };
 }
 
 export async function realistic(runs: number, json: boolean): Promise<void> {
@@ -141,7 +170,12 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
   const peerUrls: string[] = [];
   const rawUrls: string[] = [];
   for (const [i, id] of USERS.entries()) {
-    const small = new Uint8Array(await sharp(photos[i]).resize(PEER_WIDTH, PEER_WIDTH, { fit: 'cover' }).webp({ quality: PEER_QUALITY }).toBuffer());
+    const small = new Uint8Array(
+      await sharp(photos[i])
+        .resize(PEER_WIDTH, PEER_WIDTH, { fit: 'cover' })
+        .webp({ quality: PEER_QUALITY })
+        .toBuffer(),
+    );
     const smallUrl = `/${PEER_WIDTH}/${id}/${hash(small)}.webp`;
     const rawUrl = `/raw/${id}/${hash(photos[i]!)}.jpg`;
     files.set(smallUrl, { body: small, type: 'image/webp' });
@@ -160,8 +194,16 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
     '/raw.html': knownUrlsPage(rawUrls, measuring),
   });
   const contenders = {
-    k: { name: `(k) resizing peer: immutable ${PEER_WIDTH}-px WebP URLs the page knows`, proxy: peers, path: '/k.html' },
-    m: { name: `(m) resizing peer: a metadata request per user, then its ${PEER_WIDTH}-px WebP`, proxy: peers, path: '/m.html' },
+    k: {
+      name: `(k) resizing peer: immutable ${PEER_WIDTH}-px WebP URLs the page knows`,
+      proxy: peers,
+      path: '/k.html',
+    },
+    m: {
+      name: `(m) resizing peer: a metadata request per user, then its ${PEER_WIDTH}-px WebP`,
+      proxy: peers,
+      path: '/m.html',
+    },
     c: { name: '(c) `<cached-profile-picture>`', proxy: ours, path: '/c.html' },
     raw: { name: 'reference: plain <img> on the 12 MP JPEGs, URLs known', proxy: peers, path: '/raw.html' },
   } as const;
@@ -175,7 +217,10 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
       .catch((): Measured => ({ ms: null, shown: 0 }));
     await sleep(SETTLE_MS);
     // The browser's own request for /favicon.ico is no picture's.
-    const requests = proxies.reduce((n, proxy) => n + proxy.forwarded.filter((line) => !line.endsWith(' /favicon.ico')).length, 0);
+    const requests = proxies.reduce(
+      (n, proxy) => n + proxy.forwarded.filter((line) => !line.endsWith(' /favicon.ico')).length,
+      0,
+    );
     const memory = await rendererMemory(cdp).catch(() => null);
     return {
       ms: result.ms,
@@ -246,7 +291,9 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
     const mem = (pick: (m: Memory) => number) => (memories.length ? median(memories.map(pick)) : null);
     return {
       ms: medianMs(s),
-      msRange: allShown ? [Math.min(...s.map((x) => x.ms ?? Infinity)), Math.max(...s.map((x) => x.ms ?? Infinity))] : null,
+      msRange: allShown
+        ? [Math.min(...s.map((x) => x.ms ?? Infinity)), Math.max(...s.map((x) => x.ms ?? Infinity))]
+        : null,
       loadedMs: allShown && s.every((x) => x.loadedMs !== null) ? median(s.map((x) => x.loadedMs!)) : null,
       shown: median(s.map((x) => x.shown)),
       runsAllShown: s.filter((x) => x.ms !== null).length,
@@ -254,17 +301,32 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
       imageRequests: median(s.map((x) => x.imageRequests)),
       bodyBytes: median(s.map((x) => x.bodyBytes)),
       transferBytes: median(s.map((x) => x.transferBytes)),
-      naturalWidth: naturals.length ? { min: Math.min(...naturals), max: Math.max(...naturals), checked: widths.length, outside } : null,
-      memory: { decodedBytes: mem((m) => m.decodedBytes), encodedBytes: mem((m) => m.encodedBytes), footprintBytes: mem((m) => m.footprintBytes) },
+      naturalWidth: naturals.length
+        ? { min: Math.min(...naturals), max: Math.max(...naturals), checked: widths.length, outside }
+        : null,
+      memory: {
+        decodedBytes: mem((m) => m.decodedBytes),
+        encodedBytes: mem((m) => m.encodedBytes),
+        footprintBytes: mem((m) => m.footprintBytes),
+      },
     };
   };
   type Figures = ReturnType<typeof summarize>;
-  const figures = Object.fromEntries((Object.keys(contenders) as Contender[]).map((key) => [key, Object.fromEntries(RATIOS.map((dpr) => [dpr,
-    Object.fromEntries(PHASES.map((phase) => [phase, summarize(samples[key][dpr]![phase], dpr)])),
-  ]))])) as Record<Contender, Record<number, Record<Phase, Figures>>>;
+  const figures = Object.fromEntries(
+    (Object.keys(contenders) as Contender[]).map((key) => [
+      key,
+      Object.fromEntries(
+        RATIOS.map((dpr) => [
+          dpr,
+          Object.fromEntries(PHASES.map((phase) => [phase, summarize(samples[key][dpr]![phase], dpr)])),
+        ]),
+      ),
+    ]),
+  ) as Record<Contender, Record<number, Record<Phase, Figures>>>;
 
   const photoBytes = median(photos.map((p) => p.length));
-  const variantBytes = (width: number) => median(metas.map((m) => m.variants.find((v) => v.width === width)?.bytes ?? 0));
+  const variantBytes = (width: number) =>
+    median(metas.map((m) => m.variants.find((v) => v.width === width)?.bytes ?? 0));
   const peerBytes = median(peerUrls.map((url) => files.get(url)!.body.length));
 
   // The issue's targets, for (c), cold, at each ratio.
@@ -272,13 +334,29 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
   for (const dpr of RATIOS) {
     const [c, k, m] = [figures.c[dpr]!.cold, figures.k[dpr]!.cold, figures.m[dpr]!.cold];
     const bytesRatio = c.bodyBytes / k.bodyBytes;
-    checks.push({ target: `DPR ${dpr}: image bytes cold ≤ 1.2× (k)'s`, value: `${kb(c.bodyBytes)} against ${kb(k.bodyBytes)}: ${bytesRatio.toFixed(2)}×`, met: bytesRatio <= 1.2 });
+    checks.push({
+      target: `DPR ${dpr}: image bytes cold ≤ 1.2× (k)'s`,
+      value: `${kb(c.bodyBytes)} against ${kb(k.bodyBytes)}: ${bytesRatio.toFixed(2)}×`,
+      met: bytesRatio <= 1.2,
+    });
     const timeOk = c.ms !== null && m.ms !== null && c.ms < m.ms;
-    checks.push({ target: `DPR ${dpr}: time to all decoded cold faster than (m)`, value: `${ms(c.ms)} against ${ms(m.ms)}`, met: timeOk });
+    checks.push({
+      target: `DPR ${dpr}: time to all decoded cold faster than (m)`,
+      value: `${ms(c.ms)} against ${ms(m.ms)}`,
+      met: timeOk,
+    });
     const kRatio = c.ms !== null && k.ms !== null ? c.ms / k.ms : null;
-    checks.push({ target: `DPR ${dpr}: time to all decoded cold within 2× (k)'s`, value: `${ms(c.ms)} against ${ms(k.ms)}: ${kRatio === null ? '—' : `${kRatio.toFixed(2)}×`}`, met: kRatio !== null && kRatio <= 2 });
+    checks.push({
+      target: `DPR ${dpr}: time to all decoded cold within 2× (k)'s`,
+      value: `${ms(c.ms)} against ${ms(k.ms)}: ${kRatio === null ? '—' : `${kRatio.toFixed(2)}×`}`,
+      met: kRatio !== null && kRatio <= 2,
+    });
     const reload = figures.c[dpr]!.reload;
-    checks.push({ target: `DPR ${dpr}: 0 requests after a reload`, value: `${reload.requests} (median; most in a run: ${Math.max(...samples.c[dpr]!.reload.map((x) => x.requests))})`, met: samples.c[dpr]!.reload.every((x) => x.requests === 0) });
+    checks.push({
+      target: `DPR ${dpr}: 0 requests after a reload`,
+      value: `${reload.requests} (median; most in a run: ${Math.max(...samples.c[dpr]!.reload.map((x) => x.requests))})`,
+      met: samples.c[dpr]!.reload.every((x) => x.requests === 0),
+    });
     for (const phase of PHASES) {
       const w = figures.c[dpr]![phase].naturalWidth;
       checks.push({
@@ -290,23 +368,50 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
   }
 
   if (json) {
-    console.log(JSON.stringify({ runs, pictures: USERS.length, size: SIZE, photoBytes, peerBytes, variantBytes: { 64: variantBytes(64), 96: variantBytes(96) }, uploadMs: median(uploadMs), contenders: figures, targets: checks }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          runs,
+          pictures: USERS.length,
+          size: SIZE,
+          photoBytes,
+          peerBytes,
+          variantBytes: { 64: variantBytes(64), 96: variantBytes(96) },
+          uploadMs: median(uploadMs),
+          contenders: figures,
+          targets: checks,
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
-  console.log(`50 users with a 12 MP phone JPEG each (4032×3024, median ${(photoBytes / 1e6).toFixed(2)} MB), shown at ${SIZE} px; Chromium, loopback; medians of ${runs} runs.`);
-  console.log(`The peer's ${PEER_WIDTH}-px WebP: median ${peerBytes} B. Ours: 64-px copy ${variantBytes(64)} B, 96-px ${variantBytes(96)} B (medians); upload to 201 ${ms(median(uploadMs))} (median).\n`);
-  console.log('| contender | DPR | phase | time to all 50 complete / decoded (decoded: fastest–slowest run) | requests | image bytes (bodies) | with headers | width of the picture each <img> shows (right: CSS × DPR … 4×) | renderer: decoded images | encoded images | private footprint |');
+  console.log(
+    `50 users with a 12 MP phone JPEG each (4032×3024, median ${(photoBytes / 1e6).toFixed(2)} MB), shown at ${SIZE} px; Chromium, loopback; medians of ${runs} runs.`,
+  );
+  console.log(
+    `The peer's ${PEER_WIDTH}-px WebP: median ${peerBytes} B. Ours: 64-px copy ${variantBytes(64)} B, 96-px ${variantBytes(96)} B (medians); upload to 201 ${ms(median(uploadMs))} (median).\n`,
+  );
+  console.log(
+    '| contender | DPR | phase | time to all 50 complete / decoded (decoded: fastest–slowest run) | requests | image bytes (bodies) | with headers | width of the picture each <img> shows (right: CSS × DPR … 4×) | renderer: decoded images | encoded images | private footprint |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [key, contender] of Object.entries(contenders) as [Contender, (typeof contenders)[Contender]][]) {
     for (const dpr of RATIOS) {
       for (const phase of PHASES) {
         const f = figures[key][dpr]![phase];
         const range = f.msRange && runs > 1 ? ` (${f.msRange.map((x) => x.toFixed(0)).join('–')})` : '';
-        const time = f.ms === null ? `all 50 in ${f.runsAllShown} of ${runs} runs` : `${ms(f.loadedMs)} / ${ms(f.ms)}${range}`;
+        const time =
+          f.ms === null ? `all 50 in ${f.runsAllShown} of ${runs} runs` : `${ms(f.loadedMs)} / ${ms(f.ms)}${range}`;
         const w = f.naturalWidth;
-        const width = w ? `${w.min === w.max ? w.min : `${w.min}–${w.max}`} px, ${w.outside ? `${w.outside} of ${w.checked} outside` : 'all within'}` : '—';
+        const width = w
+          ? `${w.min === w.max ? w.min : `${w.min}–${w.max}`} px, ${w.outside ? `${w.outside} of ${w.checked} outside` : 'all within'}`
+          : '—';
         const { decodedBytes, encodedBytes, footprintBytes } = f.memory;
-        console.log(`| ${contender.name} | ${dpr} | ${phase} | ${time} | ${f.requests} (${f.imageRequests} images) | ${kb(f.bodyBytes)} | ${kb(f.transferBytes)} | ${width} | ${mb(decodedBytes)} | ${mb(encodedBytes)} | ${mb(footprintBytes)} |`);
+        console.log(
+          `| ${contender.name} | ${dpr} | ${phase} | ${time} | ${f.requests} (${f.imageRequests} images) | ${kb(f.bodyBytes)} | ${kb(f.transferBytes)} | ${width} | ${mb(decodedBytes)} | ${mb(encodedBytes)} | ${mb(footprintBytes)} |`,
+        );
       }
     }
   }

@@ -38,45 +38,73 @@ if (process.argv.includes('--realistic') || process.env.BENCH_REALISTIC === '1')
  * (b0) inside the smallest Lit element there is: the known URL in an `<img>` in a shadow root. Not a contender but
  * the floor of any Lit web component showing these pictures, so the cost of (c)'s own work can be told apart.
  */
-const litFloorScript = (await build({
-  stdin: {
-    contents: `import { LitElement, html } from 'lit';
+const litFloorScript = (
+  await build({
+    stdin: {
+      contents: `import { LitElement, html } from 'lit';
       customElements.define('lit-picture', class extends LitElement {
         static properties = { src: {} };
         render() { return html\`<img src=\${this.src} width="48" height="48">\`; }
       });`,
-    resolveDir: new URL('..', import.meta.url).pathname,
-  },
-  bundle: true, minify: true, format: 'esm', write: false, conditions: ['production'],
-})).outputFiles[0]!.text;
-const litFloorPage = (urls: string[]) => tagsPage(`<script type="module">${litFloorScript}</script>`, 'lit-picture', urls, '{ src: item }');
+      resolveDir: new URL('..', import.meta.url).pathname,
+    },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    write: false,
+    conditions: ['production'],
+  })
+).outputFiles[0]!.text;
+const litFloorPage = (urls: string[]) =>
+  tagsPage(`<script type="module">${litFloorScript}</script>`, 'lit-picture', urls, '{ src: item }');
 
 const service = await startEmbedded('node');
 const metas: PictureMeta[] = [];
 for (const [i, id] of USERS.entries()) metas.push(await upload(service.base, id, noisyPng(i + 1)));
 const paths = metas.map((m) => new URL(m.url, service.base).pathname);
 const contenders = {
-  a: { name: '(a) `no-store` images, one metadata request per user', path: '/a.html', page: perUserMetaPage(NO_STORE_PREFIX) },
+  a: {
+    name: '(a) `no-store` images, one metadata request per user',
+    path: '/a.html',
+    page: perUserMetaPage(NO_STORE_PREFIX),
+  },
   b: { name: '(b) immutable URLs, one metadata request per user', path: '/b.html', page: perUserMetaPage('') },
   b0: { name: '(b0) immutable URLs already known to the page', path: '/b0.html', page: knownUrlsPage(paths) },
   c: { name: '(c) `<cached-profile-picture>`', path: '/c.html', page: oursPage() },
-  cw: { name: '(c) with its service worker, precaching the page', path: '/cw.html', page: oursPage('/sw.js?precache=/cw.html') },
+  cw: {
+    name: '(c) with its service worker, precaching the page',
+    path: '/cw.html',
+    page: oursPage('/sw.js?precache=/cw.html'),
+  },
   lit: { name: 'floor: (b0) inside a minimal Lit element', path: '/lit.html', page: litFloorPage(paths) },
 } as const;
 type Contender = keyof typeof contenders;
-const proxy = await startCountingProxy(service.base, Object.fromEntries(Object.values(contenders).map((c) => [c.path, c.page])));
+const proxy = await startCountingProxy(
+  service.base,
+  Object.fromEntries(Object.values(contenders).map((c) => [c.path, c.page])),
+);
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 
 const PHASES = ['cold', 'again', 'reload', 'offline'] as const;
 type Phase = (typeof PHASES)[number];
 /** One phase of one run, or the medians of all runs: `ms` is null when not all 50 showed by the deadline. */
-interface Sample { ms: number | null; shown: number; requests: number; bytes: number; sourced: number | null }
+interface Sample {
+  ms: number | null;
+  shown: number;
+  requests: number;
+  bytes: number;
+  sourced: number | null;
+}
 
 async function measure(page: Page): Promise<Sample> {
   proxy.forwarded.length = 0;
   proxy.bytes = 0;
   // A page that did not load (offline with nothing to serve it) shows nothing.
-  const { ms, shown, sourced = null } = await page
+  const {
+    ms,
+    shown,
+    sourced = null,
+  } = await page
     .evaluate(() => (window as unknown as { measure?(): Promise<Measured> }).measure?.() ?? { ms: null, shown: 0 })
     .catch((): Measured => ({ ms: null, shown: 0 }));
   // Idle-time work (the Blobs kept for offline, written within 2 s) counts too, and is done before the next phase:
@@ -98,7 +126,9 @@ async function session(context: BrowserContext, path: string): Promise<Record<Ph
   return { cold, again, reload, offline };
 }
 
-const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, Object.fromEntries(PHASES.map((p) => [p, [] as Sample[]]))])) as Record<Contender, Record<Phase, Sample[]>>;
+const samples = Object.fromEntries(
+  Object.keys(contenders).map((k) => [k, Object.fromEntries(PHASES.map((p) => [p, [] as Sample[]]))]),
+) as Record<Contender, Record<Phase, Sample[]>>;
 // Contenders take turns within each run, so a slow moment of the machine falls on all of them alike.
 for (let run = 0; run < RUNS; run++) {
   for (const [key, contender] of Object.entries(contenders) as [Contender, (typeof contenders)[Contender]][]) {
@@ -112,36 +142,68 @@ await browser.close();
 await proxy.close();
 await service.stop();
 
-const figures = Object.fromEntries(Object.entries(samples).map(([key, phases]) => {
-  const byPhase = Object.fromEntries(PHASES.map((phase) => {
-    const s = phases[phase];
-    const sourced = s.every((x) => x.sourced !== null) ? median(s.map((x) => x.sourced!)) : null;
-    return [phase, { ms: medianMs(s), shown: median(s.map((x) => x.shown)), requests: median(s.map((x) => x.requests)), bytes: median(s.map((x) => x.bytes)), sourced }];
-  })) as Record<Phase, Sample>;
-  // Hit rate: of the requests a cold page of this contender makes, the share a later visit did not make.
-  const later = [byPhase.again, byPhase.reload];
-  const hitRate = 1 - later.reduce((n, p) => n + p.requests, 0) / (byPhase.cold.requests * later.length);
-  const bytes = byPhase.cold.bytes + byPhase.again.bytes + byPhase.reload.bytes;
-  return [key, { ...byPhase, hitRate, bytes }];
-})) as Record<Contender, Record<Phase, Sample> & { hitRate: number; bytes: number }>;
+const figures = Object.fromEntries(
+  Object.entries(samples).map(([key, phases]) => {
+    const byPhase = Object.fromEntries(
+      PHASES.map((phase) => {
+        const s = phases[phase];
+        const sourced = s.every((x) => x.sourced !== null) ? median(s.map((x) => x.sourced!)) : null;
+        return [
+          phase,
+          {
+            ms: medianMs(s),
+            shown: median(s.map((x) => x.shown)),
+            requests: median(s.map((x) => x.requests)),
+            bytes: median(s.map((x) => x.bytes)),
+            sourced,
+          },
+        ];
+      }),
+    ) as Record<Phase, Sample>;
+    // Hit rate: of the requests a cold page of this contender makes, the share a later visit did not make.
+    const later = [byPhase.again, byPhase.reload];
+    const hitRate = 1 - later.reduce((n, p) => n + p.requests, 0) / (byPhase.cold.requests * later.length);
+    const bytes = byPhase.cold.bytes + byPhase.again.bytes + byPhase.reload.bytes;
+    return [key, { ...byPhase, hitRate, bytes }];
+  }),
+) as Record<Contender, Record<Phase, Sample> & { hitRate: number; bytes: number }>;
 
 if (process.argv.includes('--json')) {
-  console.log(JSON.stringify({ runs: RUNS, pictures: USERS.length, pictureBytes: median(metas.map((m) => m.bytes)), contenders: figures }, null, 2));
+  console.log(
+    JSON.stringify(
+      { runs: RUNS, pictures: USERS.length, pictureBytes: median(metas.map((m) => m.bytes)), contenders: figures },
+      null,
+      2,
+    ),
+  );
   process.exit(0);
 }
 
 // The headline as a chart for docs/benchmarks.md (log scale: the phases span 2 ms to a second).
-const chartPhases = [['First load', 'cold'], ['Same page again', 'again'], ['After a reload', 'reload']] as const;
-const chart = barChartSvg(`Time to show 50 pictures, medians of ${RUNS} runs (Chromium, loopback; log scale)`, chartPhases.map(([label, phase]) => ({
-  label,
-  bars: (Object.entries(contenders) as [Contender, (typeof contenders)[Contender]][]).map(([key, contender]) => ({ name: contender.name.replace(/`/g, ''), ms: figures[key][phase].ms })),
-})));
+const chartPhases = [
+  ['First load', 'cold'],
+  ['Same page again', 'again'],
+  ['After a reload', 'reload'],
+] as const;
+const chart = barChartSvg(
+  `Time to show 50 pictures, medians of ${RUNS} runs (Chromium, loopback; log scale)`,
+  chartPhases.map(([label, phase]) => ({
+    label,
+    bars: (Object.entries(contenders) as [Contender, (typeof contenders)[Contender]][]).map(([key, contender]) => ({
+      name: contender.name.replace(/`/g, ''),
+      ms: figures[key][phase].ms,
+    })),
+  })),
+);
 await writeFile(new URL('../docs/benchmarks-headline.svg', import.meta.url), chart);
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
-const time = (p: { ms: number | null; shown: number }) => (p.ms === null ? `${p.shown} of 50 shown` : `${p.ms.toFixed(1)} ms`);
+const time = (p: { ms: number | null; shown: number }) =>
+  p.ms === null ? `${p.shown} of 50 shown` : `${p.ms.toFixed(1)} ms`;
 const phaseCell = (p: Sample) => `${time(p)}, ${p.requests} req, ${kb(p.bytes)}`;
-console.log(`50 pictures (96×96 PNGs uploaded, served as WebP copies; the 96-px copy ~${kb(median(metas.map((m) => m.bytes)))}), Chromium, loopback; medians of ${RUNS} runs\n`);
+console.log(
+  `50 pictures (96×96 PNGs uploaded, served as WebP copies; the 96-px copy ~${kb(median(metas.map((m) => m.bytes)))}), Chromium, loopback; medians of ${RUNS} runs\n`,
+);
 console.log('| contender | cold | same page again | reload | offline after a reload |\n|---|---|---|---|---|');
 for (const [key, contender] of Object.entries(contenders) as [Contender, (typeof contenders)[Contender]][]) {
   const f = figures[key];
@@ -150,22 +212,42 @@ for (const [key, contender] of Object.entries(contenders) as [Contender, (typeof
 
 // The original guide's "Expected Results", with what we measured: ours against each peer.
 const c = figures.c;
-const faster = (peer: number | null, ours: number | null) => (peer === null || ours === null ? '—' : `${(peer / ours).toFixed(1)}×`);
+const faster = (peer: number | null, ours: number | null) =>
+  peer === null || ours === null ? '—' : `${(peer / ours).toFixed(1)}×`;
 const rows: [string, (f: (typeof figures)[Contender]) => string, (peer: (typeof figures)[Contender]) => string][] = [
   ['First load', (f) => time(f.cold), (p) => faster(p.cold.ms, c.cold.ms)],
   ['Repeat (same page)', (f) => time(f.again), (p) => faster(p.again.ms, c.again.ms)],
   ['After refresh', (f) => time(f.reload), (p) => faster(p.reload.ms, c.reload.ms)],
-  ['Offline after refresh', (f) => `${f.offline.shown} of 50`, (p) => `${figures.cw.offline.shown} vs ${p.offline.shown}`],
-  ['Cache hit rate (repeat, refresh)', (f) => `${(f.hitRate * 100).toFixed(0)}%`, (p) => `${((c.hitRate - p.hitRate) * 100).toFixed(0)} points`],
+  [
+    'Offline after refresh',
+    (f) => `${f.offline.shown} of 50`,
+    (p) => `${figures.cw.offline.shown} vs ${p.offline.shown}`,
+  ],
+  [
+    'Cache hit rate (repeat, refresh)',
+    (f) => `${(f.hitRate * 100).toFixed(0)}%`,
+    (p) => `${((c.hitRate - p.hitRate) * 100).toFixed(0)} points`,
+  ],
   ['Bandwidth (cold + repeat + refresh)', (f) => kb(f.bytes), (p) => `${((c.bytes / p.bytes) * 100).toFixed(0)}%`],
 ];
-console.log('\n| metric | (a) | (b) | (b0) | (c) ours | (c) with its worker | (c) vs (a) | (c) vs (b) | (c) vs (b0) |\n|---|---|---|---|---|---|---|---|---|');
+console.log(
+  '\n| metric | (a) | (b) | (b0) | (c) ours | (c) with its worker | (c) vs (a) | (c) vs (b) | (c) vs (b0) |\n|---|---|---|---|---|---|---|---|---|',
+);
 for (const [metric, value, versus] of rows) {
   const peers = ['a', 'b', 'b0'] as const;
-  console.log(`| ${metric} | ${[...peers, 'c' as const, 'cw' as const].map((k) => value(figures[k])).join(' | ')} | ${peers.map((k) => versus(figures[k])).join(' | ')} |`);
+  console.log(
+    `| ${metric} | ${[...peers, 'c' as const, 'cw' as const].map((k) => value(figures[k])).join(' | ')} | ${peers.map((k) => versus(figures[k])).join(' | ')} |`,
+  );
 }
-console.log('\n"×" is how many times faster (c) is; offline compares (c) with its worker; bandwidth is (c)\'s bytes as a share of the peer\'s.');
+console.log(
+  '\n"×" is how many times faster (c) is; offline compares (c) with its worker; bandwidth is (c)\'s bytes as a share of the peer\'s.',
+);
 const floor = figures.lit;
-console.log(`(c) against the floor of a Lit element showing known URLs: cold ${faster(c.cold.ms, floor.cold.ms)}, same page again ${faster(c.again.ms, floor.again.ms)}, reload ${faster(c.reload.ms, floor.reload.ms)} its time.`);
-const srcs = (f: (typeof figures)[Contender]) => PHASES.slice(0, 3).map((p) => `${p} ${f[p].sourced === null ? '—' : `${f[p].sourced!.toFixed(1)} ms`}`).join(', ');
+console.log(
+  `(c) against the floor of a Lit element showing known URLs: cold ${faster(c.cold.ms, floor.cold.ms)}, same page again ${faster(c.again.ms, floor.again.ms)}, reload ${faster(c.reload.ms, floor.reload.ms)} its time.`,
+);
+const srcs = (f: (typeof figures)[Contender]) =>
+  PHASES.slice(0, 3)
+    .map((p) => `${p} ${f[p].sourced === null ? '—' : `${f[p].sourced!.toFixed(1)} ms`}`)
+    .join(', ');
 console.log(`Every <img> had its src, from creating the 50 tags: (c) ${srcs(c)}; the floor ${srcs(floor)}.`);

@@ -21,7 +21,8 @@ export function barChartSvg(title: string, groups: ChartGroup[]): string {
   const plot = width - labelWidth - 80;
   const times = groups.flatMap((g) => g.bars.map((b) => b.ms)).filter((ms): ms is number => ms !== null && ms > 0);
   const [min, max] = [Math.min(...times, 1), Math.max(...times, 10)];
-  const scale = (ms: number) => Math.max(2, ((Math.log10(ms) - Math.log10(min) + 0.2) / (Math.log10(max) - Math.log10(min) + 0.2)) * plot);
+  const scale = (ms: number) =>
+    Math.max(2, ((Math.log10(ms) - Math.log10(min) + 0.2) / (Math.log10(max) - Math.log10(min) + 0.2)) * plot);
   const parts: string[] = [];
   let y = 40;
   for (const group of groups) {
@@ -33,8 +34,12 @@ export function barChartSvg(title: string, groups: ChartGroup[]): string {
         parts.push(`<text x="${labelWidth}" y="${y + 12}" fill="#666">nothing shown</text>`);
       } else {
         const w = scale(bar.ms);
-        parts.push(`<rect x="${labelWidth}" y="${y + 2}" width="${w.toFixed(1)}" height="${row - 4}" fill="${COLOURS[i % COLOURS.length]}"/>`);
-        parts.push(`<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 12}">${bar.ms < 10 ? bar.ms.toFixed(1) : Math.round(bar.ms)} ms</text>`);
+        parts.push(
+          `<rect x="${labelWidth}" y="${y + 2}" width="${w.toFixed(1)}" height="${row - 4}" fill="${COLOURS[i % COLOURS.length]}"/>`,
+        );
+        parts.push(
+          `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 12}">${bar.ms < 10 ? bar.ms.toFixed(1) : Math.round(bar.ms)} ms</text>`,
+        );
       }
       y += row;
     });

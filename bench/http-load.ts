@@ -26,7 +26,12 @@ export interface Latency {
 /**
  * Times `count` calls one after another (after `before`, untimed, for each) and checks each answer's status.
  */
-export async function latency(count: number, call: () => Promise<number>, expect: number, before?: () => Promise<unknown>): Promise<Latency> {
+export async function latency(
+  count: number,
+  call: () => Promise<number>,
+  expect: number,
+  before?: () => Promise<unknown>,
+): Promise<Latency> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     if (before) await before();
@@ -43,9 +48,21 @@ export async function latency(count: number, call: () => Promise<number>, expect
  * in C: a load generator in Node would take more of this machine's two cores than the service it measures.
  * `script`: a wrk Lua script that makes each request, and its arguments.
  */
-export function wrkRate(url: string, connections: number, seconds: number, script?: { path: string; args: string[] }): Promise<number> {
+export function wrkRate(
+  url: string,
+  connections: number,
+  seconds: number,
+  script?: { path: string; args: string[] },
+): Promise<number> {
   // One thread: a script's state (which request comes next) is then one sequence for all connections.
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, ...(script ? ['-s', script.path] : []), url, ...(script ? ['--', ...script.args] : [])];
+  const args = [
+    '-t1',
+    `-c${connections}`,
+    `-d${seconds}s`,
+    ...(script ? ['-s', script.path] : []),
+    url,
+    ...(script ? ['--', ...script.args] : []),
+  ];
   // Not spawnSync: the S3 server of a benchmark may live in this process and must keep answering.
   const child = spawn('wrk', args);
   let out = '';
@@ -62,7 +79,12 @@ export function wrkRate(url: string, connections: number, seconds: number, scrip
 }
 
 /** Calls per second with `concurrency` calls in flight for `ms` milliseconds (used to warm up both sides). */
-export async function throughput(ms: number, concurrency: number, call: () => Promise<number>, expect: number): Promise<number> {
+export async function throughput(
+  ms: number,
+  concurrency: number,
+  call: () => Promise<number>,
+  expect: number,
+): Promise<number> {
   let done = 0;
   const end = performance.now() + ms;
   const start = performance.now();

@@ -34,7 +34,10 @@ export interface LoadResult {
  * Sends `amount` GETs over `connections` kept-alive connections with autocannon, each to the path `nextPath()`
  * names at the moment it is sent.
  */
-export async function load(base: string, { amount, connections, nextPath }: { amount: number; connections: number; nextPath: () => string }): Promise<LoadResult> {
+export async function load(
+  base: string,
+  { amount, connections, nextPath }: { amount: number; connections: number; nextPath: () => string },
+): Promise<LoadResult> {
   const result = await autocannon({
     url: base,
     connections,
@@ -42,8 +45,12 @@ export async function load(base: string, { amount, connections, nextPath }: { am
     timeout: 10,
     requests: [{ method: 'GET', setupRequest: (request: AutocannonRequest) => ({ ...request, path: nextPath() }) }],
   });
-  const statuses = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]));
-  const fiveHundreds = Object.entries(statuses).filter(([code]) => code.startsWith('5')).reduce((sum, [, n]) => sum + n, 0);
+  const statuses = Object.fromEntries(
+    Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]),
+  );
+  const fiveHundreds = Object.entries(statuses)
+    .filter(([code]) => code.startsWith('5'))
+    .reduce((sum, [, n]) => sum + n, 0);
   return {
     requests: result.requests.total,
     p50Ms: result.latency.p50,

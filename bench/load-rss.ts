@@ -16,7 +16,11 @@ export const peakRssMiB = (pid: number): number => statusMiB(pid, 'VmHWM');
 /**
  * Samples the RSS of process `pid` every `everyMs` while `during` runs; answers its result and the largest RSS seen.
  */
-export async function sampleRss<T>(pid: number, during: () => Promise<T>, everyMs = 20): Promise<{ result: T; peakMiB: number }> {
+export async function sampleRss<T>(
+  pid: number,
+  during: () => Promise<T>,
+  everyMs = 20,
+): Promise<{ result: T; peakMiB: number }> {
   let peak = rssMiB(pid);
   const timer = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), everyMs);
   try {

@@ -49,10 +49,15 @@ function paths(users: string[]) {
   return { mixed, cached, uncached, batch };
 }
 
-interface Row extends LoadResult { run: string; peakRssMiB: number }
+interface Row extends LoadResult {
+  run: string;
+  peakRssMiB: number;
+}
 
 async function measure(service: RunningService, run: string, nextPath: () => string): Promise<Row> {
-  const { result, peakMiB } = await sampleRss(service.pid, () => load(service.base, { amount: AMOUNT, connections: CONNECTIONS, nextPath }));
+  const { result, peakMiB } = await sampleRss(service.pid, () =>
+    load(service.base, { amount: AMOUNT, connections: CONNECTIONS, nextPath }),
+  );
   return { run, ...result, peakRssMiB: peakMiB };
 }
 
@@ -62,10 +67,15 @@ async function distinctUsers(setup: string, service: RunningService) {
   const stats = async () => (await cacheStats(service.base)).keys;
   rows.push({ setup, ids: 0, rssMiB: rssMiB(service.pid), keys: await stats(), errors: 0 });
   let next = 0;
-  const batch = () => `/api/pictures?users=${Array.from({ length: DISTINCT_BATCH }, () => `distinct${next++}`).join(',')}`;
+  const batch = () =>
+    `/api/pictures?users=${Array.from({ length: DISTINCT_BATCH }, () => `distinct${next++}`).join(',')}`;
   const step = DISTINCT / 10;
   for (let done = 0; done < DISTINCT; done += step) {
-    const result = await load(service.base, { amount: step / DISTINCT_BATCH, connections: DISTINCT_CONNECTIONS, nextPath: batch });
+    const result = await load(service.base, {
+      amount: step / DISTINCT_BATCH,
+      connections: DISTINCT_CONNECTIONS,
+      nextPath: batch,
+    });
     rows.push({ setup, ids: done + step, rssMiB: rssMiB(service.pid), keys: await stats(), errors: result.errors });
   }
   return rows;
@@ -95,16 +105,26 @@ const distinctMemory = await distinctUsers('memory + files (LRU of 10,000)', emb
 await embedded.stop();
 
 const fmt = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(0));
-console.log(`\n${AMOUNT.toLocaleString('en')} lookups per run, ${CONNECTIONS} connections, Redis + S3, one Node instance:\n`);
+console.log(
+  `\n${AMOUNT.toLocaleString('en')} lookups per run, ${CONNECTIONS} connections, Redis + S3, one Node instance:\n`,
+);
 console.log('| run | p50 ms | p99 ms | requests/s | errors | answers | peak RSS MiB |\n|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  const answers = Object.entries(r.statuses).map(([code, n]) => `${n} × ${code}`).join(', ');
-  console.log(`| ${r.run} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${Math.round(r.perSecond)} | ${r.errors} | ${answers} | ${r.peakRssMiB.toFixed(0)} |`);
+  const answers = Object.entries(r.statuses)
+    .map(([code, n]) => `${n} × ${code}`)
+    .join(', ');
+  console.log(
+    `| ${r.run} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${Math.round(r.perSecond)} | ${r.errors} | ${answers} | ${r.peakRssMiB.toFixed(0)} |`,
+  );
 }
 console.log(`\nPeak RSS of the service over these runs: ${redisPeak.toFixed(0)} MiB`);
-console.log(`\n${DISTINCT.toLocaleString('en')} distinct users, ${DISTINCT_BATCH} per batch lookup, ${DISTINCT_CONNECTIONS} connections, the service's heap capped at ${HEAP_MB} MB: its RSS as they go\n`);
+console.log(
+  `\n${DISTINCT.toLocaleString('en')} distinct users, ${DISTINCT_BATCH} per batch lookup, ${DISTINCT_CONNECTIONS} connections, the service's heap capped at ${HEAP_MB} MB: its RSS as they go\n`,
+);
 console.log('| setup | users looked up | RSS MiB | cached users | errors |\n|---|---|---|---|---|');
 for (const r of [...distinctRedis, ...distinctMemory]) {
-  console.log(`| ${r.setup} | ${r.ids.toLocaleString('en')} | ${r.rssMiB.toFixed(0)} | ${r.keys.toLocaleString('en')} | ${r.errors} |`);
+  console.log(
+    `| ${r.setup} | ${r.ids.toLocaleString('en')} | ${r.rssMiB.toFixed(0)} | ${r.keys.toLocaleString('en')} | ${r.errors} |`,
+  );
 }
 process.exit([...rows, ...distinctRedis, ...distinctMemory].some((r) => r.errors) ? 1 : 0);

@@ -40,13 +40,19 @@ for (let run = 0; run < RUNS; run++) {
   const context = await browser.newContext();
   const tab = await context.newPage();
   await tab.goto(`${proxy.base}/monitor.html`);
-  samples.push(await tab.evaluate(() => (window as unknown as { measure(): Promise<(typeof samples)[number]> }).measure()));
+  samples.push(
+    await tab.evaluate(() => (window as unknown as { measure(): Promise<(typeof samples)[number]> }).measure()),
+  );
   await context.close();
 }
 await browser.close();
 await proxy.close();
 await service.stop();
 
-console.log(`The page's cache monitor in Chromium, medians of ${RUNS} runs of ${RECORDS.toLocaleString('en')} records:\n`);
+console.log(
+  `The page's cache monitor in Chromium, medians of ${RUNS} runs of ${RECORDS.toLocaleString('en')} records:\n`,
+);
 console.log('| recording one resolution | keeping the figures in sessionStorage | what is kept |\n|---|---|---|');
-console.log(`| ${median(samples.map((s) => s.recordUs)).toFixed(2)} µs | ${median(samples.map((s) => s.saveMs)).toFixed(2)} ms | ${(median(samples.map((s) => s.savedBytes)) / 1024).toFixed(1)} KB |`);
+console.log(
+  `| ${median(samples.map((s) => s.recordUs)).toFixed(2)} µs | ${median(samples.map((s) => s.saveMs)).toFixed(2)} ms | ${(median(samples.map((s) => s.savedBytes)) / 1024).toFixed(1)} KB |`,
+);

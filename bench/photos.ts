@@ -21,7 +21,15 @@ const dir = join(tmpdir(), `bench-phone-photos-${RECIPE}`);
 let noise: Promise<Buffer> | undefined;
 /** One field of noise for all photos (mid-grey, σ 15), laid over each scene. */
 const noiseField = () =>
-  (noise ??= sharp({ create: { width: PHOTO_WIDTH, height: PHOTO_HEIGHT, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 15 } } })
+  (noise ??= sharp({
+    create: {
+      width: PHOTO_WIDTH,
+      height: PHOTO_HEIGHT,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 15 },
+    },
+  })
     .raw()
     .toBuffer());
 
@@ -34,7 +42,8 @@ function random(seed: number): () => number {
 /** The scene of photo `index`, as SVG at a quarter of the size (scaled up, it is soft anyway). */
 function scene(index: number): string {
   const next = random(index + 1);
-  const colour = () => `hsl(${Math.floor(next() * 360)},${40 + Math.floor(next() * 40)}%,${30 + Math.floor(next() * 40)}%)`;
+  const colour = () =>
+    `hsl(${Math.floor(next() * 360)},${40 + Math.floor(next() * 40)}%,${30 + Math.floor(next() * 40)}%)`;
   const [w, h] = [PHOTO_WIDTH / 4, PHOTO_HEIGHT / 4];
   let shapes = '';
   for (let k = 0; k < 40; k++) {
@@ -45,9 +54,14 @@ function scene(index: number): string {
 }
 
 async function make(index: number): Promise<Buffer> {
-  const base = await sharp(Buffer.from(scene(index))).resize(PHOTO_WIDTH, PHOTO_HEIGHT).png({ compressionLevel: 0 }).toBuffer();
+  const base = await sharp(Buffer.from(scene(index)))
+    .resize(PHOTO_WIDTH, PHOTO_HEIGHT)
+    .png({ compressionLevel: 0 })
+    .toBuffer();
   return sharp(base)
-    .composite([{ input: await noiseField(), raw: { width: PHOTO_WIDTH, height: PHOTO_HEIGHT, channels: 3 }, blend: 'overlay' }])
+    .composite([
+      { input: await noiseField(), raw: { width: PHOTO_WIDTH, height: PHOTO_HEIGHT, channels: 3 }, blend: 'overlay' },
+    ])
     .blur(0.8)
     .jpeg({ quality: 90 })
     .toBuffer();

@@ -31,7 +31,9 @@ const check = () => {
 requestAnimationFrame(check);
 </script>`;
 
-const tagsPage = (worker: string) => `<!doctype html><meta charset="utf-8"><script type="module" src="/cached-profile-picture.js"></script>
+const tagsPage = (
+  worker: string,
+) => `<!doctype html><meta charset="utf-8"><script type="module" src="/cached-profile-picture.js"></script>
 ${watch(`[...document.querySelectorAll('cached-profile-picture')].map((el) => el.shadowRoot?.querySelector('img'))`)}
 <picture-store-provider${worker}><div style="display:flex;flex-wrap:wrap;gap:2px">
 ${USERS.map((id) => `<cached-profile-picture user-id="${id}" label="${id}" size="48"></cached-profile-picture>`).join('\n')}
@@ -57,7 +59,11 @@ Object.assign(pages, { '/img.html': imgPage(paths, false), '/img-sw.html': imgPa
 const contenders = {
   tags: { name: '`<cached-profile-picture>`', path: '/tags.html', worker: false },
   tagsWorker: { name: '`<cached-profile-picture>`, worker', path: '/tags-sw.html', worker: true },
-  tagsOffline: { name: '`<cached-profile-picture>`, worker precaching the page', path: '/tags-offline.html', worker: true },
+  tagsOffline: {
+    name: '`<cached-profile-picture>`, worker precaching the page',
+    path: '/tags-offline.html',
+    worker: true,
+  },
   img: { name: 'plain `<img>`, known URLs', path: '/img.html', worker: false },
   imgWorker: { name: 'plain `<img>`, known URLs, worker', path: '/img-sw.html', worker: true },
 } as const;
@@ -65,15 +71,24 @@ type Contender = keyof typeof contenders;
 const PHASES = ['reload', 'newTab', 'cleared', 'offline'] as const;
 type Phase = (typeof PHASES)[number];
 /** One phase of one run: `ms` is null when not all 50 showed by the deadline. */
-interface Sample { ms: number | null; requests: number }
+interface Sample {
+  ms: number | null;
+  requests: number;
+}
 
 /** Reloads `page` (or, with `url`, opens it there) and measures until all 50 pictures are decoded. */
 async function load(page: Page, url?: string): Promise<Sample> {
   site.proxy.forwarded.length = 0;
   await (url ? page.goto(url) : page.reload()).catch(() => undefined);
   // A page that did not load (offline with nothing to serve it) shows nothing.
-  const ms = await page.waitForFunction(() => (window as unknown as { shownAt?: number | null }).shownAt !== undefined, undefined, { timeout: DEADLINE_MS * 2 })
-    .then(() => page.evaluate(() => (window as unknown as { shownAt: number | null }).shownAt), () => null);
+  const ms = await page
+    .waitForFunction(() => (window as unknown as { shownAt?: number | null }).shownAt !== undefined, undefined, {
+      timeout: DEADLINE_MS * 2,
+    })
+    .then(
+      () => page.evaluate(() => (window as unknown as { shownAt: number | null }).shownAt),
+      () => null,
+    );
   return { ms, requests: site.proxy.forwarded.filter((line) => line.includes('/images/')).length };
 }
 
@@ -84,7 +99,11 @@ async function session(path: string, worker: boolean): Promise<Record<Phase, Sam
   await load(page, url);
   if (worker) {
     await controlled(page);
-    await until(async () => (await workerStats(page)).totalEntries === 50, 'the worker to keep the 50 pictures', 15_000);
+    await until(
+      async () => (await workerStats(page)).totalEntries === 50,
+      'the worker to keep the 50 pictures',
+      15_000,
+    );
   }
   // The first reload under a new worker goes through it even for images the page has decoded (they came without
   // it); from the next one on, a reload is what a visitor gets. Idle work (kept Blobs, the worker's writes) settles:
@@ -105,7 +124,9 @@ async function session(path: string, worker: boolean): Promise<Record<Phase, Sam
   return result;
 }
 
-const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, Object.fromEntries(PHASES.map((p) => [p, [] as Sample[]]))])) as Record<Contender, Record<Phase, Sample[]>>;
+const samples = Object.fromEntries(
+  Object.keys(contenders).map((k) => [k, Object.fromEntries(PHASES.map((p) => [p, [] as Sample[]]))]),
+) as Record<Contender, Record<Phase, Sample[]>>;
 // Contenders take turns within each run, so a slow moment of the machine falls on all of them alike.
 for (let run = 0; run < RUNS; run++) {
   for (const [key, contender] of Object.entries(contenders) as [Contender, (typeof contenders)[Contender]][]) {
@@ -116,30 +137,62 @@ for (let run = 0; run < RUNS; run++) {
 await site.stop();
 
 const shown = (s: Sample[]) => s.filter((x) => x.ms !== null).length;
-const figures = Object.fromEntries(Object.entries(samples).map(([key, phases]) => [key, Object.fromEntries(PHASES.map((phase) => [phase, {
-  ms: medianMs(phases[phase]), requests: median(phases[phase].map((x) => x.requests)), runsAllShown: shown(phases[phase]),
-}]))])) as Record<Contender, Record<Phase, { ms: number | null; requests: number; runsAllShown: number }>>;
+const figures = Object.fromEntries(
+  Object.entries(samples).map(([key, phases]) => [
+    key,
+    Object.fromEntries(
+      PHASES.map((phase) => [
+        phase,
+        {
+          ms: medianMs(phases[phase]),
+          requests: median(phases[phase].map((x) => x.requests)),
+          runsAllShown: shown(phases[phase]),
+        },
+      ]),
+    ),
+  ]),
+) as Record<Contender, Record<Phase, { ms: number | null; requests: number; runsAllShown: number }>>;
 const ratio = (withWorker: Contender, without: Contender, phase: Phase) => {
   const [a, b] = [figures[withWorker][phase].ms, figures[without][phase].ms];
   return a === null || b === null ? null : a / b;
 };
-const ratios = Object.fromEntries((['reload', 'newTab'] as const).map((phase) => [phase, {
-  tags: ratio('tagsWorker', 'tags', phase), tagsPrecaching: ratio('tagsOffline', 'tags', phase), img: ratio('imgWorker', 'img', phase),
-}]));
+const ratios = Object.fromEntries(
+  (['reload', 'newTab'] as const).map((phase) => [
+    phase,
+    {
+      tags: ratio('tagsWorker', 'tags', phase),
+      tagsPrecaching: ratio('tagsOffline', 'tags', phase),
+      img: ratio('imgWorker', 'img', phase),
+    },
+  ]),
+);
 
 if (process.argv.includes('--json')) {
-  console.log(JSON.stringify({ runs: RUNS, pictures: USERS.length, targetRatio: TARGET_RATIO, ratios, contenders: figures }, null, 2));
+  console.log(
+    JSON.stringify(
+      { runs: RUNS, pictures: USERS.length, targetRatio: TARGET_RATIO, ratios, contenders: figures },
+      null,
+      2,
+    ),
+  );
   process.exit(0);
 }
 
 const cell = (f: { ms: number | null; requests: number; runsAllShown: number }) =>
   `${f.ms === null ? `all 50 in ${f.runsAllShown} of ${RUNS} runs` : `${f.ms.toFixed(1)} ms`}, ${f.requests} req`;
-console.log(`50 pictures (96×96 PNG), Chromium, loopback: ms from navigation start until all 50 are decoded, and the picture requests that reached the server; medians of ${RUNS} runs\n`);
-console.log('| page | reload | the page in a new tab | reload, HTTP and memory caches cleared | offline reload, caches cleared |\n|---|---|---|---|---|');
+console.log(
+  `50 pictures (96×96 PNG), Chromium, loopback: ms from navigation start until all 50 are decoded, and the picture requests that reached the server; medians of ${RUNS} runs\n`,
+);
+console.log(
+  '| page | reload | the page in a new tab | reload, HTTP and memory caches cleared | offline reload, caches cleared |\n|---|---|---|---|---|',
+);
 for (const [key, contender] of Object.entries(contenders) as [Contender, (typeof contenders)[Contender]][]) {
   console.log(`| ${contender.name} | ${PHASES.map((phase) => cell(figures[key][phase])).join(' | ')} |`);
 }
-const verdict = (r: number | null) => (r === null ? 'not measured' : `${r.toFixed(2)}× (target ≤ ${TARGET_RATIO}×: ${r <= TARGET_RATIO ? 'met' : 'missed'})`);
+const verdict = (r: number | null) =>
+  r === null ? 'not measured' : `${r.toFixed(2)}× (target ≤ ${TARGET_RATIO}×: ${r <= TARGET_RATIO ? 'met' : 'missed'})`;
 for (const [phase, r] of Object.entries(ratios)) {
-  console.log(`\n${phase === 'reload' ? 'Reload' : 'New tab'}, with the worker against without: tags ${verdict(r.tags)}; tags with the page precached ${verdict(r.tagsPrecaching)}; plain images ${verdict(r.img)}.`);
+  console.log(
+    `\n${phase === 'reload' ? 'Reload' : 'New tab'}, with the worker against without: tags ${verdict(r.tags)}; tags with the page precached ${verdict(r.tagsPrecaching)}; plain images ${verdict(r.img)}.`,
+  );
 }

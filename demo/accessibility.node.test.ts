@@ -26,7 +26,14 @@ const SCREENS = [
   { name: '320 px', viewport: { width: 320, height: 640 } },
 ];
 /** The header's links and the dashboard's toggle, on every page, as the keyboard meets them. */
-const EVERY_PAGE = ['link "Circles"', 'link "Friends"', 'link "Profile"', 'link "Pictures"', 'link "Sam, your profile"', 'button "Cache"'];
+const EVERY_PAGE = [
+  'link "Circles"',
+  'link "Friends"',
+  'link "Profile"',
+  'link "Pictures"',
+  'link "Sam, your profile"',
+  'button "Cache"',
+];
 const DROP_ZONE = 'button "Drop a picture here or choose a file"';
 /** Contrast between a focused and an unfocused pixel that counts as a visible change (WCAG's 3:1 for non-text). */
 const VISIBLE_CONTRAST = 3;
@@ -55,14 +62,22 @@ after(async () => {
  */
 async function settled(page: Page): Promise<void> {
   // No named functions inside page functions: tsx would wrap them in a helper the page does not have.
-  await page.waitForFunction((newcomers) => [...document.querySelectorAll('cached-profile-picture')].every((tag) => {
-    const r = tag.getBoundingClientRect();
-    if (r.bottom <= 0 || r.top >= innerHeight) return true; // asked for only as it nears the screen
-    const img = tag.shadowRoot?.querySelector<HTMLImageElement>('img[part="image"]');
-    const fallback = tag.shadowRoot?.querySelector('[part="fallback"]');
-    return newcomers.includes(tag.getAttribute('user-id')!) ? !!fallback : !!img?.complete && img.naturalWidth > 0 && !fallback;
-  }), NEWCOMERS.map((n) => n.id), { timeout: 20_000 });
-  if (new URL(page.url()).pathname === '/pictures') await page.locator('[data-files] figure').first().waitFor({ state: 'attached' });
+  await page.waitForFunction(
+    (newcomers) =>
+      [...document.querySelectorAll('cached-profile-picture')].every((tag) => {
+        const r = tag.getBoundingClientRect();
+        if (r.bottom <= 0 || r.top >= innerHeight) return true; // asked for only as it nears the screen
+        const img = tag.shadowRoot?.querySelector<HTMLImageElement>('img[part="image"]');
+        const fallback = tag.shadowRoot?.querySelector('[part="fallback"]');
+        return newcomers.includes(tag.getAttribute('user-id')!)
+          ? !!fallback
+          : !!img?.complete && img.naturalWidth > 0 && !fallback;
+      }),
+    NEWCOMERS.map((n) => n.id),
+    { timeout: 20_000 },
+  );
+  if (new URL(page.url()).pathname === '/pictures')
+    await page.locator('[data-files] figure').first().waitFor({ state: 'attached' });
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 }
 
@@ -84,9 +99,18 @@ for (const screen of SCREENS) {
           await settled(page);
           if (dashboard === 'open') await openDashboard(page);
           await page.addScriptTag({ path: AXE });
-          const { violations } = await page.evaluate((tags) => (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } })
-            .axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }), WCAG_22_AA);
-          for (const v of violations) found.push(`${path}, dashboard ${dashboard}: ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+          const { violations } = await page.evaluate(
+            (tags) =>
+              (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe.run(
+                document,
+                { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] },
+              ),
+            WCAG_22_AA,
+          );
+          for (const v of violations)
+            found.push(
+              `${path}, dashboard ${dashboard}: ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`,
+            );
         }
       }
       await page.close();
@@ -95,26 +119,39 @@ for (const screen of SCREENS) {
   }
 }
 
-test('at 320 px no page scrolls sideways, dashboard closed or open, and nothing runs into a card\'s padding, on any snippet tab', async () => {
+test("at 320 px no page scrolls sideways, dashboard closed or open, and nothing runs into a card's padding, on any snippet tab", async () => {
   const page = await browser.newPage({ viewport: { width: 320, height: 640 } });
   const wide: string[] = [];
-  const outside = () => page.evaluate(() => [...document.querySelectorAll('.card *')].filter((el) => {
-    const card = el.closest('.card')!;
-    const r = el.getBoundingClientRect();
-    return r.width > 0 && r.right > card.getBoundingClientRect().right - parseFloat(getComputedStyle(card).paddingRight) + 0.5;
-  }).map((el) => `${el.localName} "${el.textContent!.trim().slice(0, 40)}"`));
+  const outside = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('.card *')]
+        .filter((el) => {
+          const card = el.closest('.card')!;
+          const r = el.getBoundingClientRect();
+          return (
+            r.width > 0 &&
+            r.right > card.getBoundingClientRect().right - parseFloat(getComputedStyle(card).paddingRight) + 0.5
+          );
+        })
+        .map((el) => `${el.localName} "${el.textContent!.trim().slice(0, 40)}"`),
+    );
   for (const path of PAGES) {
     await page.goto(`${service.base}${path}`);
     await settled(page);
     for (const element of await outside()) wide.push(`${path}: ${element} past its card's padding`);
     for (const tab of (await page.getByRole('tab').all()).slice(1)) {
       await tab.click();
-      for (const element of await outside()) wide.push(`${path}, tab ${await tab.textContent()}: ${element} past its card's padding`);
+      for (const element of await outside())
+        wide.push(`${path}, tab ${await tab.textContent()}: ${element} past its card's padding`);
     }
     for (const dashboard of ['closed', 'open']) {
       if (dashboard === 'open') await openDashboard(page);
-      const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, clientWidth: document.scrollingElement!.clientWidth }));
-      if (scrollWidth > clientWidth) wide.push(`${path}, dashboard ${dashboard}: ${scrollWidth} px wide in ${clientWidth}`);
+      const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+        scrollWidth: document.scrollingElement!.scrollWidth,
+        clientWidth: document.scrollingElement!.clientWidth,
+      }));
+      if (scrollWidth > clientWidth)
+        wide.push(`${path}, dashboard ${dashboard}: ${scrollWidth} px wide in ${clientWidth}`);
     }
   }
   assert.deepEqual(wide, []);
@@ -157,7 +194,8 @@ async function focused(page: Page): Promise<{ focus: Focus; handle: ElementHandl
         if (!inner || inner === top) break;
         top = inner;
       }
-      for (let n: Node | null = top; n && !shown; n = n.parentNode ?? (n as ShadowRoot).host ?? null) shown = n === indicator;
+      for (let n: Node | null = top; n && !shown; n = n.parentNode ?? (n as ShadowRoot).host ?? null)
+        shown = n === indicator;
     }
     return {
       box: { x: r.x, y: r.y, width: r.width, height: r.height },
@@ -175,7 +213,12 @@ function around(page: Page, box: Focus['box']): Promise<Buffer> {
   const { width, height } = page.viewportSize()!;
   const x = Math.max(0, box.x - 8);
   const y = Math.max(0, box.y - 8);
-  const clip = { x, y, width: Math.min(width, box.x + box.width + 8) - x, height: Math.min(height, box.y + box.height + 8) - y };
+  const clip = {
+    x,
+    y,
+    width: Math.min(width, box.x + box.width + 8) - x,
+    height: Math.min(height, box.y + box.height + 8) - y,
+  };
   return page.screenshot({ clip, animations: 'disabled' });
 }
 
@@ -244,7 +287,11 @@ for (const screen of SCREENS) {
         return stop.focus.name === 'button "Cache"';
       });
       const expected = path === '/profile' ? [...EVERY_PAGE, DROP_ZONE] : EVERY_PAGE;
-      assert.deepEqual(expected.filter((name) => !reached.includes(name)), [], `not reached by Tab; reached: ${reached.join(', ')}`);
+      assert.deepEqual(
+        expected.filter((name) => !reached.includes(name)),
+        [],
+        `not reached by Tab; reached: ${reached.join(', ')}`,
+      );
       assert.deepEqual(unseen, []);
 
       // The panel opened from the keyboard on the toggle, then a whole round forwards (through the panel first) and
@@ -253,9 +300,13 @@ for (const screen of SCREENS) {
       for (const key of ['Tab', 'Shift+Tab']) {
         if (!(await page.locator('cache-dashboard[open]').count())) await page.keyboard.press('Enter');
         await page.locator('cache-dashboard [part~="panel"]').waitFor();
-        await tabThrough(page, async ({ focus }) => {
-          if (!focus.shown) hidden.push(`${key}: ${focus.name} (panel ${focus.panelOpen ? 'open' : 'closed'})`);
-        }, key);
+        await tabThrough(
+          page,
+          async ({ focus }) => {
+            if (!focus.shown) hidden.push(`${key}: ${focus.name} (panel ${focus.panelOpen ? 'open' : 'closed'})`);
+          },
+          key,
+        );
       }
       assert.deepEqual(hidden, [], 'focused, but entirely covered');
       await page.close();
@@ -263,7 +314,7 @@ for (const screen of SCREENS) {
   }
 }
 
-test('the drop zone\'s focus ring is not its hover style: focused and hovered look apart', async () => {
+test("the drop zone's focus ring is not its hover style: focused and hovered look apart", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${service.base}/profile`);
   await settled(page);
@@ -290,11 +341,14 @@ test('while the friend list loads, a screen reader is told at most once', async 
     w.announcements = 0;
     new MutationObserver((records) => {
       const live = '[aria-live]:not([aria-live="off"]), [role="status"], [role="log"], [role="alert"]';
-      if (records.some((r) => (r.target instanceof Element ? r.target : r.target.parentElement)?.closest(live))) w.announcements++;
+      if (records.some((r) => (r.target instanceof Element ? r.target : r.target.parentElement)?.closest(live)))
+        w.announcements++;
     }).observe(document, { subtree: true, childList: true, characterData: true });
   });
   await page.goto(`${service.base}/`);
-  await page.waitForFunction(() => document.querySelector('[data-fact="shown"]')?.textContent === '50', undefined, { timeout: 20_000 });
+  await page.waitForFunction(() => document.querySelector('[data-fact="shown"]')?.textContent === '50', undefined, {
+    timeout: 20_000,
+  });
   await settled(page);
   const announcements = await page.evaluate(() => (window as unknown as { announcements: number }).announcements);
   assert.ok(announcements <= 1, `${announcements} announcements`);
@@ -312,10 +366,16 @@ for (const screen of SCREENS) {
         w.shifts = [];
         w.layoutShift = 0;
         new PerformanceObserver((list) => {
-          for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean; sources: { node?: Node }[] })[]) {
+          for (const entry of list.getEntries() as (PerformanceEntry & {
+            value: number;
+            hadRecentInput: boolean;
+            sources: { node?: Node }[];
+          })[]) {
             if (entry.hadRecentInput) continue;
             w.layoutShift += entry.value;
-            w.shifts.push(`${entry.value.toFixed(4)}: ${entry.sources.map((s) => (s.node instanceof Element ? `${s.node.localName}.${s.node.className}` : s.node?.nodeName)).join(', ')}`);
+            w.shifts.push(
+              `${entry.value.toFixed(4)}: ${entry.sources.map((s) => (s.node instanceof Element ? `${s.node.localName}.${s.node.className}` : s.node?.nodeName)).join(', ')}`,
+            );
           }
         }).observe({ type: 'layout-shift', buffered: true });
       });

@@ -7,7 +7,11 @@ import { countFriends } from './friends.ts';
 import { showPictures } from './pictures.ts';
 import { setUpUpload } from './upload.ts';
 
-const pages: Record<string, (root: ParentNode) => void> = { friends: countFriends, profile: setUpUpload, pictures: showPictures };
+const pages: Record<string, (root: ParentNode) => void> = {
+  friends: countFriends,
+  profile: setUpUpload,
+  pictures: showPictures,
+};
 
 showConnection(document);
 pages[document.body.dataset.page ?? '']?.(document);

@@ -20,10 +20,16 @@ export function buildPages(outdir) {
     const [, header, content] = /^<!--\n([\s\S]*?)\n-->\n([\s\S]*)$/.exec(source) ?? [];
     if (!header) throw new Error(`demo/pages/${file} must start with a comment giving its title, path and description`);
     const fields = Object.fromEntries(header.split('\n').map((line) => line.split(/:\s*(.*)/s).slice(0, 2)));
-    const fill = (text, values = {}) => text.replace(/\{\{(\w+)((?: [\w-]+)*)\}\}/g, (_, name, args) =>
-      values[name] ?? fields[name] ?? PAGE_PARTS[name]?.(...args.split(' ').filter(Boolean)) ?? '');
+    const fill = (text, values = {}) =>
+      text.replace(
+        /\{\{(\w+)((?: [\w-]+)*)\}\}/g,
+        (_, name, args) => values[name] ?? fields[name] ?? PAGE_PARTS[name]?.(...args.split(' ').filter(Boolean)) ?? '',
+      );
     const page = { page: file.replace(/\.html$/, ''), content: fill(content.trimEnd()) };
-    const html = fill(layout.replace(`<a href="${fields.path}">`, `<a href="${fields.path}" aria-current="page">`), page);
+    const html = fill(
+      layout.replace(`<a href="${fields.path}">`, `<a href="${fields.path}" aria-current="page">`),
+      page,
+    );
     writeFileSync(join(outdir, fields.path === '/' ? 'index.html' : `${fields.path.slice(1)}.html`), html);
   }
 }

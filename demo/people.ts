@@ -76,7 +76,12 @@ const rows: readonly (readonly [string, string])[] = [
 
 /** An id from a name: lower case ASCII words joined by hyphens (`Liam O’Brien` → `liam-obrien`). */
 function idOf(name: string): string {
-  return name.normalize('NFD').replace(/[^A-Za-z ]/g, '').trim().toLowerCase().replace(/\s+/g, '-');
+  return name
+    .normalize('NFD')
+    .replace(/[^A-Za-z ]/g, '')
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, '-');
 }
 
 /** All 60 seeded people; the first is the demo's own user. */

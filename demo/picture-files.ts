@@ -8,8 +8,16 @@ import { bytes } from '../elements/monitor/format.ts';
  */
 export function pictureFiles(meta: PictureMeta, name: string): HTMLElement[] {
   const files = meta.variants.map((variant) => {
-    const img = Object.assign(document.createElement('img'), { src: variant.url, alt: `${name}, ${variant.width} px`, width: variant.width, height: variant.width });
-    const link = Object.assign(document.createElement('a'), { href: variant.url, textContent: `${variant.width} px · ${bytes(variant.bytes)}` });
+    const img = Object.assign(document.createElement('img'), {
+      src: variant.url,
+      alt: `${name}, ${variant.width} px`,
+      width: variant.width,
+      height: variant.width,
+    });
+    const link = Object.assign(document.createElement('a'), {
+      href: variant.url,
+      textContent: `${variant.width} px · ${bytes(variant.bytes)}`,
+    });
     return file(img, link);
   });
   if (meta.placeholder) {

@@ -28,7 +28,10 @@ export function showSizes(root: ParentNode): void {
   });
 
   const choose = async (person: Person) => {
-    const tagsLoaded = Promise.race([Promise.all(tags.map(settled)), new Promise((resolve) => setTimeout(resolve, TAGS_WAIT_MS))]);
+    const tagsLoaded = Promise.race([
+      Promise.all(tags.map(settled)),
+      new Promise((resolve) => setTimeout(resolve, TAGS_WAIT_MS)),
+    ]);
     for (const tag of tags) {
       tag.setAttribute('user-id', person.id);
       tag.setAttribute('label', person.name);

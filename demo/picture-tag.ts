@@ -11,8 +11,16 @@ export interface TagOptions {
 }
 
 /** A `<cached-profile-picture>` for `person`, as a page would write it in its HTML. */
-export function pictureTag(person: Pick<Person, 'id' | 'name'>, { size, shape, label = person.name, decorative }: TagOptions): string {
-  const attributes = [['user-id', person.id], ['label', label], ['size', String(size)], ['shape', shape]]
+export function pictureTag(
+  person: Pick<Person, 'id' | 'name'>,
+  { size, shape, label = person.name, decorative }: TagOptions,
+): string {
+  const attributes = [
+    ['user-id', person.id],
+    ['label', label],
+    ['size', String(size)],
+    ['shape', shape],
+  ]
     .filter(([, value]) => value)
     .map(([name, value]) => ` ${name}="${escapeHtml(value!)}"`);
   return `<cached-profile-picture${attributes.join('')}${decorative ? ' decorative' : ''}></cached-profile-picture>`;

@@ -3,7 +3,8 @@ import { showSizes } from './picture-sizes.ts';
 /** The pictures page: the chosen person's sizes and files, and the snippets with this service's address in them. */
 export function showPictures(root: ParentNode): void {
   showSizes(root);
-  for (const code of root.querySelectorAll('[data-snippet]')) code.textContent = code.textContent!.replaceAll('{origin}', location.origin);
+  for (const code of root.querySelectorAll('[data-snippet]'))
+    code.textContent = code.textContent!.replaceAll('{origin}', location.origin);
   setUpTabs(root);
   setUpCopyButtons(root);
 }
@@ -33,7 +34,11 @@ function setUpTabs(root: ParentNode): void {
 
 function setUpCopyButtons(root: ParentNode): void {
   for (const pre of root.querySelectorAll('.snippet pre')) {
-    const button = Object.assign(document.createElement('button'), { type: 'button', className: 'copy', textContent: 'Copy' });
+    const button = Object.assign(document.createElement('button'), {
+      type: 'button',
+      className: 'copy',
+      textContent: 'Copy',
+    });
     button.addEventListener('click', async () => {
       await navigator.clipboard.writeText(pre.textContent ?? '');
       button.textContent = 'Copied';

@@ -11,7 +11,8 @@ export class SaveError extends Error {
 /** What became of an upload: saved, or kept by the service worker until the connection returns. */
 export type Saved = { picture: PictureMeta } | { queued: string };
 
-const OFFLINE = 'The service cannot be reached (are you offline?). Your picture was not saved; try again once you are back online.';
+const OFFLINE =
+  'The service cannot be reached (are you offline?). Your picture was not saved; try again once you are back online.';
 
 /** The last token the demo's sign-in gave, so a picture chosen offline can still be sent later. */
 let signedIn: DemoToken | undefined;
@@ -31,7 +32,9 @@ export async function signIn(apiBase = '/api'): Promise<DemoToken> {
     throw new SaveError(OFFLINE);
   }
   if (answer.status === 404) {
-    throw new SaveError('This service has its own AUTH_SECRET, so the demo’s sign-in is off: uploads need a token from your site’s login.');
+    throw new SaveError(
+      'This service has its own AUTH_SECRET, so the demo’s sign-in is off: uploads need a token from your site’s login.',
+    );
   }
   if (!answer.ok) throw new SaveError(await reason(answer));
   return (signedIn = (await answer.json()) as DemoToken);
@@ -49,15 +52,22 @@ export interface SaveOptions {
  *
  * @throws {SaveError} with words for the person: no sign-in, no network and no worker, or the service's refusal.
  */
-export async function savePicture(file: Blob, { onStep = () => {}, apiBase = '/api' }: SaveOptions = {}): Promise<Saved> {
+export async function savePicture(
+  file: Blob,
+  { onStep = () => {}, apiBase = '/api' }: SaveOptions = {},
+): Promise<Saved> {
   const { userId, token } = await signIn(apiBase);
   let upload: Response;
   try {
-    upload = await sendWithProgress(`${apiBase}/pictures/${encodeURIComponent(userId)}`, {
-      method: 'PUT',
-      body: file,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': file.type || 'application/octet-stream' },
-    }, onStep);
+    upload = await sendWithProgress(
+      `${apiBase}/pictures/${encodeURIComponent(userId)}`,
+      {
+        method: 'PUT',
+        body: file,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': file.type || 'application/octet-stream' },
+      },
+      onStep,
+    );
   } catch {
     throw new SaveError(OFFLINE);
   }

@@ -15,7 +15,11 @@ const NO_BODY = new Set([204, 205, 304]);
  * progress, XMLHttpRequest does (`upload.onprogress`). Like fetch, it goes through the page's service worker, answers
  * with a `Response` whatever the status, and rejects with a `TypeError` when the network fails.
  */
-export function sendWithProgress(url: string, request: UploadRequest, onStep: (step: UploadStep) => void): Promise<Response> {
+export function sendWithProgress(
+  url: string,
+  request: UploadRequest,
+  onStep: (step: UploadStep) => void,
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(request.method, url);
@@ -27,8 +31,17 @@ export function sendWithProgress(url: string, request: UploadRequest, onStep: (s
     xhr.upload.onprogress = (event) => onStep({ step: 'sending', sent: Math.min(event.loaded, total), total });
     // The last byte is out: what remains is the service's work (decoding, cropping, encoding) and its answer.
     xhr.upload.onload = () => onStep({ step: 'processing' });
-    xhr.onload = () => resolve(new Response(NO_BODY.has(xhr.status) ? null : (xhr.response as Blob), { status: xhr.status, statusText: xhr.statusText }));
-    xhr.onerror = xhr.ontimeout = xhr.onabort = () => reject(new TypeError(`${request.method} ${url}: the network failed`));
+    xhr.onload = () =>
+      resolve(
+        new Response(NO_BODY.has(xhr.status) ? null : (xhr.response as Blob), {
+          status: xhr.status,
+          statusText: xhr.statusText,
+        }),
+      );
+    xhr.onerror =
+      xhr.ontimeout =
+      xhr.onabort =
+        () => reject(new TypeError(`${request.method} ${url}: the network failed`));
     xhr.send(request.body);
   });
 }

@@ -19,9 +19,13 @@ const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
  * checkPicture({ name: 'cv.pdf', type: 'application/pdf', size: 80_000 }); // '“cv.pdf” is a PDF document, …'
  */
 export function checkPicture(file: Pick<File, 'name' | 'type' | 'size'>): string | undefined {
-  const accepted = `Choose a ${Object.values(ACCEPTED_TYPES).join(', ').replace(/, (\w+)$/, ' or $1')} image.`;
-  if (file.type === 'image/svg+xml') return `“${file.name}” is an SVG drawing, which can carry scripts, so it is not taken. ${accepted}`;
-  if (!ACCEPTED_TYPES[file.type]) return `“${file.name}” is ${describe(file.type)}, not a picture this site takes. ${accepted}`;
+  const accepted = `Choose a ${Object.values(ACCEPTED_TYPES)
+    .join(', ')
+    .replace(/, (\w+)$/, ' or $1')} image.`;
+  if (file.type === 'image/svg+xml')
+    return `“${file.name}” is an SVG drawing, which can carry scripts, so it is not taken. ${accepted}`;
+  if (!ACCEPTED_TYPES[file.type])
+    return `“${file.name}” is ${describe(file.type)}, not a picture this site takes. ${accepted}`;
   if (file.size === 0) return `“${file.name}” is empty. ${accepted}`;
   if (file.size > MAX_PICTURE_BYTES) {
     return `“${file.name}” is ${megabytes(file.size)}; a picture can be at most ${megabytes(MAX_PICTURE_BYTES)}. Choose a smaller one.`;

@@ -107,7 +107,10 @@ export function setUpUpload(root: ParentNode): void {
       say('success', 'Saved. Your new picture now shows everywhere you appear, in every open tab.');
     } catch (error) {
       save.disabled = false;
-      say('error', error instanceof SaveError ? error.message : `Your picture was not saved: ${(error as Error).message}`);
+      say(
+        'error',
+        error instanceof SaveError ? error.message : `Your picture was not saved: ${(error as Error).message}`,
+      );
     } finally {
       sending = cancel.disabled = input.disabled = false;
       showUploadStep(progress, undefined);

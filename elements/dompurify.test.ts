@@ -12,7 +12,20 @@ import { pictureSrc } from './testing/watch-images.ts';
 /** As in the README. `service-worker` is left out on purpose: which worker controls the site is not an author's choice. */
 const CMS_CONFIG: Config = {
   ADD_TAGS: ['cached-profile-picture', 'cache-dashboard', 'picture-store-provider'],
-  ADD_ATTR: ['user-id', 'label', 'initials', 'decorative', 'size', 'shape', 'loading', 'api-base', 'position', 'open', 'debug', 'events'],
+  ADD_ATTR: [
+    'user-id',
+    'label',
+    'initials',
+    'decorative',
+    'size',
+    'shape',
+    'loading',
+    'api-base',
+    'position',
+    'open',
+    'debug',
+    'events',
+  ],
 };
 
 /** A 1×1 GIF: the placeholder an author put inside the tag, shown until the script has loaded. */
@@ -48,15 +61,22 @@ describe('a CMS snippet sanitized with DOMPurify', () => {
     await loaded;
     const picture = article.querySelector('cached-profile-picture')!;
     expect(picture).to.be.instanceOf(CachedProfilePicture);
-    expect([picture.userId, picture.label, picture.size, picture.shape]).to.deep.equal([userId, 'Ada Lovelace', 64, 'rounded']);
-    expect(picture.source).to.equal(article.querySelector('picture-store-provider')!.store, 'the provider\'s store');
+    expect([picture.userId, picture.label, picture.size, picture.shape]).to.deep.equal([
+      userId,
+      'Ada Lovelace',
+      64,
+      'rounded',
+    ]);
+    expect(picture.source).to.equal(article.querySelector('picture-store-provider')!.store, "the provider's store");
     expect(pictureSrc(picture)).to.equal(new URL(meta!.url, location.href).href);
     const image = picture.shadowRoot!.querySelector('img')!;
     expect(image.naturalWidth).to.be.greaterThan(0);
   });
 
   it('keeps every attribute the three elements read but service-worker', () => {
-    const read = [CachedProfilePicture, CacheDashboard, PictureStoreProvider].flatMap((element) => element.observedAttributes);
+    const read = [CachedProfilePicture, CacheDashboard, PictureStoreProvider].flatMap(
+      (element) => element.observedAttributes,
+    );
     const kept = DOMPurify.sanitize(
       `<cached-profile-picture ${read.map((name) => `${name}="x"`).join(' ')}></cached-profile-picture>`,
       { ...CMS_CONFIG, RETURN_DOM_FRAGMENT: true },
@@ -64,9 +84,12 @@ describe('a CMS snippet sanitized with DOMPurify', () => {
     expect(read.filter((name) => !kept.includes(name))).to.deep.equal(['service-worker']);
   });
 
-  it('removes the tags with DOMPurify\'s default configuration: only the placeholder image is left', () => {
+  it("removes the tags with DOMPurify's default configuration: only the placeholder image is left", () => {
     const clean = DOMPurify.sanitize(snippet('ada'));
-    expect(clean).to.not.include('cached-profile-picture').and.not.include('picture-store-provider').and.not.include('user-id');
+    expect(clean)
+      .to.not.include('cached-profile-picture')
+      .and.not.include('picture-store-provider')
+      .and.not.include('user-id');
     expect(clean).to.include(`<img src="${PLACEHOLDER}" alt="Ada Lovelace" width="64" height="64">`);
   });
 });

@@ -28,7 +28,11 @@ let browser: Browser;
 before(async () => {
   service = await startEmbedded('node');
   for (const [i, id] of USERS.entries()) {
-    const res = await fetch(`${service.base}/api/pictures/${id}`, { method: 'PUT', body: solidPng([i * 5, 120, 200], 48), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const res = await fetch(`${service.base}/api/pictures/${id}`, {
+      method: 'PUT',
+      body: solidPng([i * 5, 120, 200], 48),
+      headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
     assert.equal(res.status, 201);
   }
   proxy = await startCountingProxy(service.base, { '/friends.html': page50, '/provided.html': providedPage });
@@ -42,10 +46,16 @@ after(async () => {
 
 /** Waits until every tag shows a decoded image, and answers how many do. */
 async function decodedPictures(page: Page): Promise<number> {
-  await page.waitForFunction((count) => {
-    const imgs = [...document.querySelectorAll('cached-profile-picture')].map((el) => el.shadowRoot?.querySelector('img'));
-    return imgs.filter((img) => img?.complete && img.naturalWidth > 0).length === count;
-  }, USERS.length, { timeout: 15_000 });
+  await page.waitForFunction(
+    (count) => {
+      const imgs = [...document.querySelectorAll('cached-profile-picture')].map((el) =>
+        el.shadowRoot?.querySelector('img'),
+      );
+      return imgs.filter((img) => img?.complete && img.naturalWidth > 0).length === count;
+    },
+    USERS.length,
+    { timeout: 15_000 },
+  );
   return page.evaluate(() => document.querySelectorAll('cached-profile-picture').length);
 }
 
@@ -54,11 +64,19 @@ test('one script tag and 50 tags: one metadata request cold, nothing at all afte
   await page.goto(`${proxy.base}/friends.html`);
   assert.equal(await decodedPictures(page), 50);
   const cold = proxy.forwarded.splice(0);
-  assert.deepEqual(cold.filter((r) => r.includes('/api/')).length, 1, `metadata requests: ${cold.filter((r) => r.includes('/api/')).join(' ')}`);
+  assert.deepEqual(
+    cold.filter((r) => r.includes('/api/')).length,
+    1,
+    `metadata requests: ${cold.filter((r) => r.includes('/api/')).join(' ')}`,
+  );
   assert.equal(cold.filter((r) => r.includes('/images/')).length, 50, 'each picture fetched once');
   const [bundle, layer, ...more] = cold.filter((r) => r.includes('.js'));
   assert.equal(bundle, 'GET /cached-profile-picture.js');
-  assert.match(layer ?? '', /^GET \/cached-profile-picture-indexeddb-[0-9a-f]{10}\.js$/, 'the IndexedDB layer, on first use');
+  assert.match(
+    layer ?? '',
+    /^GET \/cached-profile-picture-indexeddb-[0-9a-f]{10}\.js$/,
+    'the IndexedDB layer, on first use',
+  );
   assert.deepEqual(more, []);
 
   await page.reload();
@@ -69,22 +87,41 @@ test('one script tag and 50 tags: one metadata request cold, nothing at all afte
   await page.close();
 });
 
-test('invalidating a user in one tab updates the other tab\'s picture', async () => {
+test("invalidating a user in one tab updates the other tab's picture", async () => {
   const context = await browser.newContext();
   const [tabA, tabB] = [await context.newPage(), await context.newPage()];
   for (const tab of [tabA, tabB]) {
     await tab.goto(`${proxy.base}/friends.html`);
     await decodedPictures(tab);
   }
-  const res = await fetch(`${service.base}/api/pictures/friend3`, { method: 'PUT', body: solidPng([250, 250, 0], 48), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+  const res = await fetch(`${service.base}/api/pictures/friend3`, {
+    method: 'PUT',
+    body: solidPng([250, 250, 0], 48),
+    headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+  });
   const { version } = (await res.json()) as { version: string };
-  const srcIn = (tab: Page) => tab.evaluate(() => document.querySelector('cached-profile-picture[user-id="friend3"]')!.shadowRoot!.querySelector('img')!.getAttribute('src'));
+  const srcIn = (tab: Page) =>
+    tab.evaluate(() =>
+      document
+        .querySelector('cached-profile-picture[user-id="friend3"]')!
+        .shadowRoot!.querySelector('img')!
+        .getAttribute('src'),
+    );
   assert.ok(!(await srcIn(tabB))!.includes(version), 'tab B shows the old picture before');
   await tabA.evaluate(async () => {
     const bundle = await import('/cached-profile-picture.js' as string);
     await bundle.defaultSource('/api').invalidate('friend3');
   });
-  await tabB.waitForFunction((v) => document.querySelector('cached-profile-picture[user-id="friend3"]')!.shadowRoot!.querySelector('img')?.getAttribute('src')?.includes(v), version, { timeout: 3_000 });
+  await tabB.waitForFunction(
+    (v) =>
+      document
+        .querySelector('cached-profile-picture[user-id="friend3"]')!
+        .shadowRoot!.querySelector('img')
+        ?.getAttribute('src')
+        ?.includes(v),
+    version,
+    { timeout: 3_000 },
+  );
   assert.ok((await srcIn(tabA))!.includes(version), 'and tab A too');
   await context.close();
 });
@@ -94,14 +131,19 @@ test('a provider written around the pictures in the HTML is the one they use', a
   const logs: string[] = [];
   page.on('console', (message) => logs.push(message.text()));
   await page.goto(`${proxy.base}/provided.html`);
-  await page.waitForFunction(() => document.querySelector('cached-profile-picture')?.shadowRoot?.querySelector('img')?.complete);
+  await page.waitForFunction(
+    () => document.querySelector('cached-profile-picture')?.shadowRoot?.querySelector('img')?.complete,
+  );
   const same = await page.evaluate(() => {
     const provider = document.querySelector('picture-store-provider') as HTMLElement & { store?: unknown };
     const picture = document.querySelector('cached-profile-picture') as HTMLElement & { source?: unknown };
     return provider.store !== undefined && picture.source === provider.store;
   });
   assert.equal(same, true);
-  assert.ok(logs.some((line) => line.startsWith('[ImageCache]')), 'the provider\'s debug setting took effect');
+  assert.ok(
+    logs.some((line) => line.startsWith('[ImageCache]')),
+    "the provider's debug setting took effect",
+  );
   await page.close();
 });
 
@@ -113,6 +155,9 @@ test('without its IndexedDB module (a page that self-hosts the one file), pictur
   page.on('console', (message) => message.type() === 'warning' && warnings.push(message.text()));
   await page.goto(`${proxy.base}/friends.html`);
   assert.equal(await decodedPictures(page), 50);
-  assert.ok(warnings.some((w) => w.includes('IndexedDB is off')), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => w.includes('IndexedDB is off')),
+    warnings.join('\n'),
+  );
   await context.close();
 });

@@ -33,9 +33,18 @@ const SOURCES = [
  * bundle in dist/ is left out too: it carries Lit's browser build, for pages.
  */
 function builtEntries(): string[] {
-  const { exports } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { exports: Record<string, string | Record<string, string>> };
+  const { exports } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+    exports: Record<string, string | Record<string, string>>;
+  };
   const targets = Object.values(exports).map((target) => (typeof target === 'string' ? target : target.default));
-  return [...new Set(targets.filter((path): path is string => !!path?.startsWith('./lib/') && path.endsWith('.js') && !path.startsWith('./lib/backend/')))];
+  return [
+    ...new Set(
+      targets.filter(
+        (path): path is string =>
+          !!path?.startsWith('./lib/') && path.endsWith('.js') && !path.startsWith('./lib/backend/'),
+      ),
+    ),
+  ];
 }
 
 /** Imports `path` in a fresh Node process that checks first that it has no DOM; fails with what it printed. */
@@ -60,6 +69,10 @@ const built = existsSync(new URL('lib/', root)) ? builtEntries() : [];
 for (const path of built) {
   test(`${path} (built) imports in plain Node`, () => importAlone(path, false));
 }
-test('the built package, when there is one, has entries to check', { skip: built.length === 0 && 'no lib/: run npm run build:package' }, () => {
-  assert.ok(built.includes('./lib/elements/index.js'));
-});
+test(
+  'the built package, when there is one, has entries to check',
+  { skip: built.length === 0 && 'no lib/: run npm run build:package' },
+  () => {
+    assert.ok(built.includes('./lib/elements/index.js'));
+  },
+);

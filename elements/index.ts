@@ -24,7 +24,14 @@ export type { WorkerNotice } from '../sw/messages.ts';
 export { defaultSource, pictureSourceContext } from './store/context.ts';
 export { PictureStore, type PictureStoreOptions, type StoreStats } from './store/picture-store.ts';
 export { PictureStoreProvider } from './store/picture-store-provider.ts';
-export type { ByteOrigin, MetaLayer, PictureMonitor, PictureSource, Resolution, ResolutionReport } from './store/types.ts';
+export type {
+  ByteOrigin,
+  MetaLayer,
+  PictureMonitor,
+  PictureSource,
+  Resolution,
+  ResolutionReport,
+} from './store/types.ts';
 export { CachePerformanceMonitor } from './monitor/monitor.ts';
 export type { CacheMetrics, LayerFigures, MonitorExport } from './monitor/figures.ts';
 export { pageMonitor } from './monitor/page-monitor.ts';

@@ -17,7 +17,11 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 rmSync(lib, { recursive: true, force: true });
 compile(join(root, 'tsconfig.build.json'));
 await writeBackendEntry(lib, pkg.peerDependencies);
-execFileSync(join(root, 'node_modules/.bin/cem'), ['analyze', '--config', 'scripts/custom-elements-manifest.config.mjs'], { cwd: root, stdio: 'inherit' });
+execFileSync(
+  join(root, 'node_modules/.bin/cem'),
+  ['analyze', '--config', 'scripts/custom-elements-manifest.config.mjs'],
+  { cwd: root, stdio: 'inherit' },
+);
 generateIntegrations(JSON.parse(readFileSync(join(root, 'custom-elements.json'), 'utf8')), lib);
 writeFrameworkEntries(join(lib, 'types'));
 

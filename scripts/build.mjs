@@ -23,14 +23,30 @@ const minifyCssLiterals = {
   setup(builder) {
     builder.onLoad({ filter: /\.styles\.ts$/ }, async ({ path }) => {
       const source = await readFile(path, 'utf8');
-      const contents = source.replace(/css`([^`]*)`/g, (_, text) =>
-        `css\`${text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};,>])\s*/g, '$1').replace(/;}/g, '}').trim()}\``);
+      const contents = source.replace(
+        /css`([^`]*)`/g,
+        (_, text) =>
+          `css\`${text
+            .replace(/\/\*[\s\S]*?\*\//g, '')
+            .replace(/\s+/g, ' ')
+            .replace(/\s*([{};,>])\s*/g, '$1')
+            .replace(/;}/g, '}')
+            .trim()}\``,
+      );
       return { contents, loader: 'ts' };
     });
   },
 };
 
-const common = { bundle: true, minify: true, format: 'esm', target: 'es2022', legalComments: 'none', conditions: ['production'], tsconfig: at('tsconfig.json') };
+const common = {
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: 'es2022',
+  legalComments: 'none',
+  conditions: ['production'],
+  tsconfig: at('tsconfig.json'),
+};
 rmSync(outdir, { recursive: true, force: true });
 
 // The IndexedDB layer first: the bundle refers to it by the name its content gives it.
@@ -42,7 +58,10 @@ const lazyLayer = {
   name: 'lazy-indexeddb-layer',
   setup(builder) {
     builder.onResolve({ filter: /\/indexeddb\.ts$/ }, ({ importer, kind }) =>
-      kind === 'dynamic-import' && importer.endsWith('indexeddb-lazy.ts') ? { path: `./${layerName}`, external: true } : undefined);
+      kind === 'dynamic-import' && importer.endsWith('indexeddb-lazy.ts')
+        ? { path: `./${layerName}`, external: true }
+        : undefined,
+    );
   },
 };
 
@@ -60,10 +79,20 @@ const lazyModules = {
   },
 };
 const lazyFiles = [];
-for (const [path, label] of [['elements/monitor/report.ts', 'report'], ['elements/cache-dashboard/dashboard-body.ts', 'dashboard']]) {
-  const { outputFiles } = await build({ ...common, entryPoints: [at(path)], write: false, outdir, plugins: [minifyCssLiterals, lazyModules] });
+for (const [path, label] of [
+  ['elements/monitor/report.ts', 'report'],
+  ['elements/cache-dashboard/dashboard-body.ts', 'dashboard'],
+]) {
+  const { outputFiles } = await build({
+    ...common,
+    entryPoints: [at(path)],
+    write: false,
+    outdir,
+    plugins: [minifyCssLiterals, lazyModules],
+  });
   const code = outputFiles[0].contents;
-  if (Buffer.from(code).includes('_$litType$')) throw new Error(`${path} bundles a copy of Lit: import only types from 'lit' there.`);
+  if (Buffer.from(code).includes('_$litType$'))
+    throw new Error(`${path} bundles a copy of Lit: import only types from 'lit' there.`);
   const name = `cached-profile-picture-${label}-${createHash('sha256').update(code).digest('hex').slice(0, 10)}.js`;
   lazyNames.set(at(path), name);
   lazyFiles.push({ name, code });
@@ -73,16 +102,24 @@ for (const [path, label] of [['elements/monitor/report.ts', 'report'], ['element
 // swManager: dist/sw-registration.js for sites that register the worker from their own code, and the same module
 // named by its hash for <picture-store-provider service-worker>, which fetches it only on the pages that opt in.
 await build({ ...common, format: 'iife', entryPoints: { sw: at('sw/sw.ts') }, outdir });
-const registration = (await build({ ...common, entryPoints: [at('sw/registration.ts')], write: false, outdir })).outputFiles[0].contents;
+const registration = (await build({ ...common, entryPoints: [at('sw/registration.ts')], write: false, outdir }))
+  .outputFiles[0].contents;
 const registrationName = `cached-profile-picture-sw-${createHash('sha256').update(registration).digest('hex').slice(0, 10)}.js`;
 const lazyRegistration = {
   name: 'lazy-sw-registration',
   setup(builder) {
-    builder.onResolve({ filter: /\/sw\/registration\.ts$/ }, ({ kind }) => (kind === 'dynamic-import' ? { path: `./${registrationName}`, external: true } : undefined));
+    builder.onResolve({ filter: /\/sw\/registration\.ts$/ }, ({ kind }) =>
+      kind === 'dynamic-import' ? { path: `./${registrationName}`, external: true } : undefined,
+    );
   },
 };
 
-await build({ ...common, entryPoints: { 'cached-profile-picture': at('elements/index.ts') }, outdir, plugins: [minifyCssLiterals, lazyLayer, lazyModules, lazyRegistration] });
+await build({
+  ...common,
+  entryPoints: { 'cached-profile-picture': at('elements/index.ts') },
+  outdir,
+  plugins: [minifyCssLiterals, lazyLayer, lazyModules, lazyRegistration],
+});
 writeFileSync(`${outdir}${layerName}`, layerCode);
 for (const name of [registrationName, 'sw-registration.js']) writeFileSync(`${outdir}${name}`, registration);
 for (const { name, code } of lazyFiles) writeFileSync(`${outdir}${name}`, code);
@@ -91,15 +128,22 @@ for (const { name, code } of lazyFiles) writeFileSync(`${outdir}${name}`, code);
 // they are. In dist/demo/, outside the package's files.
 await build({ ...common, entryPoints: { demo: at('demo/app.ts') }, outdir: `${outdir}demo/` });
 buildPages(`${outdir}demo/`);
-for (const name of readdirSync(at('demo')).filter((n) => /\.(css|svg)$/.test(n))) copyFileSync(at(`demo/${name}`), `${outdir}demo/${name}`);
+for (const name of readdirSync(at('demo')).filter((n) => /\.(css|svg)$/.test(n)))
+  copyFileSync(at(`demo/${name}`), `${outdir}demo/${name}`);
 
 const entry = readFileSync(`${outdir}cached-profile-picture.js`);
 const gzipped = gzipSync(entry, { level: 9 }).length;
 const size = (n) => `${(n / 1024).toFixed(1)} KB`;
-console.log(`dist/cached-profile-picture.js: ${size(entry.length)}, ${size(gzipped)} gzip (budget ${size(BUDGET_GZIP_BYTES)}); ` +
-  `fetched when the bundle runs: dist/${layerName}, ${size(gzipSync(layerCode, { level: 9 }).length)} gzip`);
-console.log(`fetched only when asked for (logSummary, <cache-dashboard>): ${lazyFiles.map(({ name, code }) => `dist/${name}, ${size(gzipSync(code, { level: 9 }).length)} gzip`).join('; ')}`);
-console.log(`the service worker: dist/sw.js, ${size(gzipSync(readFileSync(`${outdir}sw.js`), { level: 9 }).length)} gzip; swManager, fetched only by pages that opt in: dist/${registrationName} (and dist/sw-registration.js), ${size(gzipSync(registration, { level: 9 }).length)} gzip`);
+console.log(
+  `dist/cached-profile-picture.js: ${size(entry.length)}, ${size(gzipped)} gzip (budget ${size(BUDGET_GZIP_BYTES)}); ` +
+    `fetched when the bundle runs: dist/${layerName}, ${size(gzipSync(layerCode, { level: 9 }).length)} gzip`,
+);
+console.log(
+  `fetched only when asked for (logSummary, <cache-dashboard>): ${lazyFiles.map(({ name, code }) => `dist/${name}, ${size(gzipSync(code, { level: 9 }).length)} gzip`).join('; ')}`,
+);
+console.log(
+  `the service worker: dist/sw.js, ${size(gzipSync(readFileSync(`${outdir}sw.js`), { level: 9 }).length)} gzip; swManager, fetched only by pages that opt in: dist/${registrationName} (and dist/sw-registration.js), ${size(gzipSync(registration, { level: 9 }).length)} gzip`,
+);
 if (gzipped > BUDGET_GZIP_BYTES) {
   console.error('The bundle is over its budget.');
   process.exit(1);

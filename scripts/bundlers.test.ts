@@ -44,16 +44,26 @@ let service: Awaited<ReturnType<typeof startEmbedded>>;
 let browser: Browser;
 
 before(async () => {
-  [app, service] = await Promise.all([packedTarball().then((tarball) => installedApp(tarball, ['react', 'react-dom'])), startEmbedded('node')]);
+  [app, service] = await Promise.all([
+    packedTarball().then((tarball) => installedApp(tarball, ['react', 'react-dom'])),
+    startEmbedded('node'),
+  ]);
   for (const [i, id] of USERS.entries()) {
-    const res = await fetch(`${service.base}/api/pictures/${id}`, { method: 'PUT', body: solidPng([i * 80, 120, 200], 96), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const res = await fetch(`${service.base}/api/pictures/${id}`, {
+      method: 'PUT',
+      body: solidPng([i * 80, 120, 200], 96),
+      headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
     assert.equal(res.status, 201);
   }
   await mkdir(join(app, 'plain'));
   await writeFile(join(app, 'plain', 'index.html'), plainPage);
   await writeFile(join(app, 'plain', 'main.js'), `import 'cached-profile-pictures';\n`);
   await mkdir(join(app, 'react'));
-  await writeFile(join(app, 'react', 'index.html'), '<!doctype html><meta charset="utf-8"><title>React</title><link rel="icon" href="data:,"><div id="root"></div><script type="module" src="./main.tsx"></script>');
+  await writeFile(
+    join(app, 'react', 'index.html'),
+    '<!doctype html><meta charset="utf-8"><title>React</title><link rel="icon" href="data:,"><div id="root"></div><script type="module" src="./main.tsx"></script>',
+  );
   await writeFile(join(app, 'react', 'main.tsx'), reactApp);
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 });
@@ -65,7 +75,12 @@ after(async () => {
 
 /** Builds `source` (a folder of the app) with Vite into `out`, as `vite build` with no config does. */
 async function viteBuild(source: string, out: string): Promise<string> {
-  await vite({ root: join(app, source), configFile: false, logLevel: 'warn', build: { outDir: join(app, out), emptyOutDir: true } });
+  await vite({
+    root: join(app, source),
+    configFile: false,
+    logLevel: 'warn',
+    build: { outDir: join(app, out), emptyOutDir: true },
+  });
   return join(app, out);
 }
 
@@ -80,12 +95,22 @@ async function openApp(dir: string): Promise<unknown> {
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => ['error', 'warning'].includes(message.type()) && problems.push(`${message.text()} ${message.location().url}`));
+    page.on(
+      'console',
+      (message) =>
+        ['error', 'warning'].includes(message.type()) && problems.push(`${message.text()} ${message.location().url}`),
+    );
     await page.goto(server.base);
-    await page.waitForFunction((count) => {
-      const images = [...document.querySelectorAll('cached-profile-picture')].map((el) => el.shadowRoot?.querySelector('img'));
-      return images.length === count && images.every((img) => img?.complete && img.naturalWidth > 0);
-    }, USERS.length, { timeout: 15_000 });
+    await page.waitForFunction(
+      (count) => {
+        const images = [...document.querySelectorAll('cached-profile-picture')].map((el) =>
+          el.shadowRoot?.querySelector('img'),
+        );
+        return images.length === count && images.every((img) => img?.complete && img.naturalWidth > 0);
+      },
+      USERS.length,
+      { timeout: 15_000 },
+    );
     await page.locator('cache-dashboard [part="toggle"]').click({ timeout: 5_000 });
     await page.locator('cache-dashboard [part="panel"] h2', { hasText: 'Picture cache' }).waitFor({ timeout: 5_000 });
     assert.equal(await page.locator('cache-dashboard [data-figure="requests"]').textContent(), String(USERS.length));
@@ -103,7 +128,15 @@ test('Vite builds a page that imports the package; in Chromium its pictures show
 
 test('esbuild bundles the same page (lazy modules split out); its pictures show and the dashboard opens', async () => {
   const out = join(app, 'out/esbuild');
-  await esbuild({ entryPoints: [join(app, 'plain/main.js')], absWorkingDir: app, bundle: true, splitting: true, format: 'esm', outdir: out, logLevel: 'warning' });
+  await esbuild({
+    entryPoints: [join(app, 'plain/main.js')],
+    absWorkingDir: app,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    outdir: out,
+    logLevel: 'warning',
+  });
   await copyFile(join(app, 'plain/index.html'), join(out, 'index.html'));
   await openApp(out);
 });

@@ -17,11 +17,15 @@ const MAY_IMPORT = {
   react: ['elements'],
 };
 
-const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.mjs'], { cwd: root, encoding: 'utf8' })
+const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.mjs'], {
+  cwd: root,
+  encoding: 'utf8',
+})
   .split('\n')
   .filter((file) => file && !file.endsWith('.d.ts') && existsSync(join(root, file)));
 const known = new Set(files);
-const SPECIFIER = /(?:^|[\s;])(?:import|export)\s(?:type\s)?[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|^import\s+['"](\.{1,2}\/[^'"]+)['"]/gm;
+const SPECIFIER =
+  /(?:^|[\s;])(?:import|export)\s(?:type\s)?[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|^import\s+['"](\.{1,2}\/[^'"]+)['"]/gm;
 
 /** Each file's imports of our own files, type-only ones included: a circle of types is still a knot to untie. */
 const graph = new Map();
@@ -43,7 +47,10 @@ for (const [file, targets] of graph) {
   if (!allowed || isTest(file)) continue;
   for (const target of targets) {
     if (target.startsWith(`${folder}/`)) continue;
-    if (!allowed.some((prefix) => target.startsWith(`${prefix}/`))) problems.push(`${file} imports ${target}: ${folder}/ may import ${allowed.join(', ') || 'nothing outside itself'}`);
+    if (!allowed.some((prefix) => target.startsWith(`${prefix}/`)))
+      problems.push(
+        `${file} imports ${target}: ${folder}/ may import ${allowed.join(', ') || 'nothing outside itself'}`,
+      );
   }
 }
 
@@ -73,10 +80,13 @@ function visit(file) {
     state.get(member).onStack = false;
     component.push(member);
   } while (member !== file);
-  if (component.length > 1 || graph.get(file).includes(file)) problems.push(`import circle: ${component.sort().join(' → ')}`);
+  if (component.length > 1 || graph.get(file).includes(file))
+    problems.push(`import circle: ${component.sort().join(' → ')}`);
 }
 for (const file of graph.keys()) if (!state.has(file)) visit(file);
 
 for (const problem of problems) console.log(problem);
-console.log(`${graph.size} modules, ${[...graph.values()].reduce((n, t) => n + t.length, 0)} imports between them: ${problems.length ? `${problems.length} problem(s)` : 'no circle, every folder within its rules'}`);
+console.log(
+  `${graph.size} modules, ${[...graph.values()].reduce((n, t) => n + t.length, 0)} imports between them: ${problems.length ? `${problems.length} problem(s)` : 'no circle, every folder within its rules'}`,
+);
 process.exit(problems.length ? 1 : 0);

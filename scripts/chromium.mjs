@@ -5,7 +5,14 @@ import { commandPath } from './ensure-tools.mjs';
 /** The `chromium` on PATH, the one `npm test` checks for (Debian's package puts it at /usr/bin/chromium). */
 export const CHROMIUM_PATH = commandPath('chromium') ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--disable-default-apps',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-default-apps',
   '--disable-extensions',
 ];

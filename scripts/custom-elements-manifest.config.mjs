@@ -29,7 +29,14 @@ export default {
         if (!ts.isInterfaceDeclaration(node) || node.name.text !== 'GlobalEventHandlersEventMap') return;
         for (const member of node.members) {
           const type = member.type;
-          if (ts.isPropertySignature(member) && ts.isStringLiteral(member.name) && type && ts.isTypeReferenceNode(type) && type.typeName.getText() === 'CustomEvent' && type.typeArguments?.length === 1) {
+          if (
+            ts.isPropertySignature(member) &&
+            ts.isStringLiteral(member.name) &&
+            type &&
+            ts.isTypeReferenceNode(type) &&
+            type.typeName.getText() === 'CustomEvent' &&
+            type.typeArguments?.length === 1
+          ) {
             eventDetails.set(member.name.text, type.typeArguments[0].getText());
           }
         }
@@ -38,7 +45,10 @@ export default {
         for (const declaration of customElementsManifest.modules.flatMap((m) => m.declarations ?? [])) {
           for (const event of declaration.events ?? []) {
             const detail = eventDetails.get(event.name);
-            if (!detail) throw new Error(`${declaration.tagName} fires ${event.name}, which no GlobalEventHandlersEventMap declares: add 'name': CustomEvent<Detail> there.`);
+            if (!detail)
+              throw new Error(
+                `${declaration.tagName} fires ${event.name}, which no GlobalEventHandlersEventMap declares: add 'name': CustomEvent<Detail> there.`,
+              );
             event.type = { text: detail };
           }
         }
@@ -50,12 +60,16 @@ export default {
       name: 'shipped-module-paths',
       packageLinkPhase({ customElementsManifest }) {
         const shipped = (path, base) =>
-          `lib/${posix.join(path.startsWith('.') ? posix.dirname(base) : '', path).replace(/^\//, '').replace(/\.ts$/, '.js')}`;
+          `lib/${posix
+            .join(path.startsWith('.') ? posix.dirname(base) : '', path)
+            .replace(/^\//, '')
+            .replace(/\.ts$/, '.js')}`;
         function visit(node, base) {
           if (Array.isArray(node)) return node.forEach((item) => visit(item, base));
           if (!node || typeof node !== 'object') return;
           for (const [key, value] of Object.entries(node)) {
-            if ((key === 'path' || key === 'module') && typeof value === 'string' && value.endsWith('.ts')) node[key] = shipped(value, base);
+            if ((key === 'path' || key === 'module') && typeof value === 'string' && value.endsWith('.ts'))
+              node[key] = shipped(value, base);
             else visit(value, base);
           }
         }

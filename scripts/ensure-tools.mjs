@@ -16,11 +16,17 @@ export function ensureTools(needs) {
   if (!missing.length) return;
   const packages = missing.map((n) => n.apt).join(' ');
   if (process.getuid?.() !== 0) {
-    console.error(`Missing ${missing.map((n) => n.command).join(', ')}. Install with:\n  sudo apt-get update && sudo apt-get install -y ${packages}`);
+    console.error(
+      `Missing ${missing.map((n) => n.command).join(', ')}. Install with:\n  sudo apt-get update && sudo apt-get install -y ${packages}`,
+    );
     process.exit(1);
   }
   console.log(`Installing ${packages} from Debian's packages…`);
-  const run = spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${packages}`], { stdio: 'inherit' });
+  const run = spawnSync(
+    'sh',
+    ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${packages}`],
+    { stdio: 'inherit' },
+  );
   if (run.status !== 0 || missing.some((n) => !has(n.command))) {
     console.error(`Could not install ${packages}; run: apt-get update && apt-get install -y ${packages}`);
     process.exit(1);

@@ -10,35 +10,58 @@ import { installedApp, packedTarball, root, run } from './testing/packed.ts';
 const bin = (name: string) => join(root, 'node_modules/.bin', name);
 
 /** Strict, as the frameworks' templates are, and reading every declaration file (no skipLibCheck). */
-const compilerOptions = { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM'], types: [], strict: true, noEmit: true, skipLibCheck: false };
+const compilerOptions = {
+  target: 'ES2022',
+  module: 'ESNext',
+  moduleResolution: 'Bundler',
+  lib: ['ES2022', 'DOM'],
+  types: [],
+  strict: true,
+  noEmit: true,
+  skipLibCheck: false,
+};
 
 /** A file of mistakes, one a line between `head` and `tail`; answers its text and the `file:line` of each. */
-function mistakes(name: string, head: string, lines: string[], tail = ''): { name: string; text: string; lines: string[] } {
+function mistakes(
+  name: string,
+  head: string,
+  lines: string[],
+  tail = '',
+): { name: string; text: string; lines: string[] } {
   return { name, text: [head, ...lines, tail].join('\n'), lines: lines.map((_, i) => `${name}:${i + 2}`) };
 }
 
-const reactMistakes = mistakes('mistakes.tsx', "import { CachedProfilePicture } from 'cached-profile-pictures/react';", [
-  'export const a = <cached-profile-picture user-id={42} />;',
-  'export const b = <cached-profile-picture shape="oval" />;',
-  'export const c = <cached-profile-picture onpicture-load={(e) => e.detail.version} />;',
-  'export const d = <cached-profile-picture colour="red" />;',
-  'export const e = <CachedProfilePicture userId="ada" size="48" />;',
-  'export const f = <picture-store-provider api-base={true} />;',
-  'export const g = <cache-dashboard position="middle" />;',
-]);
-const vueMistakes = mistakes('Mistakes.vue', '<template>', [
-  '  <cached-profile-picture :user-id="42" />',
-  '  <cached-profile-picture shape="oval" />',
-  '  <cached-profile-picture @picture-load="(e: CustomEvent<number>) => e" />',
-  '  <cached-profile-picture colour="red" />',
-  '  <picture-store-provider :events="\'yes\'" />',
-  '  <cache-dashboard position="middle" />',
-], '</template>');
+const reactMistakes = mistakes(
+  'mistakes.tsx',
+  "import { CachedProfilePicture } from 'cached-profile-pictures/react';",
+  [
+    'export const a = <cached-profile-picture user-id={42} />;',
+    'export const b = <cached-profile-picture shape="oval" />;',
+    'export const c = <cached-profile-picture onpicture-load={(e) => e.detail.version} />;',
+    'export const d = <cached-profile-picture colour="red" />;',
+    'export const e = <CachedProfilePicture userId="ada" size="48" />;',
+    'export const f = <picture-store-provider api-base={true} />;',
+    'export const g = <cache-dashboard position="middle" />;',
+  ],
+);
+const vueMistakes = mistakes(
+  'Mistakes.vue',
+  '<template>',
+  [
+    '  <cached-profile-picture :user-id="42" />',
+    '  <cached-profile-picture shape="oval" />',
+    '  <cached-profile-picture @picture-load="(e: CustomEvent<number>) => e" />',
+    '  <cached-profile-picture colour="red" />',
+    '  <picture-store-provider :events="\'yes\'" />',
+    '  <cache-dashboard position="middle" />',
+  ],
+  '</template>',
+);
 const svelteMistakes = mistakes('Mistakes.svelte', '<script lang="ts"></script>', [
   '<cached-profile-picture user-id={42}></cached-profile-picture>',
   '<cached-profile-picture shape="oval"></cached-profile-picture>',
   '<cached-profile-picture onpicture-load={(e: CustomEvent<number>) => e}></cached-profile-picture>',
-  '<picture-store-provider events={\'yes\'}></picture-store-provider>',
+  "<picture-store-provider events={'yes'}></picture-store-provider>",
   '<cache-dashboard position="middle"></cache-dashboard>',
 ]);
 
@@ -46,7 +69,10 @@ const files: Record<string, string> = {
   [`react/${reactMistakes.name}`]: reactMistakes.text,
   [`vue/${vueMistakes.name}`]: vueMistakes.text,
   [`svelte/${svelteMistakes.name}`]: svelteMistakes.text,
-  'react/tsconfig.json': JSON.stringify({ compilerOptions: { ...compilerOptions, jsx: 'react-jsx' }, include: ['*.tsx'] }),
+  'react/tsconfig.json': JSON.stringify({
+    compilerOptions: { ...compilerOptions, jsx: 'react-jsx' },
+    include: ['*.tsx'],
+  }),
   'react/wrapper.tsx': `import { CacheDashboard, CachedProfilePicture, PictureStoreProvider } from 'cached-profile-pictures/react';
 
 export function Friends({ ids }: { ids: string[] }) {
@@ -74,7 +100,11 @@ export function Friends({ ids, onShown }: { ids: string[]; onShown: (detail: Pic
   );
 }
 `,
-  'vue/tsconfig.json': JSON.stringify({ compilerOptions: { ...compilerOptions, jsx: 'preserve' }, vueCompilerOptions: { strictTemplates: true }, include: ['*.vue'] }),
+  'vue/tsconfig.json': JSON.stringify({
+    compilerOptions: { ...compilerOptions, jsx: 'preserve' },
+    vueCompilerOptions: { strictTemplates: true },
+    include: ['*.vue'],
+  }),
   'vue/Friends.vue': `<script setup lang="ts">
 import 'cached-profile-pictures/vue'; // defines the tags, and types them in templates
 import type { PictureLoadDetail } from 'cached-profile-pictures';
@@ -90,7 +120,10 @@ const shown = (e: CustomEvent<PictureLoadDetail>) => console.log(e.detail.layer,
   </picture-store-provider>
 </template>
 `,
-  'svelte/tsconfig.json': JSON.stringify({ compilerOptions: { ...compilerOptions, verbatimModuleSyntax: true }, include: ['*.svelte'] }),
+  'svelte/tsconfig.json': JSON.stringify({
+    compilerOptions: { ...compilerOptions, verbatimModuleSyntax: true },
+    include: ['*.svelte'],
+  }),
   'svelte/Friends.svelte': `<script lang="ts">
   import 'cached-profile-pictures/svelte'; // defines the tags, and types them in markup
   import type { PictureLoadDetail } from 'cached-profile-pictures';
@@ -121,7 +154,11 @@ before(async () => {
   outputs = {
     react: check(bin('tsc'), ['-p', 'react', '--pretty', 'false'], app),
     vue: check(bin('vue-tsc'), ['-p', 'vue', '--pretty', 'false'], app),
-    svelte: check(bin('svelte-check'), ['--workspace', 'svelte', '--tsconfig', './tsconfig.json', '--output', 'machine'], app),
+    svelte: check(
+      bin('svelte-check'),
+      ['--workspace', 'svelte', '--tsconfig', './tsconfig.json', '--output', 'machine'],
+      app,
+    ),
   };
 });
 after(async () => {
@@ -141,7 +178,8 @@ async function check(command: string, args: string[], cwd: string): Promise<stri
 }
 
 /** `file:line` of each error in tsc's format (`file(line,col): error`). */
-const tscErrors = (output: string) => [...output.matchAll(/^(\S+?)\((\d+),\d+\): error/gm)].map(([, file, line]) => `${file!.split('/').pop()}:${line}`);
+const tscErrors = (output: string) =>
+  [...output.matchAll(/^(\S+?)\((\d+),\d+\): error/gm)].map(([, file, line]) => `${file!.split('/').pop()}:${line}`);
 
 test('React 19: the wrapper components and the plain tags type-check from cached-profile-pictures/react; mistakes do not', async () => {
   const output = await outputs.react;
@@ -155,6 +193,8 @@ test('Vue: the tags type-check in a strict SFC template from cached-profile-pict
 
 test('Svelte 5: the tags type-check in a component from cached-profile-pictures/svelte (svelte-check); mistakes do not', async () => {
   const output = await outputs.svelte;
-  const errors = [...output.matchAll(/^\d+ ERROR "([^"]+)" (\d+):\d+/gm)].map(([, file, line]) => `${file!.split('/').pop()}:${line}`);
+  const errors = [...output.matchAll(/^\d+ ERROR "([^"]+)" (\d+):\d+/gm)].map(
+    ([, file, line]) => `${file!.split('/').pop()}:${line}`,
+  );
   assert.deepEqual([...new Set(errors)], svelteMistakes.lines, output);
 });

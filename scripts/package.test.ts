@@ -37,17 +37,40 @@ after(() => app && rm(app, { recursive: true, force: true }));
 const installed = (path: string) => readFile(join(app, 'node_modules', pkg.name, path), 'utf8');
 
 test('the package holds the modules with their types, the framework types, the wrappers, the bundle and editor data', () => {
-  for (const file of ['lib/elements/index.js', 'lib/elements/index.d.ts', 'lib/backend/entry.js', 'lib/backend/index.d.ts',
-    'lib/contract/picture.d.ts', 'lib/react/index.js', 'lib/react/index.d.ts', 'lib/types/react.d.ts', 'lib/types/vue.d.ts',
-    'lib/types/svelte.d.ts', 'lib/types/jsx.d.ts', 'lib/web-types.json', 'lib/vscode.html-custom-data.json',
-    'lib/vscode.css-custom-data.json', 'dist/cached-profile-picture.js', 'custom-elements.json', 'README.md', 'package.json']) {
+  for (const file of [
+    'lib/elements/index.js',
+    'lib/elements/index.d.ts',
+    'lib/backend/entry.js',
+    'lib/backend/index.d.ts',
+    'lib/contract/picture.d.ts',
+    'lib/react/index.js',
+    'lib/react/index.d.ts',
+    'lib/types/react.d.ts',
+    'lib/types/vue.d.ts',
+    'lib/types/svelte.d.ts',
+    'lib/types/jsx.d.ts',
+    'lib/web-types.json',
+    'lib/vscode.html-custom-data.json',
+    'lib/vscode.css-custom-data.json',
+    'dist/cached-profile-picture.js',
+    'custom-elements.json',
+    'README.md',
+    'package.json',
+  ]) {
     assert.ok(files.includes(file), `${file} is packed`);
   }
-  assert.ok(files.some((f) => /^dist\/cached-profile-picture-indexeddb-[0-9a-f]{10}\.js$/.test(f)), 'the bundle\'s IndexedDB module is packed');
+  assert.ok(
+    files.some((f) => /^dist\/cached-profile-picture-indexeddb-[0-9a-f]{10}\.js$/.test(f)),
+    "the bundle's IndexedDB module is packed",
+  );
 });
 
 test('the package holds nothing a user does not need: no tests, test helpers, sources, demo or data', () => {
-  const unwanted = files.filter((f) => /\.test\.|\/testing\/|^(backend|elements|sw|demo|bench|scripts|contract)\/|\.data\/|\.ts$/.test(f) && !f.endsWith('.d.ts'));
+  const unwanted = files.filter(
+    (f) =>
+      /\.test\.|\/testing\/|^(backend|elements|sw|demo|bench|scripts|contract)\/|\.data\/|\.ts$/.test(f) &&
+      !f.endsWith('.d.ts'),
+  );
   assert.deepEqual(unwanted, []);
 });
 
@@ -55,7 +78,8 @@ test('no shipped module or declaration names a .ts file: every import, export, i
   const specifier = /(?:from\s*|import\s*\(\s*|import\s+)['"]([^'"]+)['"]/g;
   const named: string[] = [];
   for (const file of files.filter((f) => /\.(js|d\.ts)$/.test(f))) {
-    for (const [, path] of (await installed(file)).matchAll(specifier)) if (/^\.{1,2}\/.*\.[mc]?tsx?$/.test(path!) && !path!.endsWith('.d.ts')) named.push(`${file}: ${path}`);
+    for (const [, path] of (await installed(file)).matchAll(specifier))
+      if (/^\.{1,2}\/.*\.[mc]?tsx?$/.test(path!) && !path!.endsWith('.d.ts')) named.push(`${file}: ${path}`);
   }
   assert.deepEqual(named, []);
 });
@@ -65,38 +89,68 @@ test('every export of package.json, and the manifests it names, point at packed 
     const paths = typeof target === 'string' ? [target] : [target.types, target.default].filter((p) => p !== undefined);
     for (const path of paths) assert.ok(files.includes(path.replace(/^\.\//, '')), `${entry} → ${path} is packed`);
   }
-  for (const path of [pkg.customElements, pkg['web-types']]) assert.ok(files.includes(path.replace(/^\.\//, '')), `${path} is packed`);
+  for (const path of [pkg.customElements, pkg['web-types']])
+    assert.ok(files.includes(path.replace(/^\.\//, '')), `${path} is packed`);
 });
 
-test('package.json: publishable, the page side\'s three dependencies, the service\'s packages optional peers', () => {
+test("package.json: publishable, the page side's three dependencies, the service's packages optional peers", () => {
   assert.equal(pkg.private, undefined);
   assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@lit/context', 'idb', 'lit']);
   for (const [name, range] of Object.entries(pkg.peerDependencies)) {
     assert.equal(pkg.peerDependenciesMeta[name]?.optional, true, `${name} is optional`);
     // `npm install && npm start` in this checkout still brings the service's packages.
-    if (!['react', 'vue', 'svelte'].includes(name)) assert.ok(pkg.devDependencies[name] && range === `^${pkg.devDependencies[name]}`, `${name} ${range} is in devDependencies`);
+    if (!['react', 'vue', 'svelte'].includes(name))
+      assert.ok(
+        pkg.devDependencies[name] && range === `^${pkg.devDependencies[name]}`,
+        `${name} ${range} is in devDependencies`,
+      );
   }
 });
 
 test('sideEffects: each pattern names packed files, and every module that defines an element or a global is among them', () => {
-  const pattern = (glob: string) => new RegExp(`^${glob.replace(/^\.\//, '').replace(/[.]/g, '\\.').replace(/\*\*/g, '.+').replace(/(?<!\.)\*/g, '[^/]+')}$`);
+  const pattern = (glob: string) =>
+    new RegExp(
+      `^${glob
+        .replace(/^\.\//, '')
+        .replace(/[.]/g, '\\.')
+        .replace(/\*\*/g, '.+')
+        .replace(/(?<!\.)\*/g, '[^/]+')}$`,
+    );
   const patterns = pkg.sideEffects.map(pattern);
   // The drop-in bundle is built from the sources by esbuild, which reads this same field: their patterns name
   // source files of the repository, the others packed files.
-  pkg.sideEffects.forEach((glob, i) => assert.ok(files.some((f) => patterns[i]!.test(f)) || existsSync(join(root, glob)), `${glob} names a packed or a source file`));
-  const defining = ['elements/index', 'elements/store/context-root', 'elements/store/picture-store-provider',
-    'elements/cached-profile-picture/cached-profile-picture', 'elements/cache-dashboard/cache-dashboard', 'elements/monitor/page-monitor'];
-  for (const file of defining.flatMap((f) => [`lib/${f}.js`, `${f}.ts`])) assert.ok(patterns.some((p) => p.test(file)), `${file} has side effects`);
+  pkg.sideEffects.forEach((glob, i) =>
+    assert.ok(
+      files.some((f) => patterns[i]!.test(f)) || existsSync(join(root, glob)),
+      `${glob} names a packed or a source file`,
+    ),
+  );
+  const defining = [
+    'elements/index',
+    'elements/store/context-root',
+    'elements/store/picture-store-provider',
+    'elements/cached-profile-picture/cached-profile-picture',
+    'elements/cache-dashboard/cache-dashboard',
+    'elements/monitor/page-monitor',
+  ];
+  for (const file of defining.flatMap((f) => [`lib/${f}.js`, `${f}.ts`]))
+    assert.ok(
+      patterns.some((p) => p.test(file)),
+      `${file} has side effects`,
+    );
   assert.ok(!patterns.some((p) => p.test('lib/elements/store/picture-store.js')), 'the store module is free to drop');
 });
 
 test('npm publish --dry-run accepts it as it is, correcting nothing', async () => {
-  const { stdout, stderr } = await run('npm', ['publish', '--dry-run', '--ignore-scripts', '--offline'], { cwd: root, maxBuffer: 16 << 20 });
+  const { stdout, stderr } = await run('npm', ['publish', '--dry-run', '--ignore-scripts', '--offline'], {
+    cwd: root,
+    maxBuffer: 16 << 20,
+  });
   assert.match(stdout, new RegExp(`^\\+ ${pkg.name}@`, 'm'));
   assert.doesNotMatch(stderr, /auto-corrected|npm error/);
 });
 
-test('installed with the service\'s packages, the backend entry resolves by the package name and serves', async () => {
+test("installed with the service's packages, the backend entry resolves by the package name and serves", async () => {
   const script = `
     import { createApp, createMemoryCache, createMemoryEventBus, createFileStorage } from '${pkg.name}/backend';
     const app = createApp({ cache: createMemoryCache(), events: createMemoryEventBus(), storage: createFileStorage({ dir: ${JSON.stringify(join(app, 'data'))} }), auth: {} });
@@ -108,19 +162,48 @@ test('installed with the service\'s packages, the backend entry resolves by the 
 
 test('custom-elements.json describes each element with its attributes, typed events, parts and custom properties', async () => {
   const manifest = JSON.parse(await installed('custom-elements.json')) as {
-    modules: { path: string; declarations?: { tagName?: string; attributes?: { name: string }[]; events?: { name: string; type?: { text: string } }[]; cssParts?: { name: string }[]; cssProperties?: { name: string }[] }[] }[];
+    modules: {
+      path: string;
+      declarations?: {
+        tagName?: string;
+        attributes?: { name: string }[];
+        events?: { name: string; type?: { text: string } }[];
+        cssParts?: { name: string }[];
+        cssProperties?: { name: string }[];
+      }[];
+    }[];
   };
-  const elements = new Map(manifest.modules.flatMap((m) => (m.declarations ?? []).filter((d) => d.tagName).map((d) => [d.tagName!, { ...d, path: m.path }] as const)));
+  const elements = new Map(
+    manifest.modules.flatMap((m) =>
+      (m.declarations ?? []).filter((d) => d.tagName).map((d) => [d.tagName!, { ...d, path: m.path }] as const),
+    ),
+  );
   const picture = elements.get('cached-profile-picture');
   assert.ok(picture, 'cached-profile-picture is described');
-  assert.deepEqual(picture.attributes?.map((a) => a.name), ['user-id', 'label', 'initials', 'decorative', 'size', 'shape', 'loading', 'api-base']);
-  assert.deepEqual(picture.events?.map((e) => [e.name, e.type?.text]), [['picture-load', 'PictureLoadDetail'], ['picture-error', 'PictureErrorDetail']]);
-  assert.deepEqual(picture.cssParts?.map((p) => p.name), ['image', 'fallback']);
-  assert.deepEqual(picture.cssProperties?.map((p) => p.name), ['--size', '--radius', '--fallback-color', '--fallback-background']);
+  assert.deepEqual(
+    picture.attributes?.map((a) => a.name),
+    ['user-id', 'label', 'initials', 'decorative', 'size', 'shape', 'loading', 'api-base'],
+  );
+  assert.deepEqual(
+    picture.events?.map((e) => [e.name, e.type?.text]),
+    [
+      ['picture-load', 'PictureLoadDetail'],
+      ['picture-error', 'PictureErrorDetail'],
+    ],
+  );
+  assert.deepEqual(
+    picture.cssParts?.map((p) => p.name),
+    ['image', 'fallback'],
+  );
+  assert.deepEqual(
+    picture.cssProperties?.map((p) => p.name),
+    ['--size', '--radius', '--fallback-color', '--fallback-background'],
+  );
   assert.ok(elements.has('picture-store-provider'), 'picture-store-provider is described');
   assert.ok(elements.has('cache-dashboard'), 'cache-dashboard is described');
   for (const [tag, { path }] of elements) assert.ok(files.includes(path), `${tag}'s module ${path} is packed`);
   // The events' detail types are the root's: what the framework types and wrappers import.
   const rootTypes = await installed('lib/elements/index.d.ts');
-  for (const type of ['PictureLoadDetail', 'PictureErrorDetail', 'WorkerNotice']) assert.match(rootTypes, new RegExp(`\\b${type}\\b`), `${type} is exported from the root`);
+  for (const type of ['PictureLoadDetail', 'PictureErrorDetail', 'WorkerNotice'])
+    assert.match(rootTypes, new RegExp(`\\b${type}\\b`), `${type} is exported from the root`);
 });

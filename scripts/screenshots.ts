@@ -48,10 +48,14 @@ async function picturesShown(page: Page): Promise<void> {
 /** Opens the dashboard and waits until its figures and advice are drawn; `advice` scrolls its panel to them. */
 async function openDashboard(page: Page, advice: boolean): Promise<void> {
   await page.evaluate(() => document.querySelector('cache-dashboard')!.setAttribute('open', ''));
-  await page.waitForFunction(() => {
-    const root = document.querySelector('cache-dashboard')?.shadowRoot;
-    return root?.querySelector('.advice [data-rule]') && root.querySelector('[data-figure="backend"]');
-  }, undefined, { timeout: 10_000 });
+  await page.waitForFunction(
+    () => {
+      const root = document.querySelector('cache-dashboard')?.shadowRoot;
+      return root?.querySelector('.advice [data-rule]') && root.querySelector('[data-figure="backend"]');
+    },
+    undefined,
+    { timeout: 10_000 },
+  );
   await page.evaluate((toAdvice) => {
     (document.activeElement as HTMLElement | null)?.blur();
     const panel = document.querySelector('cache-dashboard')!.shadowRoot!.querySelector<HTMLElement>('[part~="panel"]')!;
@@ -64,8 +68,18 @@ async function openDashboard(page: Page, advice: boolean): Promise<void> {
  * One visitor's session at one size and scheme: the friend list (a first visit, then a reload, which is what the
  * README's picture shows), the profile and pictures pages, then the friend list again with the dashboard open.
  */
-async function session(browser: Browser, base: string, screen: (typeof SCREENS)[number], scheme: (typeof SCHEMES)[number]): Promise<string[]> {
-  const context = await browser.newContext({ viewport: screen.viewport, isMobile: screen.isMobile, hasTouch: screen.isMobile, colorScheme: scheme });
+async function session(
+  browser: Browser,
+  base: string,
+  screen: (typeof SCREENS)[number],
+  scheme: (typeof SCHEMES)[number],
+): Promise<string[]> {
+  const context = await browser.newContext({
+    viewport: screen.viewport,
+    isMobile: screen.isMobile,
+    hasTouch: screen.isMobile,
+    colorScheme: scheme,
+  });
   const page = await context.newPage();
   const written: string[] = [];
   const shoot = async (name: string) => {

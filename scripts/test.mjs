@@ -66,9 +66,23 @@ const packDir = mkdtempSync(join(tmpdir(), 'packed-'));
 if (lib.code === 0 && bundle.code === 0) process.env.PACKED_TARBALL = pack(packDir, { built: true });
 
 console.log('\n# Node tests');
-const files = [...testFiles('backend'), ...testFiles('scripts'), ...testFiles('elements', '.node.test.ts'), ...testFiles('demo', '.node.test.ts'), ...testFiles('sw', '.node.test.ts')];
+const files = [
+  ...testFiles('backend'),
+  ...testFiles('scripts'),
+  ...testFiles('elements', '.node.test.ts'),
+  ...testFiles('demo', '.node.test.ts'),
+  ...testFiles('sw', '.node.test.ts'),
+];
 // A test that hangs fails after 3 minutes instead of holding the run (the slowest test takes about 30 s).
-const node = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=180000', ...files]);
+const node = await run(process.execPath, [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-reporter=spec',
+  '--test-concurrency=2',
+  '--test-timeout=180000',
+  ...files,
+]);
 const count = (name) => Number(node.out.match(new RegExp(`^ℹ ${name} (\\d+)`, 'm'))?.[1] ?? 0);
 passed += count('pass');
 failed += count('fail') + count('cancelled');

@@ -36,7 +36,9 @@ export function freshUntil(now: number, cacheControl: string | null, maxAgeSecon
 
 /** Expired entries first (offline is all they are good for), then the least recently used. */
 function evictionOrder(entries: Iterable<PictureEntry>, now: number): PictureEntry[] {
-  return [...entries].sort((a, b) => Number(b.expiresAt <= now) - Number(a.expiresAt <= now) || a.lastUsed - b.lastUsed);
+  return [...entries].sort(
+    (a, b) => Number(b.expiresAt <= now) - Number(a.expiresAt <= now) || a.lastUsed - b.lastUsed,
+  );
 }
 
 /** The entries to drop so that the rest fit `bounds`. */

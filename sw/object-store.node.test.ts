@@ -54,9 +54,17 @@ test('on S3, each copy shown is fetched once, then answered by the worker: nothi
 
   takeImageRequests(site);
   for (const copy of copies.slice(0, 2)) assert.equal(await show(page, copy), 'miss');
-  assert.deepEqual(takeImageRequests(site), copies.slice(0, 2).map((copy) => `GET ${new URL(copy).pathname}`), 'each copy fetched once, and no other');
+  assert.deepEqual(
+    takeImageRequests(site),
+    copies.slice(0, 2).map((copy) => `GET ${new URL(copy).pathname}`),
+    'each copy fetched once, and no other',
+  );
   await until(async () => (await workerStats(page)).totalEntries === 2, 'the worker to keep both', 15_000);
-  assert.equal((await workerStats(page)).totalSizeKB, Math.round((meta.variants[0]!.bytes + meta.variants[1]!.bytes) / 1024), 'kept with their sizes known');
+  assert.equal(
+    (await workerStats(page)).totalSizeKB,
+    Math.round((meta.variants[0]!.bytes + meta.variants[1]!.bytes) / 1024),
+    'kept with their sizes known',
+  );
 
   // The browser's own caches (HTTP and memory) cleared, so only the worker can answer.
   const cdp = await page.context().newCDPSession(page);

@@ -6,7 +6,16 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { solidPng } from '../backend/testing/images.ts';
 import { sleep, until } from '../scripts/testing/wait.ts';
-import { controlled, pictureTags, shownPictures, startSite, takeImageRequests, upload, workerStats, type Site } from './testing/site.ts';
+import {
+  controlled,
+  pictureTags,
+  shownPictures,
+  startSite,
+  takeImageRequests,
+  upload,
+  workerStats,
+  type Site,
+} from './testing/site.ts';
 
 const USERS = Array.from({ length: 50 }, (_, i) => `offline${i}`);
 const PAGE = pictureTags(USERS, '/sw.js?precache=/friends.html');
@@ -27,7 +36,8 @@ after(() => site?.stop());
  */
 async function clearCaches(page: Page, { storage = false } = {}): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
-  if (storage) await cdp.send('Storage.clearDataForOrigin', { origin: site.proxy.base, storageTypes: 'local_storage,indexeddb' });
+  if (storage)
+    await cdp.send('Storage.clearDataForOrigin', { origin: site.proxy.base, storageTypes: 'local_storage,indexeddb' });
   await cdp.send('Network.clearBrowserCache');
   await cdp.detach();
 }
@@ -49,7 +59,10 @@ async function reloadOffline(page: Page): Promise<string[]> {
   await page.context().setOffline(true);
   await page.reload();
   const srcs = await shownPictures(page, 50);
-  assert.ok(srcs.every((src) => src.startsWith(`${site.proxy.base}/images/`)), 'from the worker, not from Blobs kept in IndexedDB');
+  assert.ok(
+    srcs.every((src) => src.startsWith(`${site.proxy.base}/images/`)),
+    'from the worker, not from Blobs kept in IndexedDB',
+  );
   return srcs;
 }
 
@@ -60,10 +73,21 @@ test('a page that opted in: every seen picture from the worker after storage is 
   takeImageRequests(site.proxy);
   await page.reload();
   const srcs = await shownPictures(page, 50);
-  assert.ok(srcs.every((src) => src.startsWith(`${site.proxy.base}/images/`)), 'shown from their URLs, not stored Blobs');
+  assert.ok(
+    srcs.every((src) => src.startsWith(`${site.proxy.base}/images/`)),
+    'shown from their URLs, not stored Blobs',
+  );
   assert.deepEqual(takeImageRequests(site.proxy), [], 'no picture request reached the service');
-  const served = await page.evaluate((urls) => urls.map((url) =>
-    (performance.getEntriesByName(url).at(-1) as PerformanceResourceTiming | undefined)?.serverTiming.find((t) => t.name === 'sw-cache')?.description), srcs);
+  const served = await page.evaluate(
+    (urls) =>
+      urls.map(
+        (url) =>
+          (performance.getEntriesByName(url).at(-1) as PerformanceResourceTiming | undefined)?.serverTiming.find(
+            (t) => t.name === 'sw-cache',
+          )?.description,
+      ),
+    srcs,
+  );
   assert.deepEqual(new Set(served), new Set(['hit']), 'the worker answered every one');
 
   assert.equal((await reloadOffline(page)).length, 50);

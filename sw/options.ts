@@ -52,7 +52,9 @@ function numberProblem(name: NumberOption, value: unknown): string | undefined {
 /** Why `path` cannot be precached, or `undefined` when it can. */
 function pathProblem(path: unknown): string | undefined {
   const ok = typeof path === 'string' && path.startsWith('/') && !path.startsWith('//') && !/[?#,]/.test(path);
-  return ok ? undefined : `precache takes paths on this origin such as "/" or "/profile" (no query, no comma), not ${JSON.stringify(path)}`;
+  return ok
+    ? undefined
+    : `precache takes paths on this origin such as "/" or "/profile" (no query, no comma), not ${JSON.stringify(path)}`;
 }
 
 /** The origin of `url` (resolved against `base`) when it is an http(s) URL, else `undefined`. */
@@ -80,18 +82,27 @@ export function workerScriptUrl(script: string, options: Partial<WorkerOptions>)
     if (value !== DEFAULT_OPTIONS[name]) url.searchParams.set(name, String(value));
   }
   if (options.precache !== undefined) {
-    if (!Array.isArray(options.precache)) throw new RangeError(`swManager.register: precache must be a list of paths, not ${JSON.stringify(options.precache)}.`);
+    if (!Array.isArray(options.precache))
+      throw new RangeError(
+        `swManager.register: precache must be a list of paths, not ${JSON.stringify(options.precache)}.`,
+      );
     const problem = options.precache.map(pathProblem).find(Boolean);
     if (problem) throw new RangeError(`swManager.register: ${problem}.`);
     if (options.precache.length) url.searchParams.set('precache', options.precache.join(','));
   }
   if (options.origins !== undefined) {
-    if (!Array.isArray(options.origins)) throw new RangeError(`swManager.register: origins must be a list of URLs, not ${JSON.stringify(options.origins)}.`);
+    if (!Array.isArray(options.origins))
+      throw new RangeError(
+        `swManager.register: origins must be a list of URLs, not ${JSON.stringify(options.origins)}.`,
+      );
     // Added to those the script's URL names already.
     const origins = new Set(url.searchParams.get('origins')?.split(',').filter(Boolean));
     for (const given of options.origins) {
       const origin = webOrigin(given, location.href);
-      if (!origin) throw new RangeError(`swManager.register: origins takes the image service's http(s) URLs such as "https://pictures.example" or "/api", not ${JSON.stringify(given)}.`);
+      if (!origin)
+        throw new RangeError(
+          `swManager.register: origins takes the image service's http(s) URLs such as "https://pictures.example" or "/api", not ${JSON.stringify(given)}.`,
+        );
       origins.add(origin);
     }
     // The worker's own origin alone is the default: the plain URL stays plain.
@@ -119,7 +130,10 @@ export function readWorkerOptions(search: URLSearchParams): { options: WorkerOpt
   }
   for (const origin of (search.get('origins') ?? '').split(',').filter(Boolean)) {
     if (webOrigin(origin) === origin) options.origins.push(origin);
-    else problems.push(`origins takes origins such as "https://pictures.example", not ${JSON.stringify(origin)}: left out`);
+    else
+      problems.push(
+        `origins takes origins such as "https://pictures.example", not ${JSON.stringify(origin)}: left out`,
+      );
   }
   return { options, problems };
 }

@@ -91,7 +91,8 @@ export class PictureCache {
     await this.#index.ready;
     if (await (await this.#open()).match(picture.key)) return;
     const response = await fetchPicture(new Request(url));
-    if (response.ok && response.type !== 'opaque') await this.#track(picture.key, this.#keep(picture, response, this.#now()));
+    if (response.ok && response.type !== 'opaque')
+      await this.#track(picture.key, this.#keep(picture, response, this.#now()));
   }
 
   async stats(): Promise<WorkerCacheStats> {
@@ -116,10 +117,12 @@ export class PictureCache {
   async invalidate(matches: (picture: Pick<PictureEntry, 'userId' | 'version'>) => boolean): Promise<number> {
     await this.#settled();
     // Keys the index lost track of are matched by their path, so nothing of the user is left to serve.
-    const keys = (await (await this.#open()).keys()).map((request) => request.url).filter((key) => {
-      const entry = this.#index.get(key) ?? pictureRequest(new URL(key));
-      return entry !== undefined && matches(entry);
-    });
+    const keys = (await (await this.#open()).keys())
+      .map((request) => request.url)
+      .filter((key) => {
+        const entry = this.#index.get(key) ?? pictureRequest(new URL(key));
+        return entry !== undefined && matches(entry);
+      });
     await this.#drop(keys);
     return keys.length;
   }
@@ -145,10 +148,12 @@ export class PictureCache {
     // A picture being kept is in the cache a moment before it is in the index: not an orphan.
     const keeping = new Set(this.#keeping.values());
     const unknown = [...stored].filter((key) => !this.#index.get(key) && !keeping.has(key));
-    await Promise.all(unknown.map(async (key) => {
-      const response = await cache.match(key);
-      if (!response || !this.#reindex(key, response)) await cache.delete(key);
-    }));
+    await Promise.all(
+      unknown.map(async (key) => {
+        const response = await cache.match(key);
+        if (!response || !this.#reindex(key, response)) await cache.delete(key);
+      }),
+    );
     await this.#drop(overBounds(this.#index.values(), this.#options, this.#now()).map((entry) => entry.key));
   }
 
@@ -166,7 +171,9 @@ export class PictureCache {
   /** The entry a stored answer describes, put back in the index; `undefined` for an answer the worker did not store. */
   #reindex(key: string, response: Response): PictureEntry | undefined {
     const picture = pictureRequest(new URL(key));
-    const [storedAt, expiresAt, bytes] = [STORED.at, STORED.freshUntil, STORED.bytes].map((name) => Number(response.headers.get(name) ?? NaN));
+    const [storedAt, expiresAt, bytes] = [STORED.at, STORED.freshUntil, STORED.bytes].map((name) =>
+      Number(response.headers.get(name) ?? NaN),
+    );
     if (!picture || ![storedAt, expiresAt, bytes].every(Number.isFinite)) return undefined;
     const entry = { ...picture, key, bytes: bytes!, storedAt: storedAt!, expiresAt: expiresAt!, lastUsed: storedAt! };
     this.#index.set(entry);
@@ -189,9 +196,18 @@ export class PictureCache {
     headers.set(STORED.at, String(now));
     headers.set(STORED.freshUntil, String(expiresAt));
     headers.set(STORED.bytes, String(body.byteLength));
-    const stored = () => withServerTiming(new Response(body, { status: 200, statusText: response.statusText, headers }), 'hit');
+    const stored = () =>
+      withServerTiming(new Response(body, { status: 200, statusText: response.statusText, headers }), 'hit');
     if (!(await this.#put(picture.key, stored, body.byteLength, now))) return;
-    this.#index.set({ key: picture.key, userId: picture.userId, version: picture.version, bytes: body.byteLength, storedAt: now, expiresAt, lastUsed: now });
+    this.#index.set({
+      key: picture.key,
+      userId: picture.userId,
+      version: picture.version,
+      bytes: body.byteLength,
+      storedAt: now,
+      expiresAt,
+      lastUsed: now,
+    });
     await this.#drop(overBounds(this.#index.values(), this.#options, now).map((entry) => entry.key));
   }
 
@@ -203,9 +219,14 @@ export class PictureCache {
         await cache.put(key, response());
         return true;
       } catch (error) {
-        const victims = (error as DOMException).name === 'QuotaExceededError' && attempt < 2
-          ? toFree([...this.#index.values()].filter((entry) => entry.key !== key), bytes * 2 ** (attempt + 1), now)
-          : [];
+        const victims =
+          (error as DOMException).name === 'QuotaExceededError' && attempt < 2
+            ? toFree(
+                [...this.#index.values()].filter((entry) => entry.key !== key),
+                bytes * 2 ** (attempt + 1),
+                now,
+              )
+            : [];
         if (!victims.length) {
           console.warn(`[ImageCache] service worker: could not keep ${key}: ${(error as Error).message}`);
           return false;

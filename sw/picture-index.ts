@@ -105,7 +105,11 @@ export class PictureIndex {
   async #load(): Promise<void> {
     try {
       const db = await this.#db();
-      const [entries, names, values] = await Promise.all([db.getAll('entries'), db.getAllKeys('counters'), db.getAll('counters')]);
+      const [entries, names, values] = await Promise.all([
+        db.getAll('entries'),
+        db.getAllKeys('counters'),
+        db.getAll('counters'),
+      ]);
       for (const entry of entries) if (!this.#dirty.has(entry.key)) this.#entries.set(entry.key, entry);
       names.forEach((name, i) => {
         // Own keys only: a stored `constructor` or `__proto__` must not reach the object's prototype.

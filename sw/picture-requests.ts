@@ -18,5 +18,7 @@ const PICTURE_PATH = /^\/images\/([A-Za-z0-9_-]{1,64})\/([0-9a-f]{16,64})\/\d{1,
 /** The picture `url` points to, or `undefined` when it is not one. */
 export function pictureRequest(url: URL): PictureRequest | undefined {
   const match = PICTURE_PATH.exec(url.pathname);
-  return match ? { key: `${url.origin}${url.pathname}${url.search}`, userId: match[1]!, version: match[2]! } : undefined;
+  return match
+    ? { key: `${url.origin}${url.pathname}${url.search}`, userId: match[1]!, version: match[2]! }
+    : undefined;
 }

@@ -47,7 +47,11 @@ test('when the disk is full, the oldest pictures make room for the new one, and 
   assert.ok(stats.totalSizeKB * 1024 <= QUOTA_BYTES, `within the quota: ${stats.totalSizeKB} KB`);
   assert.equal(await fetchFrom(page, pictures.at(-1)!), 'hit', 'the newest is kept');
   assert.equal(await fetchFrom(page, pictures.at(-2)!), 'hit', 'and the one before it');
-  assert.deepEqual(warnings.filter((text) => text.includes('could not keep')), [], 'every picture found room');
+  assert.deepEqual(
+    warnings.filter((text) => text.includes('could not keep')),
+    [],
+    'every picture found room',
+  );
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: site.proxy.base });
   await page.context().close();
 });

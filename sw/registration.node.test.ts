@@ -6,7 +6,17 @@ import { chromium, type Page } from 'playwright-core';
 import { solidPng } from '../backend/testing/images.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
 import { until } from '../scripts/testing/wait.ts';
-import { controlled, openControlled, pictureTags, REGISTERING_PAGE, shownPictures, startSite, upload, workerStats, type Site } from './testing/site.ts';
+import {
+  controlled,
+  openControlled,
+  pictureTags,
+  REGISTERING_PAGE,
+  shownPictures,
+  startSite,
+  upload,
+  workerStats,
+  type Site,
+} from './testing/site.ts';
 
 /** A host name that is not localhost, resolved to 127.0.0.1 by the browser alone. */
 const PLAIN_HOST = 'pictures.test';
@@ -22,7 +32,9 @@ after(() => site?.stop());
 type Manager = typeof import('./registration.ts').swManager;
 /** Calls `swManager` in the page, with `arg`. */
 function manager<T, A = undefined>(page: Page, call: (swManager: Manager, arg: A) => Promise<T>, arg?: A): Promise<T> {
-  return page.evaluate(`window.registered.then(() => (${call.toString()})(window.swManager, ${JSON.stringify(arg ?? null)}))`) as Promise<T>;
+  return page.evaluate(
+    `window.registered.then(() => (${call.toString()})(window.swManager, ${JSON.stringify(arg ?? null)}))`,
+  ) as Promise<T>;
 }
 
 const controllerUrl = (page: Page) => page.evaluate(() => navigator.serviceWorker.controller?.scriptURL);
@@ -45,7 +57,11 @@ test('a new worker waits: the page is told, nothing reloads, and it takes over w
   assert.equal(await manager(page, (swManager) => swManager.applyUpdate()), true);
   assert.equal(await controllerUrl(page), `${site.proxy.base}/sw.js?maxEntries=150`);
   assert.equal((await workerStats(page)).maxEntries, 150);
-  assert.equal(await page.evaluate(() => (window as unknown as { marker: string }).marker), 'the same page', 'no reload');
+  assert.equal(
+    await page.evaluate(() => (window as unknown as { marker: string }).marker),
+    'the same page',
+    'no reload',
+  );
   assert.equal(await manager(page, (swManager) => swManager.applyUpdate()), false, 'nothing waits any more');
   await page.context().close();
 });
@@ -54,16 +70,31 @@ test('the message API through swManager: figures, invalidation and clearing', as
   const page = await openControlled(site, '/site.html');
   const ada = await (await fetch(`${site.service.base}/api/pictures/ada`)).json();
   const bob = await (await fetch(`${site.service.base}/api/pictures/bob`)).json();
-  for (const meta of [ada, bob]) await page.evaluate((path) => fetch(path).then((res) => res.blob()), new URL(meta.url, site.proxy.base).pathname);
+  for (const meta of [ada, bob])
+    await page.evaluate((path) => fetch(path).then((res) => res.blob()), new URL(meta.url, site.proxy.base).pathname);
   await until(async () => (await workerStats(page)).totalEntries === 2, 'the worker to keep both pictures', 15_000);
 
   const cacheStats = await manager(page, (swManager) => swManager.getCacheStats());
-  assert.deepEqual(Object.keys(cacheStats ?? {}).sort(), ['expiredEntries', 'totalEntries', 'totalSizeKB', 'totalSizeMB', 'validEntries']);
-  assert.deepEqual({ ...cacheStats, totalSizeKB: 0 }, { totalEntries: 2, validEntries: 2, expiredEntries: 0, totalSizeKB: 0, totalSizeMB: '0.00' });
+  assert.deepEqual(Object.keys(cacheStats ?? {}).sort(), [
+    'expiredEntries',
+    'totalEntries',
+    'totalSizeKB',
+    'totalSizeMB',
+    'validEntries',
+  ]);
+  assert.deepEqual(
+    { ...cacheStats, totalSizeKB: 0 },
+    { totalEntries: 2, validEntries: 2, expiredEntries: 0, totalSizeKB: 0, totalSizeMB: '0.00' },
+  );
   assert.equal(cacheStats!.totalSizeKB, Math.round((ada.bytes + bob.bytes) / 1024));
-  const full = await page.evaluate(() => import('/sw-registration.js' as string).then((module) => module.getServiceWorkerStats()));
+  const full = await page.evaluate(() =>
+    import('/sw-registration.js' as string).then((module) => module.getServiceWorkerStats()),
+  );
   assert.deepEqual({ misses: full.misses, hits: full.hits, stale: full.stale }, { misses: 2, hits: 0, stale: 0 });
-  assert.equal(await manager(page, async (swManager) => (await swManager.getRegistration())?.active?.scriptURL), `${site.proxy.base}/sw.js`);
+  assert.equal(
+    await manager(page, async (swManager) => (await swManager.getRegistration())?.active?.scriptURL),
+    `${site.proxy.base}/sw.js`,
+  );
 
   assert.equal(await manager(page, (swManager) => swManager.invalidate('ada')), 1);
   assert.equal(await manager(page, (swManager, version) => swManager.invalidateVersion(version), bob.version), 1);
@@ -71,8 +102,14 @@ test('the message API through swManager: figures, invalidation and clearing', as
   await page.evaluate((path) => fetch(path).then((res) => res.blob()), new URL(bob.url, site.proxy.base).pathname);
   assert.equal(await manager(page, (swManager) => swManager.clearCache()), true);
   assert.equal((await workerStats(page)).totalEntries, 0);
-  await assert.rejects(manager(page, (swManager) => swManager.invalidate('not an id')), /Invalid user id "not an id"/);
-  await assert.rejects(manager(page, (swManager) => swManager.register({ maxBytes: -1 })), /maxBytes must be a whole number above 0, not -1/);
+  await assert.rejects(
+    manager(page, (swManager) => swManager.invalidate('not an id')),
+    /Invalid user id "not an id"/,
+  );
+  await assert.rejects(
+    manager(page, (swManager) => swManager.register({ maxBytes: -1 })),
+    /maxBytes must be a whole number above 0, not -1/,
+  );
   await page.context().close();
 });
 
@@ -91,7 +128,10 @@ test('the store asks the worker to forget what it forgets', async () => {
 });
 
 test('over plain HTTP on a host other than localhost: pictures show, no worker, one warning that says why', async () => {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${PLAIN_HOST} 127.0.0.1`] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${PLAIN_HOST} 127.0.0.1`],
+  });
   try {
     const page = await browser.newPage();
     const warnings: string[] = [];
@@ -104,7 +144,10 @@ test('over plain HTTP on a host other than localhost: pictures show, no worker, 
     await page.evaluate(() => import('/sw-registration.js' as string).then((module) => module.swManager.register()));
     const why = warnings.filter((text) => text.includes('service worker'));
     assert.equal(why.length, 1, why.join('\n'));
-    assert.match(why[0]!, new RegExp(`No service worker registered: ${origin} is served over plain HTTP.*only on HTTPS`));
+    assert.match(
+      why[0]!,
+      new RegExp(`No service worker registered: ${origin} is served over plain HTTP.*only on HTTPS`),
+    );
   } finally {
     await browser.close();
   }

@@ -9,7 +9,13 @@
  * console.log(await swManager.getCacheStats()); // { totalEntries: 67, validEntries: 65, … }
  */
 import { whenIdle } from '../elements/store/idle.ts';
-import { SERVER_TIMING_NAME, type WorkerCacheStats, type WorkerNotice, type WorkerRequest, type WorkerStats } from './messages.ts';
+import {
+  SERVER_TIMING_NAME,
+  type WorkerCacheStats,
+  type WorkerNotice,
+  type WorkerRequest,
+  type WorkerStats,
+} from './messages.ts';
 import { workerScriptUrl, type WorkerOptions } from './options.ts';
 import { pictureRequest } from './picture-requests.ts';
 import { tellWorker } from './tell-worker.ts';
@@ -44,7 +50,11 @@ export const UPLOAD_FAILED_EVENT = 'picture-upload-failed';
  */
 export const UPLOAD_EXPIRED_EVENT = 'picture-upload-expired';
 
-const NOTICE_EVENTS: Record<WorkerNotice['type'], string> = { 'upload-sent': UPLOAD_SENT_EVENT, 'upload-failed': UPLOAD_FAILED_EVENT, 'upload-expired': UPLOAD_EXPIRED_EVENT };
+const NOTICE_EVENTS: Record<WorkerNotice['type'], string> = {
+  'upload-sent': UPLOAD_SENT_EVENT,
+  'upload-failed': UPLOAD_FAILED_EVENT,
+  'upload-expired': UPLOAD_EXPIRED_EVENT,
+};
 
 /**
  * What is done once per page, whichever copy of this module does it: a site's `/sw-registration.js` and the
@@ -112,7 +122,9 @@ export const swManager = {
   async applyUpdate(): Promise<boolean> {
     const waiting = (await this.getRegistration())?.waiting;
     if (!waiting) return false;
-    const changed = new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+    const changed = new Promise((resolve) =>
+      navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
+    );
     await tellWorker({ type: 'skip-waiting' }, waiting);
     await changed;
     return true;
@@ -121,7 +133,10 @@ export const swManager = {
 
 /** What `register()` does; `register()` adds the event when this rejects. */
 async function registerNow(script: string, options: RegisterOptions): Promise<ServiceWorkerRegistration | undefined> {
-  if (!sameOrigin(script)) throw new TypeError(`swManager.register: the worker's script must be a path on this page's origin (${location.origin}), not ${JSON.stringify(script)}.`);
+  if (!sameOrigin(script))
+    throw new TypeError(
+      `swManager.register: the worker's script must be a path on this page's origin (${location.origin}), not ${JSON.stringify(script)}.`,
+    );
   const url = workerScriptUrl(script, options);
   if (!('serviceWorker' in navigator)) {
     warnOnce(whyNoWorker());
@@ -132,9 +147,10 @@ async function registerNow(script: string, options: RegisterOptions): Promise<Se
   // Registered already with this script: the browser checks it for updates by itself, no request per page load.
   const existing = await navigator.serviceWorker.getRegistration(scope);
   const href = new URL(url, location.href).href;
-  const registration = existing && [existing.installing, existing.waiting, existing.active].some((worker) => worker?.scriptURL === href)
-    ? existing
-    : await navigator.serviceWorker.register(url, { scope });
+  const registration =
+    existing && [existing.installing, existing.waiting, existing.active].some((worker) => worker?.scriptURL === href)
+      ? existing
+      : await navigator.serviceWorker.register(url, { scope });
   listen();
   watchUpdates(registration);
   // What the page loads before a worker serves it is kept too, so the next visit finds it offline.
@@ -172,7 +188,8 @@ function listen(): void {
   once.listening = true;
   navigator.serviceWorker.addEventListener('message', ({ data }: MessageEvent<WorkerNotice>) => {
     // Own keys only: a message of type `constructor` is not a notice.
-    if (Object.hasOwn(NOTICE_EVENTS, data?.type)) dispatchEvent(new CustomEvent(NOTICE_EVENTS[data.type], { detail: data }));
+    if (Object.hasOwn(NOTICE_EVENTS, data?.type))
+      dispatchEvent(new CustomEvent(NOTICE_EVENTS[data.type], { detail: data }));
   });
   addEventListener('online', () => void sendWhileOnline());
 }
@@ -203,14 +220,19 @@ async function sendWhileOnline(): Promise<void> {
 function keepUnserved(registration: ServiceWorkerRegistration): void {
   let urls: string[] = [];
   new PerformanceObserver((list) => {
-    const unserved = (list.getEntries() as PerformanceResourceTiming[]).filter((entry) =>
-      !entry.serverTiming.some((timing) => timing.name === SERVER_TIMING_NAME) && (entry.name.endsWith('.js') || pictureRequest(new URL(entry.name))));
+    const unserved = (list.getEntries() as PerformanceResourceTiming[]).filter(
+      (entry) =>
+        !entry.serverTiming.some((timing) => timing.name === SERVER_TIMING_NAME) &&
+        (entry.name.endsWith('.js') || pictureRequest(new URL(entry.name))),
+    );
     if (!unserved.length) return;
     if (!urls.length) {
       whenIdle(() => {
         const warm: WorkerRequest = { type: 'warm', urls };
         urls = [];
-        void navigator.serviceWorker.ready.then((ready) => tellWorker(warm, ready.active ?? registration.active).catch(() => {}));
+        void navigator.serviceWorker.ready.then((ready) =>
+          tellWorker(warm, ready.active ?? registration.active).catch(() => {}),
+        );
       });
     }
     urls.push(...unserved.map((entry) => entry.name));
@@ -230,12 +252,16 @@ function whyNoWorker(): string {
   const { protocol, hostname, origin } = location;
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(hostname) || hostname.endsWith('.localhost');
   if (protocol === 'http:' && !local) {
-    return `[ImageCache] No service worker registered: ${origin} is served over plain HTTP, and browsers allow service ` +
+    return (
+      `[ImageCache] No service worker registered: ${origin} is served over plain HTTP, and browsers allow service ` +
       'workers only on HTTPS pages (and on localhost). Pictures still show and are cached in the page; serve the site ' +
-      'over HTTPS to keep them offline too.';
+      'over HTTPS to keep them offline too.'
+    );
   }
-  return '[ImageCache] No service worker registered: this browser does not offer service workers here (private mode, ' +
-    'or turned off). Pictures still show and are cached in the page.';
+  return (
+    '[ImageCache] No service worker registered: this browser does not offer service workers here (private mode, ' +
+    'or turned off). Pictures still show and are cached in the page.'
+  );
 }
 
 function warnOnce(message: string): void {

@@ -18,9 +18,7 @@ export interface RouterRule {
   source: 'network' | 'fetch-event' | 'race-network-and-fetch-handler';
 }
 
-export type RouterCondition =
-  | { urlPattern: UrlPattern; requestMethod?: string }
-  | { or: RouterCondition[] };
+export type RouterCondition = { urlPattern: UrlPattern; requestMethod?: string } | { or: RouterCondition[] };
 
 /** A pattern on the path alone, for any origin: pictures and the bundle may come from another host. */
 const anyOrigin = (pathname: string) => new URLPattern({ pathname });
@@ -32,7 +30,11 @@ const literal = (path: string) => path.replace(/[:*()+?{}\\]/g, '\\$&');
  * The rules for a worker on `origin` that precaches `precache` (same-origin paths) and keeps the pictures and
  * uploads of the image service's `imageOrigins` (the rest of those paths, on other hosts, go straight to the network).
  */
-export function staticRoutes(precache: readonly string[], origin: string, imageOrigins: readonly string[]): RouterRule[] {
+export function staticRoutes(
+  precache: readonly string[],
+  origin: string,
+  imageOrigins: readonly string[],
+): RouterRule[] {
   const get = (urlPattern: UrlPattern) => ({ urlPattern, requestMethod: 'GET' });
   const on = (baseURL: string) => (pathname: string) => new URLPattern({ pathname, baseURL });
   const images = imageOrigins.map(on);

@@ -10,7 +10,8 @@ describe('SiteCache', () => {
     const site = new SiteCache({ cacheName, origin: location.origin, precache: [] });
     const request = new Request(new URL('/cached-profile-picture.js', location.origin));
     expect(site.strategy(new URL(request.url))).to.equal('network-first');
-    const bundle = (etag: string, text: string) => Promise.resolve(new Response(text, { headers: { ETag: etag, 'Content-Type': 'text/javascript' } }));
+    const bundle = (etag: string, text: string) =>
+      Promise.resolve(new Response(text, { headers: { ETag: etag, 'Content-Type': 'text/javascript' } }));
     const puts: string[] = [];
     const put = Cache.prototype.put;
     Cache.prototype.put = function (this: Cache, key: RequestInfo | URL, response: Response) {
@@ -18,7 +19,12 @@ describe('SiteCache', () => {
       return put.call(this, key, response);
     };
     try {
-      for (const [etag, text] of [['"v1"', 'one'], ['"v1"', 'one'], ['"v1"', 'one'], ['"v2"', 'two']]) {
+      for (const [etag, text] of [
+        ['"v1"', 'one'],
+        ['"v1"', 'one'],
+        ['"v1"', 'one'],
+        ['"v2"', 'two'],
+      ]) {
         const pending: Promise<unknown>[] = [];
         const answer = await site.respond(request, 'network-first', (work) => pending.push(work), bundle(etag!, text!));
         expect(await answer.text()).to.equal(text);

@@ -32,7 +32,12 @@ export class SiteCache {
     return url.origin === this.#origin && this.#precache.has(url.pathname) ? 'network-first' : undefined;
   }
 
-  async respond(request: Request, strategy: SiteStrategy, waitUntil: WaitUntil, preload?: Promise<Response | undefined>): Promise<Response> {
+  async respond(
+    request: Request,
+    strategy: SiteStrategy,
+    waitUntil: WaitUntil,
+    preload?: Promise<Response | undefined>,
+  ): Promise<Response> {
     const key = keyOf(request.url);
     const cache = await this.#open();
     if (strategy === 'cache-first') {
@@ -53,15 +58,17 @@ export class SiteCache {
   /** Fetches every precached path; one that fails is left out with a warning, and tried again at its next visit. */
   async precacheAll(): Promise<void> {
     const cache = await this.#open();
-    await Promise.all([...this.#precache].map(async (path) => {
-      try {
-        const response = await fetch(path, { cache: 'no-cache' });
-        if (!keepable(response)) throw new Error(`the server answered ${response.status}`);
-        await cache.put(keyOf(new URL(path, this.#origin).href), response);
-      } catch (error) {
-        console.warn(`[ImageCache] service worker: could not precache ${path}: ${(error as Error).message}`);
-      }
-    }));
+    await Promise.all(
+      [...this.#precache].map(async (path) => {
+        try {
+          const response = await fetch(path, { cache: 'no-cache' });
+          if (!keepable(response)) throw new Error(`the server answered ${response.status}`);
+          await cache.put(keyOf(new URL(path, this.#origin).href), response);
+        } catch (error) {
+          console.warn(`[ImageCache] service worker: could not precache ${path}: ${(error as Error).message}`);
+        }
+      }),
+    );
   }
 
   /** Keeps a bundle file the page loaded before the worker controlled it; nothing when already kept. */
@@ -92,5 +99,9 @@ async function keepIfNew(cache: Cache, key: string, response: Response): Promise
 }
 
 function keepable(response: Response): boolean {
-  return response.ok && !response.redirected && (response.type === 'basic' || response.type === 'cors' || response.type === 'default');
+  return (
+    response.ok &&
+    !response.redirected &&
+    (response.type === 'basic' || response.type === 'cors' || response.type === 'default')
+  );
 }

@@ -26,7 +26,14 @@ describe('the service worker', () => {
     const second = await fetchPicture(counted(meta!));
     expect(second).to.include({ status: 200, bytes: meta!.bytes, served: 'hit' });
     expect(await imageRequests()).to.deep.equal([], 'the worker answered');
-    expect(await stats()).to.include({ totalEntries: 1, validEntries: 1, expiredEntries: 0, hits: 1, misses: 1, stale: 0 });
+    expect(await stats()).to.include({
+      totalEntries: 1,
+      validEntries: 1,
+      expiredEntries: 0,
+      hits: 1,
+      misses: 1,
+      stale: 0,
+    });
   });
 
   it('keeps each copy of a picture the page asks for as its own entry, by its URL, and fetches none other', async () => {
@@ -36,9 +43,14 @@ describe('the service worker', () => {
     expect(new URL(narrow.url, location.href).pathname).to.match(/^\/images\/[^/]+\/[0-9a-f]+\/\d+\.webp$/);
     expect(narrow.width).to.be.below(wide.width);
     await resetRequests();
-    for (const copy of [narrow, wide]) expect(await fetchPicture(counted(copy))).to.include({ status: 200, bytes: copy.bytes, served: 'miss' });
-    for (const copy of [narrow, wide]) expect(await fetchPicture(counted(copy))).to.include({ status: 200, bytes: copy.bytes, served: 'hit' });
-    expect(await imageRequests()).to.deep.equal([counted(narrow), counted(wide)].map((path) => `GET ${path}`), 'each copy fetched once');
+    for (const copy of [narrow, wide])
+      expect(await fetchPicture(counted(copy))).to.include({ status: 200, bytes: copy.bytes, served: 'miss' });
+    for (const copy of [narrow, wide])
+      expect(await fetchPicture(counted(copy))).to.include({ status: 200, bytes: copy.bytes, served: 'hit' });
+    expect(await imageRequests()).to.deep.equal(
+      [counted(narrow), counted(wide)].map((path) => `GET ${path}`),
+      'each copy fetched once',
+    );
     expect(await stats()).to.include({ totalEntries: 2, totalSizeKB: Math.round((narrow.bytes + wide.bytes) / 1024) });
   });
 
@@ -50,7 +62,10 @@ describe('the service worker', () => {
     expect(await stats()).to.include({ totalEntries: 200, misses: 201 });
     expect((await fetchPicture(counted(metas[1]!))).served).to.equal('hit', 'the second one is still kept');
     // Fetched again: the browser's HTTP cache may answer that, but the worker no longer had it.
-    expect((await fetchPicture(counted(metas[0]!))).served).to.equal('miss', 'the first one, used least recently, went');
+    expect((await fetchPicture(counted(metas[0]!))).served).to.equal(
+      'miss',
+      'the first one, used least recently, went',
+    );
   });
 
   it('keeps the pictures within its byte budget, the most recently used', async () => {
@@ -86,7 +101,7 @@ describe('the service worker', () => {
     await fetchPicture(counted(adaNew!));
     expect((await stats()).totalEntries).to.equal(3);
 
-    expect(await ask({ type: 'invalidate', userId: ada! })).to.equal(2, 'both of ada\'s versions');
+    expect(await ask({ type: 'invalidate', userId: ada! })).to.equal(2, "both of ada's versions");
     expect((await stats()).totalEntries).to.equal(1);
     expect((await fetchPicture(counted(adaNew!))).served).to.equal('miss');
 
@@ -101,7 +116,11 @@ describe('the service worker', () => {
     await startWorker();
     const [meta] = await seed(users('sw-bad', 1));
     await fetchPicture(counted(meta!));
-    const failure = (request: unknown) => ask(request as Parameters<typeof ask>[0]).then(() => 'answered', (error: Error) => error.message);
+    const failure = (request: unknown) =>
+      ask(request as Parameters<typeof ask>[0]).then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
     expect(await failure({ type: 'invalidate', userId: '../etc' })).to.match(/Invalid user id "..\/etc"/);
     expect(await failure({ type: 'invalidate-version', version: 'latest' })).to.match(/Invalid version "latest"/);
     expect(await failure({ type: 'warm', urls: 'all' })).to.match(/warm takes a list of URLs/);
@@ -110,7 +129,7 @@ describe('the service worker', () => {
     expect((await stats()).totalEntries).to.equal(1);
   });
 
-  it('deletes its own caches of other versions when it activates, and nobody else\'s', async () => {
+  it("deletes its own caches of other versions when it activates, and nobody else's", async () => {
     await (await caches.open('cached-profile-pictures-pictures-v0')).put('/old', new Response('old'));
     await caches.open('the-site-s-own-cache');
     await startWorker();
@@ -125,7 +144,12 @@ describe('the service worker', () => {
     const [kept, fresh] = await seed(users('sw-store', 2));
     await fetchPicture(kept!.url);
     const reports: ResolutionReport[] = [];
-    const store = new PictureStore({ indexedDB: null, localStorage: null, broadcast: false, monitor: { record: (report) => reports.push(report) } });
+    const store = new PictureStore({
+      indexedDB: null,
+      localStorage: null,
+      broadcast: false,
+      monitor: { record: (report) => reports.push(report) },
+    });
     for (const meta of [kept!, fresh!]) {
       const resolution = await store.get(meta.userId);
       const img = Object.assign(new Image(), { src: resolution.meta!.url });

@@ -36,7 +36,10 @@ interface SyncManager {
  */
 const CACHE_VERSION = 2;
 const CACHE_PREFIX = 'cached-profile-pictures-';
-const CACHE_NAMES = { pictures: `${CACHE_PREFIX}pictures-v${CACHE_VERSION}`, site: `${CACHE_PREFIX}site-v${CACHE_VERSION}` };
+const CACHE_NAMES = {
+  pictures: `${CACHE_PREFIX}pictures-v${CACHE_VERSION}`,
+  site: `${CACHE_PREFIX}site-v${CACHE_VERSION}`,
+};
 /** Where the page's stores listen for invalidations (`CHANNEL` in elements/store/picture-store.ts). */
 const STORE_CHANNEL = 'cached-profile-pictures';
 /** Cleanup runs at most this often after requests, and on this timer while the worker is awake. */
@@ -63,9 +66,11 @@ const uploads = new UploadQueue({
     channel.close();
   },
   async notify(notice: WorkerNotice) {
-    for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) client.postMessage(notice);
+    for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true }))
+      client.postMessage(notice);
   },
-  requestSync: async () => (self.registration as ServiceWorkerRegistration & { sync?: SyncManager }).sync?.register(UPLOAD_SYNC_TAG),
+  requestSync: async () =>
+    (self.registration as ServiceWorkerRegistration & { sync?: SyncManager }).sync?.register(UPLOAD_SYNC_TAG),
 });
 
 let lastCleanup = 0;
@@ -79,23 +84,32 @@ setInterval(() => void cleanupNow(), CLEANUP_EVERY_MS);
 self.addEventListener('install', (event: RoutingInstallEvent) => {
   if (event.addRoutes) {
     // A browser that refuses a rule still has the fetch handler, which takes the same requests.
-    event.waitUntil(event.addRoutes(staticRoutes(options.precache, self.location.origin, imageOrigins)).catch((error: Error) =>
-      console.warn(`[ImageCache] service worker: static routes refused, every request goes through the worker: ${error.message}`)));
+    event.waitUntil(
+      event
+        .addRoutes(staticRoutes(options.precache, self.location.origin, imageOrigins))
+        .catch((error: Error) =>
+          console.warn(
+            `[ImageCache] service worker: static routes refused, every request goes through the worker: ${error.message}`,
+          ),
+        ),
+    );
   }
   event.waitUntil(site.precacheAll());
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil((async () => {
-    const current = new Set(Object.values(CACHE_NAMES));
-    const old = (await caches.keys()).filter((name) => name.startsWith(CACHE_PREFIX) && !current.has(name));
-    await Promise.all(old.map((name) => caches.delete(name)));
-    // Pages the worker serves are asked for while it starts, not after.
-    await self.registration.navigationPreload?.[options.precache.length ? 'enable' : 'disable']();
-    await cleanupNow();
-    // The page that registered the worker is served by it from now on, not from its next load.
-    await self.clients.claim();
-  })());
+  event.waitUntil(
+    (async () => {
+      const current = new Set(Object.values(CACHE_NAMES));
+      const old = (await caches.keys()).filter((name) => name.startsWith(CACHE_PREFIX) && !current.has(name));
+      await Promise.all(old.map((name) => caches.delete(name)));
+      // Pages the worker serves are asked for while it starts, not after.
+      await self.registration.navigationPreload?.[options.precache.length ? 'enable' : 'disable']();
+      await cleanupNow();
+      // The page that registered the worker is served by it from now on, not from its next load.
+      await self.clients.claim();
+    })(),
+  );
 });
 
 self.addEventListener('fetch', (event) => {
@@ -110,7 +124,8 @@ self.addEventListener('fetch', (event) => {
     }
     const strategy = site.strategy(url);
     if (strategy) {
-      const preload = request.mode === 'navigate' ? (event.preloadResponse as Promise<Response | undefined>) : undefined;
+      const preload =
+        request.mode === 'navigate' ? (event.preloadResponse as Promise<Response | undefined>) : undefined;
       return event.respondWith(site.respond(request, strategy, waitUntil, preload));
     }
   }
@@ -151,10 +166,16 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       await pictures.clear();
       return true;
     case 'invalidate':
-      if (!USER_ID_PATTERN.test(String(request.userId))) throw new Error(`Invalid user id ${JSON.stringify(request.userId)}: expected 1 to 64 of A-Z, a-z, 0-9, _ and -.`);
+      if (!USER_ID_PATTERN.test(String(request.userId)))
+        throw new Error(
+          `Invalid user id ${JSON.stringify(request.userId)}: expected 1 to 64 of A-Z, a-z, 0-9, _ and -.`,
+        );
       return pictures.invalidate((picture) => picture.userId === request.userId);
     case 'invalidate-version':
-      if (!VERSION_PATTERN.test(String(request.version))) throw new Error(`Invalid version ${JSON.stringify(request.version)}: expected the hex content hash the service answers.`);
+      if (!VERSION_PATTERN.test(String(request.version)))
+        throw new Error(
+          `Invalid version ${JSON.stringify(request.version)}: expected the hex content hash the service answers.`,
+        );
       return pictures.invalidate((picture) => picture.version === request.version);
     case 'warm':
       return warm(request.urls);
@@ -166,13 +187,16 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       void self.skipWaiting();
       return true;
     default:
-      throw new Error(`Unknown request ${JSON.stringify(request)}: expected one of stats, clear, invalidate, invalidate-version, warm, send-uploads, skip-waiting.`);
+      throw new Error(
+        `Unknown request ${JSON.stringify(request)}: expected one of stats, clear, invalidate, invalidate-version, warm, send-uploads, skip-waiting.`,
+      );
   }
 }
 
 /** Keeps the pictures and bundle files among `urls`; others are ignored. Answers how many were looked at. */
 async function warm(urls: unknown): Promise<number> {
-  if (!Array.isArray(urls) || !urls.every((url) => typeof url === 'string')) throw new Error('warm takes a list of URLs.');
+  if (!Array.isArray(urls) || !urls.every((url) => typeof url === 'string'))
+    throw new Error('warm takes a list of URLs.');
   const work = urls.flatMap((href: string) => {
     const url = URL.parse(href);
     if (!url || !/^https?:$/.test(url.protocol)) return [];

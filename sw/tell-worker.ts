@@ -11,7 +11,10 @@ const ANSWER_WITHIN_MS = 3_000;
  * @example
  * await tellWorker({ type: 'invalidate', userId: 'ada' });
  */
-export function tellWorker<T>(request: WorkerRequest, worker = globalThis.navigator?.serviceWorker?.controller): Promise<T | undefined> {
+export function tellWorker<T>(
+  request: WorkerRequest,
+  worker = globalThis.navigator?.serviceWorker?.controller,
+): Promise<T | undefined> {
   if (!worker) return Promise.resolve(undefined);
   return new Promise<T>((resolve, reject) => {
     const { port1, port2 } = new MessageChannel();

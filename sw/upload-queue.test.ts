@@ -21,7 +21,14 @@ describe('UploadQueue', () => {
     db = workerDb(name);
     now = Date.now();
     notices = [];
-    queue = new UploadQueue({ db, maxAgeMs: 24 * HOUR, uploaded: async () => {}, notify: async (notice) => void notices.push(notice), requestSync: async () => {}, now: () => now });
+    queue = new UploadQueue({
+      db,
+      maxAgeMs: 24 * HOUR,
+      uploaded: async () => {},
+      notify: async (notice) => void notices.push(notice),
+      requestSync: async () => {},
+      now: () => now,
+    });
     await resetHostile();
   });
   afterEach(async () => {
@@ -31,7 +38,17 @@ describe('UploadQueue', () => {
 
   /** An upload as the worker keeps it, to the hostile service (which answers 201), made `age` ago. */
   async function kept(userId: string, age: number): Promise<void> {
-    const upload: StoredUpload = { userId, url: `${await hostileBase()}/api/pictures/${userId}`, method: 'PUT', headers: [['authorization', 'Bearer t0ken'], ['content-type', 'image/png']], body: new ArrayBuffer(8), queuedAt: now - age };
+    const upload: StoredUpload = {
+      userId,
+      url: `${await hostileBase()}/api/pictures/${userId}`,
+      method: 'PUT',
+      headers: [
+        ['authorization', 'Bearer t0ken'],
+        ['content-type', 'image/png'],
+      ],
+      body: new ArrayBuffer(8),
+      queuedAt: now - age,
+    };
     await (await db()).add('uploads', upload);
   }
 
@@ -42,12 +59,20 @@ describe('UploadQueue', () => {
     const request = new Request('http://127.0.0.1:1/api/pictures/ada', {
       method: 'PUT',
       body: new Uint8Array([1, 2, 3]),
-      headers: { Authorization: 'Bearer t0ken', 'Content-Type': 'image/png', 'X-Extra': 'a secret of the page', 'X-Requested-With': 'fetch' },
+      headers: {
+        Authorization: 'Bearer t0ken',
+        'Content-Type': 'image/png',
+        'X-Extra': 'a secret of the page',
+        'X-Requested-With': 'fetch',
+      },
     });
     const answer = await queue.respond(request, 'ada');
     expect(answer.status).to.equal(202);
     const [stored] = await (await db()).getAll('uploads');
-    expect(stored!.headers).to.deep.equal([['authorization', 'Bearer t0ken'], ['content-type', 'image/png']]);
+    expect(stored!.headers).to.deep.equal([
+      ['authorization', 'Bearer t0ken'],
+      ['content-type', 'image/png'],
+    ]);
     expect(stored!.queuedAt).to.equal(now);
     expect(new Uint8Array(stored!.body)).to.deep.equal(new Uint8Array([1, 2, 3]));
   });
@@ -55,11 +80,22 @@ describe('UploadQueue', () => {
   it('sends what is fresh, and drops what waited too long unsent, telling the pages', async () => {
     await kept('fresh', 23 * HOUR);
     await kept('stale', 24 * HOUR + 1);
-    const broken: StoredUpload = { userId: 'undated', url: `${await hostileBase()}/api/pictures/undated`, method: 'PUT', headers: [], body: new ArrayBuffer(1), queuedAt: Number.NaN };
+    const broken: StoredUpload = {
+      userId: 'undated',
+      url: `${await hostileBase()}/api/pictures/undated`,
+      method: 'PUT',
+      headers: [],
+      body: new ArrayBuffer(1),
+      queuedAt: Number.NaN,
+    };
     await (await db()).add('uploads', broken);
     await queue.send();
     expect(await puts()).to.deep.equal(['PUT /api/pictures/fresh']);
-    expect(notices.map((notice) => [notice.type, notice.userId])).to.deep.equal([['upload-sent', 'fresh'], ['upload-expired', 'stale'], ['upload-expired', 'undated']]);
+    expect(notices.map((notice) => [notice.type, notice.userId])).to.deep.equal([
+      ['upload-sent', 'fresh'],
+      ['upload-expired', 'stale'],
+      ['upload-expired', 'undated'],
+    ]);
     expect(notices[1]).to.include({ queuedAt: now - 24 * HOUR - 1 });
     expect(await queue.size()).to.equal(0, 'nothing left on disk, token included');
   });

@@ -51,10 +51,21 @@ export class UploadQueue {
       return await fetch(request);
     } catch {
       const headers = [...request.headers].filter(([name]) => KEPT_HEADERS.includes(name));
-      const upload: StoredUpload = { userId, url: request.url, method: request.method, headers, body, queuedAt: this.#now() };
+      const upload: StoredUpload = {
+        userId,
+        url: request.url,
+        method: request.method,
+        headers,
+        body,
+        queuedAt: this.#now(),
+      };
       const id = await (await this.#options.db()).add('uploads', upload);
       await this.#options.requestSync().catch(() => {});
-      const answer: QueuedUpload = { queued: { id, userId }, message: 'You are offline: the picture is kept on this device and will be uploaded when the connection returns.' };
+      const answer: QueuedUpload = {
+        queued: { id, userId },
+        message:
+          'You are offline: the picture is kept on this device and will be uploaded when the connection returns.',
+      };
       return Response.json(answer, { status: 202 });
     }
   }
@@ -102,7 +113,8 @@ export class UploadQueue {
   async #expired(db: WorkerDb, upload: StoredUpload): Promise<void> {
     await db.delete('uploads', upload.id!);
     const { userId, queuedAt } = upload;
-    const message = 'The picture kept on this device waited too long for a connection and was not uploaded: choose it again.';
+    const message =
+      'The picture kept on this device waited too long for a connection and was not uploaded: choose it again.';
     await this.#options.notify({ type: 'upload-expired', userId, queuedAt, message });
   }
 

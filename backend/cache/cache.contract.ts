@@ -29,7 +29,11 @@ export interface EventBusFixture {
 
 /** Metadata as the service would give it: copies at two widths (`url` names the wider) and a placeholder. */
 export function pictureMeta(userId: string, version = 'v1'): PictureMeta {
-  const variants = [64, 256].map((width) => ({ width, url: `/images/${userId}/${version}/${width}.webp`, bytes: width * 5 }));
+  const variants = [64, 256].map((width) => ({
+    width,
+    url: `/images/${userId}/${version}/${width}.webp`,
+    bytes: width * 5,
+  }));
   return {
     userId,
     version,
@@ -104,7 +108,13 @@ export function describeCache(name: string, make: () => Promise<CacheFixture>): 
     test('getMany answers in the order asked, hits and misses mixed', async () => {
       await cache.set('a', pictureMeta('a'), 60_000);
       await cache.set('c', null, 60_000);
-      assert.deepEqual(await cache.getMany(['c', 'b', 'a', 'a', 'z']), [null, undefined, pictureMeta('a'), pictureMeta('a'), undefined]);
+      assert.deepEqual(await cache.getMany(['c', 'b', 'a', 'a', 'z']), [
+        null,
+        undefined,
+        pictureMeta('a'),
+        pictureMeta('a'),
+        undefined,
+      ]);
       assert.deepEqual(await cache.getMany([]), []);
     });
 

@@ -117,4 +117,3 @@ export function createMemoryEventBus(options: MemoryEventBusOptions = {}): Event
     },
   };
 }
-

@@ -49,16 +49,18 @@ export function createRedisCache(options: RedisCacheOptions): LookupCache {
   // SCAN, not KEYS: it does not block Redis on a large keyspace. A key may be seen twice while Redis rehashes;
   // an estimate is all `keys` promises. A cluster's keys are spread over its masters: each is walked.
   async function scanCount(): Promise<number> {
-    const counts = await Promise.all(servers(client).map(async (server) => {
-      let keys = 0;
-      let cursor = '0';
-      do {
-        const [next, found] = await server.scan(cursor, 'MATCH', urlPattern, 'COUNT', 1_000);
-        keys += found.length;
-        cursor = next;
-      } while (cursor !== '0');
-      return keys;
-    }));
+    const counts = await Promise.all(
+      servers(client).map(async (server) => {
+        let keys = 0;
+        let cursor = '0';
+        do {
+          const [next, found] = await server.scan(cursor, 'MATCH', urlPattern, 'COUNT', 1_000);
+          keys += found.length;
+          cursor = next;
+        } while (cursor !== '0');
+        return keys;
+      }),
+    );
     return counts.reduce((sum, n) => sum + n, 0);
   }
 
@@ -74,9 +76,7 @@ export function createRedisCache(options: RedisCacheOptions): LookupCache {
 
   /** Adds the pending counts to the totals; whatever fails to be added is pending again. */
   async function flush(): Promise<void> {
-    const counters = (['hits', 'misses'] as const)
-      .map((name) => ({ name, n: pending[name] }))
-      .filter(({ n }) => n > 0);
+    const counters = (['hits', 'misses'] as const).map((name) => ({ name, n: pending[name] })).filter(({ n }) => n > 0);
     if (counters.length === 0) return;
     for (const { name } of counters) pending[name] = 0;
     const putBack = (name: 'hits' | 'misses', n: number): void => {

@@ -86,7 +86,14 @@ describe('redis away: fail fast, keep counts, recover alone', () => {
       await assert.rejects(cache.getMany(['ada']), /timed out/);
       const ms = performance.now() - started;
       assert.ok(ms < 600, `getMany took ${ms.toFixed(0)} ms to fail`);
-      await until(() => cache.getMany(['ada']).then(() => true, () => false), 'the pause to end');
+      await until(
+        () =>
+          cache.getMany(['ada']).then(
+            () => true,
+            () => false,
+          ),
+        'the pause to end',
+      );
       assert.deepEqual(await cache.getMany(['ada']), [null]);
     } finally {
       await cache.close();

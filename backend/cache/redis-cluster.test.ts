@@ -30,7 +30,9 @@ const clusterClients: RedisTestClients<Cluster> = {
   quit: async (...clients) => clients.forEach((client) => client.disconnect()),
   // Each node counts the subscribers connected to it.
   subscribers: async (client, channel) => {
-    const counts = await Promise.all(client.nodes('master').map((node) => node.pubsub('NUMSUB', channel) as Promise<[string, number]>));
+    const counts = await Promise.all(
+      client.nodes('master').map((node) => node.pubsub('NUMSUB', channel) as Promise<[string, number]>),
+    );
     return counts.reduce((sum, [, count]) => sum + Number(count), 0);
   },
   freshPrefix,
@@ -47,9 +49,15 @@ describe('redis cache on a cluster: keys on every master', () => {
       for (const [i, id] of userIds.entries()) if (i % 3) await cache.set(id, i % 2 ? null : pictureMeta(id), 60_000);
       const perNode = await Promise.all(client.nodes('master').map((node) => node.dbsize()));
       assert.equal(perNode.length, 3);
-      assert.ok(perNode.every((keys) => keys > 5), `keys per master: ${perNode.join(', ')}`);
+      assert.ok(
+        perNode.every((keys) => keys > 5),
+        `keys per master: ${perNode.join(', ')}`,
+      );
       const values = await cache.getMany(userIds);
-      assert.deepEqual(values, userIds.map((id, i) => (i % 3 ? (i % 2 ? null : pictureMeta(id)) : undefined)));
+      assert.deepEqual(
+        values,
+        userIds.map((id, i) => (i % 3 ? (i % 2 ? null : pictureMeta(id)) : undefined)),
+      );
       cache.count(2, 3);
       assert.deepEqual(await cache.stats(), { hits: 2, misses: 3, keys: 66 });
     } finally {
@@ -66,14 +74,33 @@ describe('redis cache on a cluster: keys on every master', () => {
     try {
       for (const id of userIds) await cache.set(id, null, 60_000);
       await node.kill();
-      await until(() => cache.getMany(userIds).then(() => false, () => true), 'the client to notice', 2_000);
+      await until(
+        () =>
+          cache.getMany(userIds).then(
+            () => false,
+            () => true,
+          ),
+        'the client to notice',
+        2_000,
+      );
       const started = performance.now();
       await assert.rejects(cache.getMany(userIds));
       const ms = performance.now() - started;
-      assert.ok(ms < 1_000, `getMany took ${ms.toFixed(0)} ms to fail; it must not wait out ioredis's retries (over a second)`);
+      assert.ok(
+        ms < 1_000,
+        `getMany took ${ms.toFixed(0)} ms to fail; it must not wait out ioredis's retries (over a second)`,
+      );
       await assert.rejects(cache.ping(), 'a master is away: the cache is not well');
       await node.start();
-      await until(() => cache.getMany(userIds).then(() => true, () => false), 'the lookups to answer again', 10_000);
+      await until(
+        () =>
+          cache.getMany(userIds).then(
+            () => true,
+            () => false,
+          ),
+        'the lookups to answer again',
+        10_000,
+      );
       // The restarted master came back empty: its users are misses, the others still cached.
       const values = await cache.getMany(userIds);
       assert.ok(values.some((v) => v === undefined) && values.some((v) => v === null));

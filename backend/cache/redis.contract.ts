@@ -45,7 +45,10 @@ export function describeRedisEventBusContract<C extends RedisClient>(name: strin
     const errors: unknown[] = [];
     const bus = createRedisEventBus({ publisher: pubA, subscriber: subA, prefix });
     const other = createRedisEventBus({ publisher: pubB, subscriber: subB, prefix, onError: (e) => errors.push(e) });
-    await until(async () => (await clients.subscribers(pubA, `${prefix}events`)) === 2, `2 subscribers of ${prefix}events`);
+    await until(
+      async () => (await clients.subscribers(pubA, `${prefix}events`)) === 2,
+      `2 subscribers of ${prefix}events`,
+    );
     return {
       bus,
       other,

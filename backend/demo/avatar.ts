@@ -14,34 +14,70 @@ interface Layer {
   opacity?: number;
 }
 
-const SKINS: readonly Rgb[] = [[255, 224, 189], [241, 194, 125], [224, 172, 105], [198, 134, 66], [141, 85, 36], [95, 60, 40]];
-const HAIRS: readonly Rgb[] = [[35, 28, 26], [74, 47, 29], [123, 74, 38], [217, 178, 106], [160, 82, 45], [150, 150, 155], [200, 90, 130], [60, 100, 170]];
+const SKINS: readonly Rgb[] = [
+  [255, 224, 189],
+  [241, 194, 125],
+  [224, 172, 105],
+  [198, 134, 66],
+  [141, 85, 36],
+  [95, 60, 40],
+];
+const HAIRS: readonly Rgb[] = [
+  [35, 28, 26],
+  [74, 47, 29],
+  [123, 74, 38],
+  [217, 178, 106],
+  [160, 82, 45],
+  [150, 150, 155],
+  [200, 90, 130],
+  [60, 100, 170],
+];
 const STYLES = ['short', 'side', 'long', 'bun', 'bob', 'curly'] as const;
 
 /** Math.hypot is several times slower, and this runs for every pixel of every layer. */
 const length = (x: number, y: number) => Math.sqrt(x * x + y * y);
-const circle = (cx: number, cy: number, r: number): Distance => (x, y) => length(x - cx, y - cy) - r;
-const ellipse = (cx: number, cy: number, rx: number, ry: number): Distance => (x, y) =>
-  (length((x - cx) / rx, (y - cy) / ry) - 1) * Math.min(rx, ry);
-const ring = (cx: number, cy: number, r: number, width: number): Distance => (x, y) => Math.abs(length(x - cx, y - cy) - r) - width / 2;
-const box = (cx: number, cy: number, halfWidth: number, halfHeight: number, radius: number): Distance => (x, y) => {
-  const dx = Math.abs(x - cx) - halfWidth + radius;
-  const dy = Math.abs(y - cy) - halfHeight + radius;
-  return length(Math.max(dx, 0), Math.max(dy, 0)) + Math.min(Math.max(dx, dy), 0) - radius;
-};
-const union = (...shapes: Distance[]): Distance => (x, y) => {
-  let d = Infinity;
-  for (const shape of shapes) d = Math.min(d, shape(x, y));
-  return d;
-};
-const intersect = (...shapes: Distance[]): Distance => (x, y) => {
-  let d = -Infinity;
-  for (const shape of shapes) d = Math.max(d, shape(x, y));
-  return d;
-};
+const circle =
+  (cx: number, cy: number, r: number): Distance =>
+  (x, y) =>
+    length(x - cx, y - cy) - r;
+const ellipse =
+  (cx: number, cy: number, rx: number, ry: number): Distance =>
+  (x, y) =>
+    (length((x - cx) / rx, (y - cy) / ry) - 1) * Math.min(rx, ry);
+const ring =
+  (cx: number, cy: number, r: number, width: number): Distance =>
+  (x, y) =>
+    Math.abs(length(x - cx, y - cy) - r) - width / 2;
+const box =
+  (cx: number, cy: number, halfWidth: number, halfHeight: number, radius: number): Distance =>
+  (x, y) => {
+    const dx = Math.abs(x - cx) - halfWidth + radius;
+    const dy = Math.abs(y - cy) - halfHeight + radius;
+    return length(Math.max(dx, 0), Math.max(dy, 0)) + Math.min(Math.max(dx, dy), 0) - radius;
+  };
+const union =
+  (...shapes: Distance[]): Distance =>
+  (x, y) => {
+    let d = Infinity;
+    for (const shape of shapes) d = Math.min(d, shape(x, y));
+    return d;
+  };
+const intersect =
+  (...shapes: Distance[]): Distance =>
+  (x, y) => {
+    let d = -Infinity;
+    for (const shape of shapes) d = Math.max(d, shape(x, y));
+    return d;
+  };
 /** Inside above the line through (0.5, y0) with the given slope. */
-const above = (y0: number, slope = 0): Distance => (x, y) => y - (y0 + slope * (x - 0.5));
-const below = (y0: number): Distance => (_, y) => y0 - y;
+const above =
+  (y0: number, slope = 0): Distance =>
+  (x, y) =>
+    y - (y0 + slope * (x - 0.5));
+const below =
+  (y0: number): Distance =>
+  (_, y) =>
+    y0 - y;
 
 function hsl(h: number, s: number, l: number): Rgb {
   const a = s * Math.min(l, 1 - l);
@@ -61,13 +97,18 @@ function hair(style: (typeof STYLES)[number]): { back?: Distance; front: Distanc
     case 'short':
       return { front: intersect(cap, above(0.35)) };
     case 'side':
-      return { front: union(intersect(cap, above(0.36, -0.35)), intersect(ellipse(0.36, 0.35, 0.09, 0.08), above(0.4))) };
+      return {
+        front: union(intersect(cap, above(0.36, -0.35)), intersect(ellipse(0.36, 0.35, 0.09, 0.08), above(0.4))),
+      };
     case 'long':
       return { back: box(0.5, 0.56, 0.25, 0.27, 0.2), front: intersect(cap, above(0.36)) };
     case 'bun':
       return { front: union(intersect(cap, above(0.35)), circle(0.5, 0.195, 0.08)) };
     case 'bob':
-      return { back: intersect(ellipse(0.5, 0.47, 0.26, 0.26), below(0.3), above(0.64)), front: intersect(cap, above(0.38)) };
+      return {
+        back: intersect(ellipse(0.5, 0.47, 0.26, 0.26), below(0.3), above(0.64)),
+        front: intersect(cap, above(0.38)),
+      };
     case 'curly': {
       const curls = Array.from({ length: 9 }, (_, k) => {
         const angle = Math.PI * (1.05 + (0.9 * k) / 8);
@@ -99,7 +140,11 @@ function layers(index: number): { top: Rgb; bottom: Rgb; layers: Layer[] } {
     { shape: front, colour: hairColour },
   ];
   if (index % 4 === 1) {
-    const lenses = union(ring(0.42, 0.47, 0.05, 0.014), ring(0.58, 0.47, 0.05, 0.014), box(0.5, 0.465, 0.03, 0.006, 0.003));
+    const lenses = union(
+      ring(0.42, 0.47, 0.05, 0.014),
+      ring(0.58, 0.47, 0.05, 0.014),
+      box(0.5, 0.465, 0.03, 0.006, 0.003),
+    );
     out.push({ shape: lenses, colour: [40, 40, 50] });
   }
   return { top: hsl(hue, 0.55, 0.82), bottom: hsl(hue, 0.5, 0.68), layers: out };

@@ -31,11 +31,18 @@ describe('seeding through the API', () => {
   let dir: string;
   let app: ReturnType<typeof createApp>;
   const ids = PEOPLE.map((p) => p.id);
-  const lookup = async () => ((await (await app.request(`/api/pictures?users=${ids.join(',')}`)).json()) as PictureBatch).pictures;
+  const lookup = async () =>
+    ((await (await app.request(`/api/pictures?users=${ids.join(',')}`)).json()) as PictureBatch).pictures;
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pictures-seed-'));
-    app = createApp({ cache: createMemoryCache(), storage: createFileStorage({ dir }), events: createMemoryEventBus(), auth: { secret: TEST_SECRET }, demoUser: DEMO_USER.id });
+    app = createApp({
+      cache: createMemoryCache(),
+      storage: createFileStorage({ dir }),
+      events: createMemoryEventBus(),
+      auth: { secret: TEST_SECRET },
+      demoUser: DEMO_USER.id,
+    });
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
@@ -45,7 +52,10 @@ describe('seeding through the API', () => {
     const pictures = await lookup();
     const metas = ids.map((id) => pictures[id]);
     const widths = metas.map((m) => m?.variants.map((v) => v.width).join(','));
-    assert.ok(widths.every((w) => w === `64,96,128,${SEEDED_PICTURE_SIZE}`), `every person has copies up to the drawing's size: ${widths[0]}`);
+    assert.ok(
+      widths.every((w) => w === `64,96,128,${SEEDED_PICTURE_SIZE}`),
+      `every person has copies up to the drawing's size: ${widths[0]}`,
+    );
     assert.equal(new Set(metas.map((m) => m!.version)).size, 60, 'and no two are the same picture');
     const image = await app.request(metas[0]!.variants.at(-1)!.url);
     assert.equal(image.headers.get('Content-Type'), 'image/webp');
@@ -53,7 +63,11 @@ describe('seeding through the API', () => {
 
   test('seeding again uploads nothing, and keeps a picture a person changed since', async () => {
     await seedDemoUsers({ fetch: app.fetch, secret: TEST_SECRET });
-    const changed = await app.request(`/api/pictures/${DEMO_USER.id}`, { method: 'PUT', body: solidPng([200, 30, 30]), headers: { Authorization: `Bearer ${await userToken(DEMO_USER.id)}` } });
+    const changed = await app.request(`/api/pictures/${DEMO_USER.id}`, {
+      method: 'PUT',
+      body: solidPng([200, 30, 30]),
+      headers: { Authorization: `Bearer ${await userToken(DEMO_USER.id)}` },
+    });
     assert.equal(changed.status, 201);
     const before = await lookup();
     assert.deepEqual(await seedDemoUsers({ fetch: app.fetch, secret: TEST_SECRET }), { uploaded: [], existing: 60 });
@@ -61,12 +75,15 @@ describe('seeding through the API', () => {
   });
 
   test('an upload the service refuses stops seeding with an error naming the call and the reason', async () => {
-    await assert.rejects(seedDemoUsers({ fetch: app.fetch, secret: 'not-the-secret-the-service-checks-0123456789' }), (error: Error) => {
-      assert.ok(error instanceof SeedError);
-      assert.equal(error.retry, false, 'a refused token will not pass later either');
-      assert.match(error.message, /PUT \/api\/pictures\/\S+ answered 401: Invalid token/);
-      return true;
-    });
+    await assert.rejects(
+      seedDemoUsers({ fetch: app.fetch, secret: 'not-the-secret-the-service-checks-0123456789' }),
+      (error: Error) => {
+        assert.ok(error instanceof SeedError);
+        assert.equal(error.retry, false, 'a refused token will not pass later either');
+        assert.match(error.message, /PUT \/api\/pictures\/\S+ answered 401: Invalid token/);
+        return true;
+      },
+    );
   });
 });
 
@@ -75,9 +92,15 @@ describe('the demo sign-in route', () => {
   beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), 'pictures-demo-'))));
   afterEach(() => rm(dir, { recursive: true, force: true }));
   const build = (demoUser?: string) =>
-    createApp({ cache: createMemoryCache(), storage: createFileStorage({ dir }), events: createMemoryEventBus(), auth: { secret: TEST_SECRET }, demoUser });
+    createApp({
+      cache: createMemoryCache(),
+      storage: createFileStorage({ dir }),
+      events: createMemoryEventBus(),
+      auth: { secret: TEST_SECRET },
+      demoUser,
+    });
 
-  test('hands out a token that uploads the demo user\'s picture, and no one else\'s', async () => {
+  test("hands out a token that uploads the demo user's picture, and no one else's", async () => {
     const app = build(DEMO_USER.id);
     const res = await app.request('/api/demo/token');
     assert.equal(res.status, 200);
@@ -86,8 +109,16 @@ describe('the demo sign-in route', () => {
     assert.equal(userId, DEMO_USER.id);
     assert.ok(expiresAt > Date.now());
     const auth = { Authorization: `Bearer ${token}` };
-    assert.equal((await app.request(`/api/pictures/${DEMO_USER.id}`, { method: 'PUT', body: solidPng([1, 2, 3]), headers: auth })).status, 201);
-    const other = await app.request(`/api/pictures/${FRIENDS[0]!.id}`, { method: 'PUT', body: solidPng([1, 2, 3]), headers: auth });
+    assert.equal(
+      (await app.request(`/api/pictures/${DEMO_USER.id}`, { method: 'PUT', body: solidPng([1, 2, 3]), headers: auth }))
+        .status,
+      201,
+    );
+    const other = await app.request(`/api/pictures/${FRIENDS[0]!.id}`, {
+      method: 'PUT',
+      body: solidPng([1, 2, 3]),
+      headers: auth,
+    });
     assert.equal(other.status, 403);
   });
 

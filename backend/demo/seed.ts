@@ -31,7 +31,10 @@ export interface SeedResult {
 /** A seeding step the service refused; `retry` when the storage may answer later. */
 export class SeedError extends Error {
   override name = 'SeedError';
-  constructor(message: string, readonly retry: boolean) {
+  constructor(
+    message: string,
+    readonly retry: boolean,
+  ) {
     super(message);
   }
 }
@@ -47,7 +50,10 @@ export async function seedDemoUsers({ fetch, secret }: SeedOptions): Promise<See
     const res = await fetch(new Request(`http://service${path}`, init));
     if (res.ok) return res;
     const body = (await res.json().catch(() => undefined)) as ErrorBody | undefined;
-    throw new SeedError(`${init?.method ?? 'GET'} ${path} answered ${res.status}: ${body?.error.message ?? res.statusText}`, res.status === 503);
+    throw new SeedError(
+      `${init?.method ?? 'GET'} ${path} answered ${res.status}: ${body?.error.message ?? res.statusText}`,
+      res.status === 503,
+    );
   };
   const ids = PEOPLE.map((p) => p.id);
   const { pictures } = (await (await call(`/api/pictures?users=${ids.join(',')}`)).json()) as PictureBatch;
@@ -55,10 +61,18 @@ export async function seedDemoUsers({ fetch, secret }: SeedOptions): Promise<See
   const queue = [...missing];
   const upload = async () => {
     for (let id = queue.shift(); id; id = queue.shift()) {
-      const png = await encodePng(SEEDED_PICTURE_SIZE, SEEDED_PICTURE_SIZE, drawAvatar(ids.indexOf(id), SEEDED_PICTURE_SIZE));
+      const png = await encodePng(
+        SEEDED_PICTURE_SIZE,
+        SEEDED_PICTURE_SIZE,
+        drawAvatar(ids.indexOf(id), SEEDED_PICTURE_SIZE),
+      );
       const now = Math.floor(Date.now() / 1000);
       const token = await sign({ sub: id, iat: now, exp: now + 300 }, secret, 'HS256');
-      await call(`/api/pictures/${id}`, { method: 'PUT', body: png, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'image/png' } });
+      await call(`/api/pictures/${id}`, {
+        method: 'PUT',
+        body: png,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'image/png' },
+      });
     }
   };
   await Promise.all(Array.from({ length: PARALLEL_UPLOADS }, upload));
@@ -70,16 +84,23 @@ export async function seedDemoUsers({ fetch, secret }: SeedOptions): Promise<See
  * from its first request; when the storage is not reachable yet, keeps trying in the background every `retryMs`
  * until it is, or until `signal` aborts.
  */
-export async function startSeeding(options: SeedOptions & { signal?: AbortSignal; retryMs?: number; log?: Pick<Console, 'log' | 'warn'> }): Promise<void> {
+export async function startSeeding(
+  options: SeedOptions & { signal?: AbortSignal; retryMs?: number; log?: Pick<Console, 'log' | 'warn'> },
+): Promise<void> {
   const { signal, retryMs = 3_000, log = console } = options;
   let warned = false;
   const attempt = async (): Promise<void> => {
     try {
       const { uploaded, existing } = await seedDemoUsers(options);
-      log.log(uploaded.length ? `[demo] seeded ${uploaded.length} demo users (${existing} already had a picture)` : `[demo] all ${existing} demo users have a picture`);
+      log.log(
+        uploaded.length
+          ? `[demo] seeded ${uploaded.length} demo users (${existing} already had a picture)`
+          : `[demo] all ${existing} demo users have a picture`,
+      );
     } catch (error) {
       const retry = error instanceof SeedError && error.retry && !signal?.aborted;
-      if (!warned || !retry) log.warn(`[demo] could not seed the demo users${retry ? ', retrying' : ''}: ${(error as Error).message}`);
+      if (!warned || !retry)
+        log.warn(`[demo] could not seed the demo users${retry ? ', retrying' : ''}: ${(error as Error).message}`);
       warned = true;
       if (!retry) return;
       const timer = setTimeout(() => void attempt(), retryMs);

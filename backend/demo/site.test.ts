@@ -22,12 +22,21 @@ before(async () => {
     ['demo.css', await toAsset(text('body{}'), 'text/css; charset=utf-8')],
     ['logo.svg', await toAsset(text('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'image/svg+xml')],
   ]);
-  app = createApp({ cache: createMemoryCache(), storage: createFileStorage({ dir }), events: createMemoryEventBus(), auth: {}, assets });
+  app = createApp({
+    cache: createMemoryCache(),
+    storage: createFileStorage({ dir }),
+    events: createMemoryEventBus(),
+    auth: {},
+    assets,
+  });
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
 test('the front page is at /, the others at their names, each asked again at every visit', async () => {
-  for (const [path, heading] of [['/', 'Friends'], ['/profile', 'Profile']]) {
+  for (const [path, heading] of [
+    ['/', 'Friends'],
+    ['/profile', 'Profile'],
+  ]) {
     const res = await app.request(path!);
     assert.equal(res.status, 200, path);
     assert.equal(res.headers.get('Content-Type'), 'text/html; charset=utf-8');
@@ -39,7 +48,10 @@ test('the front page is at /, the others at their names, each asked again at eve
 });
 
 test('styles and images have their types and are kept briefly', async () => {
-  for (const [path, type] of [['/demo.css', 'text/css; charset=utf-8'], ['/logo.svg', 'image/svg+xml']]) {
+  for (const [path, type] of [
+    ['/demo.css', 'text/css; charset=utf-8'],
+    ['/logo.svg', 'image/svg+xml'],
+  ]) {
     const res = await app.request(path!);
     assert.equal(res.headers.get('Content-Type'), type);
     assert.match(res.headers.get('Cache-Control')!, /max-age=600/);

@@ -28,12 +28,18 @@ after(() => Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: 
 
 /** Each demo person's current version, `null` for none. */
 async function versions(service: RunningService): Promise<(string | null)[]> {
-  const { pictures } = (await (await fetch(`${service.base}/api/pictures?users=${ids.join(',')}`)).json()) as PictureBatch;
+  const { pictures } = (await (
+    await fetch(`${service.base}/api/pictures?users=${ids.join(',')}`)
+  ).json()) as PictureBatch;
   return ids.map((id) => pictures[id]?.version ?? null);
 }
 
 /** Runs `body` against a service started from the real entry, and stops it. */
-async function withService<T>(runtime: 'node' | 'deno', env: Record<string, string>, body: (service: RunningService) => Promise<T>): Promise<T> {
+async function withService<T>(
+  runtime: 'node' | 'deno',
+  env: Record<string, string>,
+  body: (service: RunningService) => Promise<T>,
+): Promise<T> {
   const service = await startService(runtime, env);
   try {
     return await body(service);
@@ -43,7 +49,7 @@ async function withService<T>(runtime: 'node' | 'deno', env: Record<string, stri
 }
 
 describe('npm start with no AUTH_SECRET (the demo)', () => {
-  test('seeds 60 people with distinct pictures, hands out the demo user\'s token, and a restart uploads nothing', async () => {
+  test("seeds 60 people with distinct pictures, hands out the demo user's token, and a restart uploads nothing", async () => {
     const env = { DATA_DIR: await dataDir() };
     const afterUpload = await withService('node', env, async (service) => {
       const seeded = await versions(service);
@@ -55,21 +61,32 @@ describe('npm start with no AUTH_SECRET (the demo)', () => {
       const { userId, token } = (await res.json()) as DemoToken;
       assert.equal(userId, DEMO_USER.id);
       const auth = { Authorization: `Bearer ${token}` };
-      const mine = await fetch(`${service.base}/api/pictures/${DEMO_USER.id}`, { method: 'PUT', body: solidPng([9, 9, 9]), headers: auth });
-      assert.equal(mine.status, 201, 'the token uploads the demo user\'s picture');
-      const theirs = await fetch(`${service.base}/api/pictures/${FRIENDS[0]!.id}`, { method: 'PUT', body: solidPng([9, 9, 9]), headers: auth });
-      assert.equal(theirs.status, 403, 'and no one else\'s');
+      const mine = await fetch(`${service.base}/api/pictures/${DEMO_USER.id}`, {
+        method: 'PUT',
+        body: solidPng([9, 9, 9]),
+        headers: auth,
+      });
+      assert.equal(mine.status, 201, "the token uploads the demo user's picture");
+      const theirs = await fetch(`${service.base}/api/pictures/${FRIENDS[0]!.id}`, {
+        method: 'PUT',
+        body: solidPng([9, 9, 9]),
+        headers: auth,
+      });
+      assert.equal(theirs.status, 403, "and no one else's");
       return versions(service);
     });
     await withService('node', env, async (service) => {
       assert.match(service.output(), /all 60 demo users have a picture/);
-      assert.deepEqual(await versions(service), afterUpload, 'nothing re-uploaded, the demo user\'s new picture kept');
+      assert.deepEqual(await versions(service), afterUpload, "nothing re-uploaded, the demo user's new picture kept");
     });
   });
 
   test('SEED_DEMO=0 seeds nobody', async () => {
     await withService('node', { DATA_DIR: await dataDir(), SEED_DEMO: '0' }, async (service) => {
-      assert.deepEqual(await versions(service), ids.map(() => null));
+      assert.deepEqual(
+        await versions(service),
+        ids.map(() => null),
+      );
       assert.doesNotMatch(service.output(), /\[demo\]/);
     });
   });
@@ -79,20 +96,31 @@ describe('npm start with no AUTH_SECRET (the demo)', () => {
       assert.equal(new Set((await versions(service)).filter(Boolean)).size, 60, service.output());
       assert.equal((await fetch(`${service.base}/api/demo/token`)).status, 200);
       const page = await fetch(`${service.base}/`);
-      assert.equal(page.headers.get('Content-Type'), 'text/html; charset=utf-8', 'the demo is built (npm run build) and served');
+      assert.equal(
+        page.headers.get('Content-Type'),
+        'text/html; charset=utf-8',
+        'the demo is built (npm run build) and served',
+      );
       assert.match(await page.text(), /<cached-profile-picture|data-friends/);
     });
   });
 });
 
-describe('npm start with the operator\'s AUTH_SECRET', () => {
+describe("npm start with the operator's AUTH_SECRET", () => {
   test('the demo token route is gone, uploads need a real token, and the people are seeded all the same', async () => {
     await withService('node', { DATA_DIR: await dataDir(), AUTH_SECRET: TEST_SECRET }, async (service) => {
       const res = await fetch(`${service.base}/api/demo/token`);
       assert.equal(res.status, 404);
-      const anonymous = await fetch(`${service.base}/api/pictures/${DEMO_USER.id}`, { method: 'PUT', body: solidPng([1, 1, 1]) });
+      const anonymous = await fetch(`${service.base}/api/pictures/${DEMO_USER.id}`, {
+        method: 'PUT',
+        body: solidPng([1, 1, 1]),
+      });
       assert.equal(anonymous.status, 401);
-      const signed = await fetch(`${service.base}/api/pictures/${DEMO_USER.id}`, { method: 'PUT', body: solidPng([1, 1, 1]), headers: { Authorization: `Bearer ${await userToken(DEMO_USER.id)}` } });
+      const signed = await fetch(`${service.base}/api/pictures/${DEMO_USER.id}`, {
+        method: 'PUT',
+        body: solidPng([1, 1, 1]),
+        headers: { Authorization: `Bearer ${await userToken(DEMO_USER.id)}` },
+      });
       assert.equal(signed.status, 201);
       assert.equal((await versions(service)).filter(Boolean).length, 60);
     });
@@ -108,8 +136,13 @@ describe('npm start on Redis and S3', () => {
       const seeded = await withService('node', env, async (service) => {
         assert.match(service.output(), /could not seed the demo users, retrying: .*503/);
         await backing.s3.restart();
-        await until(async () => !(await versions(service)).includes(null), 'every demo user to be seeded', 20_000)
-          .catch((error: Error) => assert.fail(`not seeded 20 s after the object store came back (${error.message}):\n${service.output()}`));
+        await until(
+          async () => !(await versions(service)).includes(null),
+          'every demo user to be seeded',
+          20_000,
+        ).catch((error: Error) =>
+          assert.fail(`not seeded 20 s after the object store came back (${error.message}):\n${service.output()}`),
+        );
         return versions(service);
       });
       assert.equal(new Set(seeded).size, 60);

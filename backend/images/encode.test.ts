@@ -8,17 +8,38 @@ const encoder = createImageEncoder({ maxPixels: 25e6, maxFrames: 100, maxAnimati
 
 /** A grey picture with a patch of coloured noise at `left`: what draws the eye, away from the centre. */
 async function patchAt(width: number, height: number, left: number): Promise<Buffer> {
-  const patch = await sharp({ create: { width: 150, height: 150, channels: 3, background: '#888', noise: { type: 'gaussian', mean: 128, sigma: 90 } } }).png().toBuffer();
-  return sharp({ create: { width, height, channels: 3, background: '#808080' } }).composite([{ input: patch, left, top: 25 }]).jpeg().toBuffer();
+  const patch = await sharp({
+    create: {
+      width: 150,
+      height: 150,
+      channels: 3,
+      background: '#888',
+      noise: { type: 'gaussian', mean: 128, sigma: 90 },
+    },
+  })
+    .png()
+    .toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: '#808080' } })
+    .composite([{ input: patch, left, top: 25 }])
+    .jpeg()
+    .toBuffer();
 }
 
 /** Four frames of four colours, 80 × 80: nothing an encoder may merge. */
 async function fourFrameGif(): Promise<Buffer> {
-  const frames = await Promise.all(['#f00', '#0f0', '#00f', '#ff0'].map((colour) => sharp({ create: { width: 80, height: 80, channels: 3, background: colour } }).raw().toBuffer()));
-  return sharp(Buffer.concat(frames), { raw: { width: 80, height: 320, channels: 3, pageHeight: 80 } as never }).gif({ delay: [100, 100, 100, 100] }).toBuffer();
+  const frames = await Promise.all(
+    ['#f00', '#0f0', '#00f', '#ff0'].map((colour) =>
+      sharp({ create: { width: 80, height: 80, channels: 3, background: colour } })
+        .raw()
+        .toBuffer(),
+    ),
+  );
+  return sharp(Buffer.concat(frames), { raw: { width: 80, height: 320, channels: 3, pageHeight: 80 } as never })
+    .gif({ delay: [100, 100, 100, 100] })
+    .toBuffer();
 }
 
-test('widths: the standard ones that fit, and the picture\'s own size when it is well past them', () => {
+test("widths: the standard ones that fit, and the picture's own size when it is well past them", () => {
   assert.deepEqual(widthsFor(3024), [64, 96, 128, 256, 512]);
   assert.deepEqual(widthsFor(512), [64, 96, 128, 256, 512]);
   assert.deepEqual(widthsFor(300), [64, 96, 128, 256], '300 is close enough to 256');
@@ -28,9 +49,22 @@ test('widths: the standard ones that fit, and the picture\'s own size when it is
 });
 
 test('a phone-sized photo becomes five square WebP copies and a tiny placeholder', async () => {
-  const photo = await sharp({ create: { width: 4032, height: 3024, channels: 3, background: '#557799', noise: { type: 'gaussian', mean: 120, sigma: 40 } } }).jpeg({ quality: 90 }).toBuffer();
+  const photo = await sharp({
+    create: {
+      width: 4032,
+      height: 3024,
+      channels: 3,
+      background: '#557799',
+      noise: { type: 'gaussian', mean: 120, sigma: 40 },
+    },
+  })
+    .jpeg({ quality: 90 })
+    .toBuffer();
   const { variants, placeholder } = await encoder.encode(photo);
-  assert.deepEqual(variants.map((v) => v.width), [64, 96, 128, 256, 512]);
+  assert.deepEqual(
+    variants.map((v) => v.width),
+    [64, 96, 128, 256, 512],
+  );
   for (const variant of variants) {
     const meta = await sharp(variant.data).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height], ['webp', variant.width, variant.width]);
@@ -43,20 +77,32 @@ test('a phone-sized photo becomes five square WebP copies and a tiny placeholder
 test('the square keeps what draws the eye, not the centre', async () => {
   const { variants } = await encoder.encode(await patchAt(600, 200, 430));
   const { channels } = await sharp(variants.at(-1)!.data).stats();
-  assert.ok(channels[0]!.stdev > 20, `the noisy patch at the right edge is in the square (stdev ${channels[0]!.stdev.toFixed(1)})`);
+  assert.ok(
+    channels[0]!.stdev > 20,
+    `the noisy patch at the right edge is in the square (stdev ${channels[0]!.stdev.toFixed(1)})`,
+  );
 });
 
 test('EXIF orientation is applied: a photo taken sideways comes out upright', async () => {
   // Stored with its top half red and orientation 6: shown turned a quarter clockwise, so red on the right.
-  const top = await sharp({ create: { width: 100, height: 50, channels: 3, background: '#ff0000' } }).png().toBuffer();
+  const top = await sharp({ create: { width: 100, height: 50, channels: 3, background: '#ff0000' } })
+    .png()
+    .toBuffer();
   const sideways = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#0000ff' } })
-    .composite([{ input: top, left: 0, top: 0 }]).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    .composite([{ input: top, left: 0, top: 0 }])
+    .jpeg()
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
   const { variants } = await encoder.encode(sideways);
   const { data, info } = await sharp(variants[0]!.data).raw().toBuffer({ resolveWithObject: true });
   const red = (x: number, y: number) => data[(y * info.width + x) * info.channels]! > 128;
   const middle = Math.floor(info.width / 2);
   assert.deepEqual([red(2, middle), red(info.width - 3, middle)], [false, true], 'left blue, right red');
-  assert.deepEqual([red(middle - 20, 2), red(middle - 20, info.width - 3)], [false, false], 'not red at the top, as stored');
+  assert.deepEqual(
+    [red(middle - 20, 2), red(middle - 20, info.width - 3)],
+    [false, false],
+    'not red at the top, as stored',
+  );
 });
 
 test('an animation stays animated, with at most maxFrames frames', async () => {
@@ -71,8 +117,16 @@ test('an animation stays animated, with at most maxFrames frames', async () => {
 
 test('limits are checked on the headers: too many pixels a frame, or in all frames, is 413; bytes cut short are 415', async () => {
   const gif = await fourFrameGif(); // 6,400 pixels a frame, 25,600 in all
-  await assert.rejects(createImageEncoder({ maxPixels: 5_000, maxFrames: 100, maxAnimationPixels: 1e9 }).encode(gif), (e: ApiError) => e.status === 413 && /MAX_IMAGE_PIXELS/.test(e.message));
-  await assert.rejects(createImageEncoder({ maxPixels: 1e6, maxFrames: 100, maxAnimationPixels: 20_000 }).encode(gif), (e: ApiError) => e.status === 413 && /MAX_ANIMATION_PIXELS/.test(e.message));
-  const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#123456' } }).jpeg().toBuffer();
+  await assert.rejects(
+    createImageEncoder({ maxPixels: 5_000, maxFrames: 100, maxAnimationPixels: 1e9 }).encode(gif),
+    (e: ApiError) => e.status === 413 && /MAX_IMAGE_PIXELS/.test(e.message),
+  );
+  await assert.rejects(
+    createImageEncoder({ maxPixels: 1e6, maxFrames: 100, maxAnimationPixels: 20_000 }).encode(gif),
+    (e: ApiError) => e.status === 413 && /MAX_ANIMATION_PIXELS/.test(e.message),
+  );
+  const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#123456' } })
+    .jpeg()
+    .toBuffer();
   await assert.rejects(encoder.encode(jpeg.subarray(0, 40)), (e: ApiError) => e.status === 415);
 });

@@ -73,9 +73,14 @@ export function createImageEncoder(limits: ImageLimits): ImageEncoder {
       const frameHeight = header.pageHeight ?? header.height;
       const framePixels = header.width * frameHeight;
       if (!(framePixels > 0)) throw undecodable(new Error('it states no size'));
-      if (framePixels > limits.maxPixels) throw tooManyPixels(`${framePixels.toLocaleString('en')} pixels a frame`, limits.maxPixels, 'MAX_IMAGE_PIXELS');
+      if (framePixels > limits.maxPixels)
+        throw tooManyPixels(`${framePixels.toLocaleString('en')} pixels a frame`, limits.maxPixels, 'MAX_IMAGE_PIXELS');
       if (framePixels * frames > limits.maxAnimationPixels) {
-        throw tooManyPixels(`${frames} frames of ${framePixels.toLocaleString('en')} pixels`, limits.maxAnimationPixels, 'MAX_ANIMATION_PIXELS');
+        throw tooManyPixels(
+          `${frames} frames of ${framePixels.toLocaleString('en')} pixels`,
+          limits.maxAnimationPixels,
+          'MAX_ANIMATION_PIXELS',
+        );
       }
       const animated = frames > 1;
       const side = Math.min(header.width, frameHeight, VARIANT_WIDTHS.at(-1)!);
@@ -108,9 +113,18 @@ export function createImageEncoder(limits: ImageLimits): ImageEncoder {
 }
 
 function undecodable(error: unknown): never {
-  throw new ApiError(415, 'unsupported_media_type', `The image cannot be decoded: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  throw new ApiError(
+    415,
+    'unsupported_media_type',
+    `The image cannot be decoded: ${(error as Error).message.split('\n')[0]}`,
+    { cause: error },
+  );
 }
 
 function tooManyPixels(what: string, limit: number, variable: string): ApiError {
-  return new ApiError(413, 'payload_too_large', `The image has ${what}; at most ${limit.toLocaleString('en')} are accepted (${variable}). Send a smaller picture.`);
+  return new ApiError(
+    413,
+    'payload_too_large',
+    `The image has ${what}; at most ${limit.toLocaleString('en')} are accepted (${variable}). Send a smaller picture.`,
+  );
 }

@@ -16,7 +16,20 @@ import { createApp } from '../app.ts';
 import { createMemoryCache, createMemoryEventBus } from '../cache/memory.ts';
 import { createFileStorage } from '../storage/files.ts';
 import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
-import { box, bytes, indexOf, jpegSegment, pngChunk, riffChunk, subBlocks, u16beBytes, u32beBytes, webp, webpChunks, type Part } from '../upload/fixtures.ts';
+import {
+  box,
+  bytes,
+  indexOf,
+  jpegSegment,
+  pngChunk,
+  riffChunk,
+  subBlocks,
+  u16beBytes,
+  u32beBytes,
+  webp,
+  webpChunks,
+  type Part,
+} from '../upload/fixtures.ts';
 import { colorTableSize } from '../upload/gif-blocks.ts';
 
 const WIDTH = 320;
@@ -34,7 +47,12 @@ function picture(frames = 1): Sharp {
     const frame = Math.floor(i / (WIDTH * HEIGHT));
     rgb.set([(x * 255) / WIDTH, (y * 255) / HEIGHT, frame * 80], i * 3);
   }
-  const raw = { width: WIDTH, height: HEIGHT * frames, channels: 3 as const, ...(frames > 1 ? { pageHeight: HEIGHT } : {}) };
+  const raw = {
+    width: WIDTH,
+    height: HEIGHT * frames,
+    channels: 3 as const,
+    ...(frames > 1 ? { pageHeight: HEIGHT } : {}),
+  };
   return sharp(rgb, { raw, animated: frames > 1 });
 }
 
@@ -58,7 +76,11 @@ function xmpPacket(place: string): string {
 }
 
 /** `image` with EXIF, XMP and a Display P3 profile, where libvips puts them in whichever format it writes. */
-const tagged = (image: Sharp, place: string) => image.withExif(exifTags(place)).withXmp(xmpPacket(`${place}-xmp`)).withIccProfile('p3');
+const tagged = (image: Sharp, place: string) =>
+  image
+    .withExif(exifTags(place))
+    .withXmp(xmpPacket(`${place}-xmp`))
+    .withIccProfile('p3');
 
 /** The ICC profile libvips embeds for `p3`, as bytes to hide elsewhere. */
 async function iccProfile(): Promise<Uint8Array> {
@@ -67,7 +89,8 @@ async function iccProfile(): Promise<Uint8Array> {
 }
 
 /** `file` with `insert` placed at `at`. */
-const splice = (file: Uint8Array, at: number, ...insert: Part[]) => bytes(file.subarray(0, at), ...insert, file.subarray(at));
+const splice = (file: Uint8Array, at: number, ...insert: Part[]) =>
+  bytes(file.subarray(0, at), ...insert, file.subarray(at));
 
 // --- JPEG ----------------------------------------------------------------------------------------------------
 
@@ -82,15 +105,36 @@ function afterApp0(file: Uint8Array): number {
 function iptcSegment(place: string): Uint8Array {
   const dataset = (number: number, value: string) => bytes([0x1c, 2, number], u16beBytes(value.length), value);
   const iptc = bytes(dataset(0, '\0\x04'), dataset(90, mark(`${place}-city`)), dataset(80, 'Alice'));
-  return jpegSegment(0xed, 'Photoshop 3.0\0', '8BIM', u16beBytes(0x0404), [0, 0], u32beBytes(iptc.length), iptc, iptc.length % 2 ? [0] : []);
+  return jpegSegment(
+    0xed,
+    'Photoshop 3.0\0',
+    '8BIM',
+    u16beBytes(0x0404),
+    [0, 0],
+    u32beBytes(iptc.length),
+    iptc,
+    iptc.length % 2 ? [0] : [],
+  );
 }
 
 /** An Exif APP1 whose IFD1 holds a JPEG thumbnail, as cameras write one (big-endian TIFF). */
 function exifThumbnailSegment(thumbnail: Uint8Array): Uint8Array {
-  const entry = (tag: number, type: number, value: number) => bytes(u16beBytes(tag), u16beBytes(type), u32beBytes(1), type === 3 ? [...u16beBytes(value), 0, 0] : u32beBytes(value));
+  const entry = (tag: number, type: number, value: number) =>
+    bytes(
+      u16beBytes(tag),
+      u16beBytes(type),
+      u32beBytes(1),
+      type === 3 ? [...u16beBytes(value), 0, 0] : u32beBytes(value),
+    );
   // TIFF header (8), IFD0 with one entry (18), IFD1 with three (42), then the thumbnail.
   const ifd0 = bytes(u16beBytes(1), entry(0x0112, 3, 1), u32beBytes(26));
-  const ifd1 = bytes(u16beBytes(3), entry(0x0103, 3, 6), entry(0x0201, 4, 68), entry(0x0202, 4, thumbnail.length), u32beBytes(0));
+  const ifd1 = bytes(
+    u16beBytes(3),
+    entry(0x0103, 3, 6),
+    entry(0x0201, 4, 68),
+    entry(0x0202, 4, thumbnail.length),
+    u32beBytes(0),
+  );
   return jpegSegment(0xe1, 'Exif\0\0', 'MM', u16beBytes(42), u32beBytes(8), ifd0, ifd1, thumbnail);
 }
 
@@ -133,10 +177,20 @@ const applicationExtension = (id: string, ...data: Part[]) => bytes([0x21, 0xff,
  * …, 0, 0) that brings a reader walking it as sub-blocks, wherever it lands, to the terminator.
  */
 function xmpExtension(place: string): Uint8Array {
-  return bytes([0x21, 0xff, 11], 'XMP DataXMP', xmpPacket(place), [1], Array.from({ length: 256 }, (_, i) => 255 - i), [0]);
+  return bytes(
+    [0x21, 0xff, 11],
+    'XMP DataXMP',
+    xmpPacket(place),
+    [1],
+    Array.from({ length: 256 }, (_, i) => 255 - i),
+    [0],
+  );
 }
 
-const gif = () => picture(3).gif({ delay: [100, 100, 100], loop: 0 }).toBuffer();
+const gif = () =>
+  picture(3)
+    .gif({ delay: [100, 100, 100], loop: 0 })
+    .toBuffer();
 
 /** Just past the header, the logical screen and the global colour table: where the first extension may go. */
 const afterGifHeader = (file: Uint8Array) => 13 + colorTableSize(file[10]!);
@@ -155,7 +209,13 @@ interface HidingCase {
   seen: string[];
 }
 
-const TAGGED_SEEN = ['IFD0:Make', 'ExifIFD:UserComment', 'GPS:GPSLatitude', 'XMP-dc:Creator', 'ICC_Profile:ProfileDescription'];
+const TAGGED_SEEN = [
+  'IFD0:Make',
+  'ExifIFD:UserComment',
+  'GPS:GPSLatitude',
+  'XMP-dc:Creator',
+  'ICC_Profile:ProfileDescription',
+];
 const taggedPlanted = (place: string) => [mark(`${place}-make`), mark(`${place}-user-comment`), mark(`${place}-xmp`)];
 
 const cases: HidingCase[] = [
@@ -187,7 +247,11 @@ const cases: HidingCase[] = [
     name: 'JPEG with a JFXX thumbnail in APP0',
     make: async () => {
       const file = await jpeg();
-      return splice(file, afterApp0(file), jpegSegment(0xe0, 'JFXX\0', [0x10], await markedJpeg('jpeg-jfxx-thumbnail')));
+      return splice(
+        file,
+        afterApp0(file),
+        jpegSegment(0xe0, 'JFXX\0', [0x10], await markedJpeg('jpeg-jfxx-thumbnail')),
+      );
     },
     planted: [mark('jpeg-jfxx-thumbnail')],
     seen: ['JFXX:ThumbnailImage'],
@@ -206,7 +270,11 @@ const cases: HidingCase[] = [
     name: 'progressive JPEG with an APP1 (XMP) after its first scan',
     make: async () => {
       const file = await picture().jpeg({ progressive: true }).toBuffer();
-      return splice(file, afterFirstScan(file), jpegSegment(0xe1, 'http://ns.adobe.com/xap/1.0/\0', xmpPacket('jpeg-app1-after-scan')));
+      return splice(
+        file,
+        afterFirstScan(file),
+        jpegSegment(0xe1, 'http://ns.adobe.com/xap/1.0/\0', xmpPacket('jpeg-app1-after-scan')),
+      );
     },
     planted: [mark('jpeg-app1-after-scan')],
     seen: [],
@@ -241,8 +309,26 @@ const cases: HidingCase[] = [
   {
     name: 'PNG with an eXIf chunk and a lowercase exIf one',
     make: async () => {
-      const exif = (place: string) => bytes('MM', u16beBytes(42), u32beBytes(8), u16beBytes(1), u16beBytes(0x010f), u16beBytes(2), u32beBytes(mark(place).length + 1), u32beBytes(26), u32beBytes(0), mark(place), [0]);
-      return splice(await png(), AFTER_IHDR, pngChunk('eXIf', exif('png-exif')), pngChunk('exIf', exif('png-exif-lowercase')));
+      const exif = (place: string) =>
+        bytes(
+          'MM',
+          u16beBytes(42),
+          u32beBytes(8),
+          u16beBytes(1),
+          u16beBytes(0x010f),
+          u16beBytes(2),
+          u32beBytes(mark(place).length + 1),
+          u32beBytes(26),
+          u32beBytes(0),
+          mark(place),
+          [0],
+        );
+      return splice(
+        await png(),
+        AFTER_IHDR,
+        pngChunk('eXIf', exif('png-exif')),
+        pngChunk('exIf', exif('png-exif-lowercase')),
+      );
     },
     planted: [mark('png-exif'), mark('png-exif-lowercase')],
     seen: ['IFD0:Make'],
@@ -274,12 +360,21 @@ const cases: HidingCase[] = [
       ];
       return bytes(extendedWebp([...image, ...hidden]), mark('webp-trailer'));
     },
-    planted: [mark('webp-exif-lowercase'), mark('webp-xmp-lowercase'), mark('webp-iccp-lowercase'), mark('webp-unknown-chunk'), mark('webp-trailer')],
+    planted: [
+      mark('webp-exif-lowercase'),
+      mark('webp-xmp-lowercase'),
+      mark('webp-iccp-lowercase'),
+      mark('webp-unknown-chunk'),
+      mark('webp-trailer'),
+    ],
     seen: ['RIFF:Unknown_exif', 'RIFF:Unknown_xmp', 'RIFF:Unknown_iccp', 'RIFF:Unknown_META'],
   },
   {
     name: 'animated WebP with EXIF and XMP',
-    make: () => tagged(picture(3), 'webp-animated').webp({ delay: [100, 100, 100], loop: 0 }).toBuffer(),
+    make: () =>
+      tagged(picture(3), 'webp-animated')
+        .webp({ delay: [100, 100, 100], loop: 0 })
+        .toBuffer(),
     planted: taggedPlanted('webp-animated'),
     seen: TAGGED_SEEN,
   },
@@ -358,7 +453,9 @@ describe('what the service serves carries nothing of the upload but its pixels',
         return path;
       }),
     );
-    const { stdout } = await execFileAsync('exiftool', ['-j', '-G1', '-a', '-u', '-b', ...paths], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await execFileAsync('exiftool', ['-j', '-G1', '-a', '-u', '-b', ...paths], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const read = JSON.parse(stdout) as Record<string, unknown>[];
     return paths.map((path) => read.find((tags) => tags.SourceFile === path)!);
   }
@@ -384,18 +481,35 @@ describe('what the service serves carries nothing of the upload but its pixels',
       const upload = await make();
       const [input] = await exiftool(`upload-${i}`, [upload]);
       const inputText = JSON.stringify(input);
-      for (const marker of planted) assert.ok(indexOf(upload, marker) >= 0 || inputText.includes(marker), `the upload does not hold ${marker}`);
-      for (const tag of seen) assert.ok(tag in input!, `exiftool does not read ${tag} from the upload: ${Object.keys(input!).join(', ')}`);
+      for (const marker of planted)
+        assert.ok(indexOf(upload, marker) >= 0 || inputText.includes(marker), `the upload does not hold ${marker}`);
+      for (const tag of seen)
+        assert.ok(tag in input!, `exiftool does not read ${tag} from the upload: ${Object.keys(input!).join(', ')}`);
 
-      const res = await app.request(`/api/pictures/hidden-${i}`, { method: 'PUT', body: new Uint8Array(upload), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+      const res = await app.request(`/api/pictures/hidden-${i}`, {
+        method: 'PUT',
+        body: new Uint8Array(upload),
+        headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      });
       assert.equal(res.status, 201, await res.clone().text());
       const files = await served((await res.json()) as PictureMeta);
-      const read = await exiftool(`served-${i}`, files.map((file) => file.data));
+      const read = await exiftool(
+        `served-${i}`,
+        files.map((file) => file.data),
+      );
       for (const [j, { what, data }] of files.entries()) {
         const tags = read[j]!;
         const foreign = Object.keys(tags).filter((tag) => !SERVED_TAGS.test(tag));
-        assert.deepEqual(foreign, [], `${what} carries ${foreign.map((tag) => `${tag}=${JSON.stringify(tags[tag]).slice(0, 80)}`).join(', ')}`);
-        assert.doesNotMatch(String(tags['RIFF:WebP_Flags'] ?? ''), /EXIF|XMP|ICC/, `${what}: its VP8X header announces metadata`);
+        assert.deepEqual(
+          foreign,
+          [],
+          `${what} carries ${foreign.map((tag) => `${tag}=${JSON.stringify(tags[tag]).slice(0, 80)}`).join(', ')}`,
+        );
+        assert.doesNotMatch(
+          String(tags['RIFF:WebP_Flags'] ?? ''),
+          /EXIF|XMP|ICC/,
+          `${what}: its VP8X header announces metadata`,
+        );
         assert.equal(indexOf(data, 'planted-'), -1, `${what} holds a planted marker`);
         assert.ok(!JSON.stringify(tags).includes('planted-'), `${what}: exiftool reads a planted marker`);
       }

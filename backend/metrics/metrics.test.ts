@@ -25,12 +25,27 @@ describe('metrics', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pictures-metrics-'));
     const storage = createFileStorage({ dir });
     const app = createApp({
-      cache: createMemoryCache(), storage, events: createMemoryEventBus(),
-      auth: { secret: TEST_SECRET, adminToken: TEST_ADMIN_TOKEN }, log: { warn() {}, error() {} },
+      cache: createMemoryCache(),
+      storage,
+      events: createMemoryEventBus(),
+      auth: { secret: TEST_SECRET, adminToken: TEST_ADMIN_TOKEN },
+      log: { warn() {}, error() {} },
     });
     try {
-      assert.equal((await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([1, 2, 3]), headers: admin })).status, 201);
-      assert.equal((await app.request('/api/pictures/ada', { method: 'PUT', body: new TextEncoder().encode('<svg/>'), headers: admin })).status, 415);
+      assert.equal(
+        (await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([1, 2, 3]), headers: admin })).status,
+        201,
+      );
+      assert.equal(
+        (
+          await app.request('/api/pictures/ada', {
+            method: 'PUT',
+            body: new TextEncoder().encode('<svg/>'),
+            headers: admin,
+          })
+        ).status,
+        415,
+      );
       assert.equal((await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([1, 2, 3]) })).status, 401);
       await app.request('/api/pictures/bob');
       await app.request('/api/pictures/bob');
@@ -69,7 +84,11 @@ describe('metrics', () => {
       const target = await startEmbedded(runtime);
       try {
         assert.equal((await fetch(`${target.base}/metrics`)).status, 401);
-        assert.equal((await fetch(`${target.base}/metrics`, { headers: { Authorization: `Bearer ${await userToken('ada')}` } })).status, 403);
+        assert.equal(
+          (await fetch(`${target.base}/metrics`, { headers: { Authorization: `Bearer ${await userToken('ada')}` } }))
+            .status,
+          403,
+        );
         await fetch(`${target.base}/api/pictures/ada`);
         const res = await fetch(`${target.base}/metrics`, { headers: admin });
         assert.equal(res.status, 200);

@@ -37,14 +37,57 @@ export function createMetrics(prefix = 'pictures_'): ServiceMetrics {
   const registers = [registry];
   return {
     registry,
-    lookups: new Counter({ name: `${prefix}lookups_total`, help: 'Lookups by kind (single, batch) and cache result (hit, miss, bypass).', labelNames: ['kind', 'result'], registers }),
-    lookupSeconds: new Histogram({ name: `${prefix}lookup_duration_seconds`, help: 'Time to answer a lookup.', labelNames: ['kind'], buckets: LOOKUP_BUCKETS, registers }),
-    batchSize: new Histogram({ name: `${prefix}batch_users`, help: 'Users asked for in one batch lookup.', buckets: BATCH_BUCKETS, registers }),
-    uploads: new Counter({ name: `${prefix}uploads_total`, help: 'Uploads by outcome (stored, refused, failed).', labelNames: ['outcome'], registers }),
-    partErrors: new Counter({ name: `${prefix}part_errors_total`, help: 'Requests that met a failing part (storage, cache).', labelNames: ['part'], registers }),
-    refusals: new Counter({ name: `${prefix}refusals_total`, help: 'Requests refused, by error code.', labelNames: ['reason'], registers }),
-    uploadsInFlight: new Gauge({ name: `${prefix}uploads_in_flight`, help: 'Uploads being received, decoded or stored.', registers }),
-    uploadBytesHeld: new Gauge({ name: `${prefix}upload_bytes_held`, help: 'Bytes of upload bodies admitted and not yet let go (at most MAX_UPLOAD_MEMORY_BYTES).', registers }),
-    eventStreams: new Gauge({ name: `${prefix}event_streams`, help: 'Event streams open (at most MAX_STREAMS).', registers }),
+    lookups: new Counter({
+      name: `${prefix}lookups_total`,
+      help: 'Lookups by kind (single, batch) and cache result (hit, miss, bypass).',
+      labelNames: ['kind', 'result'],
+      registers,
+    }),
+    lookupSeconds: new Histogram({
+      name: `${prefix}lookup_duration_seconds`,
+      help: 'Time to answer a lookup.',
+      labelNames: ['kind'],
+      buckets: LOOKUP_BUCKETS,
+      registers,
+    }),
+    batchSize: new Histogram({
+      name: `${prefix}batch_users`,
+      help: 'Users asked for in one batch lookup.',
+      buckets: BATCH_BUCKETS,
+      registers,
+    }),
+    uploads: new Counter({
+      name: `${prefix}uploads_total`,
+      help: 'Uploads by outcome (stored, refused, failed).',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    partErrors: new Counter({
+      name: `${prefix}part_errors_total`,
+      help: 'Requests that met a failing part (storage, cache).',
+      labelNames: ['part'],
+      registers,
+    }),
+    refusals: new Counter({
+      name: `${prefix}refusals_total`,
+      help: 'Requests refused, by error code.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    uploadsInFlight: new Gauge({
+      name: `${prefix}uploads_in_flight`,
+      help: 'Uploads being received, decoded or stored.',
+      registers,
+    }),
+    uploadBytesHeld: new Gauge({
+      name: `${prefix}upload_bytes_held`,
+      help: 'Bytes of upload bodies admitted and not yet let go (at most MAX_UPLOAD_MEMORY_BYTES).',
+      registers,
+    }),
+    eventStreams: new Gauge({
+      name: `${prefix}event_streams`,
+      help: 'Event streams open (at most MAX_STREAMS).',
+      registers,
+    }),
   };
 }

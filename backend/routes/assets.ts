@@ -15,7 +15,10 @@ export interface Asset {
  * An asset that keeps its URL across versions is cached briefly: a reload within ten minutes asks nothing, and a
  * new version reaches every page within ten minutes (a 304 when nothing changed). One named by its hash never changes.
  */
-const caching = { brief: 'public, max-age=600, stale-while-revalidate=86400', immutable: 'public, max-age=31536000, immutable' };
+const caching = {
+  brief: 'public, max-age=600, stale-while-revalidate=86400',
+  immutable: 'public, max-age=31536000, immutable',
+};
 /** A page is asked for again at each visit (a 304 when unchanged), so a new version of the site shows at once. */
 const pageCaching = 'no-cache';
 
@@ -24,7 +27,11 @@ export function assetRoutes({ assets }: { assets: ReadonlyMap<string, Asset> }) 
   return new Hono().get('/:name?', async (c, next) => {
     const asset = assets.get(c.req.param('name') ?? '');
     if (!asset) return next();
-    const cacheControl = asset.immutable ? caching.immutable : asset.contentType.startsWith('text/html') ? pageCaching : caching.brief;
+    const cacheControl = asset.immutable
+      ? caching.immutable
+      : asset.contentType.startsWith('text/html')
+        ? pageCaching
+        : caching.brief;
     const headers = { ETag: asset.etag, 'Cache-Control': cacheControl };
     if (matchesETag(c, asset.etag)) return c.body(null, 304, headers);
     return c.body(asset.body, 200, { ...headers, 'Content-Type': asset.contentType });

@@ -12,7 +12,13 @@ export function cacheRoutes({ cache, auth }: { cache: LookupCache; auth: Auth })
       const { hits, misses, keys } = await cache.stats().catch((error) => {
         throw cacheUnavailable(error);
       });
-      const stats: CacheStats = { backend: cache.kind, hits, misses, hitRate: hits + misses ? hits / (hits + misses) : 0, keys };
+      const stats: CacheStats = {
+        backend: cache.kind,
+        hits,
+        misses,
+        hitRate: hits + misses ? hits / (hits + misses) : 0,
+        keys,
+      };
       return c.json(stats, 200, { 'Cache-Control': 'no-store' });
     })
     .delete('/:userId', async (c) => {

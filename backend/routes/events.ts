@@ -6,7 +6,8 @@ import { admit, type Refusal } from './admit.ts';
 
 /** A place frees only when some stream ends, which may take hours: no point asking again soon. */
 const refusal: Refusal = {
-  client: 'This client has as many event streams open as it may (MAX_STREAMS_PER_CLIENT); close one, or do without live updates.',
+  client:
+    'This client has as many event streams open as it may (MAX_STREAMS_PER_CLIENT); close one, or do without live updates.',
   total: 'The service has as many event streams open as it may (MAX_STREAMS); try again later.',
   retryAfterSeconds: 60,
 };
@@ -18,7 +19,12 @@ const headers = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cach
  * bounded per client and in all (`admission`); the rest are refused at once. Streams end when the client goes away
  * or `shutdown` is aborted (a server waits for open streams before it stops).
  */
-export function eventRoutes(options: { events: EventBus; shutdown?: AbortSignal; admission: Admission; clientOf: (c: Context) => string | undefined }) {
+export function eventRoutes(options: {
+  events: EventBus;
+  shutdown?: AbortSignal;
+  admission: Admission;
+  clientOf: (c: Context) => string | undefined;
+}) {
   const { admission, clientOf } = options;
   const streams = createEventStreams(options);
   return new Hono().get('/', (c) => {

@@ -13,7 +13,15 @@ class PingTimeout extends Error {}
  * names the failure by its code alone (`ECONNREFUSED`, `ENOTDIR`, `NoSuchBucket`), since the full message names
  * the server's paths and addresses; that goes to the log, once when an outage starts and once when it ends.
  */
-export function healthRoutes({ cache, storage, log }: { cache: LookupCache; storage: PictureStorage; log: Pick<Console, 'warn'> }) {
+export function healthRoutes({
+  cache,
+  storage,
+  log,
+}: {
+  cache: LookupCache;
+  storage: PictureStorage;
+  log: Pick<Console, 'warn'>;
+}) {
   const down = new Set<string>();
 
   async function check(part: 'cache' | 'storage', kind: string, ping: () => Promise<void>): Promise<PartHealth> {
@@ -47,5 +55,7 @@ export function healthRoutes({ cache, storage, log }: { cache: LookupCache; stor
 function publicReason(error: unknown): string {
   if (error instanceof PingTimeout) return error.message;
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code) ? code : 'unreachable (the service\'s log says why)';
+  return typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)
+    ? code
+    : "unreachable (the service's log says why)";
 }

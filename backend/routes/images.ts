@@ -22,12 +22,14 @@ export function imageRoutes({ service }: { service: PictureService }) {
       const userId = checkUserId(c.req.param('userId'));
       const version = c.req.param('version');
       const width = Number(VARIANT_FILE.exec(c.req.param('file'))?.[1] ?? NaN);
-      if (!VERSION.test(version) || !width) throw new ApiError(404, 'not_found', `No picture at ${JSON.stringify(c.req.path.slice(0, 200))}.`);
+      if (!VERSION.test(version) || !width)
+        throw new ApiError(404, 'not_found', `No picture at ${JSON.stringify(c.req.path.slice(0, 200))}.`);
       const headers = { ETag: `"${version}-${width}"`, ...immutable };
       // The version is a content hash, so a matching tag is answered without reading the storage.
       if (matchesETag(c, headers.ETag)) return c.body(null, 304, headers);
       const picture = await service.read(userId, version, width);
-      if (!picture) throw new ApiError(404, 'not_found', `User ${userId} has no ${width}-px copy of version ${version}.`);
+      if (!picture)
+        throw new ApiError(404, 'not_found', `User ${userId} has no ${width}-px copy of version ${version}.`);
       const answer = {
         'Content-Type': picture.contentType,
         'Content-Length': String(picture.bytes),
@@ -43,7 +45,11 @@ export function imageRoutes({ service }: { service: PictureService }) {
       const userId = checkUserId(c.req.param('userId'));
       const meta = (await service.lookup([userId])).pictures.get(userId);
       if (!meta || meta.version !== c.req.param('version')) {
-        throw new ApiError(404, 'not_found', `User ${userId} has no picture version ${JSON.stringify(c.req.param('version').slice(0, 80))}.`);
+        throw new ApiError(
+          404,
+          'not_found',
+          `User ${userId} has no picture version ${JSON.stringify(c.req.param('version').slice(0, 80))}.`,
+        );
       }
       return c.redirect(meta.url, 301);
     });

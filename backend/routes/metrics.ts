@@ -6,6 +6,9 @@ import type { ServiceMetrics } from '../metrics/metrics.ts';
 export function metricsRoutes({ metrics, auth }: { metrics: ServiceMetrics; auth: Auth }) {
   return new Hono().get('/', async (c) => {
     await auth.requireAdmin(c);
-    return c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' });
+    return c.body(await metrics.registry.metrics(), 200, {
+      'Content-Type': metrics.registry.contentType,
+      'Cache-Control': 'no-store',
+    });
   });
 }

@@ -17,8 +17,10 @@ const lookupCaching = { 'Cache-Control': 'no-cache' };
 
 /** Uploads take seconds: a place is likely free again soon. */
 const uploadRefusal: Refusal = {
-  client: 'This client is sending as many uploads as it may at once (MAX_UPLOADS_PER_CLIENT); send this one when another has finished.',
-  total: 'The service is receiving as many uploads as it may hold at once (MAX_UPLOAD_MEMORY_BYTES); try again shortly.',
+  client:
+    'This client is sending as many uploads as it may at once (MAX_UPLOADS_PER_CLIENT); send this one when another has finished.',
+  total:
+    'The service is receiving as many uploads as it may hold at once (MAX_UPLOAD_MEMORY_BYTES); try again shortly.',
   retryAfterSeconds: RETRY_AFTER_SECONDS,
 };
 
@@ -38,7 +40,11 @@ export function pictureRoutes(options: {
   /** The service names its copies by path: an operator's public address goes before them, never the request's host. */
   const published = (meta: PictureMeta): PictureMeta => {
     if (!publicUrl) return meta;
-    return { ...meta, url: publicUrl + meta.url, variants: meta.variants.map((variant) => ({ ...variant, url: publicUrl + variant.url })) };
+    return {
+      ...meta,
+      url: publicUrl + meta.url,
+      variants: meta.variants.map((variant) => ({ ...variant, url: publicUrl + variant.url })),
+    };
   };
   return new Hono()
     .get('/', async (c) => {
@@ -87,10 +93,21 @@ export function pictureRoutes(options: {
 }
 
 function parseUsers(query: string | undefined): string[] {
-  const userIds = [...new Set((query ?? '').split(',').map((id) => id.trim()).filter(Boolean))];
+  const userIds = [
+    ...new Set(
+      (query ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (!userIds.length) throw new ApiError(400, 'bad_request', 'Name the users: /api/pictures?users=a,b,c.');
   if (userIds.length > MAX_BATCH) {
-    throw new ApiError(400, 'bad_request', `At most ${MAX_BATCH} users per request (got ${userIds.length}); split the list.`);
+    throw new ApiError(
+      400,
+      'bad_request',
+      `At most ${MAX_BATCH} users per request (got ${userIds.length}); split the list.`,
+    );
   }
   return userIds.map(checkUserId);
 }

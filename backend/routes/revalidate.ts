@@ -8,7 +8,12 @@ import type { Context } from 'hono';
 export function matchesETag(c: Context, tag: string): boolean {
   const bare = tag.replace(/^W\//, '');
   // `*` is not honoured: it would answer 304 for a version that does not exist.
-  return c.req.header('If-None-Match')?.split(',').some((t) => t.trim().replace(/^W\//, '') === bare) ?? false;
+  return (
+    c.req
+      .header('If-None-Match')
+      ?.split(',')
+      .some((t) => t.trim().replace(/^W\//, '') === bare) ?? false
+  );
 }
 
 /** A short, stable digest of a string (FNV-1a, 32 bits, in base 36) for building weak tags. */

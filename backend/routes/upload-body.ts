@@ -1,7 +1,13 @@
 import { ApiError } from '../errors.ts';
 import { claimedPixels } from '../upload/image-size.ts';
 import { InvalidImageError } from '../upload/invalid-image-error.ts';
-import { BodyAbortedError, EmptyBodyError, PayloadTooLargeError, readLimited, UploadTimeoutError } from '../upload/read-limited.ts';
+import {
+  BodyAbortedError,
+  EmptyBodyError,
+  PayloadTooLargeError,
+  readLimited,
+  UploadTimeoutError,
+} from '../upload/read-limited.ts';
 import { sniffImageType } from '../upload/sniff.ts';
 
 /** What an upload may be: its bytes, how long its body may take to arrive, and how many pixels it may claim. */
@@ -30,7 +36,10 @@ export function heldBytes(request: Request, maxBytes: number): number {
  * arrived within `timeoutMs` is cut off (408); an image whose headers claim more than `maxPixels` is refused (413)
  * before anything decodes it.
  */
-export async function readUpload(request: Request, { maxBytes, timeoutMs, maxPixels }: UploadLimits): Promise<Uint8Array> {
+export async function readUpload(
+  request: Request,
+  { maxBytes, timeoutMs, maxPixels }: UploadLimits,
+): Promise<Uint8Array> {
   const bytes = await readImageBytes(request, maxBytes, timeoutMs);
   const type = sniffImageType(bytes);
   // Not an image the service takes: the upload refuses it with 415, saying which types it takes.
@@ -43,7 +52,11 @@ export async function readUpload(request: Request, { maxBytes, timeoutMs, maxPix
     throw error;
   }
   if (pixels > maxPixels) {
-    throw new ApiError(413, 'payload_too_large', `The image claims ${pixels.toLocaleString('en')} pixels; at most ${maxPixels.toLocaleString('en')} are accepted (MAX_IMAGE_PIXELS). Send a smaller picture.`);
+    throw new ApiError(
+      413,
+      'payload_too_large',
+      `The image claims ${pixels.toLocaleString('en')} pixels; at most ${maxPixels.toLocaleString('en')} are accepted (MAX_IMAGE_PIXELS). Send a smaller picture.`,
+    );
   }
   return bytes;
 }
@@ -66,10 +79,20 @@ async function readImageBytes(request: Request, maxBytes: number, timeoutMs: num
   } catch (error) {
     if (error instanceof PayloadTooLargeError) throw tooLarge(maxBytes);
     // Its own code, not bad_request: nothing was wrong with the request but its pace, and it may be sent again as is.
-    if (error instanceof UploadTimeoutError) throw new ApiError(408, 'request_timeout', `The image did not arrive within ${timeoutMs / 1000} s (UPLOAD_TIMEOUT_MS); send it again over a faster connection.`, { headers: { Connection: 'close' } });
+    if (error instanceof UploadTimeoutError)
+      throw new ApiError(
+        408,
+        'request_timeout',
+        `The image did not arrive within ${timeoutMs / 1000} s (UPLOAD_TIMEOUT_MS); send it again over a faster connection.`,
+        { headers: { Connection: 'close' } },
+      );
     if (error instanceof EmptyBodyError) throw new ApiError(400, 'bad_request', error.message);
     // Nobody reads the answer; the log gets one line instead of the stream's stack.
-    if (error instanceof BodyAbortedError) throw new ApiError(400, 'upload_aborted', 'The upload broke off before its body had arrived; send it again.', { cause: error, log: true });
+    if (error instanceof BodyAbortedError)
+      throw new ApiError(400, 'upload_aborted', 'The upload broke off before its body had arrived; send it again.', {
+        cause: error,
+        log: true,
+      });
     throw error;
   }
   if (!multipart) return body;

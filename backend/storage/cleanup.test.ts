@@ -35,7 +35,14 @@ interface Place {
 /** Thrown by a backend after its crash point: the process is gone, nothing more reaches the place. */
 class Crash extends Error {}
 
-const WRITES = new Set<keyof StorageBackend>(['writePointer', 'deletePointer', 'writeCopy', 'removeOriginal', 'markUnnamed', 'discard']);
+const WRITES = new Set<keyof StorageBackend>([
+  'writePointer',
+  'deletePointer',
+  'writeCopy',
+  'removeOriginal',
+  'markUnnamed',
+  'discard',
+]);
 
 /** `backend` until `writes` writes have gone through; from then on every call throws, as after a SIGKILL. */
 function crashingAfter(backend: StorageBackend, writes: number): StorageBackend & { crashed(): boolean } {
@@ -58,7 +65,13 @@ function crashingAfter(backend: StorageBackend, writes: number): StorageBackend 
 }
 
 /** Reads every copy of `picture` and checks each is whole. */
-async function assertServes(storage: PictureStorage, userId: string, picture: StoredPicture, files: readonly Uint8Array[], what: string) {
+async function assertServes(
+  storage: PictureStorage,
+  userId: string,
+  picture: StoredPicture,
+  files: readonly Uint8Array[],
+  what: string,
+) {
   for (const [i, { width }] of picture.variants!.entries()) {
     const copy = await storage.read(userId, picture.version, width);
     assert.ok(copy, `${what}: the ${width}-px copy is there`);
@@ -68,14 +81,18 @@ async function assertServes(storage: PictureStorage, userId: string, picture: St
 
 /** The names a place holds for a user whose only objects are `picture`'s pointer and copies. */
 function onlyCurrent(userId: string, picture: StoredPicture | null): string[] {
-  return picture ? [`current/${userId}.json`, ...namesOf(picture).map((name) => `variants/${userId}/${name}`)].sort() : [];
+  return picture
+    ? [`current/${userId}.json`, ...namesOf(picture).map((name) => `variants/${userId}/${name}`)].sort()
+    : [];
 }
 
 function describeCleanup(name: 'files' | 's3', make: () => Promise<Place>) {
   describe(`sweeping ${name}`, () => {
     let place: Place;
-    const open = (backend = place.backend(), log: Pick<Console, 'warn'> = { warn() {} }) => createPictureStorage(backend, { log });
-    const ofUser = async (userId: string) => (await place.everything()).filter((key) => key.includes(`/${userId}/`) || key.endsWith(`/${userId}.json`));
+    const open = (backend = place.backend(), log: Pick<Console, 'warn'> = { warn() {} }) =>
+      createPictureStorage(backend, { log });
+    const ofUser = async (userId: string) =>
+      (await place.everything()).filter((key) => key.includes(`/${userId}/`) || key.endsWith(`/${userId}.json`));
     beforeEach(async () => {
       place = await make();
     });
@@ -89,7 +106,9 @@ function describeCleanup(name: 'files' | 's3', make: () => Promise<Place>) {
         const userId = `up${writes}`;
         await open().put(userId, one.picture, one.files);
         const crashing = crashingAfter(place.backend(), writes);
-        await open(crashing).put(userId, two.picture, two.files).catch((error) => assert.ok(error instanceof Crash, String(error)));
+        await open(crashing)
+          .put(userId, two.picture, two.files)
+          .catch((error) => assert.ok(error instanceof Crash, String(error)));
         const after = open();
         const current = await after.current(userId);
         const which = current?.version === one.picture.version ? one : two;
@@ -97,10 +116,22 @@ function describeCleanup(name: 'files' | 's3', make: () => Promise<Place>) {
         // A lookup that read the old pointer before the commit may have cached it: it serves, within the grace period.
         await after.sweep({ graceMs: GRACE_MS });
         await assertServes(after, userId, one.picture, one.files, `crash before write ${writes + 1}, the old version`);
-        await assertServes(after, userId, which.picture, which.files, `crash before write ${writes + 1}, the current version`);
+        await assertServes(
+          after,
+          userId,
+          which.picture,
+          which.files,
+          `crash before write ${writes + 1}, the current version`,
+        );
         await open().sweep(pastGrace());
-        assert.deepEqual(await ofUser(userId), onlyCurrent(userId, which.picture), `crash before write ${writes + 1}: only the current picture is left`);
-        t.diagnostic(`${crashing.crashed() ? `crash before write ${writes + 1} of 5` : 'no crash'}: the ${which === one ? 'old' : 'new'} picture, and then only it`);
+        assert.deepEqual(
+          await ofUser(userId),
+          onlyCurrent(userId, which.picture),
+          `crash before write ${writes + 1}: only the current picture is left`,
+        );
+        t.diagnostic(
+          `${crashing.crashed() ? `crash before write ${writes + 1} of 5` : 'no crash'}: the ${which === one ? 'old' : 'new'} picture, and then only it`,
+        );
       }
     });
 
@@ -110,7 +141,9 @@ function describeCleanup(name: 'files' | 's3', make: () => Promise<Place>) {
       for (let writes = 0; writes <= 2; writes++) {
         const userId = `del${writes}`;
         await open().put(userId, one.picture, one.files);
-        await open(crashingAfter(place.backend(), writes)).remove(userId).catch((error) => assert.ok(error instanceof Crash, String(error)));
+        await open(crashingAfter(place.backend(), writes))
+          .remove(userId)
+          .catch((error) => assert.ok(error instanceof Crash, String(error)));
         const after = open();
         const current = await after.current(userId);
         assert.ok(current === null || current.version === one.picture.version);
@@ -123,20 +156,28 @@ function describeCleanup(name: 'files' | 's3', make: () => Promise<Place>) {
 
     test('a sweep cut short by a crash is finished by the next one, which removes nothing named', async () => {
       const pictures = await Promise.all(['a', 'b', 'c'].map((text) => fixture(text)));
-      for (const userId of ['ann', 'bo']) for (const { picture, files } of pictures) await open().put(userId, picture, files);
+      for (const userId of ['ann', 'bo'])
+        for (const { picture, files } of pictures) await open().put(userId, picture, files);
       const last = pictures.at(-1)!;
       for (let writes = 0; writes < 6; writes++) {
-        await open(crashingAfter(place.backend(), writes)).sweep(pastGrace()).catch((error) => assert.ok(error instanceof Crash, String(error)));
-        for (const userId of ['ann', 'bo']) await assertServes(open(), userId, last.picture, last.files, `after a sweep cut off at write ${writes + 1}`);
+        await open(crashingAfter(place.backend(), writes))
+          .sweep(pastGrace())
+          .catch((error) => assert.ok(error instanceof Crash, String(error)));
+        for (const userId of ['ann', 'bo'])
+          await assertServes(open(), userId, last.picture, last.files, `after a sweep cut off at write ${writes + 1}`);
       }
       await open().sweep(pastGrace());
-      assert.deepEqual(await place.everything(), [...onlyCurrent('ann', last.picture), ...onlyCurrent('bo', last.picture)].sort());
+      assert.deepEqual(
+        await place.everything(),
+        [...onlyCurrent('ann', last.picture), ...onlyCurrent('bo', last.picture)].sort(),
+      );
     });
 
     test('several instances sweeping at once while others upload: every current picture whole, then nothing else', async () => {
       const users = Array.from({ length: 6 }, (_, i) => `many${i}`);
       const made = await Promise.all(Array.from({ length: 4 }, (_, i) => fixture(`many v${i}`)));
-      for (const userId of users) for (const { picture, files } of made.slice(0, 3)) await open().put(userId, picture, files);
+      for (const userId of users)
+        for (const { picture, files } of made.slice(0, 3)) await open().put(userId, picture, files);
       await place.settle();
       const last = made.at(-1)!;
       const reports = await Promise.all([
@@ -203,7 +244,12 @@ function describeCleanup(name: 'files' | 's3', make: () => Promise<Place>) {
       const found = await storage.current('ada');
       assert.deepEqual({ version: found?.version, variants: found?.variants }, expected);
       assert.equal(warnings.length, 1, warnings.join('\n'));
-      assert.match(warnings[0]!, new RegExp(`Corrupt picture pointer .*ada.*: answering ada's newest whole version ${two.picture.version} .*the pointer now names it`));
+      assert.match(
+        warnings[0]!,
+        new RegExp(
+          `Corrupt picture pointer .*ada.*: answering ada's newest whole version ${two.picture.version} .*the pointer now names it`,
+        ),
+      );
       assert.doesNotMatch(warnings[0]!, /\n/);
       // Repaired: a new instance reads it without a word.
       const again = await open(place.backend(), { warn: (line: string) => warnings.push(line) }).current('ada');
@@ -223,7 +269,9 @@ function describeCleanup(name: 'files' | 's3', make: () => Promise<Place>) {
       await assert.rejects(open().current('ada'), /Corrupt picture pointer/);
       // Every copy there but one cut short: not whole either.
       for (const [i, { width }] of one.picture.variants!.entries()) {
-        await place.backend().writeCopy('ada', one.picture.version, width, i === 1 ? one.files[i]!.subarray(0, 5) : one.files[i]!);
+        await place
+          .backend()
+          .writeCopy('ada', one.picture.version, width, i === 1 ? one.files[i]!.subarray(0, 5) : one.files[i]!);
       }
       await assert.rejects(open().current('ada'), /Corrupt picture pointer/);
       // The sweep leaves such a user alone, and says so.
@@ -255,7 +303,11 @@ function describeCleanup(name: 'files' | 's3', make: () => Promise<Place>) {
       await open().sweep(pastGrace());
       let pointerReads = 0;
       const backend = place.backend();
-      const counting: StorageBackend = { ...backend, kind: backend.kind, readPointer: (userId) => (pointerReads++, backend.readPointer(userId)) };
+      const counting: StorageBackend = {
+        ...backend,
+        kind: backend.kind,
+        readPointer: (userId) => (pointerReads++, backend.readPointer(userId)),
+      };
       const report = await open(counting).sweep(pastGrace());
       assert.deepEqual(report, { users: 0, removed: { copy: 0, original: 0, unnamed: 0, temp: 0 }, skipped: 0 });
       assert.equal(pointerReads, 0);
@@ -266,7 +318,15 @@ function describeCleanup(name: 'files' | 's3', make: () => Promise<Place>) {
 /** Every file under `root`, as sorted `/`-separated paths relative to it. */
 async function filesUnder(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1).split(sep).join('/')).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) =>
+      join(e.parentPath, e.name)
+        .slice(root.length + 1)
+        .split(sep)
+        .join('/'),
+    )
+    .sort();
 }
 
 describeCleanup('files', async () => {

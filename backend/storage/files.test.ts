@@ -65,13 +65,19 @@ describe('files storage', () => {
     const { files, picture } = await fixture('layout');
     await storage.put('ada', picture, files);
     for (const [i, { width }] of picture.variants!.entries()) {
-      assert.deepEqual(new Uint8Array(await readFile(join(root, 'variants', 'ada', picture.version, `${width}.webp`))), files[i]);
+      assert.deepEqual(
+        new Uint8Array(await readFile(join(root, 'variants', 'ada', picture.version, `${width}.webp`))),
+        files[i],
+      );
     }
     // Exactly the picture's fields: nothing else is written into the pointer.
     assert.deepEqual(JSON.parse(await readFile(join(root, 'current', 'ada.json'), 'utf8')), picture);
     // No temp file is left behind by a successful write, and no upload is kept; a first upload leaves one marker,
     // dated before its copies, so a sweep would find them had the commit never come.
-    const [marker, ...rest] = await filesUnder(root).then((names) => [names.find((name) => name.startsWith('unnamed/')), ...names.filter((name) => !name.startsWith('unnamed/'))]);
+    const [marker, ...rest] = await filesUnder(root).then((names) => [
+      names.find((name) => name.startsWith('unnamed/')),
+      ...names.filter((name) => !name.startsWith('unnamed/')),
+    ]);
     assert.match(marker ?? '', new RegExp(`^unnamed/ada/${picture.version}\\.[0-9a-f-]{36}$`));
     assert.deepEqual(rest, [
       'current/ada.json',
@@ -86,7 +92,10 @@ describe('files storage', () => {
     const two = await fixture('crash v2');
     await storage.put('ada', one.picture, one.files);
     // What a crash mid-put leaves: half-written temp files next to the real ones, never renamed.
-    await writeFileIn(join(root, 'variants', 'ada', two.picture.version, '.64.webp.0000.tmp'), two.files[0]!.subarray(0, 3));
+    await writeFileIn(
+      join(root, 'variants', 'ada', two.picture.version, '.64.webp.0000.tmp'),
+      two.files[0]!.subarray(0, 3),
+    );
     await writeFile(join(root, 'current', '.ada.json.0000.tmp'), '{"version":"');
 
     const fresh = createFileStorage({ dir: root });
@@ -105,7 +114,10 @@ describe('files storage', () => {
     assert.deepEqual(await readAll(replaced.body), two.files[0]);
     await fresh.sweep(pastGrace());
     assert.equal(await exists(join(root, 'variants', 'ada', one.picture.version)), false);
-    assert.deepEqual(await filesUnder(root), ['current/ada.json', ...namesOf(two.picture).map((name) => `variants/ada/${name}`)]);
+    assert.deepEqual(await filesUnder(root), [
+      'current/ada.json',
+      ...namesOf(two.picture).map((name) => `variants/ada/${name}`),
+    ]);
   });
 
   test('a crash after the copies are written but before the commit leaves the previous picture current', async () => {

@@ -168,7 +168,9 @@ export function createFileBackend(options: Pick<FileStorageOptions, 'dir'>): Sto
       // Temp files of pointers (no user's folder holds them) and of the health check's probe.
       const found = [
         ...(await readdir(currentDir).catch(ifMissing([]))).filter(isTempName).map((name) => join(currentDir, name)),
-        ...(await readdir(dir).catch(ifMissing([]))).filter((name) => name.startsWith('.ping-') || isTempName(name)).map((name) => join(dir, name)),
+        ...(await readdir(dir).catch(ifMissing([])))
+          .filter((name) => name.startsWith('.ping-') || isTempName(name))
+          .map((name) => join(dir, name)),
       ];
       return dated(found.map((key) => ({ kind: 'temp', key })));
     },
@@ -180,7 +182,13 @@ export function createFileBackend(options: Pick<FileStorageOptions, 'dir'>): Sto
         const [area = '', ...rest] = relative(dir, key).split(sep);
         if (!Object.values(FOLDERS).includes(area)) continue;
         for (let depth = rest.length - 1; depth >= 1; depth--) {
-          if (!(await rmdir(join(dir, area, ...rest.slice(0, depth))).then(() => true, () => false))) break;
+          if (
+            !(await rmdir(join(dir, area, ...rest.slice(0, depth))).then(
+              () => true,
+              () => false,
+            ))
+          )
+            break;
         }
       }
     },
@@ -199,7 +207,8 @@ export function createFileBackend(options: Pick<FileStorageOptions, 'dir'>): Sto
 async function filesUnder(root: string): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await readdir(root, { withFileTypes: true }).catch(ifMissing([]))) {
-    if (entry.isDirectory()) found.push(...(await filesUnder(join(root, entry.name))).map((rest) => `${entry.name}/${rest}`));
+    if (entry.isDirectory())
+      found.push(...(await filesUnder(join(root, entry.name))).map((rest) => `${entry.name}/${rest}`));
     else found.push(entry.name);
   }
   return found;
@@ -207,7 +216,9 @@ async function filesUnder(root: string): Promise<string[]> {
 
 /** The objects with the date each was last written; one gone since it was listed is left out. */
 async function dated(names: readonly StoredName[]): Promise<StoredObject[]> {
-  const objects = await Promise.all(names.map((name) => stat(name.key).then((s) => ({ ...name, modifiedAt: s.mtimeMs }), ifMissing(undefined))));
+  const objects = await Promise.all(
+    names.map((name) => stat(name.key).then((s) => ({ ...name, modifiedAt: s.mtimeMs }), ifMissing(undefined))),
+  );
   return objects.filter((object) => object !== undefined);
 }
 

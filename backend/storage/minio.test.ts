@@ -60,12 +60,19 @@ function afterPointerWrite(client: Client, hook: () => Promise<void>): Client {
 async function variantFiles(client: Client, bucket: string, userId: string): Promise<string[]> {
   const prefix = `variants/${userId}/`;
   const names: string[] = [];
-  for await (const item of client.listObjects(bucket, prefix, true)) names.push((item as { name: string }).name.slice(prefix.length));
+  for await (const item of client.listObjects(bucket, prefix, true))
+    names.push((item as { name: string }).name.slice(prefix.length));
   return names.sort();
 }
 
 /** Writes an object directly, as something other than this storage would. */
-async function putBytes(client: Client, bucket: string, key: string, data: Uint8Array | string, headers: Record<string, string>) {
+async function putBytes(
+  client: Client,
+  bucket: string,
+  key: string,
+  data: Uint8Array | string,
+  headers: Record<string, string>,
+) {
   const body = Buffer.from(data);
   await client.putObject(bucket, key, body, body.byteLength, headers);
 }
@@ -86,13 +93,18 @@ describeStorage('minio', async () => {
   const broken = { on: false };
   return {
     // Each instance gets its own client too: nothing is shared but the bucket.
-    open: () => createMinioStorage({ client: faultyClient(new Client(s3.clientOptions), broken), bucket, region: REGION }),
+    open: () =>
+      createMinioStorage({ client: faultyClient(new Client(s3.clientOptions), broken), bucket, region: REGION }),
     variantFiles: (userId) => variantFiles(client, bucket, userId),
     hasOriginal: (userId, version) => hasObject(client, bucket, `pictures/${userId}/${version}`),
     // As the storage before copies wrote them: the upload's own type, immutable.
     writeOriginal: (userId, version, data) =>
-      putBytes(client, bucket, `pictures/${userId}/${version}`, data, { 'Content-Type': 'image/png', 'Cache-Control': IMMUTABLE }),
-    writePointer: (userId, text) => putBytes(client, bucket, `current/${userId}.json`, text, { 'Content-Type': 'application/json' }),
+      putBytes(client, bucket, `pictures/${userId}/${version}`, data, {
+        'Content-Type': 'image/png',
+        'Cache-Control': IMMUTABLE,
+      }),
+    writePointer: (userId, text) =>
+      putBytes(client, bucket, `current/${userId}.json`, text, { 'Content-Type': 'application/json' }),
     async breakPointerWrites() {
       broken.on = true;
       return async () => {
@@ -136,7 +148,8 @@ describe('minio storage', () => {
       get(target, property, receiver) {
         const value: unknown = Reflect.get(target, property, receiver);
         if (property !== 'bucketExists' || typeof value !== 'function') return value;
-        return (name: string) => (++checks === 1 ? Promise.resolve(false) : (value as Client['bucketExists']).call(target, name));
+        return (name: string) =>
+          ++checks === 1 ? Promise.resolve(false) : (value as Client['bucketExists']).call(target, name);
       },
     });
     assert.equal(await ensureBucket({ client: late, bucket, region: REGION }), false);
@@ -275,7 +288,10 @@ describe('minio storage without a server', () => {
         bucket: 'silent',
         region: REGION,
       });
-      for (const call of [() => transported.read('ada', picture.version, 64), () => transported.readOriginal('ada', picture.version)]) {
+      for (const call of [
+        () => transported.read('ada', picture.version, 64),
+        () => transported.readOriginal('ada', picture.version),
+      ]) {
         const t0 = performance.now();
         await assert.rejects(call(), /no data for 200 ms/);
         assert.ok(performance.now() - t0 < 1_000);

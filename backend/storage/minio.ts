@@ -102,14 +102,21 @@ export function createMinioBackend(options: MinioStorageOptions): StorageBackend
       (late) => late?.destroy(),
     );
     // getObject answers the HTTP response itself, so its headers are there.
-    return response && { stream: response, headers: (response as Readable & { headers?: IncomingHttpHeaders }).headers ?? {} };
+    return (
+      response && {
+        stream: response,
+        headers: (response as Readable & { headers?: IncomingHttpHeaders }).headers ?? {},
+      }
+    );
   }
 
   /** Every object under `prefix`, page by page (each page one call, under the deadline). */
   async function* listAll(prefix: string): AsyncIterable<{ key: string; modifiedAt: number }> {
     let token = '';
     do {
-      const page = await call(`LIST ${prefix}`, () => client.listObjectsV2Query(bucket, prefix, token, '', PAGE_KEYS, ''));
+      const page = await call(`LIST ${prefix}`, () =>
+        client.listObjectsV2Query(bucket, prefix, token, '', PAGE_KEYS, ''),
+      );
       for (const item of page.objects) if (item.name) yield { key: item.name, modifiedAt: item.lastModified.getTime() };
       token = page.isTruncated ? page.nextContinuationToken : '';
     } while (token);
@@ -144,13 +151,19 @@ export function createMinioBackend(options: MinioStorageOptions): StorageBackend
     },
 
     async writePointer(userId, text) {
-      await putObject(pointerKey(userId), new TextEncoder().encode(text), { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      await putObject(pointerKey(userId), new TextEncoder().encode(text), {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-store',
+      });
     },
 
     deletePointer: (userId) => removeObject(pointerKey(userId)),
 
     async writeCopy(userId, version, width, data) {
-      await putObject(variantKey(userId, version, width), data, { 'Content-Type': VARIANT_TYPE, 'Cache-Control': IMMUTABLE });
+      await putObject(variantKey(userId, version, width), data, {
+        'Content-Type': VARIANT_TYPE,
+        'Cache-Control': IMMUTABLE,
+      });
     },
 
     async readCopy(userId, version, width): Promise<PictureBytes | null> {
@@ -174,7 +187,9 @@ export function createMinioBackend(options: MinioStorageOptions): StorageBackend
 
     async markUnnamed(userId, version) {
       assertVersion(version);
-      await putObject(userPrefix('markers', userId) + markerName(version), new Uint8Array(0), { 'Content-Type': 'application/octet-stream' });
+      await putObject(userPrefix('markers', userId) + markerName(version), new Uint8Array(0), {
+        'Content-Type': 'application/octet-stream',
+      });
     },
 
     async list(userId) {
@@ -242,7 +257,9 @@ export async function ensureBucket(
  * The storage's own deadline makes calls throw either way; this also frees the connection and bounds a stalled
  * download.
  */
-export function minioTransport(options: { useSSL?: boolean; timeoutMs?: number } = {}): NonNullable<ClientOptions['transport']> {
+export function minioTransport(
+  options: { useSSL?: boolean; timeoutMs?: number } = {},
+): NonNullable<ClientOptions['transport']> {
   const { useSSL = false, timeoutMs = 5_000 } = options;
   const base = (useSSL ? https.request : http.request) as (...args: unknown[]) => http.ClientRequest;
   const request = (...args: unknown[]) => {
@@ -253,7 +270,10 @@ export function minioTransport(options: { useSSL?: boolean; timeoutMs?: number }
   return { request: request as typeof http.request };
 }
 
-function checkCommonOptions(name: string, options: Pick<MinioStorageOptions, 'client' | 'bucket' | 'region' | 'timeoutMs'>): void {
+function checkCommonOptions(
+  name: string,
+  options: Pick<MinioStorageOptions, 'client' | 'bucket' | 'region' | 'timeoutMs'>,
+): void {
   const { client, bucket, region, timeoutMs = 5_000 } = options;
   if (!client) throw new Error(`${name}: \`client\` is required.`);
   if (typeof bucket !== 'string' || bucket === '') throw new Error(`${name}: \`bucket\` is required (MINIO_BUCKET).`);
@@ -269,7 +289,12 @@ function checkCommonOptions(name: string, options: Pick<MinioStorageOptions, 'cl
 }
 
 /** Settles with `run()`, or rejects after `timeoutMs`; a late result is handed to `disposeLate` to free it. */
-function withDeadline<T>(timeoutMs: number, what: string, run: () => Promise<T>, disposeLate?: (late: T) => void): Promise<T> {
+function withDeadline<T>(
+  timeoutMs: number,
+  what: string,
+  run: () => Promise<T>,
+  disposeLate?: (late: T) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let done = false;
     const timer = setTimeout(() => {

@@ -39,7 +39,8 @@ export function createPictureStorage(backend: StorageBackend, options: PictureSt
       if (state.kind === 'unreadable') await markAllUnnamed(backend, userId, picture.version);
       await backend.markUnnamed(userId, previous?.version ?? picture.version);
       // Bytes before the pointer names them.
-      for (const [i, variant] of picture.variants!.entries()) await backend.writeCopy(userId, picture.version, variant.width, files[i]!);
+      for (const [i, variant] of picture.variants!.entries())
+        await backend.writeCopy(userId, picture.version, variant.width, files[i]!);
       await backend.writePointer(userId, encodePointer(picture)); // the commit
       // An upload kept from before copies were made is never named by a lookup (lookups name copies): it goes now.
       if (previous && !previous.variants) await backend.removeOriginal(userId, previous.version);
@@ -71,7 +72,8 @@ export function createPictureStorage(backend: StorageBackend, options: PictureSt
       if (state.kind === 'unreadable') await markAllUnnamed(backend, userId);
       else await backend.markUnnamed(userId, state.picture.version);
       await backend.deletePointer(userId); // the commit
-      if (state.kind === 'picture' && !state.picture.variants) await backend.removeOriginal(userId, state.picture.version);
+      if (state.kind === 'picture' && !state.picture.variants)
+        await backend.removeOriginal(userId, state.picture.version);
       return removed;
     },
 

@@ -37,7 +37,12 @@ export async function newestWholeVersion(backend: StorageBackend, userId: string
  * instead), and only after every other version is marked unnamed, since any of them may have been answered
  * meanwhile. With no whole version, `error` is thrown: there is nothing to show, and nothing is guessed.
  */
-export async function recoverPointer(backend: StorageBackend, userId: string, error: Error, log: Pick<Console, 'warn'>): Promise<StoredPicture | null> {
+export async function recoverPointer(
+  backend: StorageBackend,
+  userId: string,
+  error: Error,
+  log: Pick<Console, 'warn'>,
+): Promise<StoredPicture | null> {
   const found = await newestWholeVersion(backend, userId);
   if (!found) throw error;
   let outcome: string;
@@ -50,6 +55,8 @@ export async function recoverPointer(backend: StorageBackend, userId: string, er
   } catch (repairError) {
     outcome = `the pointer could not be rewritten (${(repairError as Error).message})`;
   }
-  log.warn(`[storage] ${error.message}: answering ${userId}'s newest whole version ${found.version} of ${new Date(found.updatedAt).toISOString()}; ${outcome}`);
+  log.warn(
+    `[storage] ${error.message}: answering ${userId}'s newest whole version ${found.version} of ${new Date(found.updatedAt).toISOString()}; ${outcome}`,
+  );
   return found;
 }

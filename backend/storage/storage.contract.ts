@@ -82,7 +82,12 @@ export async function readAll(body: ReadableStream<Uint8Array>): Promise<Uint8Ar
 }
 
 /** Reads every copy of `picture` through `storage` and checks each is there whole, as `image/webp`. */
-async function assertCopies(storage: PictureStorage, userId: string, picture: StoredPicture, files: readonly Uint8Array[]) {
+async function assertCopies(
+  storage: PictureStorage,
+  userId: string,
+  picture: StoredPicture,
+  files: readonly Uint8Array[],
+) {
   for (const [i, { width, bytes }] of picture.variants!.entries()) {
     const copy = await storage.read(userId, picture.version, width);
     assert.ok(copy, `the ${width}-px copy is there`);
@@ -144,7 +149,8 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
       assert.deepEqual(await harness.variantFiles('ada'), namesOf(one.picture, two.picture));
       await harness.open().sweep(pastGrace());
       assert.deepEqual(await harness.variantFiles('ada'), namesOf(two.picture));
-      for (const { width } of one.picture.variants!) assert.equal(await storage.read('ada', one.picture.version, width), null);
+      for (const { width } of one.picture.variants!)
+        assert.equal(await storage.read('ada', one.picture.version, width), null);
       await assertCopies(storage, 'ada', two.picture, two.files);
     });
 
@@ -235,7 +241,8 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
       await assert.rejects(storage.readOriginal('a/b', picture.version), TypeError);
       // A version and a width come from a URL: one that cannot exist is simply not stored.
       assert.equal(await storage.read('ada', '../current/ada.json', 64), null);
-      for (const width of [0, -1, 64.5, Number.NaN, 1e9]) assert.equal(await storage.read('ada', picture.version, width), null);
+      for (const width of [0, -1, 64.5, Number.NaN, 1e9])
+        assert.equal(await storage.read('ada', picture.version, width), null);
       assert.equal(await storage.readOriginal('ada', '../current/ada.json'), null);
       assert.equal(await storage.current('ada'), null);
       assert.deepEqual(await harness.variantFiles('ada'), []);
@@ -245,13 +252,21 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
       const { files, picture } = await fixture('ada');
       const [first, ...rest] = picture.variants!;
       const refused: [string, StoredPicture, readonly Uint8Array[]][] = [
-        ['a size that is not the file\'s', { ...picture, variants: [{ ...first!, bytes: first!.bytes + 1 }, ...rest] }, files],
+        [
+          "a size that is not the file's",
+          { ...picture, variants: [{ ...first!, bytes: first!.bytes + 1 }, ...rest] },
+          files,
+        ],
         ['fewer files than copies', picture, files.slice(1)],
         ['more files than copies', picture, [...files, files[0]!]],
         ['no copies', { ...picture, variants: [] }, []],
         ['no `variants` at all', { version: picture.version, updatedAt: picture.updatedAt }, files],
         ['an empty copy', { ...picture, variants: [{ width: 64, bytes: 0 }] }, [new Uint8Array(0)]],
-        ['a placeholder that is not a WebP data URL', { ...picture, placeholder: 'https://elsewhere.test/a.png' }, files],
+        [
+          'a placeholder that is not a WebP data URL',
+          { ...picture, placeholder: 'https://elsewhere.test/a.png' },
+          files,
+        ],
         ['a placeholder with a line break', { ...picture, placeholder: `${PLACEHOLDER}\r\nX-Evil: 1` }, files],
         ['no date', { ...picture, updatedAt: Number.NaN }, files],
       ];
@@ -302,7 +317,10 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
       await assert.rejects(storage.put('ada', twice, files), TypeError, 'one width twice');
       await assert.rejects(storage.put('ada', unordered, [files[1]!, files[0]!, files[2]!]), TypeError, 'widest first');
       assert.equal(await storage.current('ada'), null);
-      for (const [what, bad] of [['one width twice', twice], ['widest first', unordered]] as const) {
+      for (const [what, bad] of [
+        ['one width twice', twice],
+        ['widest first', unordered],
+      ] as const) {
         await harness.writePointer('ada', JSON.stringify(bad));
         await assert.rejects(harness.open().current('ada'), /Corrupt picture pointer/, what);
       }

@@ -56,7 +56,12 @@ export interface PictureStorage {
    * picture that a newer upload replaced meanwhile are dropped instead). An upload kept from before copies were made,
    * which no lookup ever names, is removed as soon as the commit no longer needs it.
    */
-  put(userId: string, picture: StoredPicture, files: readonly Uint8Array[], options?: { onlyIf?: string }): Promise<void>;
+  put(
+    userId: string,
+    picture: StoredPicture,
+    files: readonly Uint8Array[],
+    options?: { onlyIf?: string },
+  ): Promise<void>;
   /**
    * The user's current picture, or `null` when there is none. A pointer that cannot be read (cut short by a crash on
    * a store whose writes are not atomic) gives the newest version whose copies are all there, logged, and is

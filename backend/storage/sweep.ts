@@ -56,11 +56,17 @@ export async function sweep(backend: StorageBackend, options: SweepOptions): Pro
 /** More than one version, or more than one kind, in one area's listing of a user: more than a current picture holds. */
 function mayHoldLeftovers(objects: readonly StoredName[]): boolean {
   const [first] = objects;
-  return objects.some((o) => o.kind === 'unnamed' || o.kind === 'temp' || o.kind !== first!.kind || o.version !== first!.version);
+  return objects.some(
+    (o) => o.kind === 'unnamed' || o.kind === 'temp' || o.kind !== first!.kind || o.version !== first!.version,
+  );
 }
 
 /** The pointer's state, after repairing one that cannot be read; `undefined` when it still cannot be (the user is left alone). */
-async function readableState(backend: StorageBackend, userId: string, log: Pick<Console, 'warn'>): Promise<PointerState | undefined> {
+async function readableState(
+  backend: StorageBackend,
+  userId: string,
+  log: Pick<Console, 'warn'>,
+): Promise<PointerState | undefined> {
   const state = await readPointerState(backend, userId);
   if (state.kind !== 'unreadable') return state;
   await recoverPointer(backend, userId, state.error, log).catch(() => null);
@@ -92,7 +98,8 @@ function leftovers(objects: readonly StoredObject[], picture: StoredPicture | nu
     }
   }
   for (const [version, group] of byVersion) {
-    if (version === picture?.version) doomed.push(...group.filter((object) => object.kind !== namedKind && old(object)));
+    if (version === picture?.version)
+      doomed.push(...group.filter((object) => object.kind !== namedKind && old(object)));
     else if (group.every(old)) doomed.push(...group);
   }
   return doomed;

@@ -29,7 +29,10 @@ export function assertVersion(version: string): void {
 
 /** Throws unless `width` could be a copy's width: it is written into paths and keys. */
 export function assertWidth(width: number): void {
-  if (!isWidth(width)) throw new TypeError(`Invalid width ${JSON.stringify(width)}: expected a whole number of pixels up to ${MAX_WIDTH}.`);
+  if (!isWidth(width))
+    throw new TypeError(
+      `Invalid width ${JSON.stringify(width)}: expected a whole number of pixels up to ${MAX_WIDTH}.`,
+    );
 }
 
 /** Whether `width` could name a stored copy. */
@@ -49,26 +52,40 @@ export function assertStoredPicture(picture: StoredPicture, files?: readonly Uin
     if (files) throw new TypeError('A picture is stored with its copies: `variants` is missing.');
     return;
   }
-  if (!Array.isArray(variants) || variants.length === 0) throw new TypeError('Invalid variants: expected at least one copy.');
+  if (!Array.isArray(variants) || variants.length === 0)
+    throw new TypeError('Invalid variants: expected at least one copy.');
   let narrower = 0;
   for (const variant of variants) {
     assertWidth(variant?.width);
     // Narrowest first, each width once: readers pick the default copy by that order, and a width names one file.
-    if (variant.width <= narrower) throw new TypeError(`Invalid variants: width ${variant.width} after ${narrower}; list each width once, narrowest first.`);
+    if (variant.width <= narrower)
+      throw new TypeError(
+        `Invalid variants: width ${variant.width} after ${narrower}; list each width once, narrowest first.`,
+      );
     narrower = variant.width;
-    if (!Number.isSafeInteger(variant.bytes) || variant.bytes <= 0) throw new TypeError(`Invalid size ${variant.bytes} of the ${variant.width}-px copy.`);
+    if (!Number.isSafeInteger(variant.bytes) || variant.bytes <= 0)
+      throw new TypeError(`Invalid size ${variant.bytes} of the ${variant.width}-px copy.`);
   }
   if (!files) return;
-  if (files.length !== variants.length) throw new TypeError(`${variants.length} copies are described but ${files.length} were given.`);
+  if (files.length !== variants.length)
+    throw new TypeError(`${variants.length} copies are described but ${files.length} were given.`);
   variants.forEach((variant, i) => {
-    if (files[i]!.byteLength !== variant.bytes) throw new TypeError(`The ${variant.width}-px copy is described as ${variant.bytes} bytes but ${files[i]!.byteLength} were given.`);
+    if (files[i]!.byteLength !== variant.bytes)
+      throw new TypeError(
+        `The ${variant.width}-px copy is described as ${variant.bytes} bytes but ${files[i]!.byteLength} were given.`,
+      );
   });
 }
 
 /** The pointer as stored: exactly its fields, so nothing else leaks into the file or object. */
 export function encodePointer(picture: StoredPicture): string {
   const { version, updatedAt, variants, placeholder } = picture;
-  return JSON.stringify({ version, updatedAt, variants: variants?.map(({ width, bytes }) => ({ width, bytes })), placeholder });
+  return JSON.stringify({
+    version,
+    updatedAt,
+    variants: variants?.map(({ width, bytes }) => ({ width, bytes })),
+    placeholder,
+  });
 }
 
 /** A stored pointer that cannot be read: empty, cut short, or written by something other than this code. */

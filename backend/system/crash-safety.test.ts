@@ -80,8 +80,13 @@ async function filesUnder(root: string): Promise<string[]> {
     if (error.code === 'ENOENT') return [];
     throw error;
   });
-  const found = await Promise.all(entries.map(async (entry) =>
-    entry.isDirectory() ? (await filesUnder(join(root, entry.name))).map((rest) => `${entry.name}/${rest}`) : [entry.name]));
+  const found = await Promise.all(
+    entries.map(async (entry) =>
+      entry.isDirectory()
+        ? (await filesUnder(join(root, entry.name))).map((rest) => `${entry.name}/${rest}`)
+        : [entry.name],
+    ),
+  );
   return found.flat();
 }
 
@@ -100,7 +105,13 @@ function filesPlace(dir: string): Place {
     async leftovers() {
       const named = await pointers();
       const all = await files();
-      return { unreferenced: sortOut(all.filter((name) => !isTemp(name)), named), temps: all.filter(isTemp) };
+      return {
+        unreferenced: sortOut(
+          all.filter((name) => !isTemp(name)),
+          named,
+        ),
+        temps: all.filter(isTemp),
+      };
     },
   };
 }
@@ -109,7 +120,8 @@ function filesPlace(dir: string): Place {
 function startLookups(base: () => string) {
   const seen = { lookups: 0, images: 0, statuses: {} as Record<string, number>, notFound: [] as string[], refused: 0 };
   let running = true;
-  const count = (what: string, status: number) => (seen.statuses[`${what} ${status}`] = (seen.statuses[`${what} ${status}`] ?? 0) + 1);
+  const count = (what: string, status: number) =>
+    (seen.statuses[`${what} ${status}`] = (seen.statuses[`${what} ${status}`] ?? 0) + 1);
   const client = async (c: number) => {
     for (let n = 0; running; n++) {
       const at = base();
@@ -167,7 +179,11 @@ async function checkUsers(base: string, place: Place): Promise<{ current: number
       copies.push(new Uint8Array(await image.arrayBuffer()));
     }
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', Buffer.concat(copies)));
-    assert.equal(Buffer.from(digest.subarray(0, 16)).toString('hex'), meta.version, `${userId}'s bytes are the version they claim`);
+    assert.equal(
+      Buffer.from(digest.subarray(0, 16)).toString('hex'),
+      meta.version,
+      `${userId}'s bytes are the version they claim`,
+    );
     answers.set(userId, meta);
   }
   // Read after the lookups, which repair a pointer that could not be read.
@@ -180,19 +196,36 @@ async function checkUsers(base: string, place: Place): Promise<{ current: number
  * Gives every user a picture, then `ROUNDS` times uploads a new one for each at once and kills the service with
  * SIGKILL when `killWhen` says, restarts it and checks every user; then waits out the cleanup period.
  */
-async function crashRounds(t: TestContext, place: Place, start: () => Promise<RunningService>, killWhen: (uploads: Promise<unknown>[]) => Promise<void>) {
+async function crashRounds(
+  t: TestContext,
+  place: Place,
+  start: () => Promise<RunningService>,
+  killWhen: (uploads: Promise<unknown>[]) => Promise<void>,
+) {
   let service = await start();
   const lookups = startLookups(() => service.base);
   const totals = { checked: 0, cached: 0, unreadable: 0, committed: 0 };
   let before: Awaited<ReturnType<Place['leftovers']>>;
   try {
     for (const [i, userId] of USERS.entries()) {
-      const res = await fetch(`${service.base}/api/pictures/${userId}`, { method: 'PUT', body: solidPng([i, 1, 2]), headers: admin });
+      const res = await fetch(`${service.base}/api/pictures/${userId}`, {
+        method: 'PUT',
+        body: solidPng([i, 1, 2]),
+        headers: admin,
+      });
       assert.equal(res.status, 201);
     }
     for (let round = 1; round <= ROUNDS; round++) {
       const uploads = USERS.map((userId, i) =>
-        fetch(`${service.base}/api/pictures/${userId}`, { method: 'PUT', body: noisyPng(round * 100 + i), headers: admin }).then((r) => r.status, () => 'cut off'));
+        fetch(`${service.base}/api/pictures/${userId}`, {
+          method: 'PUT',
+          body: noisyPng(round * 100 + i),
+          headers: admin,
+        }).then(
+          (r) => r.status,
+          () => 'cut off',
+        ),
+      );
       await killWhen(uploads);
       await service.kill();
       totals.committed += (await Promise.all(uploads)).filter((status) => status === 201).length;
@@ -204,10 +237,14 @@ async function crashRounds(t: TestContext, place: Place, start: () => Promise<Ru
     }
     before = await place.leftovers();
     // The cleanup period, with the lookups going on: a cached lookup that outlived the bytes it names would 404.
-    await until(async () => {
-      const left = await place.leftovers();
-      return left.unreferenced.length + left.temps.length === 0;
-    }, 'the sweeps to remove everything no pointer names', GRACE_MS + 15_000);
+    await until(
+      async () => {
+        const left = await place.leftovers();
+        return left.unreferenced.length + left.temps.length === 0;
+      },
+      'the sweeps to remove everything no pointer names',
+      GRACE_MS + 15_000,
+    );
     const after = await checkUsers(service.base, place);
     assert.equal(after.cached, 0, 'past the cleanup period every lookup names the current version');
   } finally {
@@ -216,7 +253,10 @@ async function crashRounds(t: TestContext, place: Place, start: () => Promise<Ru
   }
   const { seen } = lookups;
   assert.deepEqual(seen.notFound, [], 'no URL a lookup answered was ever 404');
-  assert.ok(Object.keys(seen.statuses).every((key) => key.endsWith(' 200')), JSON.stringify(seen.statuses));
+  assert.ok(
+    Object.keys(seen.statuses).every((key) => key.endsWith(' 200')),
+    JSON.stringify(seen.statuses),
+  );
   assert.ok(seen.images > 100, `${seen.images} pictures fetched`);
   t.diagnostic(
     `${ROUNDS} rounds of 20 uploads killed: ${totals.committed} uploads answered 201; ${totals.checked} users checked after restarts, ` +
@@ -230,7 +270,15 @@ async function crashRounds(t: TestContext, place: Place, start: () => Promise<Ru
 function afterS3Writes(backing: BackingServers, count: number) {
   return async () => {
     const from = backing.s3.requests().length;
-    await until(() => backing.s3.requests().slice(from).filter((r) => r.method === 'PUT').length >= count, `${count} writes`, 20_000);
+    await until(
+      () =>
+        backing.s3
+          .requests()
+          .slice(from)
+          .filter((r) => r.method === 'PUT').length >= count,
+      `${count} writes`,
+      20_000,
+    );
   };
 }
 
@@ -239,7 +287,12 @@ describe('crash safety: SIGKILL during uploads, with lookups going on', () => {
     const backing = await startBackingServers();
     try {
       // Each upload writes 4 objects (a marker, two copies, the pointer): killed three quarters of the way through the 80.
-      await crashRounds(t, s3Place(backing), () => startService('node', { ...backing.env, ...CLEANUP_ENV }), afterS3Writes(backing, 60));
+      await crashRounds(
+        t,
+        s3Place(backing),
+        () => startService('node', { ...backing.env, ...CLEANUP_ENV }),
+        afterS3Writes(backing, 60),
+      );
     } finally {
       await backing.stop();
     }
@@ -248,7 +301,12 @@ describe('crash safety: SIGKILL during uploads, with lookups going on', () => {
   test('on an S3 whose writes are not atomic, with Redis', async (t) => {
     const backing = await startBackingServers({ atomic: false });
     try {
-      await crashRounds(t, s3Place(backing), () => startService('node', { ...backing.env, ...CLEANUP_ENV }), afterS3Writes(backing, 60));
+      await crashRounds(
+        t,
+        s3Place(backing),
+        () => startService('node', { ...backing.env, ...CLEANUP_ENV }),
+        afterS3Writes(backing, 60),
+      );
     } finally {
       await backing.stop();
     }
@@ -260,10 +318,17 @@ describe('crash safety: SIGKILL during uploads, with lookups going on', () => {
     const dir = await mkdtemp(join(root, 'crash-'));
     try {
       // Killed as the eighth upload is answered: the others are being encoded, written or renamed into place.
-      await crashRounds(t, filesPlace(dir), () => startService('node', { ...TEST_SERVICE_ENV, ...CLEANUP_ENV, DATA_DIR: dir }), async (uploads) => {
-        let answered = 0;
-        await new Promise<void>((resolve) => uploads.forEach((upload) => void upload.then(() => ++answered === 8 && resolve())));
-      });
+      await crashRounds(
+        t,
+        filesPlace(dir),
+        () => startService('node', { ...TEST_SERVICE_ENV, ...CLEANUP_ENV, DATA_DIR: dir }),
+        async (uploads) => {
+          let answered = 0;
+          await new Promise<void>((resolve) =>
+            uploads.forEach((upload) => void upload.then(() => ++answered === 8 && resolve())),
+          );
+        },
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -276,23 +341,47 @@ describe('the sweep in the running service', () => {
       const target = await startEmbedded(runtime, { CLEANUP_GRACE_MS: '1500', CLEANUP_INTERVAL_MS: '300' });
       try {
         const put = async (userId: string, rgb: [number, number, number]) => {
-          const res = await fetch(`${target.base}/api/pictures/${userId}`, { method: 'PUT', body: solidPng(rgb), headers: admin });
+          const res = await fetch(`${target.base}/api/pictures/${userId}`, {
+            method: 'PUT',
+            body: solidPng(rgb),
+            headers: admin,
+          });
           assert.equal(res.status, 201);
           return (await res.json()) as PictureMeta;
         };
         const old = await put('ada', [1, 1, 1]);
         const current = await put('ada', [2, 2, 2]);
         const gone = await put('bob', [3, 3, 3]);
-        assert.equal((await fetch(`${target.base}/api/pictures/bob`, { method: 'DELETE', headers: admin })).status, 204);
-        assert.equal((await fetch(`${target.base}/api/pictures/bob`)).status, 404, 'a deleted picture is no answer at once');
-        for (const meta of [old, gone]) assert.equal((await fetch(new URL(meta.url, target.base))).status, 200, 'what a cache or a page may hold still serves');
+        assert.equal(
+          (await fetch(`${target.base}/api/pictures/bob`, { method: 'DELETE', headers: admin })).status,
+          204,
+        );
+        assert.equal(
+          (await fetch(`${target.base}/api/pictures/bob`)).status,
+          404,
+          'a deleted picture is no answer at once',
+        );
+        for (const meta of [old, gone])
+          assert.equal(
+            (await fetch(new URL(meta.url, target.base))).status,
+            200,
+            'what a cache or a page may hold still serves',
+          );
         await until(async () => {
-          const statuses = await Promise.all([old, gone].map(async (meta) => (await fetch(new URL(meta.url, target.base))).status));
+          const statuses = await Promise.all(
+            [old, gone].map(async (meta) => (await fetch(new URL(meta.url, target.base))).status),
+          );
           return statuses.every((status) => status === 404);
         }, 'the replaced and the deleted picture to go');
         assert.equal((await fetch(new URL(current.url, target.base))).status, 200);
         const files = await filesUnder(target.dataDir);
-        assert.deepEqual(files.sort(), ['current/ada.json', ...current.variants.map((v) => `variants/ada/${current.version}/${v.width}.webp`)].sort());
+        assert.deepEqual(
+          files.sort(),
+          [
+            'current/ada.json',
+            ...current.variants.map((v) => `variants/ada/${current.version}/${v.width}.webp`),
+          ].sort(),
+        );
         assert.match(target.service.output(), /\[cleanup\] removed \d+ objects no pointer names/);
       } finally {
         await target.stop();

@@ -21,7 +21,10 @@ async function upload(base: string, userId: string, body: Uint8Array<ArrayBuffer
 }
 
 /** Each user's lookup names the old or the new picture, and its URLs serve exactly those copies, whole. */
-async function assertWholePictures(base: string, expected: Map<string, { old: string; new: string }>): Promise<{ old: number; new: number }> {
+async function assertWholePictures(
+  base: string,
+  expected: Map<string, { old: string; new: string }>,
+): Promise<{ old: number; new: number }> {
   const seen = { old: 0, new: 0 };
   for (const [userId, versions] of expected) {
     const res = await fetch(`${base}/api/pictures/${userId}`);
@@ -39,7 +42,11 @@ async function assertWholePictures(base: string, expected: Map<string, { old: st
     }
     // The version is the hash of all copies, in order: they are exactly the ones it names.
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', Buffer.concat(copies)));
-    assert.equal(Buffer.from(digest.subarray(0, 16)).toString('hex'), meta.version, `${userId}'s bytes are the version they claim`);
+    assert.equal(
+      Buffer.from(digest.subarray(0, 16)).toString('hex'),
+      meta.version,
+      `${userId}'s bytes are the version they claim`,
+    );
   }
   return seen;
 }
@@ -48,7 +55,11 @@ async function assertWholePictures(base: string, expected: Map<string, { old: st
  * Gives 20 users an old picture, starts uploading a new one for each at once, kills the service with SIGKILL when
  * `killWhen` says so, and starts it again: each user must have the old or the new picture, whole.
  */
-async function killMidUpload(t: TestContext, start: () => Promise<RunningService>, killWhen: (uploads: Promise<unknown>[]) => Promise<void>) {
+async function killMidUpload(
+  t: TestContext,
+  start: () => Promise<RunningService>,
+  killWhen: (uploads: Promise<unknown>[]) => Promise<void>,
+) {
   let service = await start();
   try {
     const expected = new Map<string, { old: string; new: string }>();
@@ -60,13 +71,19 @@ async function killMidUpload(t: TestContext, start: () => Promise<RunningService
       expected.set(userId, { old: old.version, new: next.version });
     }
     const uploads = [...expected.keys()].map((userId, i) =>
-      fetch(`${service.base}/api/pictures/${userId}`, { method: 'PUT', body: noisyPng(i + 1), headers: admin }).then((r) => r.status, () => 'cut off'));
+      fetch(`${service.base}/api/pictures/${userId}`, { method: 'PUT', body: noisyPng(i + 1), headers: admin }).then(
+        (r) => r.status,
+        () => 'cut off',
+      ),
+    );
     await killWhen(uploads);
     await service.kill();
     const outcomes = await Promise.all(uploads);
     service = await start();
     const seen = await assertWholePictures(service.base, expected);
-    t.diagnostic(`after SIGKILL: ${seen.old} users kept the old picture, ${seen.new} have the new one; uploads answered: ${outcomes.filter((o) => o === 201).length} of 20`);
+    t.diagnostic(
+      `after SIGKILL: ${seen.old} users kept the old picture, ${seen.new} have the new one; uploads answered: ${outcomes.filter((o) => o === 201).length} of 20`,
+    );
     return seen;
   } finally {
     await service.stop();
@@ -87,9 +104,12 @@ describe('faults', () => {
       const worker = async (w: number) => {
         while (running) {
           const n = calls++;
-          const path = n % 3 === 0 ? `/api/pictures?users=${users.slice(w % 10, (w % 10) + 10).join(',')}`
-            : n % 3 === 1 ? `/api/pictures/${users[n % users.length]}`
-            : `/api/pictures/nobody${n % 50}`;
+          const path =
+            n % 3 === 0
+              ? `/api/pictures?users=${users.slice(w % 10, (w % 10) + 10).join(',')}`
+              : n % 3 === 1
+                ? `/api/pictures/${users[n % users.length]}`
+                : `/api/pictures/nobody${n % 50}`;
           const res = await fetch(`${service.base}${path}`);
           await res.arrayBuffer();
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -103,10 +123,14 @@ describe('faults', () => {
       await sleep(1_000); // a clock rule: the lookups go on for a second without Redis
       await backing.redis.start();
       const restarted = Date.now();
-      await until(async () => {
-        const res = await fetch(`${service.base}/api/pictures/${users[0]}`);
-        return res.headers.get('X-Cache') === 'HIT';
-      }, 'the cache to answer again', 10_000);
+      await until(
+        async () => {
+          const res = await fetch(`${service.base}/api/pictures/${users[0]}`);
+          return res.headers.get('X-Cache') === 'HIT';
+        },
+        'the cache to answer again',
+        10_000,
+      );
       const recoveredMs = Date.now() - restarted;
       await sleep(300); // a clock rule: the lookups go on a moment with Redis back
       running = false;
@@ -114,7 +138,9 @@ describe('faults', () => {
       const fiveHundreds = [...statuses].filter(([status]) => status >= 500);
       assert.deepEqual(fiveHundreds, [], `answers by status: ${JSON.stringify([...statuses])}`);
       assert.deepEqual([...statuses.keys()].sort(), [200, 404]);
-      t.diagnostic(`${calls} lookups by 16 clients: ${JSON.stringify(Object.fromEntries(statuses))}; cache back ${recoveredMs} ms after Redis restarted`);
+      t.diagnostic(
+        `${calls} lookups by 16 clients: ${JSON.stringify(Object.fromEntries(statuses))}; cache back ${recoveredMs} ms after Redis restarted`,
+      );
     } finally {
       await service.stop();
       await backing.stop();
@@ -126,20 +152,37 @@ describe('faults', () => {
     const redis = new Redis(backing.redis.url);
     try {
       const before = { count: 0 };
-      await killMidUpload(t, () => startService('node', backing.env), async () => {
-        before.count = backing.s3.requests().length;
-        // Once 25 of the 40 objects (20 pictures' bytes, then 20 pointers) are being written, some uploads have
-        // committed and the others are at every step before that.
-        await until(() => backing.s3.requests().slice(before.count).filter((r) => r.method === 'PUT').length >= 25, '25 objects being written', 5_000);
-      });
+      await killMidUpload(
+        t,
+        () => startService('node', backing.env),
+        async () => {
+          before.count = backing.s3.requests().length;
+          // Once 25 of the 40 objects (20 pictures' bytes, then 20 pointers) are being written, some uploads have
+          // committed and the others are at every step before that.
+          await until(
+            () =>
+              backing.s3
+                .requests()
+                .slice(before.count)
+                .filter((r) => r.method === 'PUT').length >= 25,
+            '25 objects being written',
+            5_000,
+          );
+        },
+      );
       // And from the storage alone, as after losing Redis too.
       await redis.flushall();
       const service = await startService('node', backing.env);
       try {
-        const lookups = await fetch(`${service.base}/api/pictures?users=${Array.from({ length: 20 }, (_, i) => `crash${i}`).join(',')}`);
+        const lookups = await fetch(
+          `${service.base}/api/pictures?users=${Array.from({ length: 20 }, (_, i) => `crash${i}`).join(',')}`,
+        );
         assert.equal(lookups.status, 200, await lookups.clone().text());
         const { pictures } = (await lookups.json()) as { pictures: Record<string, PictureMeta | null> };
-        assert.ok(Object.values(pictures).every((meta) => meta !== null), 'no user lost their picture');
+        assert.ok(
+          Object.values(pictures).every((meta) => meta !== null),
+          'no user lost their picture',
+        );
       } finally {
         await service.stop();
       }
@@ -172,7 +215,9 @@ describe('faults', () => {
         const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
         socket.on('error', () => {});
         const png = solidPng([1, 2, 3]);
-        socket.write(`PUT /api/pictures/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TEST_ADMIN_TOKEN}\r\nContent-Length: ${png.length}\r\n\r\n`);
+        socket.write(
+          `PUT /api/pictures/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TEST_ADMIN_TOKEN}\r\nContent-Length: ${png.length}\r\n\r\n`,
+        );
         let sent = 0;
         const drip = setInterval(() => !socket.destroyed && socket.write(png.subarray(sent, ++sent)), 1_000);
         try {
@@ -201,16 +246,29 @@ describe('faults', () => {
       const meta = await upload(instances[0]!.base, 'popular', solidPng([9, 8, 7]));
       await redis.flushall();
       const pointerReads = (from: number) =>
-        backing.s3.requests().slice(from).filter((r) => r.method === 'GET' && r.path.includes('current/popular.json')).length;
+        backing.s3
+          .requests()
+          .slice(from)
+          .filter((r) => r.method === 'GET' && r.path.includes('current/popular.json')).length;
       const mark = backing.s3.requests().length;
-      const answers = await Promise.all(Array.from({ length: 1_000 }, (_, i) =>
-        fetch(`${instances[i % 2]!.base}/api/pictures/popular`).then(async (res) => ({ status: res.status, version: ((await res.json()) as PictureMeta).version }))));
+      const answers = await Promise.all(
+        Array.from({ length: 1_000 }, (_, i) =>
+          fetch(`${instances[i % 2]!.base}/api/pictures/popular`).then(async (res) => ({
+            status: res.status,
+            version: ((await res.json()) as PictureMeta).version,
+          })),
+        ),
+      );
       assert.ok(answers.every((a) => a.status === 200 && a.version === meta.version));
       const reads = pointerReads(mark);
       assert.ok(reads >= 1 && reads <= 2, `${reads} storage reads for 1,000 lookups on two instances`);
       t.diagnostic(`1,000 concurrent misses on two instances: ${reads} storage read(s)`);
       const again = backing.s3.requests().length;
-      await Promise.all(Array.from({ length: 200 }, (_, i) => fetch(`${instances[i % 2]!.base}/api/pictures/popular`).then((r) => r.arrayBuffer())));
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          fetch(`${instances[i % 2]!.base}/api/pictures/popular`).then((r) => r.arrayBuffer()),
+        ),
+      );
       assert.equal(pointerReads(again), 0, 'then the shared cache answers every one');
     } finally {
       redis.disconnect();

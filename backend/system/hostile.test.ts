@@ -25,7 +25,9 @@ const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 /** Every file under `dir` (but the health check's passing probe) with its size. */
 async function snapshot(dir: string): Promise<Record<string, number>> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  const files = entries.filter((e) => e.isFile() && !e.name.startsWith('.ping-')).map((e) => join(e.parentPath, e.name));
+  const files = entries
+    .filter((e) => e.isFile() && !e.name.startsWith('.ping-'))
+    .map((e) => join(e.parentPath, e.name));
   return Object.fromEntries(await Promise.all(files.map(async (path) => [path, (await stat(path)).size] as const)));
 }
 
@@ -33,7 +35,9 @@ async function snapshot(dir: string): Promise<Record<string, number>> {
 async function assertNoOrphans(dir: string): Promise<void> {
   for (const userId of await readdir(join(dir, 'objects')).catch(() => [] as string[])) {
     const versions = (await readdir(join(dir, 'objects', userId))).filter((name) => !name.startsWith('.'));
-    const pointer = JSON.parse(await readFile(join(dir, 'current', `${userId}.json`), 'utf8').catch(() => '{}')) as { version?: string };
+    const pointer = JSON.parse(await readFile(join(dir, 'current', `${userId}.json`), 'utf8').catch(() => '{}')) as {
+      version?: string;
+    };
     assert.deepEqual(versions, pointer.version ? [pointer.version] : [], `${userId}'s objects`);
   }
 }
@@ -50,8 +54,11 @@ async function core(overrides: Partial<AppDeps> = {}) {
     remove: (...args) => (counts.writes++, files.remove(...args)),
   };
   const app = createApp({
-    cache: createMemoryCache(), storage, events: createMemoryEventBus(),
-    auth: { secret: TEST_SECRET, adminToken: TEST_ADMIN_TOKEN }, maxUploadBytes: 64 * 1024,
+    cache: createMemoryCache(),
+    storage,
+    events: createMemoryEventBus(),
+    auth: { secret: TEST_SECRET, adminToken: TEST_ADMIN_TOKEN },
+    maxUploadBytes: 64 * 1024,
     log: { warn() {}, error: (...args: unknown[]) => counts.errors.push(args) },
     ...overrides,
   });
@@ -65,17 +72,28 @@ describe('hostile input', () => {
     const { app, dir, counts, dispose } = await core();
     try {
       for (const userId of ['ada', 'grace']) {
-        assert.equal((await app.request(`/api/pictures/${userId}`, { method: 'PUT', body: solidPng([1, 2, 3]), headers: admin })).status, 201);
+        assert.equal(
+          (await app.request(`/api/pictures/${userId}`, { method: 'PUT', body: solidPng([1, 2, 3]), headers: admin }))
+            .status,
+          201,
+        );
       }
       const tokens = await tokenPool();
-      await fc.assert(fc.asyncProperty(hostileRequests(tokens), async (r) => {
-        fc.pre(sendable(r));
-        const writes = counts.writes;
-        const res = await app.request(r.path, init(r));
-        await checkAnswer(r, res, [root, dir]);
-        if (counts.writes > writes) assert.ok(res.status === 201 || res.status === 204, `${r.method} ${r.path} wrote to the storage and answered ${res.status}`);
-        assert.deepEqual(counts.errors, [], 'nothing was logged as an internal error');
-      }), { numRuns: 3_000 });
+      await fc.assert(
+        fc.asyncProperty(hostileRequests(tokens), async (r) => {
+          fc.pre(sendable(r));
+          const writes = counts.writes;
+          const res = await app.request(r.path, init(r));
+          await checkAnswer(r, res, [root, dir]);
+          if (counts.writes > writes)
+            assert.ok(
+              res.status === 201 || res.status === 204,
+              `${r.method} ${r.path} wrote to the storage and answered ${res.status}`,
+            );
+          assert.deepEqual(counts.errors, [], 'nothing was logged as an internal error');
+        }),
+        { numRuns: 3_000 },
+      );
       await assertNoOrphans(dir);
     } finally {
       await dispose();
@@ -86,16 +104,32 @@ describe('hostile input', () => {
     const target = await startEmbedded('node');
     try {
       const tokens = await tokenPool();
-      assert.equal((await fetch(`${target.base}/api/pictures/ada`, { method: 'PUT', body: solidPng([4, 5, 6]), headers: admin })).status, 201);
-      await fc.assert(fc.asyncProperty(hostileRequests(tokens), async (r) => {
-        fc.pre(sendable(r));
-        const before = await snapshot(target.dataDir);
-        const res = await fetch(`${target.base}${r.path}`, init(r));
-        await checkAnswer(r, res, [root, target.dataDir]);
-        if (res.status !== 201 && res.status !== 204) assert.deepEqual(await snapshot(target.dataDir), before, `${r.method} ${r.path} → ${res.status} changed the storage`);
-      }), { numRuns: 500 });
+      assert.equal(
+        (await fetch(`${target.base}/api/pictures/ada`, { method: 'PUT', body: solidPng([4, 5, 6]), headers: admin }))
+          .status,
+        201,
+      );
+      await fc.assert(
+        fc.asyncProperty(hostileRequests(tokens), async (r) => {
+          fc.pre(sendable(r));
+          const before = await snapshot(target.dataDir);
+          const res = await fetch(`${target.base}${r.path}`, init(r));
+          await checkAnswer(r, res, [root, target.dataDir]);
+          if (res.status !== 201 && res.status !== 204)
+            assert.deepEqual(
+              await snapshot(target.dataDir),
+              before,
+              `${r.method} ${r.path} → ${res.status} changed the storage`,
+            );
+        }),
+        { numRuns: 500 },
+      );
       await assertNoOrphans(target.dataDir);
-      assert.doesNotMatch(target.service.output(), /failed:|Internal error/, 'no request was logged as an internal error');
+      assert.doesNotMatch(
+        target.service.output(),
+        /failed:|Internal error/,
+        'no request was logged as an internal error',
+      );
     } finally {
       await target.stop();
     }
@@ -123,11 +157,18 @@ describe('hostile input', () => {
   });
 
   test('the pixel limit is exact: a 16 × 16 picture passes at 256 pixels and is refused at 255', async () => {
-    for (const [maxImagePixels, status] of [[256, 201], [255, 413]] as const) {
+    for (const [maxImagePixels, status] of [
+      [256, 201],
+      [255, 413],
+    ] as const) {
       const { app, dispose } = await core({ maxImagePixels });
       try {
         for (const name of ['photo-plain.jpg', 'photo-plain.webp', 'photo-plain.avif', 'animated-plain.gif']) {
-          const res = await app.request('/api/pictures/ada', { method: 'PUT', body: fixture(name).slice(), headers: admin });
+          const res = await app.request('/api/pictures/ada', {
+            method: 'PUT',
+            body: fixture(name).slice(),
+            headers: admin,
+          });
           assert.equal(res.status, status, `${name} at ${maxImagePixels}`);
         }
       } finally {
@@ -138,10 +179,18 @@ describe('hostile input', () => {
 
   test('a token for another audience is refused; with AUTH_AUDIENCE set, only tokens naming it are taken', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const token = (claims: Record<string, unknown>) => sign({ sub: 'ada', exp: now + 600, ...claims }, TEST_SECRET, 'HS256');
+    const token = (claims: Record<string, unknown>) =>
+      sign({ sub: 'ada', exp: now + 600, ...claims }, TEST_SECRET, 'HS256');
     const put = async (app: ReturnType<typeof createApp>, jwt: string) => {
-      const res = await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([7, 7, 7]), headers: { Authorization: `Bearer ${jwt}` } });
-      return { status: res.status, message: ((await res.json()) as { error?: { message: string } }).error?.message ?? '' };
+      const res = await app.request('/api/pictures/ada', {
+        method: 'PUT',
+        body: solidPng([7, 7, 7]),
+        headers: { Authorization: `Bearer ${jwt}` },
+      });
+      return {
+        status: res.status,
+        message: ((await res.json()) as { error?: { message: string } }).error?.message ?? '',
+      };
     };
     const none = await core();
     const pictures = await core({ auth: { secret: TEST_SECRET, audience: 'pictures.example' }, demoUser: 'sam' });
@@ -157,7 +206,11 @@ describe('hostile input', () => {
       assert.equal(none.counts.writes + pictures.counts.writes, 3, 'only the accepted uploads wrote');
       // The demo's sign-in hands out tokens for the service's own audience.
       const { token: demo } = (await (await pictures.app.request('/api/demo/token')).json()) as { token: string };
-      const res = await pictures.app.request('/api/pictures/sam', { method: 'PUT', body: solidPng([8, 8, 8]), headers: { Authorization: `Bearer ${demo}` } });
+      const res = await pictures.app.request('/api/pictures/sam', {
+        method: 'PUT',
+        body: solidPng([8, 8, 8]),
+        headers: { Authorization: `Bearer ${demo}` },
+      });
       assert.equal(res.status, 201);
     } finally {
       await Promise.all([none.dispose(), pictures.dispose()]);
@@ -165,20 +218,37 @@ describe('hostile input', () => {
   });
 
   test('a token with a huge payload is refused unread: 401 from the service, 431 from Node past its header limit', async () => {
-    const huge = (bytes: number) => sign({ sub: 'ada', exp: Math.floor(Date.now() / 1000) + 600, padding: 'x'.repeat(bytes) }, TEST_SECRET, 'HS256');
+    const huge = (bytes: number) =>
+      sign({ sub: 'ada', exp: Math.floor(Date.now() / 1000) + 600, padding: 'x'.repeat(bytes) }, TEST_SECRET, 'HS256');
     const { app, counts, dispose } = await core();
     const target = await startEmbedded('node');
     try {
-      const res = await app.request('/api/pictures/ada', { method: 'PUT', body: solidPng([1, 1, 1]), headers: { Authorization: `Bearer ${await huge(12_000)}` } });
+      const res = await app.request('/api/pictures/ada', {
+        method: 'PUT',
+        body: solidPng([1, 1, 1]),
+        headers: { Authorization: `Bearer ${await huge(12_000)}` },
+      });
       assert.equal(res.status, 401);
       assert.match(((await res.json()) as { error: { message: string } }).error.message, /longer than 8192 bytes/);
       assert.equal(counts.writes, 0);
-      const overHttp = await fetch(`${target.base}/api/pictures/ada`, { method: 'PUT', body: solidPng([1, 1, 1]), headers: { Authorization: `Bearer ${await huge(9_000)}` } });
+      const overHttp = await fetch(`${target.base}/api/pictures/ada`, {
+        method: 'PUT',
+        body: solidPng([1, 1, 1]),
+        headers: { Authorization: `Bearer ${await huge(9_000)}` },
+      });
       assert.equal(overHttp.status, 401);
-      const overLimit = await fetch(`${target.base}/api/pictures/ada`, { method: 'PUT', body: solidPng([1, 1, 1]), headers: { Authorization: `Bearer ${await huge(40_000)}` } });
+      const overLimit = await fetch(`${target.base}/api/pictures/ada`, {
+        method: 'PUT',
+        body: solidPng([1, 1, 1]),
+        headers: { Authorization: `Bearer ${await huge(40_000)}` },
+      });
       assert.equal(overLimit.status, 431);
       assert.equal((await fetch(`${target.base}/api/pictures/ada`)).status, 404, 'nothing was stored');
-      const ok = await fetch(`${target.base}/api/pictures/ada`, { method: 'PUT', body: solidPng([1, 1, 1]), headers: { Authorization: `Bearer ${await userToken('ada')}` } });
+      const ok = await fetch(`${target.base}/api/pictures/ada`, {
+        method: 'PUT',
+        body: solidPng([1, 1, 1]),
+        headers: { Authorization: `Bearer ${await userToken('ada')}` },
+      });
       assert.equal(ok.status, 201, 'the same upload with a normal token');
       assert.equal(((await ok.json()) as PictureMeta).userId, 'ada');
     } finally {

@@ -30,9 +30,17 @@ for (const runtime of ['node', 'deno'] as const) {
       const slow = await rawConnection(target.base, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
       // A header line every 200 ms: bytes keep coming, the head never ends.
       trickle = setInterval(() => !slow.closed() && slow.socket.write(`X-Slow-${Date.now()}: 1\r\n`), 200);
-      const [partialMs, silentMs, slowMs] = await Promise.all([partial, silent, slow].map((c) => closedAfter(c, started)));
-      t.diagnostic(`${runtime}: HEADERS_TIMEOUT_MS=${HEADERS_TIMEOUT_MS}: part of a request line closed after ${partialMs} ms, nothing sent after ${silentMs} ms, a header line every 200 ms after ${slowMs} ms`);
-      for (const [what, ms] of [['partial', partialMs], ['silent', silentMs], ['slow', slowMs]] as const) {
+      const [partialMs, silentMs, slowMs] = await Promise.all(
+        [partial, silent, slow].map((c) => closedAfter(c, started)),
+      );
+      t.diagnostic(
+        `${runtime}: HEADERS_TIMEOUT_MS=${HEADERS_TIMEOUT_MS}: part of a request line closed after ${partialMs} ms, nothing sent after ${silentMs} ms, a header line every 200 ms after ${slowMs} ms`,
+      );
+      for (const [what, ms] of [
+        ['partial', partialMs],
+        ['silent', silentMs],
+        ['slow', slowMs],
+      ] as const) {
         assert.ok(ms >= HEADERS_TIMEOUT_MS - 100 && ms < 3 * HEADERS_TIMEOUT_MS, `${what}: closed after ${ms} ms`);
       }
       assert.match(partial.received(), /^HTTP\/1\.1 408 /);
@@ -41,7 +49,11 @@ for (const runtime of ['node', 'deno'] as const) {
       // The stream, open since before all this and past the timeout, still carries events.
       assert.ok(Date.now() - started > HEADERS_TIMEOUT_MS);
       assert.equal(stream.closed(), false);
-      const res = await fetch(`${target.base}/api/pictures/idle`, { method: 'PUT', body: solidPng([1, 2, 3]), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+      const res = await fetch(`${target.base}/api/pictures/idle`, {
+        method: 'PUT',
+        body: solidPng([1, 2, 3]),
+        headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      });
       assert.equal(res.status, 201);
       await until(() => stream.received().includes('"userId":"idle"'), 'the event on the stream');
     } finally {

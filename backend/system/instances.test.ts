@@ -11,7 +11,11 @@ describeContract('two Node instances behind a round-robin balancer, on one Redis
   const instances = await Promise.all([startService('node', backing.env), startService('node', backing.env)]);
   const balancer = await startRoundRobin(instances.map((i) => i.base));
   return {
-    base: balancer.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'minio', cache: 'redis', countsSettleMs: 1_500,
+    base: balancer.base,
+    maxUploadBytes: TEST_MAX_UPLOAD_BYTES,
+    storage: 'minio',
+    cache: 'redis',
+    countsSettleMs: 1_500,
     breakStorage: () => pauseS3(backing.s3),
     redis: redisControls(backing, 'node'),
     async stop() {

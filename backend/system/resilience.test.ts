@@ -27,7 +27,11 @@ describe('Redis and S3 going away', () => {
   let a: RunningService;
   let b: RunningService;
   const upload = async (service: RunningService, userId: string, rgb: [number, number, number]) => {
-    const res = await fetch(`${service.base}/api/pictures/${userId}`, { method: 'PUT', body: solidPng(rgb), headers: admin });
+    const res = await fetch(`${service.base}/api/pictures/${userId}`, {
+      method: 'PUT',
+      body: solidPng(rgb),
+      headers: admin,
+    });
     assert.equal(res.status, 201, await res.clone().text());
     return (await res.json()) as PictureMeta;
   };
@@ -46,18 +50,24 @@ describe('Redis and S3 going away', () => {
     const before = (await (await fetch(`${b.base}/api/cache/stats`)).json()) as CacheStats;
     for (let i = 0; i < 3; i++) await fetch(`${a.base}/api/pictures/ada`);
     // Each instance adds its counts to Redis about once a second, so a lookup costs no extra round trip.
-    const after = await until(async () => {
-      const stats = (await (await fetch(`${b.base}/api/cache/stats`)).json()) as CacheStats;
-      return stats.hits >= before.hits + 3 ? stats : undefined;
-    }, 'instance b to see the hits counted on instance a', 3_000);
+    const after = await until(
+      async () => {
+        const stats = (await (await fetch(`${b.base}/api/cache/stats`)).json()) as CacheStats;
+        return stats.hits >= before.hits + 3 ? stats : undefined;
+      },
+      'instance b to see the hits counted on instance a',
+      3_000,
+    );
     assert.equal(after.backend, 'redis');
     assert.equal(after.hits, before.hits + 3);
     await sleep(1_500); // a clock rule: each instance sends its counts about once a second, so by now every count has landed
-    const [statsA, statsB] = await Promise.all([a, b].map(async (s) => (await fetch(`${s.base}/api/cache/stats`)).json()));
+    const [statsA, statsB] = await Promise.all(
+      [a, b].map(async (s) => (await fetch(`${s.base}/api/cache/stats`)).json()),
+    );
     assert.deepEqual(statsA, statsB);
   });
 
-  test('with Redis stopped, an instance\'s own listeners still hear its uploads', async () => {
+  test("with Redis stopped, an instance's own listeners still hear its uploads", async () => {
     await backing.redis.stop();
     try {
       const events = await collectEvents(a.base, () => upload(a, 'linus', [7, 7, 7]), 1);
@@ -72,7 +82,11 @@ describe('Redis and S3 going away', () => {
     const stored = await listFiles(backing.s3.directory);
     await backing.s3.pause();
     try {
-      const put = await fetch(`${a.base}/api/pictures/ada`, { method: 'PUT', body: solidPng([8, 8, 8]), headers: admin });
+      const put = await fetch(`${a.base}/api/pictures/ada`, {
+        method: 'PUT',
+        body: solidPng([8, 8, 8]),
+        headers: admin,
+      });
       assert.equal(put.status, 503);
     } finally {
       await backing.s3.restart();
@@ -102,7 +116,11 @@ describe('Redis and S3 down when the service starts', () => {
         return res.status === 200 && ((await res.json()) as Health).ok;
       }, 'both parts to be well');
       assert.ok(up);
-      const put = await fetch(`${service.base}/api/pictures/ada`, { method: 'PUT', body: solidPng([5, 6, 7]), headers: admin });
+      const put = await fetch(`${service.base}/api/pictures/ada`, {
+        method: 'PUT',
+        body: solidPng([5, 6, 7]),
+        headers: admin,
+      });
       assert.equal(put.status, 201, 'uploads work once the object store answers');
       assert.equal((await fetch(`${service.base}/api/pictures/ada`)).headers.get('X-Cache'), 'HIT');
     } finally {

@@ -43,7 +43,11 @@ for (const runtime of ['node', 'deno'] as const) {
 test('HEAD /images/… answers the headers and releases the file it opened', async () => {
   const target = await startEmbedded('node');
   try {
-    const res = await fetch(`${target.base}/api/pictures/ada`, { method: 'PUT', body: solidPng([1, 2, 3]), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const res = await fetch(`${target.base}/api/pictures/ada`, {
+      method: 'PUT',
+      body: solidPng([1, 2, 3]),
+      headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
     const meta = (await res.json()) as PictureMeta;
     const openFiles = () => readdirSync(`/proc/${target.service.pid}/fd`).length;
     const before = openFiles();

@@ -14,15 +14,23 @@ import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
 const MiB = 1024 * 1024;
 
 /** Opens `count` streams at once, each on its own connection, and resolves once every one has its answer's status. */
-async function openStreams(base: string, count: number, headers: (i: number) => Record<string, string> = () => ({})): Promise<RawConnection[]> {
-  const connections = await Promise.all(Array.from({ length: count }, (_, i) => rawConnection(base, requestHead('GET', '/api/events', headers(i)))));
+async function openStreams(
+  base: string,
+  count: number,
+  headers: (i: number) => Record<string, string> = () => ({}),
+): Promise<RawConnection[]> {
+  const connections = await Promise.all(
+    Array.from({ length: count }, (_, i) => rawConnection(base, requestHead('GET', '/api/events', headers(i)))),
+  );
   await until(() => connections.every((c) => c.status() !== undefined), `answers to ${count} streams`, 30_000);
   return connections;
 }
 
 /** The streams the service says it holds open, from `GET /metrics`. */
 async function serverStreams(base: string): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).text();
+  const text = await (
+    await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })
+  ).text();
   return Number(/^pictures_event_streams (\d+)$/m.exec(text)?.[1]);
 }
 
@@ -36,7 +44,8 @@ async function healthzMs(base: string): Promise<number> {
 }
 
 const statuses = (connections: RawConnection[]) => connections.map((c) => c.status());
-const count = (connections: RawConnection[], status: number) => statuses(connections).filter((s) => s === status).length;
+const count = (connections: RawConnection[], status: number) =>
+  statuses(connections).filter((s) => s === status).length;
 
 describe('event streams are bounded', () => {
   for (const runtime of ['node', 'deno'] as const) {
@@ -56,19 +65,31 @@ describe('event streams are bounded', () => {
         assert.match(refused.received(), /"code":"too_many_requests"/);
         assert.match(refused.received(), /MAX_STREAMS_PER_CLIENT/);
         // Refused connections are closed, not left for the next request: their descriptors are free again.
-        await until(() => connections.every((c) => c.status() === 200 || c.closed()), 'the refused connections to close');
+        await until(
+          () => connections.every((c) => c.status() === 200 || c.closed()),
+          'the refused connections to close',
+        );
         assert.equal(await serverStreams(target.base), held, 'the service holds what its clients see');
         const healthz = await healthzMs(target.base);
         const after = await settledRss(target.service.pid);
-        t.diagnostic(`${runtime}: 300 attempts → ${held} streams held, ${300 - held} refused (429); /healthz in ${healthz.toFixed(1)} ms; RSS ${mib(before)} → ${mib(after)} (+${mib(after - before)})`);
+        t.diagnostic(
+          `${runtime}: 300 attempts → ${held} streams held, ${300 - held} refused (429); /healthz in ${healthz.toFixed(1)} ms; RSS ${mib(before)} → ${mib(after)} (+${mib(after - before)})`,
+        );
         assert.ok(healthz < 1_000, `/healthz took ${healthz} ms`);
         assert.ok(after - before < 64 * MiB, `RSS grew by ${mib(after - before)}`);
 
         // The held streams still carry events, every one of them.
-        const upload = await fetch(`${target.base}/api/pictures/streamed`, { method: 'PUT', body: solidPng([1, 2, 3]), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+        const upload = await fetch(`${target.base}/api/pictures/streamed`, {
+          method: 'PUT',
+          body: solidPng([1, 2, 3]),
+          headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+        });
         assert.equal(upload.status, 201);
         const open = connections.filter((c) => c.status() === 200);
-        await until(() => open.every((c) => c.received().includes('"userId":"streamed"')), 'the event on every held stream');
+        await until(
+          () => open.every((c) => c.received().includes('"userId":"streamed"')),
+          'the event on every held stream',
+        );
 
         // Closed streams give their places back.
         for (const c of open) c.socket.destroy();
@@ -91,7 +112,16 @@ describe('event streams are bounded', () => {
     const connections: RawConnection[] = [];
     try {
       // HEAD answers the headers alone and holds no place.
-      for (let i = 0; i < 6; i++) assert.equal((await fetch(`${proxied.base}/api/events`, { method: 'HEAD', headers: { 'X-Forwarded-For': '198.51.100.1' } })).status, 200);
+      for (let i = 0; i < 6; i++)
+        assert.equal(
+          (
+            await fetch(`${proxied.base}/api/events`, {
+              method: 'HEAD',
+              headers: { 'X-Forwarded-For': '198.51.100.1' },
+            })
+          ).status,
+          200,
+        );
       // The first entry is the client's own to write; the last is what the proxy saw.
       const from = (address: string) => ({ 'X-Forwarded-For': `203.0.113.99, ${address}` });
       const a = await openStreams(proxied.base, 3, () => from('198.51.100.1'));
@@ -119,7 +149,11 @@ describe('event streams are bounded', () => {
 
   for (const runtime of ['node', 'deno'] as const) {
     test(`${runtime}: what an open stream costs (500 streams held)`, async (t) => {
-      const target = await startEmbedded(runtime, { MAX_STREAMS_PER_CLIENT: '500', MAX_STREAMS: '500', ...(runtime === 'node' ? HEAP_PROBE_ENV : {}) });
+      const target = await startEmbedded(runtime, {
+        MAX_STREAMS_PER_CLIENT: '500',
+        MAX_STREAMS: '500',
+        ...(runtime === 'node' ? HEAP_PROBE_ENV : {}),
+      });
       let connections: RawConnection[] = [];
       try {
         await openStreams(target.base, 10).then((warm) => warm.forEach((c) => c.socket.destroy()));
@@ -135,7 +169,9 @@ describe('event streams are bounded', () => {
           t.diagnostic(`${runtime}: an open stream costs ${(rssEach / 1024).toFixed(1)} KiB of RSS`);
         } else {
           const heapEach = ((await heapUsed(target.service)) - heapBefore) / 500;
-          t.diagnostic(`${runtime}: an open stream costs ${Math.round(heapEach)} bytes of heap, ${(rssEach / 1024).toFixed(1)} KiB of RSS`);
+          t.diagnostic(
+            `${runtime}: an open stream costs ${Math.round(heapEach)} bytes of heap, ${(rssEach / 1024).toFixed(1)} KiB of RSS`,
+          );
           assert.ok(heapEach < 16 * 1024, `${heapEach} bytes of heap per stream`);
         }
         assert.ok(rssEach < 96 * 1024, `${rssEach} bytes of RSS per stream`);

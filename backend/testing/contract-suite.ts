@@ -69,7 +69,11 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
     let t: ContractTarget;
     const red = solidPng([255, 0, 0], 8, 'GPSLatitude=51.5074 GPSLongitude=-0.1278');
     const put = async (userId: string, body: BodyInit, headers: Record<string, string> = {}) =>
-      fetch(`${t.base}/api/pictures/${userId}`, { method: 'PUT', body, headers: { ...bearer(await userToken(userId)), ...headers } });
+      fetch(`${t.base}/api/pictures/${userId}`, {
+        method: 'PUT',
+        body,
+        headers: { ...bearer(await userToken(userId)), ...headers },
+      });
     /** Stores `body` (by default an 8-px red picture with a location) as `userId`'s picture; answers its metadata. */
     const putPicture = async (userId: string, body: BodyInit = red) => {
       const res = await put(userId, body);
@@ -86,19 +90,31 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       const res = await fetch(`${t.base}/healthz`);
       assert.equal(res.status, 200);
       const health = (await res.json()) as Health;
-      assert.deepEqual(health, { ok: true, cache: { kind: t.cache, ok: true }, storage: { kind: t.storage, ok: true } });
+      assert.deepEqual(health, {
+        ok: true,
+        cache: { kind: t.cache, ok: true },
+        storage: { kind: t.storage, ok: true },
+      });
     });
 
-    test('PUT with the user\'s token stores the picture: 201 with its copies, nothing of the upload served', async () => {
+    test("PUT with the user's token stores the picture: 201 with its copies, nothing of the upload served", async () => {
       const res = await put('ada', red, { 'Content-Type': 'application/octet-stream' });
       assert.equal(res.status, 201, await res.clone().text());
       const ada = (await res.json()) as PictureMeta;
       assert.equal(ada.userId, 'ada');
       assert.match(ada.version, /^[0-9a-f]{32}$/);
       assert.equal(ada.contentType, 'image/webp', 'every URL serves a copy the service encoded');
-      assert.deepEqual(ada.variants.map((v) => v.width), [8], 'an 8-px picture gets no copy wider than itself');
+      assert.deepEqual(
+        ada.variants.map((v) => v.width),
+        [8],
+        'an 8-px picture gets no copy wider than itself',
+      );
       assert.equal(ada.url, ada.variants[0]!.url);
-      assert.match(ada.url, new RegExp(`^/images/ada/${ada.version}/8\\.webp$`), 'a path on the service, never built from the Host');
+      assert.match(
+        ada.url,
+        new RegExp(`^/images/ada/${ada.version}/8\\.webp$`),
+        'a path on the service, never built from the Host',
+      );
       assert.match(ada.placeholder ?? '', /^data:image\/webp;base64,/);
       assert.ok(ada.expiresAt > Date.now() + 50 * 60_000, 'the answer lives long enough to be cached');
       const image = await fetch(new URL(ada.url, t.base));
@@ -146,7 +162,9 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       assert.ok(etag);
       const { pictures } = (await res.json()) as PictureBatch;
       assert.deepEqual(pictures, { batched, nobody: null });
-      const again = await fetch(`${t.base}/api/pictures?users=batched,nobody,batched`, { headers: { 'If-None-Match': etag } });
+      const again = await fetch(`${t.base}/api/pictures?users=batched,nobody,batched`, {
+        headers: { 'If-None-Match': etag },
+      });
       assert.equal(again.status, 304);
       assert.equal(await again.text(), '');
       const many = Array.from({ length: 100 }, (_, i) => `u${i}`).join(',');
@@ -169,7 +187,13 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       assert.equal((await res.arrayBuffer()).byteLength, served.bytes);
       const again = await fetch(url, { headers: { 'If-None-Match': `"${served.version}-8"` } });
       assert.equal(again.status, 304);
-      for (const missing of [`${'0'.repeat(32)}/8.webp`, `${served.version}/64.webp`, `${served.version}/8.png`, `${served.version}/08.webp`, 'not-a-version/8.webp']) {
+      for (const missing of [
+        `${'0'.repeat(32)}/8.webp`,
+        `${served.version}/64.webp`,
+        `${served.version}/8.png`,
+        `${served.version}/08.webp`,
+        'not-a-version/8.webp',
+      ]) {
         assert.equal((await fetch(`${t.base}/images/served/${missing}`)).status, 404, missing);
       }
       // A page that kept the URL of the upload itself, from before copies were made, is sent to the current copy.
@@ -180,7 +204,14 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
     });
 
     test('PUT takes JPEG, PNG, WebP, GIF and AVIF, known by their bytes, and serves WebP copies without location', async () => {
-      const photos = ['photo-gps.jpg', 'photo-gps.png', 'photo-gps.webp', 'lossless-gps.webp', 'animated-gps.gif', 'photo-gps.avif'];
+      const photos = [
+        'photo-gps.jpg',
+        'photo-gps.png',
+        'photo-gps.webp',
+        'lossless-gps.webp',
+        'animated-gps.gif',
+        'photo-gps.avif',
+      ];
       for (const name of photos) {
         const res = await put('phone', fixture(name), { 'Content-Type': 'application/octet-stream' });
         assert.equal(res.status, 201, `${name}: ${await res.clone().text()}`);
@@ -209,7 +240,9 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
 
     test('refused uploads are 415 / 413 / 400 and store nothing', async () => {
       const kept = await putPicture('refused');
-      const svg = await put('refused', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', { 'Content-Type': 'image/png' });
+      const svg = await put('refused', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', {
+        'Content-Type': 'image/png',
+      });
       assert.equal(svg.status, 415);
       assert.equal(await errorCode(svg), 'unsupported_media_type');
       const text = await put('refused', 'hello', { 'Content-Type': 'image/jpeg' });
@@ -241,14 +274,17 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
         },
       });
       const res = await fetch(`${t.base}/api/pictures/streamed`, {
-        method: 'PUT', body, duplex: 'half', headers: bearer(await userToken('streamed')),
+        method: 'PUT',
+        body,
+        duplex: 'half',
+        headers: bearer(await userToken('streamed')),
       } as RequestInit).catch((error: Error) => error);
       // The service answers 413 and closes; a client still sending may see the reset instead of the answer.
       if (res instanceof Response) assert.equal(res.status, 413);
       assert.ok(sent < 64 * 1024 * 1024, `only ${sent} of 2 GB were sent before the refusal`);
     });
 
-    test('bad tokens are 401; someone else\'s token is 403; the operator token works', async () => {
+    test("bad tokens are 401; someone else's token is 403; the operator token works", async () => {
       const guarded = await putPicture('guarded');
       const png = solidPng([0, 255, 0]);
       const cases: [Record<string, string>, number][] = [
@@ -262,16 +298,30 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       ];
       for (const [headers, status] of cases) {
         for (const method of ['PUT', 'DELETE']) {
-          const res = await fetch(`${t.base}/api/pictures/guarded`, { method, body: method === 'PUT' ? png : undefined, headers });
+          const res = await fetch(`${t.base}/api/pictures/guarded`, {
+            method,
+            body: method === 'PUT' ? png : undefined,
+            headers,
+          });
           assert.equal(res.status, status, `${method} ${JSON.stringify(headers)}`);
           assert.equal(await errorCode(res), status === 401 ? 'unauthorized' : 'forbidden');
           if (status === 401) assert.equal(res.headers.get('WWW-Authenticate'), 'Bearer');
         }
       }
-      assert.equal(((await (await fetch(`${t.base}/api/pictures/guarded`)).json()) as PictureMeta).version, guarded.version);
-      const admin = await fetch(`${t.base}/api/pictures/linus`, { method: 'PUT', body: png, headers: bearer(TEST_ADMIN_TOKEN) });
+      assert.equal(
+        ((await (await fetch(`${t.base}/api/pictures/guarded`)).json()) as PictureMeta).version,
+        guarded.version,
+      );
+      const admin = await fetch(`${t.base}/api/pictures/linus`, {
+        method: 'PUT',
+        body: png,
+        headers: bearer(TEST_ADMIN_TOKEN),
+      });
       assert.equal(admin.status, 201);
-      const removed = await fetch(`${t.base}/api/pictures/linus`, { method: 'DELETE', headers: bearer(TEST_ADMIN_TOKEN) });
+      const removed = await fetch(`${t.base}/api/pictures/linus`, {
+        method: 'DELETE',
+        headers: bearer(TEST_ADMIN_TOKEN),
+      });
       assert.equal(removed.status, 204);
       assert.equal((await fetch(`${t.base}/api/pictures/linus`)).status, 404);
     });
@@ -283,18 +333,28 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       const next = (await res.json()) as PictureMeta;
       assert.notEqual(next.version, first.version);
       assert.notEqual(next.url, first.url);
-      assert.equal(((await (await fetch(`${t.base}/api/pictures/renewed`)).json()) as PictureMeta).version, next.version);
+      assert.equal(
+        ((await (await fetch(`${t.base}/api/pictures/renewed`)).json()) as PictureMeta).version,
+        next.version,
+      );
       // A cached lookup elsewhere, or a page, may still name them: they go at the storage's sweep (CLEANUP_GRACE_MS).
       await fetchCopies(t.base, first);
       await fetchCopies(t.base, next);
     });
 
     test('GET /api/events streams picture-changed for uploads and deletes', async () => {
-      const events = await collectEvents(t.base, async () => {
-        assert.equal((await put('sse', solidPng([1, 2, 3]))).status, 201);
-        const del = await fetch(`${t.base}/api/pictures/sse`, { method: 'DELETE', headers: bearer(await userToken('sse')) });
-        assert.equal(del.status, 204);
-      }, 2);
+      const events = await collectEvents(
+        t.base,
+        async () => {
+          assert.equal((await put('sse', solidPng([1, 2, 3]))).status, 201);
+          const del = await fetch(`${t.base}/api/pictures/sse`, {
+            method: 'DELETE',
+            headers: bearer(await userToken('sse')),
+          });
+          assert.equal(del.status, 204);
+        },
+        2,
+      );
       assert.equal(events.length, 2);
       assert.equal(events[0]!.event, 'picture-changed');
       assert.deepEqual(events[0]!.data, { userId: 'sse', version: (events[0]!.data as { version: string }).version });
@@ -304,7 +364,10 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
 
     test('DELETE removes the picture: 204, then 404; its URLs still serve their bytes, for whoever still holds them', async () => {
       const meta = (await (await put('temp', solidPng([9, 9, 9]))).json()) as PictureMeta;
-      const del = await fetch(`${t.base}/api/pictures/temp`, { method: 'DELETE', headers: bearer(await userToken('temp')) });
+      const del = await fetch(`${t.base}/api/pictures/temp`, {
+        method: 'DELETE',
+        headers: bearer(await userToken('temp')),
+      });
       assert.equal(del.status, 204);
       assert.equal((await fetch(`${t.base}/api/pictures/temp`)).status, 404);
       // They go at the storage's sweep (CLEANUP_GRACE_MS), once no cached lookup can name them.
@@ -331,9 +394,16 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       assert.equal(mid.hits, before.hits + 2);
       assert.ok(mid.keys >= 1);
       assert.ok(mid.hitRate > 0 && mid.hitRate <= 1);
-      assert.equal((await fetch(`${t.base}/api/cache/counted`, { method: 'DELETE', headers: bearer(await userToken('counted')) })).status, 403);
+      assert.equal(
+        (await fetch(`${t.base}/api/cache/counted`, { method: 'DELETE', headers: bearer(await userToken('counted')) }))
+          .status,
+        403,
+      );
       assert.equal((await fetch(`${t.base}/api/cache/counted`, { method: 'DELETE' })).status, 401);
-      assert.equal((await fetch(`${t.base}/api/cache/counted`, { method: 'DELETE', headers: bearer(TEST_ADMIN_TOKEN) })).status, 204);
+      assert.equal(
+        (await fetch(`${t.base}/api/cache/counted`, { method: 'DELETE', headers: bearer(TEST_ADMIN_TOKEN) })).status,
+        204,
+      );
       const res = await fetch(`${t.base}/api/pictures/counted`);
       assert.equal(res.headers.get('X-Cache'), 'MISS', 'the dropped entry is read again from storage');
       assert.equal(((await res.json()) as PictureMeta).version, counted.version);
@@ -348,7 +418,11 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       assert.match(res.headers.get('Access-Control-Expose-Headers') ?? '', /X-Cache/);
       const preflight = await fetch(`${t.base}/api/pictures/cors`, {
         method: 'OPTIONS',
-        headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'authorization' },
+        headers: {
+          Origin: 'http://localhost:3000',
+          'Access-Control-Request-Method': 'PUT',
+          'Access-Control-Request-Headers': 'authorization',
+        },
       });
       assert.ok(preflight.status === 204 || preflight.status === 200);
       assert.match(preflight.headers.get('Access-Control-Allow-Methods') ?? '', /PUT/);
@@ -376,7 +450,11 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
         assert.deepEqual(body.cache, { kind: t.cache, ok: true });
         assert.equal(body.storage.ok, false);
         assert.match(body.storage.error ?? '', /\S/, 'it says what is wrong');
-        assert.doesNotMatch(body.storage.error ?? '', /\/(work|tmp|home|root)\/|\.data/, 'no path of the server in a public answer');
+        assert.doesNotMatch(
+          body.storage.error ?? '',
+          /\/(work|tmp|home|root)\/|\.data/,
+          'no path of the server in a public answer',
+        );
       } finally {
         await repair();
       }
@@ -384,7 +462,11 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       const now = await fetch(`${t.base}/api/pictures/kept`);
       assert.equal(now.status, 200);
       const { version, url } = (await now.json()) as PictureMeta;
-      assert.deepEqual({ version, url }, { version: kept.version, url: kept.url }, 'the refused upload changed nothing');
+      assert.deepEqual(
+        { version, url },
+        { version: kept.version, url: kept.url },
+        'the refused upload changed nothing',
+      );
       assert.equal((await fetch(new URL(kept.url, t.base))).status, 200);
     });
 
@@ -397,7 +479,11 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       const second = await fetch(`${t.base}/api/pictures/flushed`);
       assert.equal(second.status, 200);
       assert.equal(second.headers.get('X-Cache'), 'MISS');
-      assert.deepEqual(urlsOf((await second.json()) as PictureMeta), urlsOf(flushed), 'the same URLs, so browsers keep their cached copies');
+      assert.deepEqual(
+        urlsOf((await second.json()) as PictureMeta),
+        urlsOf(flushed),
+        'the same URLs, so browsers keep their cached copies',
+      );
       await t.redis.flushAll();
       const { pictures } = (await (await fetch(`${t.base}/api/pictures?users=flushed,nobody`)).json()) as PictureBatch;
       assert.deepEqual(urlsOf(pictures.flushed!), urlsOf(flushed));
@@ -409,16 +495,25 @@ export function describeContract(name: string, start: () => Promise<ContractTarg
       const peer = await t.redis.startPeer();
       try {
         let uploaded: PictureMeta | undefined;
-        const events = await collectEvents(peer.base, async () => {
-          uploaded = (await (await put('grace', solidPng([1, 2, 3]))).json()) as PictureMeta;
-          const onPeer = await fetch(`${peer.base}/api/pictures/grace`);
-          assert.equal(onPeer.headers.get('X-Cache'), 'HIT', 'the upload wrote the shared cache');
-          assert.deepEqual(await onPeer.json(), uploaded);
-        }, 1, 1_000);
+        const events = await collectEvents(
+          peer.base,
+          async () => {
+            uploaded = (await (await put('grace', solidPng([1, 2, 3]))).json()) as PictureMeta;
+            const onPeer = await fetch(`${peer.base}/api/pictures/grace`);
+            assert.equal(onPeer.headers.get('X-Cache'), 'HIT', 'the upload wrote the shared cache');
+            assert.deepEqual(await onPeer.json(), uploaded);
+          },
+          1,
+          1_000,
+        );
         assert.deepEqual(events, [{ event: 'picture-changed', data: { userId: 'grace', version: uploaded?.version } }]);
         await t.redis.flushAll();
         const readAgain = (await (await fetch(`${peer.base}/api/pictures/grace`)).json()) as PictureMeta;
-        assert.deepEqual(urlsOf(readAgain), urlsOf(uploaded!), 'another instance, reading the storage, names the same URLs');
+        assert.deepEqual(
+          urlsOf(readAgain),
+          urlsOf(uploaded!),
+          'another instance, reading the storage, names the same URLs',
+        );
       } finally {
         await peer.stop();
       }

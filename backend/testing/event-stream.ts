@@ -57,13 +57,22 @@ export async function openEventStream(base: string): Promise<EventStream> {
       }
       return events;
     },
-    ended: () => reader.read().then(({ done }) => done, () => true),
+    ended: () =>
+      reader.read().then(
+        ({ done }) => done,
+        () => true,
+      ),
     close: () => controller.abort(),
   };
 }
 
 /** Reads the events `/api/events` carries while `trigger` runs, until `count` arrived or `ms` passed since it ended. */
-export async function collectEvents(base: string, trigger: () => Promise<unknown>, count: number, ms = 3_000): Promise<StreamEvent[]> {
+export async function collectEvents(
+  base: string,
+  trigger: () => Promise<unknown>,
+  count: number,
+  ms = 3_000,
+): Promise<StreamEvent[]> {
   const stream = await openEventStream(base);
   try {
     await trigger();

@@ -16,11 +16,15 @@ export function solidPng(rgb: [number, number, number], size = 8, text?: string)
  */
 export function noisyPng(seed: number, size = 96): Uint8Array<ArrayBuffer> {
   let state = seed >>> 0 || 1;
-  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) >>> 24);
+  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) >>> 24;
   return png(size, () => [next(), next(), next()]);
 }
 
-function png(size: number, colourAt: (x: number, y: number) => readonly number[], text?: string): Uint8Array<ArrayBuffer> {
+function png(
+  size: number,
+  colourAt: (x: number, y: number) => readonly number[],
+  text?: string,
+): Uint8Array<ArrayBuffer> {
   const rgb = new Uint8Array(size * size * 3);
   for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) rgb.set(colourAt(x, y), (y * size + x) * 3);
   const textChunk = text ? [pngChunk('tEXt', new TextEncoder().encode(`Comment\0${text}`))] : [];

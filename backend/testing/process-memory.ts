@@ -21,7 +21,7 @@ export async function settledRss(pid: number): Promise<number> {
     samples.push(rssBytes(pid));
     const last = samples.slice(-3);
     return last.length === 3 && Math.max(...last) - Math.min(...last) < MiB ? last[2] : undefined;
-  }, 'the service\'s memory to settle');
+  }, "the service's memory to settle");
 }
 
 /** The settings that load ./heap-probe.ts into a Node service, for {@link heapUsed}. */

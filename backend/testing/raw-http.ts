@@ -27,7 +27,8 @@ export async function rawConnection(base: string, send?: string | Uint8Array): P
     socket.once('close', () => {
       closed = true;
       resolve();
-    }));
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
@@ -64,5 +65,7 @@ export function isAccepted(socket: Socket): boolean {
 
 /** The head of a request, ready to write: `headers` after Host. */
 export function requestHead(method: string, path: string, headers: Record<string, string | number> = {}): string {
-  return `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
+  return `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n`;
 }

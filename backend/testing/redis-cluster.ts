@@ -40,10 +40,19 @@ export async function startRedisCluster({ size = 3 }: { size?: number } = {}): P
   };
   try {
     for (let i = 0; i < size; i++) {
-      nodes.push(await startRedisServer({
-        // A short node timeout: a node that is gone is noticed within a test's patience.
-        args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${i}.conf`), '--cluster-node-timeout', '2000'],
-      }));
+      nodes.push(
+        await startRedisServer({
+          // A short node timeout: a node that is gone is noticed within a test's patience.
+          args: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            join(dir, `nodes-${i}.conf`),
+            '--cluster-node-timeout',
+            '2000',
+          ],
+        }),
+      );
     }
     const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
     await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
@@ -64,11 +73,17 @@ export async function startRedisCluster({ size = 3 }: { size?: number } = {}): P
 async function untilClusterOk(port: number, timeoutMs = 15_000): Promise<void> {
   let info = '';
   try {
-    await until(async () => {
-      info = (await run('redis-cli', ['-p', String(port), 'cluster', 'info'])).stdout;
-      return /cluster_state:ok/.test(info);
-    }, `the Redis Cluster node on port ${port} to be ok`, timeoutMs);
+    await until(
+      async () => {
+        info = (await run('redis-cli', ['-p', String(port), 'cluster', 'info'])).stdout;
+        return /cluster_state:ok/.test(info);
+      },
+      `the Redis Cluster node on port ${port} to be ok`,
+      timeoutMs,
+    );
   } catch (error) {
-    throw new Error(`the Redis Cluster node on port ${port} is not ok after ${timeoutMs} ms:\n${info}`, { cause: error });
+    throw new Error(`the Redis Cluster node on port ${port} is not ok after ${timeoutMs} ms:\n${info}`, {
+      cause: error,
+    });
   }
 }

@@ -4,6 +4,9 @@ import { startRedisServer } from './redis-server.ts';
 
 describe('startRedisServer', () => {
   test('names the fix when redis-server is not installed', async () => {
-    await assert.rejects(startRedisServer({ command: 'redis-server-that-is-not-installed' }), /apt-get install -y redis-server/);
+    await assert.rejects(
+      startRedisServer({ command: 'redis-server-that-is-not-installed' }),
+      /apt-get install -y redis-server/,
+    );
   });
 });

@@ -51,7 +51,19 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     if (child) return;
     const proc = spawn(
       command,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', ...(options.args ?? [])],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--loglevel',
+        'warning',
+        ...(options.args ?? []),
+      ],
       { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = proc;
@@ -68,7 +80,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     exited = new Promise<void>((resolve) => {
       proc.once('error', (error: NodeJS.ErrnoException) => {
         spawnError =
-          error.code === 'ENOENT' ? new Error(`\`${command}\` was not found: ${INSTALL_HINT}`, { cause: error }) : error;
+          error.code === 'ENOENT'
+            ? new Error(`\`${command}\` was not found: ${INSTALL_HINT}`, { cause: error })
+            : error;
         hasExited = true;
         resolve();
       });
@@ -80,18 +94,26 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (child === proc) child = undefined;
     });
 
-    const exitedEarly = () => spawnError ?? new Error(`redis-server on port ${port} exited before answering PING:\n${output.trim()}`);
+    const exitedEarly = () =>
+      spawnError ?? new Error(`redis-server on port ${port} exited before answering PING:\n${output.trim()}`);
     try {
-      await until(async () => {
-        if (hasExited) throw exitedEarly();
-        return (await inlineCommand(port, 'PING')) === '+PONG';
-      }, `redis-server on port ${port} to answer PING`, startTimeoutMs);
+      await until(
+        async () => {
+          if (hasExited) throw exitedEarly();
+          return (await inlineCommand(port, 'PING')) === '+PONG';
+        },
+        `redis-server on port ${port} to answer PING`,
+        startTimeoutMs,
+      );
     } catch (error) {
       if (hasExited) throw exitedEarly();
       holdUntilExit(proc);
       proc.kill('SIGKILL');
       await exited;
-      throw new Error(`redis-server on port ${port} did not answer PING within ${startTimeoutMs} ms:\n${output.trim()}`, { cause: error });
+      throw new Error(
+        `redis-server on port ${port} did not answer PING within ${startTimeoutMs} ms:\n${output.trim()}`,
+        { cause: error },
+      );
     }
   }
 

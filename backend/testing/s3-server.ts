@@ -114,7 +114,9 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     if (atomic) atomicPuts(server);
     await server.run();
     server.httpServer?.unref(); // as with killOnExit: a test that failed before stopping it must not hang the run
-    server.httpServer?.on('request', (req: { method?: string; url?: string }) => log.push({ method: req.method ?? '', path: req.url ?? '' }));
+    server.httpServer?.on('request', (req: { method?: string; url?: string }) =>
+      log.push({ method: req.method ?? '', path: req.url ?? '' }),
+    );
     running = server;
   }
 

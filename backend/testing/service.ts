@@ -43,10 +43,17 @@ export async function startService(runtime: 'node' | 'deno', env: Record<string,
   const base = `http://127.0.0.1:${port}`;
   const exitedAtStart = () => new Error(`the ${runtime} service exited at start:\n${output}`);
   try {
-    await until(async () => {
-      if (child.exitCode !== null) throw exitedAtStart();
-      return fetch(`${base}/healthz`).then(() => true, () => false);
-    }, `the ${runtime} service to answer`, 30_000);
+    await until(
+      async () => {
+        if (child.exitCode !== null) throw exitedAtStart();
+        return fetch(`${base}/healthz`).then(
+          () => true,
+          () => false,
+        );
+      },
+      `the ${runtime} service to answer`,
+      30_000,
+    );
   } catch (error) {
     if (child.exitCode !== null) throw exitedAtStart();
     child.kill('SIGKILL');

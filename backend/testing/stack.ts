@@ -19,17 +19,29 @@ const TEST_BUCKET = 'pictures-test';
 // send a burst of uploads at once are not one client's handful (system/uploads-bounded.test.ts checks the default).
 /** The settings every test service runs with (secrets, a small upload limit, no demo people, uploads at once). */
 export const TEST_SERVICE_ENV: Readonly<Record<string, string>> = {
-  AUTH_SECRET: TEST_SECRET, ADMIN_TOKEN: TEST_ADMIN_TOKEN, MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES), SEED_DEMO: '0', MAX_UPLOADS_PER_CLIENT: '100',
+  AUTH_SECRET: TEST_SECRET,
+  ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+  MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES),
+  SEED_DEMO: '0',
+  MAX_UPLOADS_PER_CLIENT: '100',
 };
 
 /** The service on the embedded default: memory cache, files in a fresh directory; `env` adds settings. */
-export async function startEmbedded(runtime: 'node' | 'deno', env: Record<string, string> = {}): Promise<ContractTarget & { service: RunningService; dataDir: string }> {
+export async function startEmbedded(
+  runtime: 'node' | 'deno',
+  env: Record<string, string> = {},
+): Promise<ContractTarget & { service: RunningService; dataDir: string }> {
   // Under ./.data, the one folder `npm run start:deno` may read and write.
   await mkdir(join(root, '.data'), { recursive: true });
   const dir = await mkdtemp(join(root, '.data', 'test-'));
   const service = await startService(runtime, { ...TEST_SERVICE_ENV, DATA_DIR: dir, ...env });
   return {
-    base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'files', cache: 'memory', service, dataDir: dir,
+    base: service.base,
+    maxUploadBytes: TEST_MAX_UPLOAD_BYTES,
+    storage: 'files',
+    cache: 'memory',
+    service,
+    dataDir: dir,
     async breakStorage() {
       // The data directory gone, as when its disk is unmounted.
       await rename(dir, `${dir}.away`);
@@ -74,10 +86,15 @@ export async function pauseS3(s3: S3Server): Promise<() => Promise<void>> {
 }
 
 /** Starts two servers at once; when one fails, the other is stopped before the error is thrown. */
-async function startBoth<A extends { stop(): Promise<void> }, B extends { stop(): Promise<void> }>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+async function startBoth<A extends { stop(): Promise<void> }, B extends { stop(): Promise<void> }>(
+  a: Promise<A>,
+  b: Promise<B>,
+): Promise<[A, B]> {
   const [first, second] = await Promise.allSettled([a, b]);
   if (first.status === 'fulfilled' && second.status === 'fulfilled') return [first.value, second.value];
-  await Promise.all([first, second].map((started) => (started.status === 'fulfilled' ? started.value.stop() : undefined)));
+  await Promise.all(
+    [first, second].map((started) => (started.status === 'fulfilled' ? started.value.stop() : undefined)),
+  );
   throw first.status === 'rejected' ? first.reason : (second as PromiseRejectedResult).reason;
 }
 
@@ -91,7 +108,10 @@ export interface BackingServers {
 
 /** A private Redis and S3 server, and the environment that points the service at them; `atomic` as startS3Server's. */
 export async function startBackingServers(options: { atomic?: boolean } = {}): Promise<BackingServers> {
-  const [redis, s3] = await startBoth(startRedisServer(), startS3Server({ buckets: [TEST_BUCKET], atomic: options.atomic }));
+  const [redis, s3] = await startBoth(
+    startRedisServer(),
+    startS3Server({ buckets: [TEST_BUCKET], atomic: options.atomic }),
+  );
   return {
     redis,
     s3,
@@ -107,7 +127,10 @@ export async function startWithRedisS3(runtime: 'node' | 'deno'): Promise<Contra
   const backing = await startBackingServers();
   const service = await startService(runtime, backing.env);
   return {
-    base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'minio', cache: 'redis',
+    base: service.base,
+    maxUploadBytes: TEST_MAX_UPLOAD_BYTES,
+    storage: 'minio',
+    cache: 'redis',
     breakStorage: () => pauseS3(backing.s3),
     redis: redisControls(backing, runtime),
     async stop() {
@@ -122,7 +145,10 @@ export async function startWithRedisClusterS3(runtime: 'node' | 'deno'): Promise
   const [cluster, s3] = await startBoth(startRedisCluster(), startS3Server({ buckets: [TEST_BUCKET] }));
   const service = await startService(runtime, { ...s3Env(s3), REDIS_CLUSTER_NODES: cluster.nodeList });
   return {
-    base: service.base, maxUploadBytes: TEST_MAX_UPLOAD_BYTES, storage: 'minio', cache: 'redis',
+    base: service.base,
+    maxUploadBytes: TEST_MAX_UPLOAD_BYTES,
+    storage: 'minio',
+    cache: 'redis',
     breakStorage: () => pauseS3(s3),
     async stop() {
       await service.stop();

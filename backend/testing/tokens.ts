@@ -9,7 +9,10 @@ export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
  * A user token as a site's login would issue it: HS256, `sub` = the user, `iat` now, `exp` an hour later (or
  * `expiresIn` seconds). `claims` are added or replace those (`{ exp: undefined }` leaves `exp` out).
  */
-export function userToken(userId: string, options: { secret?: string; expiresIn?: number; claims?: Record<string, unknown> } = {}): Promise<string> {
+export function userToken(
+  userId: string,
+  options: { secret?: string; expiresIn?: number; claims?: Record<string, unknown> } = {},
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const claims = { sub: userId, iat: now, exp: now + (options.expiresIn ?? 3600), ...options.claims };
   return sign(claims as Parameters<typeof sign>[0], options.secret ?? TEST_SECRET, 'HS256');

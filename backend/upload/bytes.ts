@@ -8,7 +8,10 @@ import { InvalidImageError, type ImageFormatName } from './invalid-image-error.t
 export function need(bytes: Uint8Array, at: number, count: number, format: ImageFormatName, what: string): void {
   if (at < 0 || count < 0 || at + count > bytes.length) {
     const left = Math.max(0, bytes.length - at);
-    throw new InvalidImageError(format, `${what} at offset ${at} needs ${count} bytes but only ${left} remain (truncated?)`);
+    throw new InvalidImageError(
+      format,
+      `${what} at offset ${at} needs ${count} bytes but only ${left} remain (truncated?)`,
+    );
   }
 }
 

@@ -64,7 +64,11 @@ export const LEAKS: readonly Part[] = [
 /** Fails naming the first leak found. */
 export function assertNoLeaks(served: Uint8Array): void {
   for (const leak of LEAKS) {
-    assert.equal(indexOf(served, leak), -1, `still contains ${typeof leak === 'string' ? leak : 'the GPS latitude rational'}`);
+    assert.equal(
+      indexOf(served, leak),
+      -1,
+      `still contains ${typeof leak === 'string' ? leak : 'the GPS latitude rational'}`,
+    );
   }
 }
 
@@ -138,7 +142,10 @@ export function box(type: string, ...payload: Part[]): Uint8Array {
  * 16,383, the most a WebP bitstream can say): the real 16 × 16 fixtures with their size fields rewritten, and for
  * PNG a file built with a correct CRC. Nothing here decodes to that size; that is the point: nothing may try.
  */
-export function decompressionBombs(width = 50_000, height = 50_000): Record<'png' | 'jpeg' | 'gif' | 'webp' | 'webp-lossless' | 'avif', Uint8Array> {
+export function decompressionBombs(
+  width = 50_000,
+  height = 50_000,
+): Record<'png' | 'jpeg' | 'gif' | 'webp' | 'webp-lossless' | 'avif', Uint8Array> {
   const small = (n: number) => Math.min(n, 16_383);
   const patch = (name: string, edit: (file: Uint8Array) => void) => {
     const file = fixture(name).slice();
@@ -156,7 +163,9 @@ export function decompressionBombs(width = 50_000, height = 50_000): Record<'png
       const descriptor = indexOf(file, [0x2c, 0, 0, 0, 0]);
       file.set([...u16leBytes(width), ...u16leBytes(height)], descriptor + 5);
     }),
-    webp: patch('photo-plain.webp', (file) => file.set([...u16leBytes(small(width)), ...u16leBytes(small(height))], 26)),
+    webp: patch('photo-plain.webp', (file) =>
+      file.set([...u16leBytes(small(width)), ...u16leBytes(small(height))], 26),
+    ),
     'webp-lossless': patch('lossless-plain.webp', (file) => {
       const bits = (small(width) - 1) | ((small(height) - 1) << 14);
       file.set(u32leBytes(bits >>> 0), 21);

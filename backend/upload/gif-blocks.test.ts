@@ -20,6 +20,10 @@ test('skipSubBlocks goes past the chain and its terminator', () => {
 
 test('skipSubBlocks refuses a chain that runs past the end, naming GIF', () => {
   for (const data of [bytes([200], 'short'), bytes([3], 'abc'), bytes([])]) {
-    assert.throws(() => skipSubBlocks(data, 0), (error: unknown) => error instanceof InvalidImageError && error.format === 'GIF' && /data sub-block/.test(error.message));
+    assert.throws(
+      () => skipSubBlocks(data, 0),
+      (error: unknown) =>
+        error instanceof InvalidImageError && error.format === 'GIF' && /data sub-block/.test(error.message),
+    );
   }
 });

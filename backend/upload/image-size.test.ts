@@ -9,7 +9,16 @@ const pixels = (bytes: Uint8Array) => claimedPixels(bytes, sniffImageType(bytes)
 
 describe('claimedPixels', () => {
   test('reads the size of every fixture (16 × 16, made by ImageMagick) from its headers', () => {
-    for (const name of ['photo-plain.png', 'photo-gps.jpg', 'photo-plain.jpg', 'animated-gps.gif', 'photo-plain.webp', 'lossless-gps.webp', 'photo-gps.avif', 'photo-plain.avif']) {
+    for (const name of [
+      'photo-plain.png',
+      'photo-gps.jpg',
+      'photo-plain.jpg',
+      'animated-gps.gif',
+      'photo-plain.webp',
+      'lossless-gps.webp',
+      'photo-gps.avif',
+      'photo-plain.avif',
+    ]) {
       assert.equal(pixels(fixture(name)), 256, name);
     }
   });

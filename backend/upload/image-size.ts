@@ -48,7 +48,8 @@ function jpegPixels(bytes: Uint8Array): number {
   let at = 2;
   for (;;) {
     const { marker, start } = readMarker(bytes, at);
-    if (marker === 0xda || marker === 0xd9) throw new InvalidImageError('JPEG', 'it has no frame header (SOF) before its image data');
+    if (marker === 0xda || marker === 0xd9)
+      throw new InvalidImageError('JPEG', 'it has no frame header (SOF) before its image data');
     if (isStandalone(marker)) {
       at = start + 2;
       continue;
@@ -59,7 +60,8 @@ function jpegPixels(bytes: Uint8Array): number {
       need(bytes, start + 4, 5, 'JPEG', 'the frame header');
       return area(readU16be(bytes, start + 7), readU16be(bytes, start + 5), 'JPEG', 'the frame header');
     }
-    if (length < 2) throw new InvalidImageError('JPEG', `the segment at offset ${start} has an impossible length ${length}`);
+    if (length < 2)
+      throw new InvalidImageError('JPEG', `the segment at offset ${start} has an impossible length ${length}`);
     at = start + 2 + length;
   }
 }
@@ -75,7 +77,10 @@ function gifPixels(bytes: Uint8Array): number {
     if (introducer === 0x3b) return most;
     if (introducer === 0x2c) {
       need(bytes, at, 10, 'GIF', 'an image descriptor');
-      most = Math.max(most, area(readU16le(bytes, at + 5), readU16le(bytes, at + 7), 'GIF', `the frame at offset ${at}`));
+      most = Math.max(
+        most,
+        area(readU16le(bytes, at + 5), readU16le(bytes, at + 7), 'GIF', `the frame at offset ${at}`),
+      );
       at = skipSubBlocks(bytes, at + 11 + colorTableSize(bytes[at + 9]!));
     } else if (introducer === 0x21) {
       at = skipSubBlocks(bytes, at + 2);
@@ -100,7 +105,12 @@ function webpPixels(bytes: Uint8Array): number {
     if (bytes[data + 3] !== 0x9d || bytes[data + 4] !== 0x01 || bytes[data + 5] !== 0x2a) {
       throw new InvalidImageError('WebP', 'the VP8 frame has no start code');
     }
-    return area(readU16le(bytes, data + 6) & 0x3fff, readU16le(bytes, data + 8) & 0x3fff, 'WebP', 'the VP8 frame header');
+    return area(
+      readU16le(bytes, data + 6) & 0x3fff,
+      readU16le(bytes, data + 8) & 0x3fff,
+      'WebP',
+      'the VP8 frame header',
+    );
   }
   if (type === 'VP8L') {
     need(bytes, data, 5, 'WebP', 'the VP8L header');
@@ -118,11 +128,17 @@ function avifPixels(bytes: Uint8Array): number {
     for (const box of boxes) {
       if (box.type === 'ispe') {
         need(bytes, box.payload, 12, 'AVIF', 'an ispe box');
-        most = Math.max(most, area(readU32be(bytes, box.payload + 4), readU32be(bytes, box.payload + 8), 'AVIF', 'an ispe box'));
+        most = Math.max(
+          most,
+          area(readU32be(bytes, box.payload + 4), readU32be(bytes, box.payload + 8), 'AVIF', 'an ispe box'),
+        );
       } else if (box.type === 'tkhd') {
         // Width and height are the box's last 8 bytes, 16.16 fixed point, in both versions.
         need(bytes, box.end - 8, 8, 'AVIF', 'a track header');
-        most = Math.max(most, Math.ceil(readU32be(bytes, box.end - 8) / 65_536) * Math.ceil(readU32be(bytes, box.end - 4) / 65_536));
+        most = Math.max(
+          most,
+          Math.ceil(readU32be(bytes, box.end - 8) / 65_536) * Math.ceil(readU32be(bytes, box.end - 4) / 65_536),
+        );
       } else if (box.type === 'meta') {
         visit(readBoxes(bytes, box.payload + 4, box.end)); // a FullBox: version and flags first
       } else if (box.type === 'iprp' || box.type === 'ipco' || box.type === 'moov' || box.type === 'trak') {

@@ -21,13 +21,25 @@ test('readBoxes finds the boxes that tile a range, with 64-bit sizes, uuid types
 
 test('readBoxes refuses sizes that do not fit, naming AVIF and the problem', () => {
   const cases: [string, Uint8Array, RegExp][] = [
-    ['a box longer than the file', bytes(FTYP, u32beBytes(500), 'mdat', 'short'), /"mdat" box at offset 20 claims 500 bytes/],
+    [
+      'a box longer than the file',
+      bytes(FTYP, u32beBytes(500), 'mdat', 'short'),
+      /"mdat" box at offset 20 claims 500 bytes/,
+    ],
     ['a box size below its header', bytes(FTYP, u32beBytes(4), 'free'), /claims 4 bytes/],
     ['a header cut short', bytes(FTYP, u32beBytes(8)), /box header at offset 20/],
     ['a cut-off largesize', bytes(FTYP, u32beBytes(1), 'mdat', [0, 0]), /cut-off 64-bit size/],
-    ['a largesize beyond 2^53', bytes(FTYP, u32beBytes(1), 'mdat', [0xff, 0, 0, 0, 0, 0, 0, 0]), /claims Infinity bytes/],
+    [
+      'a largesize beyond 2^53',
+      bytes(FTYP, u32beBytes(1), 'mdat', [0xff, 0, 0, 0, 0, 0, 0, 0]),
+      /claims Infinity bytes/,
+    ],
   ];
   for (const [name, data, message] of cases) {
-    assert.throws(() => readBoxes(data, 0, data.length), (error: unknown) => error instanceof InvalidImageError && error.format === 'AVIF' && message.test(error.message), name);
+    assert.throws(
+      () => readBoxes(data, 0, data.length),
+      (error: unknown) => error instanceof InvalidImageError && error.format === 'AVIF' && message.test(error.message),
+      name,
+    );
   }
 });

@@ -35,7 +35,9 @@ export function readBoxes(bytes: Uint8Array, from: number, to: number): Box[] {
     }
     if (type === 'uuid') header += 16;
     if (size < header || size > to - at) {
-      throw bad(`the ${JSON.stringify(type)} box at offset ${at} claims ${size} bytes but ${to - at} remain (truncated?)`);
+      throw bad(
+        `the ${JSON.stringify(type)} box at offset ${at} claims ${size} bytes but ${to - at} remain (truncated?)`,
+      );
     }
     boxes.push({ type, start: at, payload: at + header, end: at + size });
     at += size;

@@ -17,11 +17,16 @@ test('readMarker refuses what is not a marker, naming JPEG and the problem', () 
     ['the end of the file', bytes([0xff, 0xd8, 0xff]), /needs 2 bytes but only 1 remain/],
   ];
   for (const [name, data, message] of cases) {
-    assert.throws(() => readMarker(data, 2), (error: unknown) => error instanceof InvalidImageError && error.format === 'JPEG' && message.test(error.message), name);
+    assert.throws(
+      () => readMarker(data, 2),
+      (error: unknown) => error instanceof InvalidImageError && error.format === 'JPEG' && message.test(error.message),
+      name,
+    );
   }
 });
 
 test('only TEM and the restart markers stand without a length', () => {
   const standalone = [0x01, 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7];
-  for (let marker = 0; marker <= 0xff; marker++) assert.equal(isStandalone(marker), standalone.includes(marker), marker.toString(16));
+  for (let marker = 0; marker <= 0xff; marker++)
+    assert.equal(isStandalone(marker), standalone.includes(marker), marker.toString(16));
 });

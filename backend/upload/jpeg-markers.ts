@@ -14,7 +14,8 @@ export function isStandalone(marker: number): boolean {
  */
 export function readMarker(bytes: Uint8Array, at: number): { marker: number; start: number } {
   need(bytes, at, 2, 'JPEG', 'a marker before the image data (SOS)');
-  if (bytes[at] !== 0xff) throw new InvalidImageError('JPEG', `expected a marker at offset ${at}, found ${hex(bytes[at]!)}`);
+  if (bytes[at] !== 0xff)
+    throw new InvalidImageError('JPEG', `expected a marker at offset ${at}, found ${hex(bytes[at]!)}`);
   let m = at + 1;
   while (m < bytes.length && bytes[m] === 0xff) m++;
   if (m >= bytes.length) throw new InvalidImageError('JPEG', 'it ends inside a run of 0xFF fill bytes');

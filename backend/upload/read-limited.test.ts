@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep, until } from '../../scripts/testing/wait.ts';
-import { BodyAbortedError, EmptyBodyError, PayloadTooLargeError, readLimited, UploadTimeoutError } from './read-limited.ts';
+import {
+  BodyAbortedError,
+  EmptyBodyError,
+  PayloadTooLargeError,
+  readLimited,
+  UploadTimeoutError,
+} from './read-limited.ts';
 
 const MiB = 1024 * 1024;
 
@@ -77,7 +83,8 @@ test('a real Request body is read, and refused when too large', async () => {
 });
 
 test('a missing or empty body is refused with a clear message', async () => {
-  const isEmpty = (error: unknown) => error instanceof EmptyBodyError && /the request has no image bytes/.test(error.message);
+  const isEmpty = (error: unknown) =>
+    error instanceof EmptyBodyError && /the request has no image bytes/.test(error.message);
   await assert.rejects(readLimited(null, 10), isEmpty);
   await assert.rejects(readLimited(streamOf(), 10), isEmpty);
   await assert.rejects(readLimited(streamOf(new Uint8Array(0), new Uint8Array(0)), 10), isEmpty);
@@ -102,7 +109,10 @@ test('a stream error (the client went away) is a BodyAbortedError caused by it, 
       else controller.error(boom);
     },
   });
-  await assert.rejects(readLimited(stream, 10), (error: unknown) => error instanceof BodyAbortedError && error.cause === boom && error.received === 1);
+  await assert.rejects(
+    readLimited(stream, 10),
+    (error: unknown) => error instanceof BodyAbortedError && error.cause === boom && error.received === 1,
+  );
   assert.equal(stream.locked, false);
 });
 
@@ -125,17 +135,20 @@ test('a limit that is not a whole number of bytes is a programming error', async
 /** A body that sends one byte every `everyMs`, `count` times, and says whether it was cancelled. */
 function trickle(count: number, everyMs: number) {
   const state = { sent: 0, cancelled: false };
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (state.sent === count) return controller.close();
-      await sleep(everyMs); // a rate: one byte every everyMs
-      state.sent++;
-      controller.enqueue(Uint8Array.of(state.sent));
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (state.sent === count) return controller.close();
+        await sleep(everyMs); // a rate: one byte every everyMs
+        state.sent++;
+        controller.enqueue(Uint8Array.of(state.sent));
+      },
+      cancel() {
+        state.cancelled = true;
+      },
     },
-    cancel() {
-      state.cancelled = true;
-    },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return { stream, state };
 }
 

@@ -5,7 +5,9 @@ export class PayloadTooLargeError extends Error {
   readonly limit: number;
 
   constructor(limit: number) {
-    super(`the image is larger than the ${limit}-byte limit; send a smaller picture, or raise MAX_UPLOAD_BYTES to accept larger ones`);
+    super(
+      `the image is larger than the ${limit}-byte limit; send a smaller picture, or raise MAX_UPLOAD_BYTES to accept larger ones`,
+    );
     this.name = 'PayloadTooLargeError';
     this.limit = limit;
   }
@@ -24,7 +26,9 @@ export class UploadTimeoutError extends Error {
   readonly timeoutMs: number;
 
   constructor(timeoutMs: number) {
-    super(`the image did not arrive within ${timeoutMs / 1000} s; send it again over a faster connection, or raise UPLOAD_TIMEOUT_MS`);
+    super(
+      `the image did not arrive within ${timeoutMs / 1000} s; send it again over a faster connection, or raise UPLOAD_TIMEOUT_MS`,
+    );
     this.name = 'UploadTimeoutError';
     this.timeoutMs = timeoutMs;
   }
@@ -35,7 +39,9 @@ export class BodyAbortedError extends Error {
   readonly received: number;
 
   constructor(received: number, cause: unknown) {
-    super(`the body broke off after ${received} bytes (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+    super(`the body broke off after ${received} bytes (${cause instanceof Error ? cause.message : String(cause)})`, {
+      cause,
+    });
     this.name = 'BodyAbortedError';
     this.received = received;
   }
@@ -66,16 +72,20 @@ export async function readLimited(
   if (!Number.isSafeInteger(limit) || limit < 0) {
     throw new RangeError(`readLimited: limit must be a whole number of bytes >= 0, got ${limit}`);
   }
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new RangeError(`readLimited: timeoutMs must be positive, got ${timeoutMs}`);
+  if (timeoutMs !== undefined && !(timeoutMs > 0))
+    throw new RangeError(`readLimited: timeoutMs must be positive, got ${timeoutMs}`);
   if (body === null) throw new EmptyBodyError();
 
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = timeoutMs === undefined
-    ? undefined
-    : new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new UploadTimeoutError(timeoutMs)), timeoutMs)));
+  const expired =
+    timeoutMs === undefined
+      ? undefined
+      : new Promise<never>(
+          (_, reject) => (timer = setTimeout(() => reject(new UploadTimeoutError(timeoutMs)), timeoutMs)),
+        );
   // A read still pending when time runs out rejects once the stream is cancelled; nobody awaits it then.
   expired?.catch(() => {});
   try {
@@ -86,7 +96,8 @@ export async function readLimited(
       const { done, value } = await (expired ? Promise.race([read, expired]) : read);
       if (done) break;
       // A non-byte chunk would make the count NaN and slip past the limit.
-      if (!(value instanceof Uint8Array)) throw new TypeError('readLimited: the body stream yielded a chunk that is not a Uint8Array');
+      if (!(value instanceof Uint8Array))
+        throw new TypeError('readLimited: the body stream yielded a chunk that is not a Uint8Array');
       total += value.byteLength;
       if (total > limit) throw new PayloadTooLargeError(limit);
       if (value.byteLength > 0) chunks.push(value);

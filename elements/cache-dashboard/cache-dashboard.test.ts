@@ -26,29 +26,38 @@ declare const axe: { run(context: Element, options?: RunOptions): Promise<AxeRes
 const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 
 /** A dashboard inside `parent` (a provider, or the body), its body loaded. */
-async function dashboard(parent: HTMLElement = document.body, attributes: Record<string, string> = {}): Promise<CacheDashboard> {
+async function dashboard(
+  parent: HTMLElement = document.body,
+  attributes: Record<string, string> = {},
+): Promise<CacheDashboard> {
   const element = document.createElement('cache-dashboard');
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
   parent.append(element);
-  await until(() => element.shadowRoot?.querySelector('[part~="toggle"]'), 'the dashboard\'s body');
+  await until(() => element.shadowRoot?.querySelector('[part~="toggle"]'), "the dashboard's body");
   return element;
 }
 
 const toggle = (element: CacheDashboard) => element.shadowRoot!.querySelector<HTMLButtonElement>('[part~="toggle"]')!;
 const panel = (element: CacheDashboard) => element.shadowRoot!.querySelector<HTMLElement>('[part~="panel"]')!;
-const figure = (element: CacheDashboard, name: string) => element.shadowRoot!.querySelector(`[data-figure="${name}"]`)?.textContent?.trim();
+const figure = (element: CacheDashboard, name: string) =>
+  element.shadowRoot!.querySelector(`[data-figure="${name}"]`)?.textContent?.trim();
 const bar = (element: CacheDashboard, kind: string, name: string) =>
   element.shadowRoot!.querySelector(`[data-kind="${kind}"] [data-name="${name}"] [data-hits]`)?.textContent;
 
 /** Opens the dashboard and waits until its panel shows the figures and the service's. */
 async function open(element: CacheDashboard): Promise<void> {
   if (!element.open) toggle(element).click();
-  await until(() => figure(element, 'requests') !== undefined && element.shadowRoot!.querySelector('[data-figure="backend"]'), 'the open panel');
+  await until(
+    () => figure(element, 'requests') !== undefined && element.shadowRoot!.querySelector('[data-figure="backend"]'),
+    'the open panel',
+  );
 }
 
 describe('<cache-dashboard>', () => {
   afterEach(async () => {
-    document.querySelectorAll('cache-dashboard, picture-store-provider, .page-content').forEach((element) => element.remove());
+    document
+      .querySelectorAll('cache-dashboard, picture-store-provider, .page-content')
+      .forEach((element) => element.remove());
     pageMonitor().clear();
     await emulateMedia({ colorScheme: 'light' });
   });
@@ -92,12 +101,16 @@ describe('<cache-dashboard>', () => {
     expect(figure(element, 'time-saved')).to.equal(duration(m.timeSavedMs));
     expect(figure(element, 'errors')).to.equal('0');
     expect(figure(element, 'stale')).to.equal('0');
-    for (const name of Object.keys(LAYER_LABELS) as (keyof typeof LAYER_LABELS)[]) expect(bar(element, 'layer', name)).to.equal(String(m.layers[name].hits));
-    for (const name of Object.keys(SOURCE_LABELS) as (keyof typeof SOURCE_LABELS)[]) expect(bar(element, 'source', name)).to.equal(String(m.sources[name].hits));
+    for (const name of Object.keys(LAYER_LABELS) as (keyof typeof LAYER_LABELS)[])
+      expect(bar(element, 'layer', name)).to.equal(String(m.layers[name].hits));
+    for (const name of Object.keys(SOURCE_LABELS) as (keyof typeof SOURCE_LABELS)[])
+      expect(bar(element, 'source', name)).to.equal(String(m.sources[name].hits));
     expect([bar(element, 'layer', 'network'), bar(element, 'layer', 'memory')]).to.deep.equal(['30', '20']);
     const sparkline = element.shadowRoot!.querySelector('svg.sparkline')!;
     expect(sparkline.getAttribute('role')).to.equal('img');
-    expect(sparkline.getAttribute('aria-label')).to.equal('Hit rate of each run of up to 10 resolutions, 5 runs: from 0.0% to 100.0%.');
+    expect(sparkline.getAttribute('aria-label')).to.equal(
+      'Hit rate of each run of up to 10 resolutions, 5 runs: from 0.0% to 100.0%.',
+    );
   });
 
   it('updates live, at most once per frame, and not at all while closed', async () => {
@@ -260,7 +273,7 @@ describe('<cache-dashboard>', () => {
     expect(centre()).to.equal(under, 'the focused button shows');
   });
 
-  it('shows the image service\'s cache figures, that no worker controls the page, and the advice', async () => {
+  it("shows the image service's cache figures, that no worker controls the page, and the advice", async () => {
     expect(navigator.serviceWorker.controller).to.equal(null);
     const element = await dashboard(provider());
     await open(element);
@@ -269,7 +282,9 @@ describe('<cache-dashboard>', () => {
     expect(backend).to.include(`${stats.backend} cache`);
     expect(backend).to.include(`${stats.keys}`);
     expect(figure(element, 'service-worker')).to.equal('No service worker controls this page.');
-    const rules = [...element.shadowRoot!.querySelectorAll('.advice [data-rule]')].map((li) => li.getAttribute('data-rule'));
+    const rules = [...element.shadowRoot!.querySelectorAll('.advice [data-rule]')].map((li) =>
+      li.getAttribute('data-rule'),
+    );
     expect(rules).to.include('no-service-worker');
   });
 
@@ -287,9 +302,11 @@ describe('<cache-dashboard>', () => {
 
       const element = await dashboard(host);
       await open(element);
-      await until(() => figure(element, 'service-worker')?.startsWith('Entries'), 'the worker\'s figures');
+      await until(() => figure(element, 'service-worker')?.startsWith('Entries'), "the worker's figures");
       const worker = await stats();
-      const shownStats = [...element.shadowRoot!.querySelectorAll('[data-figure="service-worker"] dd')].map((dd) => dd.textContent);
+      const shownStats = [...element.shadowRoot!.querySelectorAll('[data-figure="service-worker"] dd')].map(
+        (dd) => dd.textContent,
+      );
       expect(shownStats).to.deep.equal([
         `${worker.totalEntries} (${worker.validEntries} valid, ${worker.expiredEntries} expired)`,
         `${worker.totalSizeMB} MB`,
@@ -313,13 +330,17 @@ describe('<cache-dashboard>', () => {
     pictures.remove();
     const element = await dashboard(host);
     await open(element);
-    const button = (text: string) => [...element.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === text)!;
+    const button = (text: string) =>
+      [...element.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === text)!;
     const inLocalStorage = () => Object.keys(localStorage).filter((key) => ids.some((id) => key.endsWith(id))).length;
 
     expect(host.store.peek(ids[0]!)?.layer).to.equal('memory');
     expect(inLocalStorage()).to.equal(5);
     button('Clear every cache').click();
-    await until(() => element.shadowRoot!.querySelector('[role="status"]')?.textContent?.startsWith('Every cache cleared'), 'the clear');
+    await until(
+      () => element.shadowRoot!.querySelector('[role="status"]')?.textContent?.startsWith('Every cache cleared'),
+      'the clear',
+    );
     expect(host.store.peek(ids[0]!)).to.equal(undefined);
     expect(inLocalStorage()).to.equal(0);
 
@@ -336,7 +357,9 @@ describe('<cache-dashboard>', () => {
     const element = await dashboard(host);
     const check = async (state: string, rules: string[]) => {
       const results = await axe.run(element, { resultTypes: ['violations'] });
-      expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).to.deep.equal([], state);
+      expect(
+        results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+      ).to.deep.equal([], state);
       expect(results.passes.map((rule) => rule.id)).to.include.members(rules, state);
     };
     for (const colorScheme of ['light', 'dark'] as const) {

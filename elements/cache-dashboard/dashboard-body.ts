@@ -6,7 +6,18 @@
 import type { html as litHtml, ReactiveController, ReactiveControllerHost, TemplateResult } from 'lit';
 import type { CacheMetrics, LayerFigures } from '../monitor/figures.ts';
 import type { CachePerformanceMonitor } from '../monitor/monitor.ts';
-import { advise, bytes, clock, duration, LAYER_LABELS, millis, percent, SOURCE_LABELS, surroundings, type Surroundings } from '../monitor/report.ts';
+import {
+  advise,
+  bytes,
+  clock,
+  duration,
+  LAYER_LABELS,
+  millis,
+  percent,
+  SOURCE_LABELS,
+  surroundings,
+  type Surroundings,
+} from '../monitor/report.ts';
 import type { WatchedStore } from '../monitor/surroundings.ts';
 import type { PictureSource } from '../store/types.ts';
 import styles from './cache-dashboard.styles.ts';
@@ -199,7 +210,8 @@ export class DashboardBody implements ReactiveController {
     const worker = this.#around?.serviceWorker;
     if (!worker) return html`<p class="muted">Asking…</p>`;
     if (worker.state === 'none') return html`<p data-figure="service-worker">No service worker controls this page.</p>`;
-    if (worker.state === 'error') return html`<p data-figure="service-worker">The service worker did not answer: ${worker.error}</p>`;
+    if (worker.state === 'error')
+      return html`<p data-figure="service-worker">The service worker did not answer: ${worker.error}</p>`;
     const s = worker.stats;
     return html`<dl class="pairs" data-figure="service-worker">
       <dt>Entries</dt><dd>${s.totalEntries} (${s.validEntries} valid, ${s.expiredEntries} expired)</dd>

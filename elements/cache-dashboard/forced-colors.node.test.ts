@@ -17,8 +17,14 @@ import { startCountingProxy, type CountingProxy } from '../testing/counting-prox
 const FIGURES: MonitorState = {
   since: Date.parse('2026-11-27T09:00:00Z'),
   until: Date.parse('2026-11-27T09:01:00Z'),
-  layers: { memory: { count: 4, totalMs: 8, samples: [2, 2, 2, 2] }, network: { count: 4, totalMs: 8, samples: [2, 2, 2, 2] } },
-  sources: { httpCache: { count: 4, totalMs: 8, samples: [2, 2, 2, 2] }, network: { count: 4, totalMs: 8, samples: [2, 2, 2, 2] } },
+  layers: {
+    memory: { count: 4, totalMs: 8, samples: [2, 2, 2, 2] },
+    network: { count: 4, totalMs: 8, samples: [2, 2, 2, 2] },
+  },
+  sources: {
+    httpCache: { count: 4, totalMs: 8, samples: [2, 2, 2, 2] },
+    network: { count: 4, totalMs: 8, samples: [2, 2, 2, 2] },
+  },
   bytesSaved: 54_000,
   errors: 0,
   stale: 0,
@@ -50,7 +56,11 @@ let browser: Browser;
 
 before(async () => {
   service = await startEmbedded('node');
-  const res = await fetch(`${service.base}/api/pictures/forced-ada`, { method: 'PUT', body: solidPng([40, 120, 200], 128), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+  const res = await fetch(`${service.base}/api/pictures/forced-ada`, {
+    method: 'PUT',
+    body: solidPng([40, 120, 200], 128),
+    headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+  });
   assert.equal(res.status, 201, await res.text());
   proxy = await startCountingProxy(service.base, { '/forced.html': PAGE });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -62,20 +72,38 @@ after(async () => {
 });
 
 /** Each fallback's colours as forced: its background, edge and text. */
-const fallbacks = (page: Page) => page.evaluate(() => [...document.querySelectorAll('cached-profile-picture')].flatMap((el) => {
-  const part = el.shadowRoot!.querySelector('[part~="fallback"]');
-  if (!part) return [];
-  const style = getComputedStyle(part);
-  return [{ id: el.getAttribute('user-id'), background: style.backgroundColor, edge: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`, text: style.color }];
-}));
+const fallbacks = (page: Page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('cached-profile-picture')].flatMap((el) => {
+      const part = el.shadowRoot!.querySelector('[part~="fallback"]');
+      if (!part) return [];
+      const style = getComputedStyle(part);
+      return [
+        {
+          id: el.getAttribute('user-id'),
+          background: style.backgroundColor,
+          edge: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
+          text: style.color,
+        },
+      ];
+    }),
+  );
 
 /** Each bar with a share: the colours of its fill and its track, and the track's edge. */
-const bars = (page: Page) => page.evaluate(() => [...document.querySelector('cache-dashboard')!.shadowRoot!.querySelectorAll<HTMLElement>('.bar')]
-  .filter((track) => Number(track.firstElementChild!.getAttribute('data-share')) > 0)
-  .map((track) => {
-    const style = getComputedStyle(track);
-    return { name: track.closest('li')!.dataset.name, fill: getComputedStyle(track.firstElementChild!).backgroundColor, track: style.backgroundColor, edge: `${style.borderTopStyle} ${style.borderTopColor}` };
-  }));
+const bars = (page: Page) =>
+  page.evaluate(() =>
+    [...document.querySelector('cache-dashboard')!.shadowRoot!.querySelectorAll<HTMLElement>('.bar')]
+      .filter((track) => Number(track.firstElementChild!.getAttribute('data-share')) > 0)
+      .map((track) => {
+        const style = getComputedStyle(track);
+        return {
+          name: track.closest('li')!.dataset.name,
+          fill: getComputedStyle(track.firstElementChild!).backgroundColor,
+          track: style.backgroundColor,
+          edge: `${style.borderTopStyle} ${style.borderTopColor}`,
+        };
+      }),
+  );
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`forced colours in a ${colorScheme} theme: fallbacks keep their edge, bars their fill, focus its ring`, async () => {
@@ -90,24 +118,45 @@ for (const colorScheme of ['light', 'dark'] as const) {
     });
     assert.notEqual(canvas, canvasText);
 
-    await page.waitForFunction(() => [...document.querySelectorAll('cached-profile-picture')].slice(1).every((el) =>
-      el.shadowRoot!.querySelector('[part~="fallback"]')?.checkVisibility({ visibilityProperty: true })));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('cached-profile-picture')]
+        .slice(1)
+        .every((el) =>
+          el.shadowRoot!.querySelector('[part~="fallback"]')?.checkVisibility({ visibilityProperty: true }),
+        ),
+    );
     const shown = await fallbacks(page);
-    assert.deepEqual(shown.map((f) => f.id), ['user-0', 'user-3', 'nobody', 'user-7']);
+    assert.deepEqual(
+      shown.map((f) => f.id),
+      ['user-0', 'user-3', 'nobody', 'user-7'],
+    );
     for (const fallback of shown) {
-      assert.deepEqual(fallback, { id: fallback.id, background: canvas, edge: `solid 1px ${canvasText}`, text: canvasText }, 'the page\'s colours, and an edge');
+      assert.deepEqual(
+        fallback,
+        { id: fallback.id, background: canvas, edge: `solid 1px ${canvasText}`, text: canvasText },
+        "the page's colours, and an edge",
+      );
     }
 
     // The toggle, from the keyboard: its ring; open, every bar with a share.
     await page.keyboard.press('Tab');
     const ring = await page.evaluate(() => {
       const style = getComputedStyle(document.querySelector('cache-dashboard')!.shadowRoot!.activeElement!);
-      return { style: style.outlineStyle, width: style.outlineWidth, colour: style.outlineColor, background: style.backgroundColor };
+      return {
+        style: style.outlineStyle,
+        width: style.outlineWidth,
+        colour: style.outlineColor,
+        background: style.backgroundColor,
+      };
     });
     assert.deepEqual([ring.style, ring.width], ['solid', '2px']);
     assert.notEqual(ring.colour, ring.background, 'the focus ring shows on the toggle');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelector('cache-dashboard')!.shadowRoot!.querySelector('[data-kind="source"] [data-name="network"]'));
+    await page.waitForFunction(() =>
+      document
+        .querySelector('cache-dashboard')!
+        .shadowRoot!.querySelector('[data-kind="source"] [data-name="network"]'),
+    );
     const drawn = await bars(page);
     assert.equal(drawn.length, 4);
     for (const bar of drawn) {
@@ -118,9 +167,16 @@ for (const colorScheme of ['light', 'dark'] as const) {
     // In pixels: the network bar, half full, is the page's text colour on its left and the page's colour on its right.
     const track = page.locator('cache-dashboard').locator('[data-kind="source"] [data-name="network"] .bar');
     const box = (await track.boundingBox())!;
-    const { data, info } = await sharp(await page.screenshot({ clip: box })).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const pixel = (x: number) => `rgb(${[...data.subarray((Math.floor(info.height / 2) * info.width + x) * 3, (Math.floor(info.height / 2) * info.width + x) * 3 + 3)].join(', ')})`;
-    assert.deepEqual([pixel(Math.round(info.width / 4)), pixel(Math.round((info.width * 3) / 4))], [canvasText, canvas]);
+    const { data, info } = await sharp(await page.screenshot({ clip: box }))
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const pixel = (x: number) =>
+      `rgb(${[...data.subarray((Math.floor(info.height / 2) * info.width + x) * 3, (Math.floor(info.height / 2) * info.width + x) * 3 + 3)].join(', ')})`;
+    assert.deepEqual(
+      [pixel(Math.round(info.width / 4)), pixel(Math.round((info.width * 3) / 4))],
+      [canvasText, canvas],
+    );
     await page.close();
   });
 }

@@ -7,7 +7,11 @@ import type { MonitorState, Tally } from '../monitor/state.ts';
 import type { CacheDashboard } from './cache-dashboard.ts';
 
 /** `count` answers of 2 ms each. */
-const answers = (count: number): Tally => ({ count, totalMs: count * 2, samples: Array.from({ length: count }, () => 2) });
+const answers = (count: number): Tally => ({
+  count,
+  totalMs: count * 2,
+  samples: Array.from({ length: count }, () => 2),
+});
 
 /** 8 resolutions and 8 pictures shown, so each share is a round fraction. */
 const FIGURES: MonitorState = {
@@ -33,7 +37,9 @@ describe('<cache-dashboard> under a Content-Security-Policy without unsafe-inlin
   afterEach(() => frame?.remove());
 
   /** A frame on a strict page that has loaded `module`, and the policy violations reported in it from now on. */
-  async function strictPage(module: string): Promise<{ win: StrictWindow; violations: SecurityPolicyViolationEvent[] }> {
+  async function strictPage(
+    module: string,
+  ): Promise<{ win: StrictWindow; violations: SecurityPolicyViolationEvent[] }> {
     frame = document.createElement('iframe');
     frame.width = '800';
     frame.height = '1200';
@@ -55,7 +61,7 @@ describe('<cache-dashboard> under a Content-Security-Policy without unsafe-inlin
     const probe = win.document.createElement('div');
     probe.innerHTML = '<span style="display:block;width:10px"></span>';
     win.document.body.append(probe);
-    await until(() => violations.length > before, 'the probe\'s violation');
+    await until(() => violations.length > before, "the probe's violation");
     return probe.firstElementChild as HTMLElement;
   }
 
@@ -65,7 +71,9 @@ describe('<cache-dashboard> under a Content-Security-Policy without unsafe-inlin
     expect(win.getComputedStyle(refused).width).to.not.equal('10px', 'the page refuses style attributes');
     violations.length = 0;
 
-    await win.cacheMonitor.restore(JSON.stringify({ schema: 1, exportedAt: new Date().toISOString(), metrics: {}, state: FIGURES }));
+    await win.cacheMonitor.restore(
+      JSON.stringify({ schema: 1, exportedAt: new Date().toISOString(), metrics: {}, state: FIGURES }),
+    );
     const dashboard = win.document.createElement('cache-dashboard') as CacheDashboard;
     dashboard.open = true;
     win.document.body.append(dashboard);
@@ -80,6 +88,9 @@ describe('<cache-dashboard> under a Content-Security-Policy without unsafe-inlin
       }
     }
     await probe(win, violations);
-    expect(violations.map((v) => v.effectiveDirective), 'the probe\'s violation alone').to.deep.equal(['style-src-attr']);
+    expect(
+      violations.map((v) => v.effectiveDirective),
+      "the probe's violation alone",
+    ).to.deep.equal(['style-src-attr']);
   });
 });

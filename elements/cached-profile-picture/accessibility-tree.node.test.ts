@@ -28,7 +28,11 @@ let browser: Browser;
 before(async () => {
   service = await startEmbedded('node');
   for (const id of ['tree-ada', 'tree-katherine']) {
-    const res = await fetch(`${service.base}/api/pictures/${id}`, { method: 'PUT', body: solidPng([40, 120, 200], 96), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const res = await fetch(`${service.base}/api/pictures/${id}`, {
+      method: 'PUT',
+      body: solidPng([40, 120, 200], 96),
+      headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
     assert.equal(res.status, 201, await res.text());
   }
   proxy = await startCountingProxy(service.base, { '/people.html': PAGE });
@@ -44,22 +48,32 @@ test('each person is named once: by the picture or its initials, or by the text 
   const page = await browser.newPage();
   await page.goto(`${proxy.base}/people.html`);
   // Settled: each shows its picture, or its initials or silhouette.
-  await page.waitForFunction(() => [...document.querySelectorAll('cached-profile-picture')].every((el) => {
-    const img = el.shadowRoot?.querySelector<HTMLImageElement>('[part~="image"]');
-    const fallback = el.shadowRoot?.querySelector('[part~="fallback"]');
-    return fallback ? !img && fallback.checkVisibility({ visibilityProperty: true }) : img?.complete && img.naturalWidth > 0;
-  }), undefined, { timeout: 10_000 });
-  assert.equal(await page.locator('main').ariaSnapshot(), [
-    '- main:',
-    '  - paragraph:',
-    '    - img "Ada Lovelace"',
-    '  - paragraph:',
-    '    - img "Grace Hopper": GH',
-    '  - paragraph:',
-    '    - img "Ada King": AL',
-    '  - paragraph: Katherine Johnson',
-    '  - paragraph: Alan Turing',
-    '  - paragraph: Someone',
-  ].join('\n'));
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('cached-profile-picture')].every((el) => {
+        const img = el.shadowRoot?.querySelector<HTMLImageElement>('[part~="image"]');
+        const fallback = el.shadowRoot?.querySelector('[part~="fallback"]');
+        return fallback
+          ? !img && fallback.checkVisibility({ visibilityProperty: true })
+          : img?.complete && img.naturalWidth > 0;
+      }),
+    undefined,
+    { timeout: 10_000 },
+  );
+  assert.equal(
+    await page.locator('main').ariaSnapshot(),
+    [
+      '- main:',
+      '  - paragraph:',
+      '    - img "Ada Lovelace"',
+      '  - paragraph:',
+      '    - img "Grace Hopper": GH',
+      '  - paragraph:',
+      '    - img "Ada King": AL',
+      '  - paragraph: Katherine Johnson',
+      '  - paragraph: Alan Turing',
+      '  - paragraph: Someone',
+    ].join('\n'),
+  );
   await page.close();
 });

@@ -20,12 +20,23 @@ const fallback = (element: Element) => element.shadowRoot!.querySelector<HTMLEle
 function announced(element: Element): { names: string[]; shows: string } {
   const root = element.shadowRoot!;
   const names = [
-    ...[...root.querySelectorAll('img')].filter((img) => !img.closest('[aria-hidden="true"]') && img.alt).map((img) => `img: ${img.alt}`),
-    ...[...root.querySelectorAll('[role="img"]:not([aria-hidden="true"])')].map((el) => `role=img: ${el.getAttribute('aria-label')}`),
+    ...[...root.querySelectorAll('img')]
+      .filter((img) => !img.closest('[aria-hidden="true"]') && img.alt)
+      .map((img) => `img: ${img.alt}`),
+    ...[...root.querySelectorAll('[role="img"]:not([aria-hidden="true"])')].map(
+      (el) => `role=img: ${el.getAttribute('aria-label')}`,
+    ),
   ];
   const standIn = fallback(element);
   if (!standIn?.checkVisibility({ visibilityProperty: true })) return { names, shows: 'picture' };
-  return { names, shows: standIn.querySelector('img') ? 'preview' : standIn.querySelector('svg') ? 'silhouette' : standIn.textContent!.trim() };
+  return {
+    names,
+    shows: standIn.querySelector('img')
+      ? 'preview'
+      : standIn.querySelector('svg')
+        ? 'silhouette'
+        : standIn.textContent!.trim(),
+  };
 }
 
 /** axe-core's violations inside `element`, and the rules it passed. */
@@ -53,7 +64,10 @@ describe('<cached-profile-picture> accessibility, in every state', () => {
   });
 
   /** An element in the main landmark, on a source that answers `meta` for `ada` (`undefined`: held until released). */
-  function shown(attributes: Record<string, string>, meta?: PictureMeta | null): { element: CachedProfilePicture; release: () => void } {
+  function shown(
+    attributes: Record<string, string>,
+    meta?: PictureMeta | null,
+  ): { element: CachedProfilePicture; release: () => void } {
     const source = new TestSource();
     let release = () => {};
     if (meta === undefined) release = source.hold('ada');
@@ -62,8 +76,14 @@ describe('<cached-profile-picture> accessibility, in every state', () => {
     main.append(element.parentElement!);
     return { element, release };
   }
-  const loaded = (element: Element) => until(() => image(element)?.complete && image(element)!.naturalWidth > 0 && !fallback(element), 'the picture', 5_000);
-  const standingIn = (element: Element) => until(() => fallback(element)?.checkVisibility({ visibilityProperty: true }), 'the fallback', 5_000);
+  const loaded = (element: Element) =>
+    until(
+      () => image(element)?.complete && image(element)!.naturalWidth > 0 && !fallback(element),
+      'the picture',
+      5_000,
+    );
+  const standingIn = (element: Element) =>
+    until(() => fallback(element)?.checkVisibility({ visibilityProperty: true }), 'the fallback', 5_000);
 
   it('the picture: the image names the user', async () => {
     const { element } = shown({ label: 'Ada Lovelace' }, pic);
@@ -114,7 +134,12 @@ describe('<cached-profile-picture> accessibility, in every state', () => {
   });
 
   it('an error: the initials name the user', async () => {
-    const broken = { ...pic, variants: [], url: `${location.origin}/images/nobody/0123456789abcdef`, version: 'broken' };
+    const broken = {
+      ...pic,
+      variants: [],
+      url: `${location.origin}/images/nobody/0123456789abcdef`,
+      version: 'broken',
+    };
     const { element } = shown({ label: 'Ada Lovelace' }, broken);
     await new Promise((resolve) => element.addEventListener('picture-error', resolve, { once: true }));
     await until(() => !image(element), 'the image gone', 5_000);
@@ -131,7 +156,10 @@ describe('<cached-profile-picture> accessibility, in every state', () => {
     release();
 
     // An image that takes 10 s to arrive, as on a slow network: the preview stands in for it.
-    const { element: arriving } = shown({ label: 'Ada Lovelace' }, { ...pic, variants: [], url: `${location.origin}/__slow?ms=10000&for=a11y` });
+    const { element: arriving } = shown(
+      { label: 'Ada Lovelace' },
+      { ...pic, variants: [], url: `${location.origin}/__slow?ms=10000&for=a11y` },
+    );
     await standingIn(arriving);
     expect(announced(arriving)).to.deep.equal({ names: ['img: Ada Lovelace'], shows: 'preview' });
     expect(image(arriving)!.complete).to.equal(false);

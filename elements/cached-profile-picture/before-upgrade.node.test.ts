@@ -44,7 +44,10 @@ let browser: Browser;
 
 before(async () => {
   service = await startEmbedded('node');
-  proxy = await startCountingProxy(service.base, { '/without.html': pageWith(''), '/with-snippet.html': pageWith(SNIPPET) });
+  proxy = await startCountingProxy(service.base, {
+    '/without.html': pageWith(''),
+    '/with-snippet.html': pageWith(SNIPPET),
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 });
 after(async () => {
@@ -68,12 +71,19 @@ async function layoutShift(path: string): Promise<number> {
   const page = await context.newPage();
   await page.goto(`${proxy.base}${path}`, { waitUntil: 'commit' });
   await page.waitForFunction(() => document.readyState !== 'loading');
-  const twoFrames = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  const twoFrames = () =>
+    page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await twoFrames();
   release();
-  await page.waitForFunction(() => [...document.querySelectorAll('cached-profile-picture')].every((tag) => tag.shadowRoot?.querySelector('[part~="fallback"], [part~="image"]')));
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('cached-profile-picture')].every((tag) =>
+      tag.shadowRoot?.querySelector('[part~="fallback"], [part~="image"]'),
+    ),
+  );
   await twoFrames();
-  const shift = await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((sum, value) => sum + value, 0));
+  const shift = await page.evaluate(() =>
+    (window as unknown as { shifts: number[] }).shifts.reduce((sum, value) => sum + value, 0),
+  );
   await context.close();
   return shift;
 }
@@ -81,7 +91,9 @@ async function layoutShift(path: string): Promise<number> {
 test('the tags take their size before the bundle loads with the snippet, and nothing moves', async (t: TestContext) => {
   const without = await layoutShift('/without.html');
   const withSnippet = await layoutShift('/with-snippet.html');
-  t.diagnostic(`layout shift when the bundle upgrades the tags: ${without.toFixed(4)} without the snippet, ${withSnippet.toFixed(4)} with it`);
+  t.diagnostic(
+    `layout shift when the bundle upgrades the tags: ${without.toFixed(4)} without the snippet, ${withSnippet.toFixed(4)} with it`,
+  );
   assert.ok(without > 0, 'without the snippet the text moves');
   assert.equal(withSnippet, 0);
 });

@@ -6,7 +6,11 @@ import { isPreview } from '../store/trusted.ts';
 import type { PictureSource } from '../store/types.ts';
 import styles from './cached-profile-picture.styles.ts';
 import { colorsOf, initialsOf, silhouette } from './fallback.ts';
-import { ProfilePictureController, type PictureErrorDetail, type PictureLoadDetail } from './profile-picture-controller.ts';
+import {
+  ProfilePictureController,
+  type PictureErrorDetail,
+  type PictureLoadDetail,
+} from './profile-picture-controller.ts';
 
 /** The shapes the picture can take; each sets a default `--radius`. */
 export const Shapes = ['circle', 'rounded', 'square'] as const;
@@ -160,7 +164,9 @@ export class CachedProfilePicture extends LitElement {
     const id = this.userId || '';
     if (changed.has('userId') && !USER_ID_PATTERN.test(id) && !warned.has(id)) {
       warned.add(id);
-      console.warn(`[ImageCache] <cached-profile-picture user-id=${JSON.stringify(id)}>: a user id is 1 to 64 of A-Z a-z 0-9 _ -. It shows the fallback.`);
+      console.warn(
+        `[ImageCache] <cached-profile-picture user-id=${JSON.stringify(id)}>: a user id is 1 to 64 of A-Z a-z 0-9 _ -. It shows the fallback.`,
+      );
     }
   }
 

@@ -52,7 +52,9 @@ function computed(colour: string): string {
 }
 
 function nextEvent<T>(target: EventTarget, type: string): Promise<CustomEvent<T>> {
-  return new Promise((resolve) => target.addEventListener(type, (event) => resolve(event as CustomEvent<T>), { once: true }));
+  return new Promise((resolve) =>
+    target.addEventListener(type, (event) => resolve(event as CustomEvent<T>), { once: true }),
+  );
 }
 
 /** `until` of scripts/testing/wait.ts, failing after 3 s unless told otherwise. */
@@ -140,7 +142,12 @@ describe('<cached-profile-picture>', () => {
 
   it('shows the fallback and fires picture-error when the image fails and no Blob is stored', async () => {
     const source = new TestSource();
-    const broken = { ...red, variants: [], url: `${location.origin}/images/nobody/0123456789abcdef`, version: 'broken' };
+    const broken = {
+      ...red,
+      variants: [],
+      url: `${location.origin}/images/nobody/0123456789abcdef`,
+      version: 'broken',
+    };
     source.known.set('eve', resolution('eve', broken));
     const element = mount(source, { 'user-id': 'eve', label: 'Eve Smith' });
     const failed = nextEvent<{ userId: string; error: unknown }>(element, 'picture-error');
@@ -386,7 +393,10 @@ describe('<cached-profile-picture>', () => {
     expect(css(fallback(plain)).width).to.equal('48px');
     expect(css(fallback(plain)).borderTopLeftRadius).to.equal('50%');
     const [background, ink] = colorsOf('nobody-here');
-    expect([css(fallback(plain)).backgroundColor, css(fallback(plain)).color]).to.deep.equal([computed(background), computed(ink)], 'the user\'s colours');
+    expect([css(fallback(plain)).backgroundColor, css(fallback(plain)).color]).to.deep.equal(
+      [computed(background), computed(ink)],
+      "the user's colours",
+    );
     expect(css(fallback(plain)).fontSize).to.equal('19.2px', '0.4 of the size');
     expect(plain.getBoundingClientRect().width).to.equal(48, 'the host takes the picture size');
     expect(css(image(sized)).width).to.equal('64px');
@@ -448,7 +458,11 @@ describe('<cached-profile-picture> at the size it is shown', () => {
   });
 
   /** The picture, for a request that goes nowhere for 10 s: a first sight on a slow network. */
-  const slowly = (meta: PictureMeta, as: string): PictureMeta => ({ ...meta, variants: [], url: `${location.origin}/__slow?ms=10000&for=${as}` });
+  const slowly = (meta: PictureMeta, as: string): PictureMeta => ({
+    ...meta,
+    variants: [],
+    url: `${location.origin}/__slow?ms=10000&for=${as}`,
+  });
   const absolute = (url: string) => new URL(url, location.href).href;
 
   it('names every copy in srcset and its size in sizes, so the browser fetches the one copy that fits', async () => {
@@ -460,12 +474,17 @@ describe('<cached-profile-picture> at the size it is shown', () => {
     await nextEvent(element, 'picture-load');
     const img = image(element)!;
     expect(img.getAttribute('sizes')).to.equal('64px');
-    expect(img.getAttribute('srcset')).to.equal(pic.variants.map((variant) => `${variant.url} ${variant.width}w`).join());
+    expect(img.getAttribute('srcset')).to.equal(
+      pic.variants.map((variant) => `${variant.url} ${variant.width}w`).join(),
+    );
     const fits = pic.variants.find((variant) => variant.width >= 64 * devicePixelRatio)!;
     expect(img.currentSrc).to.equal(absolute(fits.url), 'the narrowest copy as wide as the image on this screen');
     const fetched = (await requests()).slice(before).filter((line) => line.includes(`/images/${pic.userId}/`));
     expect(fetched).to.deep.equal([`GET ${new URL(fits.url, location.href).pathname}`], 'that copy alone, once');
-    expect(source.loadedCalls.map((call) => call.url)).to.deep.equal([img.currentSrc], 'the source is told which copy shows');
+    expect(source.loadedCalls.map((call) => call.url)).to.deep.equal(
+      [img.currentSrc],
+      'the source is told which copy shows',
+    );
   });
 
   it('shows metadata kept from before there were copies through url alone', async () => {
@@ -480,7 +499,7 @@ describe('<cached-profile-picture> at the size it is shown', () => {
     expect(image(element)!.currentSrc).to.equal(absolute(pic.url));
   });
 
-  it('shows the preview, blurred and in the picture\'s shape, under a first sight that loads slowly; then the picture alone', async () => {
+  it("shows the preview, blurred and in the picture's shape, under a first sight that loads slowly; then the picture alone", async () => {
     expect(pic.placeholder).to.match(/^data:image\/webp;base64,/);
     const source = new TestSource();
     source.known.set('bea', resolution('bea', slowly(pic, 'bea'), { layer: 'network' }));
@@ -495,7 +514,10 @@ describe('<cached-profile-picture> at the size it is shown', () => {
     const rect = (el: Element) => JSON.stringify(el.getBoundingClientRect());
     expect(rect(fallback(element)!)).to.equal(rect(image(element)!), 'exactly where the picture will be');
     const box = image(element)!.getBoundingClientRect();
-    expect(element.shadowRoot!.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2)).to.equal(image(element), 'under the image, which covers it as it arrives');
+    expect(element.shadowRoot!.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2)).to.equal(
+      image(element),
+      'under the image, which covers it as it arrives',
+    );
     expect(fallback(element)!.getAttribute('aria-hidden')).to.equal('true', 'the image names the user already');
 
     const loaded = nextEvent(element, 'picture-load');
@@ -527,14 +549,28 @@ describe('<cached-profile-picture> at the size it is shown', () => {
       reader.onload = () => resolve(reader.result as string);
       void pngOf('#0a0', 16).then((blob) => reader.readAsDataURL(blob));
     });
-    const cases = { ok: png, svg: 'data:image/svg+xml;base64,PHN2Zy8+', remote: `${location.origin}/favicon.png`, script: 'javascript:alert(1)', html: 'data:text/html;base64,PGI+' };
+    const cases = {
+      ok: png,
+      svg: 'data:image/svg+xml;base64,PHN2Zy8+',
+      remote: `${location.origin}/favicon.png`,
+      script: 'javascript:alert(1)',
+      html: 'data:text/html;base64,PGI+',
+    };
     const source = new TestSource();
     const elements = Object.entries(cases).map(([name, placeholder]) => {
-      source.known.set(`dan-${name}`, resolution(`dan-${name}`, slowly({ ...pic, placeholder }, `dan-${name}`), { layer: 'network' }));
+      source.known.set(
+        `dan-${name}`,
+        resolution(`dan-${name}`, slowly({ ...pic, placeholder }, `dan-${name}`), { layer: 'network' }),
+      );
       return [name, mount(source, { 'user-id': `dan-${name}`, label: 'Dan Oz' })] as const;
     });
     await Promise.all(elements.map(([, element]) => until(() => visible(fallback(element)), 'the stand-in')));
-    const shown = Object.fromEntries(elements.map(([name, element]) => [name, fallback(element)!.querySelector('img')?.getAttribute('src') ?? fallback(element)!.textContent!.trim()]));
+    const shown = Object.fromEntries(
+      elements.map(([name, element]) => [
+        name,
+        fallback(element)!.querySelector('img')?.getAttribute('src') ?? fallback(element)!.textContent!.trim(),
+      ]),
+    );
     expect(shown).to.deep.equal({ ok: png, svg: 'DO', remote: 'DO', script: 'DO', html: 'DO' });
   });
 
@@ -645,7 +681,9 @@ describe('<cached-profile-picture> on the page store', () => {
     const [meta] = await seed([id!], 0, 300);
     const element = mount(undefined, { 'user-id': id!, size: '64', loading: 'eager' });
     await nextEvent(element, 'picture-load');
-    const shown = meta!.variants.find((variant) => new URL(variant.url, location.href).href === image(element)!.currentSrc)!;
+    const shown = meta!.variants.find(
+      (variant) => new URL(variant.url, location.href).href === image(element)!.currentSrc,
+    )!;
     expect(shown.url).not.to.equal(meta!.url, 'a copy other than the default shows');
     const store = defaultSource('/api');
     await store.keepBytesNow();

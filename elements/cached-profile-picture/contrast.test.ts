@@ -44,21 +44,27 @@ async function initials(ids: string[], attributes: Record<string, string> = {}):
   const source = new TestSource();
   for (const id of ids) source.known.set(id, resolution(id, null));
   const elements = ids.map((id) => mount(source, { 'user-id': id, label: 'Ada Lovelace', ...attributes }));
-  await until(() => elements.every((element) => fallback(element)?.checkVisibility({ visibilityProperty: true })), 'the initials', 5_000);
+  await until(
+    () => elements.every((element) => fallback(element)?.checkVisibility({ visibilityProperty: true })),
+    'the initials',
+    5_000,
+  );
   return elements.map(fallback);
 }
 
-describe('<cached-profile-picture> initials\' contrast', () => {
+describe("<cached-profile-picture> initials' contrast", () => {
   afterEach(() => {
     for (const element of mounted.splice(0)) element.remove();
   });
 
-  it('reaches 4.5:1 on all 360 hues, with the colours of the user\'s id', async () => {
+  it("reaches 4.5:1 on all 360 hues, with the colours of the user's id", async () => {
     const ids = idPerHue();
     const shown = await initials(ids, { size: '24' });
     const ratios = shown.map((part, i) => {
       const style = getComputedStyle(part);
-      expect([painted(style.backgroundColor), painted(style.color)], ids[i]).to.deep.equal(colorsOf(ids[i]!).map(painted));
+      expect([painted(style.backgroundColor), painted(style.color)], ids[i]).to.deep.equal(
+        colorsOf(ids[i]!).map(painted),
+      );
       return contrast(style.color, style.backgroundColor);
     });
     const least = Math.min(...ratios);
@@ -67,15 +73,19 @@ describe('<cached-profile-picture> initials\' contrast', () => {
 
   it('takes --fallback-color and --fallback-background when the page sets them, on the host', async () => {
     const style = document.createElement('style');
-    style.textContent = '.themed { --fallback-color: rgb(10, 20, 30); --fallback-background: rgb(250, 240, 230); } .around { --fallback-color: red; }';
+    style.textContent =
+      '.themed { --fallback-color: rgb(10, 20, 30); --fallback-background: rgb(250, 240, 230); } .around { --fallback-color: red; }';
     document.head.append(style);
     mounted.push(style);
     const [themed] = await initials(['user-1'], { class: 'themed' });
-    expect([getComputedStyle(themed!).color, getComputedStyle(themed!).backgroundColor]).to.deep.equal(['rgb(10, 20, 30)', 'rgb(250, 240, 230)']);
+    expect([getComputedStyle(themed!).color, getComputedStyle(themed!).backgroundColor]).to.deep.equal([
+      'rgb(10, 20, 30)',
+      'rgb(250, 240, 230)',
+    ]);
 
     // Not from an ancestor: a name the page uses for something else does not reach the picture.
     const [plain] = await initials(['user-1']);
-    ((plain!.getRootNode() as ShadowRoot).host.parentElement!).className = 'around';
+    (plain!.getRootNode() as ShadowRoot).host.parentElement!.className = 'around';
     expect(painted(getComputedStyle(plain!).color)).to.deep.equal(painted(colorsOf('user-1')[1]));
   });
 });

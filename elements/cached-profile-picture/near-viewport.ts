@@ -20,7 +20,10 @@ export function whenNearViewport(element: Element, callback: () => void): () => 
     return () => {};
   }
   // `scrollMargin` (Chromium 120+) lets the margin apply inside scrolling containers too; others ignore it.
-  observer ??= new IntersectionObserver(onEntries, { rootMargin: MARGIN, scrollMargin: MARGIN } as IntersectionObserverInit);
+  observer ??= new IntersectionObserver(onEntries, {
+    rootMargin: MARGIN,
+    scrollMargin: MARGIN,
+  } as IntersectionObserverInit);
   waiting.set(element, callback);
   observer.observe(element);
   return () => {

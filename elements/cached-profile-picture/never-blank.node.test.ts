@@ -62,7 +62,11 @@ let browser: Browser;
 before(async () => {
   service = await startEmbedded('node');
   for (const [i, id] of WITH_PICTURE.entries()) {
-    const res = await fetch(`${service.base}/api/pictures/${id}`, { method: 'PUT', body: solidPng([200 - i * 5, 60 + i * 4, 90], 300), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const res = await fetch(`${service.base}/api/pictures/${id}`, {
+      method: 'PUT',
+      body: solidPng([200 - i * 5, 60 + i * 4, 90], 300),
+      headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
     assert.equal(res.status, 201, await res.text());
   }
   proxy = await startCountingProxy(service.base, { '/friends.html': PAGE });
@@ -80,11 +84,16 @@ const blanks = (page: Page) => page.evaluate(() => (window as unknown as { blank
 
 /** For each avatar, the share of its box that differs from the white page, from a screenshot. */
 async function painted(page: Page): Promise<Record<string, number>> {
-  const boxes = await page.evaluate(() => [...document.querySelectorAll('cached-profile-picture')].map((el) => {
-    const { x, y, width, height } = el.getBoundingClientRect();
-    return { id: el.getAttribute('user-id')!, x, y, width, height };
-  }));
-  const { data, info } = await sharp(await page.screenshot()).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const boxes = await page.evaluate(() =>
+    [...document.querySelectorAll('cached-profile-picture')].map((el) => {
+      const { x, y, width, height } = el.getBoundingClientRect();
+      return { id: el.getAttribute('user-id')!, x, y, width, height };
+    }),
+  );
+  const { data, info } = await sharp(await page.screenshot())
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const shares: Record<string, number> = {};
   for (const box of boxes) {
     let coloured = 0;
@@ -119,22 +128,38 @@ test('on a slow network every avatar shows its preview or initials until its pic
 
   // Every picture asked for and held: each avatar shows what stands in for it.
   await everyPictureAsked;
-  await page.waitForFunction((n) => Object.values((window as unknown as { states: States }).states).filter((s) => s === 'preview' || s === 'initials').length === n, FRIENDS.length, { timeout: 20_000 });
+  await page.waitForFunction(
+    (n) =>
+      Object.values((window as unknown as { states: States }).states).filter((s) => s === 'preview' || s === 'initials')
+        .length === n,
+    FRIENDS.length,
+    { timeout: 20_000 },
+  );
   const standing = await states(page);
-  for (const id of FRIENDS) assert.equal(standing[id], WITHOUT.includes(id) || NO_PREVIEW.has(id) ? 'initials' : 'preview', id);
-  for (const [id, share] of Object.entries(await painted(page))) assert.ok(share > 0.7, `${id}: ${Math.round(share * 100)}% of its box painted`);
+  for (const id of FRIENDS)
+    assert.equal(standing[id], WITHOUT.includes(id) || NO_PREVIEW.has(id) ? 'initials' : 'preview', id);
+  for (const [id, share] of Object.entries(await painted(page)))
+    assert.ok(share > 0.7, `${id}: ${Math.round(share * 100)}% of its box painted`);
 
   // The pictures come in one at a time; each replaces its stand-in, which then goes.
   for (const id of WITH_PICTURE) {
     await held.get(id)!.continue();
-    await page.waitForFunction((who) => {
-      const root = document.querySelector(`cached-profile-picture[user-id="${who}"]`)!.shadowRoot!;
-      return (window as unknown as { states: States }).states[who] === 'picture' && !root.querySelector('[part~="fallback"]');
-    }, id, { timeout: 10_000 });
+    await page.waitForFunction(
+      (who) => {
+        const root = document.querySelector(`cached-profile-picture[user-id="${who}"]`)!.shadowRoot!;
+        return (
+          (window as unknown as { states: States }).states[who] === 'picture' &&
+          !root.querySelector('[part~="fallback"]')
+        );
+      },
+      id,
+      { timeout: 10_000 },
+    );
   }
   const end = await states(page);
   for (const id of FRIENDS) assert.equal(end[id], WITHOUT.includes(id) ? 'initials' : 'picture', id);
-  for (const [id, share] of Object.entries(await painted(page))) assert.ok(share > 0.7, `${id}: ${Math.round(share * 100)}% of its box painted`);
+  for (const [id, share] of Object.entries(await painted(page)))
+    assert.ok(share > 0.7, `${id}: ${Math.round(share * 100)}% of its box painted`);
 
   assert.deepEqual(await blanks(page), {}, 'no avatar showed nothing in any frame');
   await context.close();

@@ -13,7 +13,12 @@ import { startCountingProxy, type CountingProxy } from '../testing/counting-prox
 
 const USERS = Array.from({ length: 24 }, (_, i) => `sized${i}`);
 const SIZE = 48;
-const tags = (ids: readonly string[]) => ids.map((id, i) => `<cached-profile-picture user-id="${id}" label="Friend ${i}" size="${SIZE}"></cached-profile-picture>`).join('\n');
+const tags = (ids: readonly string[]) =>
+  ids
+    .map(
+      (id, i) => `<cached-profile-picture user-id="${id}" label="Friend ${i}" size="${SIZE}"></cached-profile-picture>`,
+    )
+    .join('\n');
 const PAGE = `<!doctype html><meta charset="utf-8"><title>Friends</title>
 <script type="module" src="/cached-profile-picture.js"></script>
 <body style="display:flex;flex-wrap:wrap;gap:4px;margin:0">
@@ -28,7 +33,11 @@ before(async () => {
   service = await startEmbedded('node');
   for (const [i, id] of USERS.entries()) {
     // 600-px uploads: copies of every width, the browser has to pick.
-    const res = await fetch(`${service.base}/api/pictures/${id}`, { method: 'PUT', body: solidPng([i * 10, 90, 160], 600), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const res = await fetch(`${service.base}/api/pictures/${id}`, {
+      method: 'PUT',
+      body: solidPng([i * 10, 90, 160], 600),
+      headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
     assert.equal(res.status, 201, await res.text());
   }
   proxy = await startCountingProxy(service.base, { '/friends.html': PAGE });
@@ -42,21 +51,30 @@ after(async () => {
 
 /** Waits until every tag shows its decoded picture and nothing stands in for it. */
 async function allShown(page: Page): Promise<void> {
-  await page.waitForFunction(() => [...document.querySelectorAll('cached-profile-picture')].every((el) => {
-    const img = el.shadowRoot?.querySelector<HTMLImageElement>('img[part~="image"]');
-    return img?.complete && img.naturalWidth > 0 && !el.shadowRoot!.querySelector('[part~="fallback"]');
-  }), undefined, { timeout: 20_000 });
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('cached-profile-picture')].every((el) => {
+        const img = el.shadowRoot?.querySelector<HTMLImageElement>('img[part~="image"]');
+        return img?.complete && img.naturalWidth > 0 && !el.shadowRoot!.querySelector('[part~="fallback"]');
+      }),
+    undefined,
+    { timeout: 20_000 },
+  );
 }
 
 /** Each tag's image: its width on the page in CSS pixels, and the width in pixels of the picture file it shows. */
 function shownWidths(page: Page): Promise<{ css: number; file: number; url: string }[]> {
-  return page.evaluate(() => Promise.all([...document.querySelectorAll('cached-profile-picture')].map(async (el) => {
-    const img = el.shadowRoot!.querySelector<HTMLImageElement>('img[part~="image"]')!;
-    // An image from srcset reports its width divided by its density; the same file alone reports its own.
-    const file = Object.assign(new Image(), { src: img.currentSrc });
-    await file.decode();
-    return { css: img.getBoundingClientRect().width, file: file.naturalWidth, url: img.currentSrc };
-  })));
+  return page.evaluate(() =>
+    Promise.all(
+      [...document.querySelectorAll('cached-profile-picture')].map(async (el) => {
+        const img = el.shadowRoot!.querySelector<HTMLImageElement>('img[part~="image"]')!;
+        // An image from srcset reports its width divided by its density; the same file alone reports its own.
+        const file = Object.assign(new Image(), { src: img.currentSrc });
+        await file.decode();
+        return { css: img.getBoundingClientRect().width, file: file.naturalWidth, url: img.currentSrc };
+      }),
+    ),
+  );
 }
 
 /**
@@ -87,7 +105,11 @@ for (const dpr of [1, 2]) {
       assert.ok(url.endsWith(`/${file}.webp`), `${url} names its width`);
     }
     const images = proxy.forwarded.filter((line) => line.includes('/images/'));
-    assert.deepEqual(images.sort(), shown.map(({ url }) => `GET ${new URL(url).pathname}`).sort(), 'one request per picture, for the copy shown');
+    assert.deepEqual(
+      images.sort(),
+      shown.map(({ url }) => `GET ${new URL(url).pathname}`).sort(),
+      'one request per picture, for the copy shown',
+    );
     await context.close();
   });
 }
@@ -98,20 +120,40 @@ test('on a slow first visit the blurred preview stands in until the picture load
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 300, downloadThroughput: 200_000, uploadThroughput: 100_000 });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 300,
+    downloadThroughput: 200_000,
+    uploadThroughput: 100_000,
+  });
   await page.goto(`${proxy.base}/friends.html`);
   // A tag whose picture is still loading shows its preview, blurred.
-  await page.waitForFunction(() => [...document.querySelectorAll('cached-profile-picture')].some((el) => {
-    const preview = el.shadowRoot?.querySelector<HTMLImageElement>('[part~="fallback"] img');
-    const img = el.shadowRoot?.querySelector<HTMLImageElement>('img[part~="image"]');
-    return preview?.checkVisibility({ visibilityProperty: true }) && preview.src.startsWith('data:image/webp;') &&
-      getComputedStyle(preview).filter.startsWith('blur(') && img && !(img.complete && img.naturalWidth > 0);
-  }), undefined, { timeout: 20_000, polling: 'raf' });
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('cached-profile-picture')].some((el) => {
+        const preview = el.shadowRoot?.querySelector<HTMLImageElement>('[part~="fallback"] img');
+        const img = el.shadowRoot?.querySelector<HTMLImageElement>('img[part~="image"]');
+        return (
+          preview?.checkVisibility({ visibilityProperty: true }) &&
+          preview.src.startsWith('data:image/webp;') &&
+          getComputedStyle(preview).filter.startsWith('blur(') &&
+          img &&
+          !(img.complete && img.naturalWidth > 0)
+        );
+      }),
+    undefined,
+    { timeout: 20_000, polling: 'raf' },
+  );
   await allShown(page);
   assert.ok((await standIns(page)) > 0, 'stand-ins were counted while the pictures loaded');
 
   // A reload: the metadata from LocalStorage, the pictures from the HTTP cache.
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+  });
   await page.reload();
   await allShown(page);
   assert.equal(await standIns(page), 0, 'after a reload, no stand-in in any frame');

@@ -158,7 +158,11 @@ export class ProfilePictureController implements ReactiveController {
    * metadata kept from before the service made copies, which shows through {@link url} alone.
    */
   get srcset(): string | undefined {
-    return (this.shown === 'url' && this.resolution?.meta?.variants?.map((variant) => `${variant.url} ${variant.width}w`).join()) || undefined;
+    return (
+      (this.shown === 'url' &&
+        this.resolution?.meta?.variants?.map((variant) => `${variant.url} ${variant.width}w`).join()) ||
+      undefined
+    );
   }
 
   /**
@@ -174,7 +178,13 @@ export class ProfilePictureController implements ReactiveController {
     this.#host.requestUpdate();
     const ms = performance.now() - this.#startedAt;
     if (this.shown === 'blob') {
-      this.#source?.report({ userId: resolution.userId, layer: resolution.layer, source: 'indexedDB', ms, bytesSaved: resolution.meta.bytes });
+      this.#source?.report({
+        userId: resolution.userId,
+        layer: resolution.layer,
+        source: 'indexedDB',
+        ms,
+        bytesSaved: resolution.meta.bytes,
+      });
     } else {
       this.#source?.loaded(resolution, ms, currentSrc || src);
     }
@@ -191,7 +201,12 @@ export class ProfilePictureController implements ReactiveController {
       if (outcome !== 'none') return;
     }
     const error = new Error(`The picture of user ${resolution.userId} did not load.`);
-    this.#source?.report({ userId: resolution.userId, layer: resolution.layer, ms: performance.now() - this.#startedAt, error: error.message });
+    this.#source?.report({
+      userId: resolution.userId,
+      layer: resolution.layer,
+      ms: performance.now() - this.#startedAt,
+      error: error.message,
+    });
     this.#fail(error);
   }
 
@@ -295,7 +310,15 @@ export class ProfilePictureController implements ReactiveController {
     if (this.loadedUrl === meta.url) return;
     this.#slowTimer = setTimeout(() => {
       const current = this.resolution?.meta;
-      if (run !== this.#run || this.shown !== 'url' || !current || current.url !== this.url || this.loadedUrl === this.url || this.#triedBlob) return;
+      if (
+        run !== this.#run ||
+        this.shown !== 'url' ||
+        !current ||
+        current.url !== this.url ||
+        this.loadedUrl === this.url ||
+        this.#triedBlob
+      )
+        return;
       void this.#showBlob(current, run);
     }, SLOW_IMAGE_MS);
   }

@@ -31,28 +31,50 @@ function fallbackOf(markup: string): { tag: string; attr: (name: string) => stri
 }
 
 describe('rendered on the server', () => {
-  test('a 48 px circle in the user\'s colour with the initials, in the declarative shadow DOM', () => {
-    const markup = ssr(html`<cached-profile-picture user-id="ada" size="48" label="Ada Lovelace"></cached-profile-picture>`);
-    assert.match(markup, /<cached-profile-picture[^>]*\suser-id="ada" size="48"[^>]*\sshape="circle"[^>]*><template shadowroot="open" shadowrootmode="open"><style>/);
-    assert.match(markup, /:host \{\s*--size: 48px;\s*--radius: 50%;/, 'the element\'s styles');
+  test("a 48 px circle in the user's colour with the initials, in the declarative shadow DOM", () => {
+    const markup = ssr(
+      html`<cached-profile-picture user-id="ada" size="48" label="Ada Lovelace"></cached-profile-picture>`,
+    );
+    assert.match(
+      markup,
+      /<cached-profile-picture[^>]*\suser-id="ada" size="48"[^>]*\sshape="circle"[^>]*><template shadowroot="open" shadowrootmode="open"><style>/,
+    );
+    assert.match(markup, /:host \{\s*--size: 48px;\s*--radius: 50%;/, "the element's styles");
     const fallback = fallbackOf(markup);
     const [background, ink] = colorsOf('ada');
-    assert.deepEqual(fallback.attr('style')?.split(';'), [`--user-color:${background}`, `--user-ink:${ink}`, '--size:48px']);
+    assert.deepEqual(fallback.attr('style')?.split(';'), [
+      `--user-color:${background}`,
+      `--user-ink:${ink}`,
+      '--size:48px',
+    ]);
     assert.match(fallback.attr('class') ?? '', /\bserved\b/);
     assert.equal(fallback.attr('aria-label'), 'Ada Lovelace');
     assert.match(markup, /<div\s+part="fallback"[^>]*>(<!--[^>]*-->)*AL(<!--[^>]*-->)*<\/div>/, 'the initials');
   });
 
   test('its size from the size attribute, 48 px without one; a silhouette without a label', () => {
-    assert.match(fallbackOf(ssr(html`<cached-profile-picture user-id="grace" size="64" label="Grace Hopper"></cached-profile-picture>`)).attr('style')!, /;--size:64px$/);
-    assert.equal(fallbackOf(ssr(html`<cached-profile-picture user-id="grace"></cached-profile-picture>`)).attr('style'), `--user-color:${colorsOf('grace').join(';--user-ink:')}`);
+    assert.match(
+      fallbackOf(
+        ssr(html`<cached-profile-picture user-id="grace" size="64" label="Grace Hopper"></cached-profile-picture>`),
+      ).attr('style')!,
+      /;--size:64px$/,
+    );
+    assert.equal(
+      fallbackOf(ssr(html`<cached-profile-picture user-id="grace"></cached-profile-picture>`)).attr('style'),
+      `--user-color:${colorsOf('grace').join(';--user-ink:')}`,
+    );
     const unnamed = ssr(html`<cached-profile-picture user-id="ada" size="48"></cached-profile-picture>`);
     assert.match(unnamed, /<div\s+part="fallback"[^>]*>(<!--[^>]*-->)*<svg viewBox="0 0 24 24"/, 'the silhouette');
   });
 
   test('the provider and the dashboard render too, and make no store on the server', () => {
-    const markup = ssr(html`<picture-store-provider api-base="/api" events><cached-profile-picture user-id="ada" label="Ada Lovelace"></cached-profile-picture></picture-store-provider><cache-dashboard></cache-dashboard>`);
-    assert.match(markup, /<picture-store-provider[^>]*><template shadowroot="open" shadowrootmode="open">.*<slot><\/slot>/s);
+    const markup = ssr(
+      html`<picture-store-provider api-base="/api" events><cached-profile-picture user-id="ada" label="Ada Lovelace"></cached-profile-picture></picture-store-provider><cache-dashboard></cache-dashboard>`,
+    );
+    assert.match(
+      markup,
+      /<picture-store-provider[^>]*><template shadowroot="open" shadowrootmode="open">.*<slot><\/slot>/s,
+    );
     assert.match(markup, /<cache-dashboard position="bottom-right"><template shadowroot="open"/);
     assert.equal(fallbackOf(markup).attr('aria-label'), 'Ada Lovelace');
   });
@@ -109,15 +131,35 @@ let hydrating: string;
 
 before(async () => {
   service = await startEmbedded('node');
-  const res = await fetch(`${service.base}/api/pictures/${ADA}`, { method: 'PUT', body: solidPng([40, 120, 200], 96), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+  const res = await fetch(`${service.base}/api/pictures/${ADA}`, {
+    method: 'PUT',
+    body: solidPng([40, 120, 200], 96),
+    headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+  });
   assert.equal(res.status, 201);
-  await fetch(`${service.base}/api/pictures/${BOB}`, { method: 'DELETE', headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
-  proxy = await startCountingProxy(service.base, { '/drop-in.html': page('/cached-profile-picture.js'), '/hydrating.html': page('/hydrating.js') });
+  await fetch(`${service.base}/api/pictures/${BOB}`, {
+    method: 'DELETE',
+    headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+  });
+  proxy = await startCountingProxy(service.base, {
+    '/drop-in.html': page('/cached-profile-picture.js'),
+    '/hydrating.html': page('/hydrating.js'),
+  });
   // What a framework's client bundle is: Lit's hydration support first, then the package. ignoreAnnotations: the
   // package's sideEffects list names its built files, not these sources.
   const bundle = await build({
-    stdin: { contents: "import '@lit-labs/ssr-client/lit-element-hydrate-support.js';\nimport './elements/index.ts';", resolveDir: root, loader: 'ts' },
-    bundle: true, format: 'esm', target: 'es2022', write: false, conditions: ['production'], ignoreAnnotations: true, tsconfig: `${root}tsconfig.json`,
+    stdin: {
+      contents: "import '@lit-labs/ssr-client/lit-element-hydrate-support.js';\nimport './elements/index.ts';",
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    conditions: ['production'],
+    ignoreAnnotations: true,
+    tsconfig: `${root}tsconfig.json`,
   });
   hydrating = bundle.outputFiles[0]!.text;
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -156,37 +198,57 @@ function assertSteady(samples: Sample[][], what: string): void {
   for (const [i, frame] of samples.entries()) {
     for (const [who, s] of [ADA, BOB].map((id, k) => [id, frame[k]!] as const)) {
       assert.equal(s.size, '48x48', `${what}, frame ${i}, ${who}: size`);
-      assert.ok(s.fallbacks <= 1 && s.images <= 1, `${what}, frame ${i}, ${who}: ${s.fallbacks} fallbacks and ${s.images} images`);
+      assert.ok(
+        s.fallbacks <= 1 && s.images <= 1,
+        `${what}, frame ${i}, ${who}: ${s.fallbacks} fallbacks and ${s.images} images`,
+      );
       assert.ok(s.shows, `${what}, frame ${i}, ${who}: shows nothing`);
     }
   }
   const last = samples.at(-1)!;
-  assert.deepEqual([last[0]!.images, last[0]!.fallbacks, last[1]!.images, last[1]!.fallbacks], [1, 0, 0, 1], `${what}: Ada's picture, Bob's initials`);
+  assert.deepEqual(
+    [last[0]!.images, last[0]!.fallbacks, last[1]!.images, last[1]!.fallbacks],
+    [1, 0, 0, 1],
+    `${what}: Ada's picture, Bob's initials`,
+  );
 }
 
 /** Whether each element's fallback is still the node the server rendered. */
-const keptServerNodes = (page: Page) => page.evaluate(() => {
-  const { serverFallbacks } = window as unknown as { serverFallbacks: Element[] };
-  return [...document.querySelectorAll('cached-profile-picture')].map((tag, i) => tag.shadowRoot!.querySelector('[part~="fallback"]') === serverFallbacks[i]);
-});
+const keptServerNodes = (page: Page) =>
+  page.evaluate(() => {
+    const { serverFallbacks } = window as unknown as { serverFallbacks: Element[] };
+    return [...document.querySelectorAll('cached-profile-picture')].map(
+      (tag, i) => tag.shadowRoot!.querySelector('[part~="fallback"]') === serverFallbacks[i],
+    );
+  });
 
 describe('server-rendered, then upgraded in Chromium', () => {
-  test('shows before any script: 48 px, the user\'s colours, the initials', async () => {
+  test("shows before any script: 48 px, the user's colours, the initials", async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.setContent(`<!doctype html><body style="margin:0">${tags}</body>`);
-    const shown = await page.evaluate(() => [...document.querySelectorAll('cached-profile-picture')].map((tag) => {
-      const fallback = tag.shadowRoot!.querySelector('[part~="fallback"]')!;
-      const style = getComputedStyle(fallback);
-      const box = tag.getBoundingClientRect();
-      return [`${box.width}x${box.height}`, style.borderRadius, style.backgroundColor, style.color, style.visibility, fallback.textContent!.trim()];
-    }));
-    const computed = async (color: string) => page.evaluate((c) => {
-      const probe = document.createElement('i');
-      probe.style.color = c;
-      document.body.append(probe);
-      return getComputedStyle(probe).color;
-    }, color);
+    const shown = await page.evaluate(() =>
+      [...document.querySelectorAll('cached-profile-picture')].map((tag) => {
+        const fallback = tag.shadowRoot!.querySelector('[part~="fallback"]')!;
+        const style = getComputedStyle(fallback);
+        const box = tag.getBoundingClientRect();
+        return [
+          `${box.width}x${box.height}`,
+          style.borderRadius,
+          style.backgroundColor,
+          style.color,
+          style.visibility,
+          fallback.textContent!.trim(),
+        ];
+      }),
+    );
+    const computed = async (color: string) =>
+      page.evaluate((c) => {
+        const probe = document.createElement('i');
+        probe.style.color = c;
+        document.body.append(probe);
+        return getComputedStyle(probe).color;
+      }, color);
     assert.deepEqual(shown, [
       ['48x48', '50%', await computed(colorsOf(ADA)[0]), await computed(colorsOf(ADA)[1]), 'visible', 'AL'],
       ['48x48', '50%', await computed(colorsOf(BOB)[0]), await computed(colorsOf(BOB)[1]), 'visible', 'BB'],
@@ -198,17 +260,17 @@ describe('server-rendered, then upgraded in Chromium', () => {
     const { context, errors } = await contextWithErrors();
     const page = await context.newPage();
     assertSteady(await frames(page, '/drop-in.html'), 'first visit');
-    assert.deepEqual(await keptServerNodes(page), [false, false], 'the server\'s content was replaced');
+    assert.deepEqual(await keptServerNodes(page), [false, false], "the server's content was replaced");
     assertSteady(await frames(page), 'after a reload');
     assert.deepEqual(errors, []);
     await context.close();
   });
 
-  test('with Lit\'s hydration support: the server\'s nodes are kept, and a picture known at once is no mismatch', async () => {
+  test("with Lit's hydration support: the server's nodes are kept, and a picture known at once is no mismatch", async () => {
     const { context, errors } = await contextWithErrors();
     const page = await context.newPage();
     assertSteady(await frames(page, '/hydrating.html'), 'first visit');
-    assert.deepEqual(await keptServerNodes(page), [false, true], 'Bob\'s initials are still the server\'s');
+    assert.deepEqual(await keptServerNodes(page), [false, true], "Bob's initials are still the server's");
     assertSteady(await frames(page), 'after a reload');
     assert.deepEqual(errors, []);
     await context.close();

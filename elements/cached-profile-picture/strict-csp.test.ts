@@ -11,7 +11,7 @@ describe('<cached-profile-picture> under a Content-Security-Policy without unsaf
   let frame: HTMLIFrameElement;
   afterEach(() => frame?.remove());
 
-  it('shows the initials at their size in the user\'s colours, and causes no violation', async () => {
+  it("shows the initials at their size in the user's colours, and causes no violation", async () => {
     frame = document.createElement('iframe');
     frame.src = `/__csp?module=${encodeURIComponent('/elements/cached-profile-picture/cached-profile-picture.ts')}`;
     document.body.append(frame);
@@ -25,7 +25,12 @@ describe('<cached-profile-picture> under a Content-Security-Policy without unsaf
     Object.assign(picture, { userId: id!, label: 'Ada Lovelace', size: 64, loading: 'eager' });
     win.document.body.append(picture);
     const fallback = () => picture.shadowRoot!.querySelector<HTMLElement>('[part~="fallback"]');
-    await until(() => fallback()?.checkVisibility({ visibilityProperty: true }) && picture.shadowRoot!.textContent!.trim() === 'AL', 'the initials', 5_000);
+    await until(
+      () =>
+        fallback()?.checkVisibility({ visibilityProperty: true }) && picture.shadowRoot!.textContent!.trim() === 'AL',
+      'the initials',
+      5_000,
+    );
 
     const style = win.getComputedStyle(fallback()!);
     const probe = win.document.createElement('i');

@@ -52,7 +52,9 @@ describe('<cached-profile-picture> with a missing or invalid user-id', () => {
 
   it('warns when a valid id is changed to an invalid one, and not for valid ids', async () => {
     const [valid, other] = users('warn', 2);
-    const [tag] = await put(`<cached-profile-picture user-id="${valid}"></cached-profile-picture><cached-profile-picture user-id="${other}_-9"></cached-profile-picture>`);
+    const [tag] = await put(
+      `<cached-profile-picture user-id="${valid}"></cached-profile-picture><cached-profile-picture user-id="${other}_-9"></cached-profile-picture>`,
+    );
     expect(warnings).to.deep.equal([]);
     tag!.setAttribute('user-id', `${valid}!`);
     await tag!.updateComplete;

@@ -22,7 +22,10 @@ const LOW_HIT_RATE = 0.8;
 /** LocalStorage this full makes the store evict its own entries. */
 const NEAR_QUOTA = 0.8;
 
-type Rule = (metrics: CacheMetrics, around: Surroundings) => Omit<Advice, 'level'> | Omit<Advice, 'level'>[] | undefined;
+type Rule = (
+  metrics: CacheMetrics,
+  around: Surroundings,
+) => Omit<Advice, 'level'> | Omit<Advice, 'level'>[] | undefined;
 
 /** The rules, in the order their advice is shown. Each looks at the figures and says one thing, or nothing. */
 export const rules: Record<string, Rule> = {
@@ -31,19 +34,31 @@ export const rules: Record<string, Rule> = {
     const misses = layers.network.hits;
     if (requests < MIN_REQUESTS || hitRate >= LOW_HIT_RATE || misses < 10 || !lookupBurst) return;
     const { users, requests: sent } = lookupBurst;
-    return { rule: 'cold-misses', text: `Hit rate ${percent(hitRate)} with ${misses} cold misses in this session, and ${users} pictures shown at once were asked for in ${sent} requests: prefetch the lists you show (store.prefetch(ids) asks for up to 100 pictures in one request, before their elements need them).` };
+    return {
+      rule: 'cold-misses',
+      text: `Hit rate ${percent(hitRate)} with ${misses} cold misses in this session, and ${users} pictures shown at once were asked for in ${sent} requests: prefetch the lists you show (store.prefetch(ids) asks for up to 100 pictures in one request, before their elements need them).`,
+    };
   },
   'indexeddb-off': (_, { indexedDB }) => {
     if (indexedDB !== false) return;
-    return { rule: 'indexeddb-off', text: 'IndexedDB is off (private mode, or its module could not be loaded): pictures are remembered for 45 minutes at most (LocalStorage), and none can show offline.' };
+    return {
+      rule: 'indexeddb-off',
+      text: 'IndexedDB is off (private mode, or its module could not be loaded): pictures are remembered for 45 minutes at most (LocalStorage), and none can show offline.',
+    };
   },
   'no-service-worker': (_, { serviceWorker }) => {
     if (serviceWorker.state !== 'none') return;
-    return { rule: 'no-service-worker', text: 'No service worker controls this page: pictures will not show offline. Opt in with <picture-store-provider service-worker="/sw.js"> or swManager.register().' };
+    return {
+      rule: 'no-service-worker',
+      text: 'No service worker controls this page: pictures will not show offline. Opt in with <picture-store-provider service-worker="/sw.js"> or swManager.register().',
+    };
   },
   'local-storage-full': (_, { localStorage }) => {
     if (!localStorage || localStorage.used < NEAR_QUOTA * localStorage.quota) return;
-    return { rule: 'local-storage-full', text: `LocalStorage is ${percent(localStorage.used / localStorage.quota)} full: the store evicts its oldest pictures to make room, so reloads ask the network again. Free this site's own LocalStorage keys.` };
+    return {
+      rule: 'local-storage-full',
+      text: `LocalStorage is ${percent(localStorage.used / localStorage.quota)} full: the store evicts its oldest pictures to make room, so reloads ask the network again. Free this site's own LocalStorage keys.`,
+    };
   },
   'backend-hit-rate': (_, { backends }) =>
     backends.flatMap(({ apiBase, stats }) => {
@@ -53,19 +68,31 @@ export const rules: Record<string, Rule> = {
       const answerable = stats.hits + Math.max(0, stats.misses - stats.keys);
       if (answerable < MIN_BACKEND_LOOKUPS || stats.hits >= LOW_HIT_RATE * answerable) return [];
       // Redis is named only where there is one: the embedded default runs without.
-      const fix = stats.backend === 'redis'
-        ? 'Check that its Redis is reachable and not evicting keys.'
-        : 'Its cache is the service process\'s own memory, which keeps only the users looked up most recently: a site with more people than it keeps needs a shared cache (see the service\'s configuration).';
-      return [{ rule: 'backend-hit-rate', text: `The image service's cache hit rate is ${percent(stats.hits / answerable)} past each user's first lookup (${apiBase}, ${stats.backend}): most lookups read the storage. ${fix}` }];
+      const fix =
+        stats.backend === 'redis'
+          ? 'Check that its Redis is reachable and not evicting keys.'
+          : "Its cache is the service process's own memory, which keeps only the users looked up most recently: a site with more people than it keeps needs a shared cache (see the service's configuration).";
+      return [
+        {
+          rule: 'backend-hit-rate',
+          text: `The image service's cache hit rate is ${percent(stats.hits / answerable)} past each user's first lookup (${apiBase}, ${stats.backend}): most lookups read the storage. ${fix}`,
+        },
+      ];
     }),
-  'errors': ({ errors, requests }) => {
+  errors: ({ errors, requests }) => {
     if (!errors) return;
-    return { rule: 'errors', text: `${errors} picture${errors === 1 ? '' : 's'} could not be shown (${percent(errors / Math.max(requests, errors))} of requests): listen for picture-error on the elements to see why.` };
+    return {
+      rule: 'errors',
+      text: `${errors} picture${errors === 1 ? '' : 's'} could not be shown (${percent(errors / Math.max(requests, errors))} of requests): listen for picture-error on the elements to see why.`,
+    };
   },
   'timing-hidden': ({ sources }) => {
     const hidden = sources.unknown.hits;
     if (!hidden) return;
-    return { rule: 'timing-hidden', text: `The browser did not say where the bytes of ${hidden} picture${hidden === 1 ? '' : 's'} came from: add Timing-Allow-Origin, naming this site, to the image host's responses, or raise performance.setResourceTimingBufferSize() if the page loads hundreds of resources.` };
+    return {
+      rule: 'timing-hidden',
+      text: `The browser did not say where the bytes of ${hidden} picture${hidden === 1 ? '' : 's'} came from: add Timing-Allow-Origin, naming this site, to the image host's responses, or raise performance.setResourceTimingBufferSize() if the page loads hundreds of resources.`,
+    };
   },
 };
 
@@ -74,12 +101,23 @@ export const rules: Record<string, Rule> = {
  * enough to judge, and what is missing before that.
  */
 export function advise(metrics: CacheMetrics, around: Surroundings): Advice[] {
-  const advice = Object.values(rules).flatMap((rule) => [rule(metrics, around) ?? []].flat()).map((a) => ({ ...a, level: 'warn' as const }));
+  const advice = Object.values(rules)
+    .flatMap((rule) => [rule(metrics, around) ?? []].flat())
+    .map((a) => ({ ...a, level: 'warn' as const }));
   if (advice.length) return advice;
-  if (!metrics.requests) return [{ rule: 'no-figures', level: 'ok', text: 'No pictures yet: the figures start with the first picture shown.' }];
+  if (!metrics.requests)
+    return [
+      { rule: 'no-figures', level: 'ok', text: 'No pictures yet: the figures start with the first picture shown.' },
+    ];
   const early = tooEarly(metrics, around);
   if (early) return [{ rule: 'too-early', level: 'ok', text: early }];
-  return [{ rule: 'optimal', level: 'ok', text: `Performance is optimal! ${percent(metrics.hitRate)} of pictures were known without asking the network.` }];
+  return [
+    {
+      rule: 'optimal',
+      level: 'ok',
+      text: `Performance is optimal! ${percent(metrics.hitRate)} of pictures were known without asking the network.`,
+    },
+  ];
 }
 
 /**
@@ -90,5 +128,6 @@ function tooEarly({ requests, hits, period }: CacheMetrics, { pageStart }: Surro
   if (!hits && period && pageStart !== undefined && period.start >= pageStart) {
     return `Not enough to judge yet: every picture so far (${requests}) was new to this page, so the network answered each, as on any first visit. Reload or open another page to see the caches at work.`;
   }
-  if (requests < MIN_REQUESTS) return `Not enough to judge yet: ${requests} picture${requests === 1 ? '' : 's'} so far; the hit rate says something from ${MIN_REQUESTS}.`;
+  if (requests < MIN_REQUESTS)
+    return `Not enough to judge yet: ${requests} picture${requests === 1 ? '' : 's'} so far; the hit rate says something from ${MIN_REQUESTS}.`;
 }

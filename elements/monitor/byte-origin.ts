@@ -12,7 +12,9 @@ const credited = new WeakSet<PerformanceEntry>();
  * keeping bytes) are not the image's. Call it once per loaded image, from its `load` event.
  */
 export function byteOriginOf(url: string): ByteOrigin {
-  const entry = (performance.getEntriesByName(url, 'resource') as PerformanceResourceTiming[]).filter((e) => e.initiatorType !== 'fetch').pop();
+  const entry = (performance.getEntriesByName(url, 'resource') as PerformanceResourceTiming[])
+    .filter((e) => e.initiatorType !== 'fetch')
+    .pop();
   // No entry at all: the page never recorded this URL, so its Resource Timing buffer is full.
   if (!entry) return 'unknown';
   if (credited.has(entry)) return 'memoryCache';

@@ -66,7 +66,13 @@ export function figuresOf(state: MonitorState): CacheMetrics {
     loads,
     meanLoadMs: loads ? Object.values(sources).reduce((ms, t) => ms + t.totalMs, 0) / loads : null,
     bytesSaved: state.bytesSaved,
-    timeSavedMs: networkMean === null ? null : Math.max(0, cached.reduce((ms, t) => ms + t.count * networkMean - t.totalMs, 0)),
+    timeSavedMs:
+      networkMean === null
+        ? null
+        : Math.max(
+            0,
+            cached.reduce((ms, t) => ms + t.count * networkMean - t.totalMs, 0),
+          ),
     errors: state.errors,
     stale: state.stale,
     layers: each(layers, requests),
@@ -80,7 +86,13 @@ function each<K extends string>(tallies: Record<K, Tally>, total: number): Recor
   for (const name in tallies) {
     const t = tallies[name];
     const sorted = [...t.samples].sort((a, b) => a - b);
-    out[name] = { hits: t.count, share: total ? t.count / total : 0, meanMs: mean(t), medianMs: rank(sorted, 0.5), p95Ms: rank(sorted, 0.95) };
+    out[name] = {
+      hits: t.count,
+      share: total ? t.count / total : 0,
+      meanMs: mean(t),
+      medianMs: rank(sorted, 0.5),
+      p95Ms: rank(sorted, 0.95),
+    };
   }
   return out;
 }
@@ -109,7 +121,12 @@ export interface MonitorExport {
 
 /** The export of `state`, made at `now` (milliseconds since the epoch). */
 export function exportText(state: MonitorState, now: number): string {
-  const report: MonitorExport = { schema: MONITOR_SCHEMA, exportedAt: new Date(now).toISOString(), metrics: figuresOf(state), state };
+  const report: MonitorExport = {
+    schema: MONITOR_SCHEMA,
+    exportedAt: new Date(now).toISOString(),
+    metrics: figuresOf(state),
+    state,
+  };
   return JSON.stringify(report, null, 2);
 }
 
@@ -122,7 +139,8 @@ export function readExport(text: string): MonitorState {
   } catch {
     throw fail('it is not JSON');
   }
-  if (value?.schema !== MONITOR_SCHEMA) throw fail(`its schema is ${JSON.stringify(value?.schema)}, not ${MONITOR_SCHEMA}`);
+  if (value?.schema !== MONITOR_SCHEMA)
+    throw fail(`its schema is ${JSON.stringify(value?.schema)}, not ${MONITOR_SCHEMA}`);
   try {
     return readState(value.state);
   } catch (error) {
@@ -138,11 +156,18 @@ function readState(value: unknown): MonitorState {
   // The shape every state has: arrays hold elements like their first, and every leaf is a number.
   const tallyShape = { count: 0, totalMs: 0, samples: [0] };
   const named = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, tallyShape]));
-  const shape = { ...emptyState(), layers: named(MetaLayers), sources: named(ByteOrigins), history: [{ at: 0, requests: 0, hits: 0 }] };
+  const shape = {
+    ...emptyState(),
+    layers: named(MetaLayers),
+    sources: named(ByteOrigins),
+    history: [{ at: 0, requests: 0, hits: 0 }],
+  };
   const check = (shape: unknown, v: unknown, path: string): void => {
     const ok = Array.isArray(shape)
       ? Array.isArray(v) && v.length <= (path.endsWith('history') ? HISTORY_POINTS : SAMPLES)
-      : typeof shape === 'object' ? typeof v === 'object' && v !== null : typeof v === 'number' && v >= 0 && v < Infinity;
+      : typeof shape === 'object'
+        ? typeof v === 'object' && v !== null
+        : typeof v === 'number' && v >= 0 && v < Infinity;
     if (!ok) throw new Error(`the figures' ${path || 'root'} is missing or wrong`);
     if (typeof shape === 'object') {
       for (const [key, part] of Object.entries(shape!)) {

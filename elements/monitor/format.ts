@@ -4,7 +4,8 @@
 export const percent = (rate: number): string => `${(rate * 100).toFixed(1)}%`;
 
 /** Milliseconds, one decimal below 10 ms: `0.4ms`, `312ms`; `—` when unmeasured. */
-export const millis = (ms: number | null): string => (ms === null ? '—' : `${ms < 10 ? ms.toFixed(1) : Math.round(ms)}ms`);
+export const millis = (ms: number | null): string =>
+  ms === null ? '—' : `${ms < 10 ? ms.toFixed(1) : Math.round(ms)}ms`;
 
 /** `912 B`, `3.34 KB`, `2.10 MB`. */
 export function bytes(n: number): string {

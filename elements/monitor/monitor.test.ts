@@ -72,7 +72,7 @@ describe('CachePerformanceMonitor', () => {
     pageMonitor().clear();
   });
 
-  it('is the page\'s window.cacheMonitor, and the provider\'s store feeds it', () => {
+  it("is the page's window.cacheMonitor, and the provider's store feeds it", () => {
     expect(window.cacheMonitor).to.equal(pageMonitor());
     const element = provider() as HTMLElement & { store: PictureStore };
     expect(pageMonitor().stores.has(element.store)).to.equal(true);
@@ -89,7 +89,10 @@ describe('CachePerformanceMonitor', () => {
     let m = await monitor.getMetrics();
     expect([m.requests, m.hits, m.hitRate, m.loads, m.errors, m.stale]).to.deep.equal([50, 0, 0, 50, 0, 0]);
     expect(m.layers.network.hits).to.equal(50);
-    expect([m.sources.network.hits, m.sources.unknown.hits]).to.deep.equal([50, 0], 'cross-origin, told by Timing-Allow-Origin');
+    expect([m.sources.network.hits, m.sources.unknown.hits]).to.deep.equal(
+      [50, 0],
+      'cross-origin, told by Timing-Allow-Origin',
+    );
     expect(m.bytesSaved).to.equal(0);
 
     host.replaceChildren();
@@ -114,7 +117,13 @@ describe('CachePerformanceMonitor', () => {
     const monitor = new CachePerformanceMonitor();
     // A service whose copies do not decode (served as HTML): the version the store knows fails to load, and no Blob
     // was kept. (Deleting a picture no longer fails its URL at once: the service keeps the bytes until its sweep.)
-    const store = new Store({ monitor, apiBase: await hostileApi('html-bytes'), indexedDB: null, localStorage: null, broadcast: false });
+    const store = new Store({
+      monitor,
+      apiBase: await hostileApi('html-bytes'),
+      indexedDB: null,
+      localStorage: null,
+      broadcast: false,
+    });
     await store.get(id!);
     monitor.clear();
 
@@ -132,7 +141,13 @@ describe('CachePerformanceMonitor', () => {
     await seed([id!]);
     const monitor = new CachePerformanceMonitor();
     // Two hours ahead, every URL the service hands out (60 minutes) is past its usable life.
-    const store = new Store({ monitor, indexedDB: null, localStorage: null, broadcast: false, now: () => Date.now() + 2 * 3_600_000 });
+    const store = new Store({
+      monitor,
+      indexedDB: null,
+      localStorage: null,
+      broadcast: false,
+      now: () => Date.now() + 2 * 3_600_000,
+    });
     const answer = await store.get(id!);
     expect(answer.urlUsable).to.equal(false);
     expect((await monitor.getMetrics()).stale).to.equal(1);
@@ -175,10 +190,22 @@ describe('CachePerformanceMonitor', () => {
       ['{not json', /not JSON/],
       [JSON.stringify({ ...good, schema: 2 }), /schema is 2, not 1/],
       [JSON.stringify({ ...good, state: { ...good.state, errors: -1 } }), /errors/],
-      [JSON.stringify({ ...good, state: { ...good.state, layers: { ...good.state.layers, memory: { count: 1 } } } }), /layers\.memory\.totalMs/],
+      [
+        JSON.stringify({ ...good, state: { ...good.state, layers: { ...good.state.layers, memory: { count: 1 } } } }),
+        /layers\.memory\.totalMs/,
+      ],
       [JSON.stringify({ ...good, state: { ...good.state, sources: null } }), /sources/],
-      [JSON.stringify({ ...good, state: { ...good.state, history: [{ at: 1, requests: 'x', hits: 0 }] } }), /history\[0\]\.requests/],
-      [JSON.stringify({ ...good, state: { ...good.state, history: Array(HISTORY_POINTS + 1).fill({ at: 1, requests: 1, hits: 0 }) } }), /history/],
+      [
+        JSON.stringify({ ...good, state: { ...good.state, history: [{ at: 1, requests: 'x', hits: 0 }] } }),
+        /history\[0\]\.requests/,
+      ],
+      [
+        JSON.stringify({
+          ...good,
+          state: { ...good.state, history: Array(HISTORY_POINTS + 1).fill({ at: 1, requests: 1, hits: 0 }) },
+        }),
+        /history/,
+      ],
     ];
     for (const [text, reason] of cases) {
       const error = await rejection(monitor.restore(text));
@@ -190,7 +217,14 @@ describe('CachePerformanceMonitor', () => {
 
   it('keeps its figures across a reload in sessionStorage, and stays a few KB however long the session', async () => {
     const monitor = await busyMonitor(20, sessionStorage);
-    for (let i = 0; i < 5_000; i++) monitor.record({ userId: 'u', layer: i % 2 ? 'memory' : 'network', ms: i % 7, source: i % 3 ? undefined : 'httpCache', bytesSaved: 10 });
+    for (let i = 0; i < 5_000; i++)
+      monitor.record({
+        userId: 'u',
+        layer: i % 2 ? 'memory' : 'network',
+        ms: i % 7,
+        source: i % 3 ? undefined : 'httpCache',
+        bytesSaved: 10,
+      });
     monitor.save();
     const stored = sessionStorage.getItem(MONITOR_KEY)!;
     expect(stored.length).to.be.below(20_000);
@@ -207,7 +241,12 @@ describe('CachePerformanceMonitor', () => {
     const monitor = await busyMonitor(5, sessionStorage);
     monitor.save();
     const stored = sessionStorage.getItem(MONITOR_KEY)!;
-    for (const bad of ['garbage', stored.replace('"errors":0', '"errors":7'), stored.slice(0, -10), `9${stored.slice(1)}`]) {
+    for (const bad of [
+      'garbage',
+      stored.replace('"errors":0', '"errors":7'),
+      stored.slice(0, -10),
+      `9${stored.slice(1)}`,
+    ]) {
       sessionStorage.setItem(MONITOR_KEY, bad);
       let fresh: CachePerformanceMonitor | undefined;
       const said = await warnings(() => (fresh = new CachePerformanceMonitor(sessionStorage)));
@@ -215,7 +254,10 @@ describe('CachePerformanceMonitor', () => {
       expect((await fresh!.getMetrics()).requests).to.equal(0);
       fresh!.record({ userId: 'u', layer: 'memory', ms: 1 });
       fresh!.save();
-      expect((await new CachePerformanceMonitor(sessionStorage).getMetrics()).requests).to.equal(1, 'the next save is readable');
+      expect((await new CachePerformanceMonitor(sessionStorage).getMetrics()).requests).to.equal(
+        1,
+        'the next save is readable',
+      );
     }
   });
 

@@ -30,4 +30,5 @@ export function pageMonitor(): CachePerformanceMonitor {
 
 // `window.cacheMonitor` for the console; the monitor is made when first read, so a page that never looks pays nothing.
 // Not on a server rendering the page: it has no page to watch, and reading it there would throw.
-if (!isServer && !('cacheMonitor' in globalThis)) Object.defineProperty(globalThis, 'cacheMonitor', { get: pageMonitor, configurable: true });
+if (!isServer && !('cacheMonitor' in globalThis))
+  Object.defineProperty(globalThis, 'cacheMonitor', { get: pageMonitor, configurable: true });

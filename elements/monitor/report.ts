@@ -17,7 +17,12 @@ export { backendStats, surroundings, workerStats, type Surroundings } from './su
 export { exportText, figuresOf, readExport, type MonitorExport } from './figures.ts';
 
 /** What each layer is called where people read it. */
-export const LAYER_LABELS: Record<MetaLayer, string> = { memory: 'Memory', localStorage: 'LocalStorage', indexedDB: 'IndexedDB', network: 'Network' };
+export const LAYER_LABELS: Record<MetaLayer, string> = {
+  memory: 'Memory',
+  localStorage: 'LocalStorage',
+  indexedDB: 'IndexedDB',
+  network: 'Network',
+};
 /** What each byte source is called where people read it. */
 export const SOURCE_LABELS: Record<ByteOrigin, string> = {
   memoryCache: 'Page memory',
@@ -66,7 +71,10 @@ export function summaryText(metrics: CacheMetrics, advice: readonly Advice[]): s
  * `monitor` is a `CachePerformanceMonitor`, typed by the two members read: its module loads this one, and importing
  * it here would close an import circle.
  */
-export async function logSummary(monitor: { getMetrics(): Promise<CacheMetrics>; readonly stores: Iterable<WatchedStore> }): Promise<string> {
+export async function logSummary(monitor: {
+  getMetrics(): Promise<CacheMetrics>;
+  readonly stores: Iterable<WatchedStore>;
+}): Promise<string> {
   const metrics = await monitor.getMetrics();
   const text = summaryText(metrics, advise(metrics, await surroundings(monitor.stores)));
   console.log(text);

@@ -40,7 +40,11 @@ const metas: PictureMeta[] = [];
 before(async () => {
   service = await startEmbedded('node');
   for (const [i, id] of USERS.entries()) {
-    const res = await fetch(`${service.base}/api/pictures/${id}`, { method: 'PUT', body: noisyPng(i + 1, 96), headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const res = await fetch(`${service.base}/api/pictures/${id}`, {
+      method: 'PUT',
+      body: noisyPng(i + 1, 96),
+      headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
     assert.equal(res.status, 201);
     metas.push((await res.json()) as PictureMeta);
   }
@@ -63,7 +67,12 @@ async function loads(page: Page, count: number): Promise<void> {
 const metrics = (page: Page) => page.evaluate(() => window.cacheMonitor.getMetrics()) as Promise<CacheMetrics>;
 
 /** What the open dashboard shows for `name` (a total) or a layer's / source's hits. */
-const shown = (page: Page, selector: string) => page.locator(`cache-dashboard ${selector}`).first().textContent().then((t) => t?.trim());
+const shown = (page: Page, selector: string) =>
+  page
+    .locator(`cache-dashboard ${selector}`)
+    .first()
+    .textContent()
+    .then((t) => t?.trim());
 
 test('a session of 50 cold, the same 50 again and a reload: the monitor, the dashboard, the export and the summary count exactly that', async () => {
   const context = await browser.newContext({ viewport: { width: 960, height: 820 }, acceptDownloads: true });
@@ -77,15 +86,28 @@ test('a session of 50 cold, the same 50 again and a reload: the monitor, the das
   await page.goto(`${proxy.base}/friends.html`);
   await loads(page, 50);
   // A picture seen again saves the bytes of the copy each tag shows, the one that fits its size.
-  const shownPaths = await page.evaluate(() => [...document.querySelectorAll('cached-profile-picture')].map((el) => new URL(el.shadowRoot!.querySelector('img')!.currentSrc).pathname));
-  const copies = new Map(metas.flatMap((meta) => meta.variants).map((copy) => [new URL(copy.url, proxy.base).pathname, copy.bytes]));
+  const shownPaths = await page.evaluate(() =>
+    [...document.querySelectorAll('cached-profile-picture')].map(
+      (el) => new URL(el.shadowRoot!.querySelector('img')!.currentSrc).pathname,
+    ),
+  );
+  const copies = new Map(
+    metas.flatMap((meta) => meta.variants).map((copy) => [new URL(copy.url, proxy.base).pathname, copy.bytes]),
+  );
   const totalBytes = shownPaths.reduce((sum, path) => sum + copies.get(path)!, 0);
   let m = await metrics(page);
   assert.deepEqual([m.requests, m.hits, m.loads, m.errors, m.stale, m.bytesSaved], [50, 0, 50, 0, 0, 0]);
   assert.equal(m.layers.network.hits, 50);
   assert.equal(m.sources.network.hits, 50, 'every picture fetched once, seen as such');
-  const scripts = proxy.forwarded.filter((r) => r.endsWith('.js')).map((r) => r.replace(/-[0-9a-f]{10}\.js$/, '-HASH.js'));
-  assert.deepEqual(scripts.sort(), ['GET /cached-profile-picture-dashboard-HASH.js', 'GET /cached-profile-picture-indexeddb-HASH.js', 'GET /cached-profile-picture-report-HASH.js', 'GET /cached-profile-picture.js']);
+  const scripts = proxy.forwarded
+    .filter((r) => r.endsWith('.js'))
+    .map((r) => r.replace(/-[0-9a-f]{10}\.js$/, '-HASH.js'));
+  assert.deepEqual(scripts.sort(), [
+    'GET /cached-profile-picture-dashboard-HASH.js',
+    'GET /cached-profile-picture-indexeddb-HASH.js',
+    'GET /cached-profile-picture-report-HASH.js',
+    'GET /cached-profile-picture.js',
+  ]);
 
   // The same 50 again in the same page: new tags for the same users.
   await page.evaluate(() => {
@@ -101,16 +123,28 @@ test('a session of 50 cold, the same 50 again and a reload: the monitor, the das
   await page.reload();
   await loads(page, 50);
   m = await metrics(page);
-  assert.deepEqual([m.requests, m.hits, m.loads, m.errors, m.stale, m.bytesSaved], [150, 100, 150, 0, 0, 2 * totalBytes], 'the figures from before the reload are kept');
-  assert.deepEqual([m.layers.memory.hits, m.layers.localStorage.hits, m.layers.indexedDB.hits, m.layers.network.hits], [50, 50, 0, 50]);
-  assert.deepEqual([m.sources.memoryCache.hits, m.sources.httpCache.hits, m.sources.network.hits, m.sources.unknown.hits], [50, 50, 50, 0]);
+  assert.deepEqual(
+    [m.requests, m.hits, m.loads, m.errors, m.stale, m.bytesSaved],
+    [150, 100, 150, 0, 0, 2 * totalBytes],
+    'the figures from before the reload are kept',
+  );
+  assert.deepEqual(
+    [m.layers.memory.hits, m.layers.localStorage.hits, m.layers.indexedDB.hits, m.layers.network.hits],
+    [50, 50, 0, 50],
+  );
+  assert.deepEqual(
+    [m.sources.memoryCache.hits, m.sources.httpCache.hits, m.sources.network.hits, m.sources.unknown.hits],
+    [50, 50, 50, 0],
+  );
   assert.equal(m.hitRate, 100 / 150);
   assert.equal(typeof m.timeSavedMs, 'number');
   assert.ok(m.period && m.period.end >= m.period.start);
 
   // The dashboard shows the same numbers.
   await page.click('cache-dashboard [part~="toggle"]');
-  await page.waitForFunction(() => document.querySelector('cache-dashboard')?.shadowRoot?.querySelector('[data-figure="backend"]'));
+  await page.waitForFunction(() =>
+    document.querySelector('cache-dashboard')?.shadowRoot?.querySelector('[data-figure="backend"]'),
+  );
   m = await metrics(page);
   assert.equal(await shown(page, '[data-figure="requests"]'), '150');
   assert.equal(await shown(page, '[data-figure="hit-rate"]'), percent(m.hitRate));
@@ -119,12 +153,22 @@ test('a session of 50 cold, the same 50 again and a reload: the monitor, the das
   assert.equal(await shown(page, '[data-figure="bytes-saved"]'), bytes(2 * totalBytes));
   assert.equal(await shown(page, '[data-figure="time-saved"]'), duration(m.timeSavedMs));
   assert.equal(await shown(page, '[data-figure="errors"]'), '0');
-  for (const [kind, name] of [['layer', 'memory'], ['layer', 'localStorage'], ['layer', 'network'], ['source', 'httpCache'], ['source', 'memoryCache'], ['source', 'network']]) {
+  for (const [kind, name] of [
+    ['layer', 'memory'],
+    ['layer', 'localStorage'],
+    ['layer', 'network'],
+    ['source', 'httpCache'],
+    ['source', 'memoryCache'],
+    ['source', 'network'],
+  ]) {
     assert.equal(await shown(page, `[data-kind="${kind}"] [data-name="${name}"] [data-hits]`), '50', `${kind} ${name}`);
   }
 
   // The exported report, downloaded from the dashboard, is JSON a script reads, with the same figures.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('cache-dashboard button:text("Export report")')]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('cache-dashboard button:text("Export report")'),
+  ]);
   assert.match(download.suggestedFilename(), /^cache-report-.+\.json$/);
   const report = JSON.parse(readFileSync((await download.path())!, 'utf8'));
   assert.equal(report.schema, 1);
@@ -134,10 +178,22 @@ test('a session of 50 cold, the same 50 again and a reload: the monitor, the das
   const printed: string[] = [];
   page.on('console', (message) => printed.push(message.text()));
   const summary = await page.evaluate(() => window.cacheMonitor.logSummary());
-  for (const line of ['Total Requests: 150', 'Cache Hit Rate: 66.7%', `Bandwidth Saved: ${bytes(2 * totalBytes)}`, 'Memory: 50 hits (33.3%)', 'LocalStorage: 50 hits (33.3%)', 'HTTP cache: 50 hits (33.3%)', 'Page memory: 50 hits (33.3%)', 'Network: 50 hits (33.3%)']) {
+  for (const line of [
+    'Total Requests: 150',
+    'Cache Hit Rate: 66.7%',
+    `Bandwidth Saved: ${bytes(2 * totalBytes)}`,
+    'Memory: 50 hits (33.3%)',
+    'LocalStorage: 50 hits (33.3%)',
+    'HTTP cache: 50 hits (33.3%)',
+    'Page memory: 50 hits (33.3%)',
+    'Network: 50 hits (33.3%)',
+  ]) {
     assert.ok(summary.includes(line), `${line} in\n${summary}`);
   }
-  assert.ok(printed.some((text) => text.startsWith('🎯 Profile Picture Cache Performance Report')), 'printed to the console');
+  assert.ok(
+    printed.some((text) => text.startsWith('🎯 Profile Picture Cache Performance Report')),
+    'printed to the console',
+  );
 
   // Screenshots of the open dashboard, light and dark, from the top of its panel.
   await page.evaluate(() => {
@@ -150,13 +206,17 @@ test('a session of 50 cold, the same 50 again and a reload: the monitor, the das
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     const file = join(shots, colorScheme === 'light' ? 'dashboard.png' : 'dashboard-dark.png');
     files[colorScheme] = await page.screenshot({ path: file });
-    if (process.env.UPDATE_SCREENSHOTS) copyFileSync(file, new URL(`../../docs/${colorScheme === 'light' ? 'dashboard.png' : 'dashboard-dark.png'}`, import.meta.url));
+    if (process.env.UPDATE_SCREENSHOTS)
+      copyFileSync(
+        file,
+        new URL(`../../docs/${colorScheme === 'light' ? 'dashboard.png' : 'dashboard-dark.png'}`, import.meta.url),
+      );
   }
   assert.notDeepEqual(files.light, files.dark, 'dark differs from light');
   await context.close();
 });
 
-test('without the dashboard\'s module (a page that self-hosts the one file), the pictures show, the monitor counts, one warning says why', async () => {
+test("without the dashboard's module (a page that self-hosts the one file), the pictures show, the monitor counts, one warning says why", async () => {
   const context = await browser.newContext();
   await context.route(/cached-profile-picture-dashboard-/, (route) => route.abort());
   await context.addInitScript(() => {
@@ -170,8 +230,12 @@ test('without the dashboard\'s module (a page that self-hosts the one file), the
   await page.goto(`${proxy.base}/friends.html`);
   await loads(page, 50);
   assert.equal((await metrics(page)).loads, 50);
-  await until(() => warnings.some((w) => w.includes('<cache-dashboard> is off')), 'the dashboard\'s warning');
-  assert.equal(await page.evaluate(() => document.querySelector('cache-dashboard')!.shadowRoot!.childElementCount), 0, 'the tag renders nothing');
+  await until(() => warnings.some((w) => w.includes('<cache-dashboard> is off')), "the dashboard's warning");
+  assert.equal(
+    await page.evaluate(() => document.querySelector('cache-dashboard')!.shadowRoot!.childElementCount),
+    0,
+    'the tag renders nothing',
+  );
   assert.deepEqual(warnings.filter((w) => w.includes('<cache-dashboard> is off')).length, 1, warnings.join('\n'));
   await context.close();
 });

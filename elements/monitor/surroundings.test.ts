@@ -12,7 +12,11 @@ const bareStore = () => new PictureStore({ indexedDB: null, localStorage: null, 
 const entries = () => performance.getEntriesByType('resource');
 
 /** An entry for a lookup of `count` users starting at `startTime`. */
-const lookup = (startTime: number, count: number) => ({ startTime, name: new URL(`/api/pictures?users=${users('e', count).join(',')}`, location.href).href }) as PerformanceEntry;
+const lookup = (startTime: number, count: number) =>
+  ({
+    startTime,
+    name: new URL(`/api/pictures?users=${users('e', count).join(',')}`, location.href).href,
+  }) as PerformanceEntry;
 
 describe('wastefulLookupBurst', () => {
   beforeEach(() => performance.clearResourceTimings());
@@ -21,11 +25,21 @@ describe('wastefulLookupBurst', () => {
     const store = bareStore();
     const ids = users('burst', 12);
     // Three parts of one render, each in its own task: the store batches per task.
-    await Promise.all([0, 1, 2].map((part) => new Promise<void>((done) => setTimeout(() => {
-      void Promise.all(ids.slice(part * 4, part * 4 + 4).map((id) => store.get(id))).then(() => done());
-    }))));
+    await Promise.all(
+      [0, 1, 2].map(
+        (part) =>
+          new Promise<void>((done) =>
+            setTimeout(() => {
+              void Promise.all(ids.slice(part * 4, part * 4 + 4).map((id) => store.get(id))).then(() => done());
+            }),
+          ),
+      ),
+    );
     expect(wastefulLookupBurst(['/api'], entries())).to.deep.equal({ requests: 3, users: 12 });
-    expect((await surroundings([store])).lookupBurst, 'what the advice reads').to.deep.equal({ requests: 3, users: 12 });
+    expect((await surroundings([store])).lookupBurst, 'what the advice reads').to.deep.equal({
+      requests: 3,
+      users: 12,
+    });
     store.close();
   });
 
@@ -39,10 +53,21 @@ describe('wastefulLookupBurst', () => {
   });
 
   it('counts apart lookups a frame or more apart (a scroll), and needs no fewer requests than one per 100 users', () => {
-    expect(wastefulLookupBurst(['/api'], [lookup(100, 11), lookup(900, 3), lookup(1500, 3)]), 'a slow scroll').to.equal(undefined);
-    expect(wastefulLookupBurst(['/api'], [lookup(100, 3), lookup(108.3, 3), lookup(116.6, 3)]), 'a fling, a frame apart at 120 Hz').to.equal(undefined);
-    expect(wastefulLookupBurst(['/api'], [lookup(100, 100), lookup(101, 50)]), '150 users need two').to.equal(undefined);
-    expect(wastefulLookupBurst(['/api'], [lookup(100, 2), lookup(104, 2), lookup(109, 2), lookup(900, 5), lookup(905, 5)])).to.deep.equal({ requests: 3, users: 6 });
-    expect(wastefulLookupBurst(['/other-api'], [lookup(100, 2), lookup(101, 2)]), 'another service\'s').to.equal(undefined);
+    expect(wastefulLookupBurst(['/api'], [lookup(100, 11), lookup(900, 3), lookup(1500, 3)]), 'a slow scroll').to.equal(
+      undefined,
+    );
+    expect(
+      wastefulLookupBurst(['/api'], [lookup(100, 3), lookup(108.3, 3), lookup(116.6, 3)]),
+      'a fling, a frame apart at 120 Hz',
+    ).to.equal(undefined);
+    expect(wastefulLookupBurst(['/api'], [lookup(100, 100), lookup(101, 50)]), '150 users need two').to.equal(
+      undefined,
+    );
+    expect(
+      wastefulLookupBurst(['/api'], [lookup(100, 2), lookup(104, 2), lookup(109, 2), lookup(900, 5), lookup(905, 5)]),
+    ).to.deep.equal({ requests: 3, users: 6 });
+    expect(wastefulLookupBurst(['/other-api'], [lookup(100, 2), lookup(101, 2)]), "another service's").to.equal(
+      undefined,
+    );
   });
 });

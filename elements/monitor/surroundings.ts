@@ -106,9 +106,14 @@ const AT_ONCE_MS = 6;
  * burst took as few requests as it could. Such a burst means elements shown together asked separately, which one
  * `store.prefetch(ids)` would have made a single request.
  */
-export function wastefulLookupBurst(apiBases: readonly string[], entries: readonly PerformanceEntry[]): LookupBurst | undefined {
+export function wastefulLookupBurst(
+  apiBases: readonly string[],
+  entries: readonly PerformanceEntry[],
+): LookupBurst | undefined {
   const prefixes = apiBases.map((apiBase) => new URL(`${apiBase}/pictures?users=`, location.href).href);
-  const lookups = entries.filter(({ name }) => prefixes.some((prefix) => name.startsWith(prefix))).sort((a, b) => a.startTime - b.startTime);
+  const lookups = entries
+    .filter(({ name }) => prefixes.some((prefix) => name.startsWith(prefix)))
+    .sort((a, b) => a.startTime - b.startTime);
   const bursts: LookupBurst[] = [];
   let last = -Infinity;
   for (const { name, startTime } of lookups) {

@@ -37,8 +37,11 @@ export function isEntryOf(userId: string, value: unknown): value is CachedEntry 
 export function isMetaOf(userId: string, meta: unknown): meta is PictureMeta {
   const m = (meta ?? {}) as Partial<Record<keyof PictureMeta, unknown>>;
   return (
-    m.userId === userId && typeof m.version === 'string' && isWebUrl(m.url) &&
-    typeof m.bytes === 'number' && typeof m.expiresAt === 'number' &&
+    m.userId === userId &&
+    typeof m.version === 'string' &&
+    isWebUrl(m.url) &&
+    typeof m.bytes === 'number' &&
+    typeof m.expiresAt === 'number' &&
     (m.variants === undefined || (Array.isArray(m.variants) && m.variants.every(isVariant))) &&
     (m.placeholder === undefined || isPreview(m.placeholder))
   );

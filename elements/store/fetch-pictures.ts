@@ -9,14 +9,22 @@ const MAX_BATCH = 100;
  * all in parallel. Users of a chunk that failed are missing from the answer, and so is a user whose picture the page
  * cannot trust (see `isMetaOf`): each fails alone. Throws when every chunk failed, or an answer is malformed.
  */
-export async function fetchPictures(apiBase: string, userIds: readonly string[], fetcher: typeof fetch = fetch): Promise<Map<string, PictureMeta | null>> {
+export async function fetchPictures(
+  apiBase: string,
+  userIds: readonly string[],
+  fetcher: typeof fetch = fetch,
+): Promise<Map<string, PictureMeta | null>> {
   const chunks: string[][] = [];
   for (let i = 0; i < userIds.length; i += MAX_BATCH) chunks.push(userIds.slice(i, i + MAX_BATCH));
   const settled = await Promise.allSettled(
     chunks.map(async (chunk) => {
       const res = await fetcher(`${apiBase}/pictures?users=${chunk.map(encodeURIComponent).join(',')}`);
       if (!res.ok) throw new Error(`The picture service answered ${res.status} for ${chunk.length} users`);
-      return { chunk, pictures: ((await res.json()) as PictureBatch).pictures, base: res.url || new URL(apiBase, location.href).href };
+      return {
+        chunk,
+        pictures: ((await res.json()) as PictureBatch).pictures,
+        base: res.url || new URL(apiBase, location.href).href,
+      };
     }),
   );
   // A chunk that failed leaves its users out (their callers fail); the others are answered.
@@ -42,5 +50,9 @@ export async function fetchPictures(apiBase: string, userIds: readonly string[],
  */
 function resolveUrls(meta: PictureMeta, base: string): PictureMeta {
   const resolve = (url: string) => new URL(url, base).href;
-  return { ...meta, url: resolve(meta.url), variants: meta.variants?.map((variant) => ({ ...variant, url: resolve(variant.url) })) };
+  return {
+    ...meta,
+    url: resolve(meta.url),
+    variants: meta.variants?.map((variant) => ({ ...variant, url: resolve(variant.url) })),
+  };
 }

@@ -16,7 +16,11 @@ describe('<picture-store-provider service-worker>', () => {
     errors = [];
     logged = new Promise((resolve) => (onLogged = resolve));
     const { register } = ServiceWorkerContainer.prototype;
-    ServiceWorkerContainer.prototype.register = function (this: ServiceWorkerContainer, url: string | URL, options?: RegistrationOptions) {
+    ServiceWorkerContainer.prototype.register = function (
+      this: ServiceWorkerContainer,
+      url: string | URL,
+      options?: RegistrationOptions,
+    ) {
       registered.push(String(url));
       return register.call(this, url, options);
     };
@@ -25,7 +29,10 @@ describe('<picture-store-provider service-worker>', () => {
       errors.push(args);
       onLogged();
     };
-    restores.push(() => (ServiceWorkerContainer.prototype.register = register), () => (console.error = error));
+    restores.push(
+      () => (ServiceWorkerContainer.prototype.register = register),
+      () => (console.error = error),
+    );
   });
   afterEach(() => {
     for (const restore of restores.splice(0)) restore();
@@ -34,7 +41,9 @@ describe('<picture-store-provider service-worker>', () => {
 
   /** A provider asked to register `script`; resolves with the `picture-worker-error` that follows, once logged. */
   async function provide(script: string): Promise<CustomEvent<{ url: string; error: Error }>> {
-    const failed = new Promise<CustomEvent<{ url: string; error: Error }>>((resolve) => addEventListener('picture-worker-error', (event) => resolve(event as CustomEvent), { once: true }));
+    const failed = new Promise<CustomEvent<{ url: string; error: Error }>>((resolve) =>
+      addEventListener('picture-worker-error', (event) => resolve(event as CustomEvent), { once: true }),
+    );
     const element = document.createElement('picture-store-provider');
     element.setAttribute('service-worker', script);
     document.body.append(element);
@@ -42,7 +51,15 @@ describe('<picture-store-provider service-worker>', () => {
     return event;
   }
 
-  for (const script of ['http://elsewhere.example/sw.js', '//elsewhere.example/sw.js', '/\\elsewhere.example/sw.js', `http://${location.hostname}:1/sw.js`, 'data:text/javascript,1', `blob:${location.origin}/0b9f2f5e-0000-4000-8000-000000000000`, 'javascript:1']) {
+  for (const script of [
+    'http://elsewhere.example/sw.js',
+    '//elsewhere.example/sw.js',
+    '/\\elsewhere.example/sw.js',
+    `http://${location.hostname}:1/sw.js`,
+    'data:text/javascript,1',
+    `blob:${location.origin}/0b9f2f5e-0000-4000-8000-000000000000`,
+    'javascript:1',
+  ]) {
     it(`refuses ${script} before any registration, with a console error and an event`, async () => {
       const { detail } = await provide(script);
       expect(detail.url).to.equal(script);

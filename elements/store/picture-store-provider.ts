@@ -96,7 +96,8 @@ export class PictureStoreProvider extends LitElement {
 }
 
 // A second copy of the bundle on the page must not throw on the second define.
-if (!customElements.get('picture-store-provider')) customElements.define('picture-store-provider', PictureStoreProvider);
+if (!customElements.get('picture-store-provider'))
+  customElements.define('picture-store-provider', PictureStoreProvider);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -45,7 +45,10 @@ describe('PictureStore', () => {
 
     await resetRequests();
     const again = ids.map((id) => first.peek(id));
-    expect(again.every((r) => r?.layer === 'memory')).to.equal(true, 'same session: answered synchronously from memory');
+    expect(again.every((r) => r?.layer === 'memory')).to.equal(
+      true,
+      'same session: answered synchronously from memory',
+    );
     expect(await requests()).to.deep.equal([]);
 
     const reloaded = make();
@@ -88,18 +91,25 @@ describe('PictureStore', () => {
     expect(localStorage.getItem(`cpp:v1:/api:${id}`)).to.not.equal('{"meta": {"userId": 42}, "freshUn');
     const resolved = await store.get(id!);
     expect(resolved.meta?.version).to.equal(meta!.version);
-    localStorage.setItem(`cpp:v1:/api:${id}`, JSON.stringify({ meta: { ...meta, userId: 'someone-else' }, freshUntil: Date.now() + 60_000 }));
+    localStorage.setItem(
+      `cpp:v1:/api:${id}`,
+      JSON.stringify({ meta: { ...meta, userId: 'someone-else' }, freshUntil: Date.now() + 60_000 }),
+    );
     expect(make({ broadcast: false }).peek(id!)).to.equal(undefined, 'an entry naming another user is not trusted');
   });
 
-  it('a full LocalStorage evicts our oldest entries and keeps working; the site\'s own keys are untouched', async () => {
+  it("a full LocalStorage evicts our oldest entries and keeps working; the site's own keys are untouched", async () => {
     const store = make();
     localStorage.setItem('site-key', 'kept');
     // Fill the real quota with our own entries (never the site's), then keep writing.
     let i = 0;
     for (const size of [64 * 1024, 1024, 16]) {
       try {
-        for (; ; i++) localStorage.setItem(`cpp:v1:filler-${i}`, JSON.stringify({ meta: null, freshUntil: Date.now() + i, pad: 'x'.repeat(size) }));
+        for (; ; i++)
+          localStorage.setItem(
+            `cpp:v1:filler-${i}`,
+            JSON.stringify({ meta: null, freshUntil: Date.now() + i, pad: 'x'.repeat(size) }),
+          );
       } catch {
         // full at this size: go on with smaller entries until not even a small one fits
       }
@@ -153,7 +163,9 @@ describe('PictureStore', () => {
     const ids = users('keep', 3);
     const metas = await seed(ids);
     const fetched: string[] = [];
-    const store = make({ fetch: (input: RequestInfo | URL, init?: RequestInit) => (fetched.push(String(input)), fetch(input, init)) });
+    const store = make({
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => (fetched.push(String(input)), fetch(input, init)),
+    });
     const resolutions = await Promise.all(ids.map((id) => store.get(id)));
     fetched.length = 0;
     for (const resolution of resolutions) store.loaded(resolution, 1);
@@ -174,7 +186,10 @@ describe('PictureStore', () => {
     await seed([id!], 0, 300);
     const fetched: string[] = [];
     const reports: ResolutionReport[] = [];
-    const store = make({ monitor: { record: (r) => reports.push(r) }, fetch: (input: RequestInfo | URL, init?: RequestInit) => (fetched.push(String(input)), fetch(input, init)) });
+    const store = make({
+      monitor: { record: (r) => reports.push(r) },
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => (fetched.push(String(input)), fetch(input, init)),
+    });
     const resolution = await store.get(id!);
     const copy = resolution.meta!.variants[0]!;
     expect(copy.url).not.to.equal(resolution.meta!.url);
@@ -182,7 +197,10 @@ describe('PictureStore', () => {
       await Object.assign(new Image(), { src: copy.url }).decode();
       store.loaded(resolution, 1, copy.url);
     }
-    expect(reports.filter((r) => r.source).map((r) => [r.source, r.bytesSaved])).to.deep.equal([['network', 0], ['memoryCache', copy.bytes]]);
+    expect(reports.filter((r) => r.source).map((r) => [r.source, r.bytesSaved])).to.deep.equal([
+      ['network', 0],
+      ['memoryCache', copy.bytes],
+    ]);
     fetched.length = 0;
     await store.keepBytesNow();
     expect(fetched).to.deep.equal([copy.url]);
@@ -198,7 +216,7 @@ describe('PictureStore', () => {
     store.loaded(resolution, 1);
     await store.keepBytesNow();
     await idb.flush();
-    expect(await idb.getBlob(meta!.version), 'the shown picture\'s bytes are kept').to.be.instanceOf(Blob);
+    expect(await idb.getBlob(meta!.version), "the shown picture's bytes are kept").to.be.instanceOf(Blob);
     const a = await store.acquireBlobUrl(meta!);
     const b = await store.acquireBlobUrl(meta!);
     expect(a).to.match(/^blob:/);
@@ -208,12 +226,15 @@ describe('PictureStore', () => {
     expect(store.stats().objectUrls).to.equal(1);
     store.releaseBlobUrl(meta!);
     expect(store.stats().objectUrls).to.equal(0);
-    const revoked = await fetch(a!).then(() => 'alive', () => 'revoked');
+    const revoked = await fetch(a!).then(
+      () => 'alive',
+      () => 'revoked',
+    );
     expect(revoked).to.equal('revoked');
   });
 });
 
-describe('PictureStore with the service\'s events', () => {
+describe("PictureStore with the service's events", () => {
   it('an upload elsewhere reaches the elements watching that user within a second', async () => {
     const [id] = users('events', 1);
     const [first] = await seed([id!]);
@@ -305,7 +326,7 @@ describe('PictureStore when things go wrong', () => {
 });
 
 describe('PictureStore per image service', () => {
-  it('two services\' stores keep the same user id apart, and clear() empties only its own', async () => {
+  it("two services' stores keep the same user id apart, and clear() empties only its own", async () => {
     const [id] = users('apart', 1);
     const a = new PictureStore({ apiBase: '/api', indexedDB: null, broadcast: false });
     const b = new PictureStore({ apiBase: '/other-api', indexedDB: null, broadcast: false });

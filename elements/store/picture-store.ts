@@ -93,8 +93,14 @@ export class PictureStore implements PictureSource {
     this.#monitor = options.monitor;
     const log = (message: string) => this.#log(message);
     // One database per image service: the same user id on two services is two people.
-    this.#idb = options.indexedDB === undefined ? lazyIndexedDbLayer({ debug: this.#debug, dbName: `cached-profile-pictures ${this.apiBase}` }) : options.indexedDB;
-    const layers: Layer[] = [createMemoryLayer(options.memorySize), createLocalStorageLayer({ storage: options.localStorage, log, namespace: this.apiBase })];
+    this.#idb =
+      options.indexedDB === undefined
+        ? lazyIndexedDbLayer({ debug: this.#debug, dbName: `cached-profile-pictures ${this.apiBase}` })
+        : options.indexedDB;
+    const layers: Layer[] = [
+      createMemoryLayer(options.memorySize),
+      createLocalStorageLayer({ storage: options.localStorage, log, namespace: this.apiBase }),
+    ];
     if (this.#idb) layers.push(this.#idb);
     this.#layers = layers;
     const { signal } = this.#closed;
@@ -130,9 +136,12 @@ export class PictureStore implements PictureSource {
 
   get(userId: string): Promise<Resolution> {
     // The service refuses a whole batch for one bad id: refuse it here, alone.
-    if (!USER_ID_PATTERN.test(userId)) return this.#failed(userId, new Error(`Invalid user id ${JSON.stringify(userId)}`), performance.now());
+    if (!USER_ID_PATTERN.test(userId))
+      return this.#failed(userId, new Error(`Invalid user id ${JSON.stringify(userId)}`), performance.now());
     const start = performance.now();
-    return Promise.resolve(this.peek(userId) ?? this.#resolve(userId).catch((error: Error) => this.#failed(userId, error, start)));
+    return Promise.resolve(
+      this.peek(userId) ?? this.#resolve(userId).catch((error: Error) => this.#failed(userId, error, start)),
+    );
   }
 
   /** Reports a failed resolution to the monitor, and rejects with its error. */
@@ -177,7 +186,12 @@ export class PictureStore implements PictureSource {
   }
 
   stats(): StoreStats {
-    return { hits: { ...this.#stats.hits }, requests: this.#stats.requests, objectUrls: this.#bytes.objectUrls, indexedDB: this.#idb?.enabled ?? false };
+    return {
+      hits: { ...this.#stats.hits },
+      requests: this.#stats.requests,
+      objectUrls: this.#bytes.objectUrls,
+      indexedDB: this.#idb?.enabled ?? false,
+    };
   }
 
   acquireBlobUrl(meta: PictureMeta): Promise<string | undefined> {
@@ -212,7 +226,10 @@ export class PictureStore implements PictureSource {
   #answer(userId: string, meta: PictureMeta | null, layer: MetaLayer, start: number): Resolution {
     this.#stats.hits[layer]++;
     // The IndexedDB layer logs its own hits and misses.
-    if (layer !== 'indexedDB') this.#log(`[ImageCache] ${layer[0]!.toUpperCase() + layer.slice(1)} ${layer === 'network' ? 'answered' : 'HIT'} for user ${userId}`);
+    if (layer !== 'indexedDB')
+      this.#log(
+        `[ImageCache] ${layer[0]!.toUpperCase() + layer.slice(1)} ${layer === 'network' ? 'answered' : 'HIT'} for user ${userId}`,
+      );
     const resolution = { userId, meta, layer, urlUsable: urlUsable(meta, this.#now()), ms: performance.now() - start };
     this.report({ userId, layer, ms: resolution.ms, stale: !resolution.urlUsable });
     return resolution;
@@ -237,7 +254,11 @@ export class PictureStore implements PictureSource {
         const resolution = this.#answer(userId, entry.meta, layer.name, start);
         if (resolution.urlUsable) this.#fill(userId, entry.meta, i);
         // The version is known but its URL is not usable: show the Blob meanwhile, and ask for a fresh URL.
-        else void this.#refresh(userId).then((fresh) => this.#notify(fresh), () => {});
+        else
+          void this.#refresh(userId).then(
+            (fresh) => this.#notify(fresh),
+            () => {},
+          );
         answers.set(userId, resolution);
       }
       unknown = missed;
@@ -287,7 +308,10 @@ export class PictureStore implements PictureSource {
     const urlLimit = meta ? meta.expiresAt - URL_MARGIN_MS : Infinity;
     for (let i = 0; i < count; i++) {
       const layer = this.#layers[i]!;
-      layer.put(userId, { meta, freshUntil: Math.min(now + (meta ? TTL[layer.name] : ABSENT_TTL_MS), layer.get ? urlLimit : Infinity) });
+      layer.put(userId, {
+        meta,
+        freshUntil: Math.min(now + (meta ? TTL[layer.name] : ABSENT_TTL_MS), layer.get ? urlLimit : Infinity),
+      });
     }
   }
 
@@ -311,7 +335,11 @@ export class PictureStore implements PictureSource {
 
   /** Asks again for every user an element shows, and tells those elements what it is now. */
   #refreshWatched(): void {
-    for (const userId of this.#watchers.keys()) void this.#refresh(userId).then((fresh) => this.#notify(fresh), () => {});
+    for (const userId of this.#watchers.keys())
+      void this.#refresh(userId).then(
+        (fresh) => this.#notify(fresh),
+        () => {},
+      );
   }
 
   #notify(resolution: Resolution): void {

@@ -11,7 +11,9 @@
 export const isWebUrl = (url: unknown): url is string => typeof url == 'string' && /^https?:\/\/\S+$/.test(url);
 
 /** A preview written inline: a base64 raster image, nothing else. */
-export const isPreview = (url: unknown): url is string => typeof url == 'string' && /^data:image\/(webp|png|jpeg|gif|avif);base64,/.test(url);
+export const isPreview = (url: unknown): url is string =>
+  typeof url == 'string' && /^data:image\/(webp|png|jpeg|gif|avif);base64,/.test(url);
 
 /** Bytes kept or shown as a picture: a raster image type, exactly (no SVG, no HTML, no missing type). */
-export const isRasterType = (type: string | null | undefined): boolean => /^image\/(webp|png|jpeg|gif|avif)$/.test(type ?? '');
+export const isRasterType = (type: string | null | undefined): boolean =>
+  /^image\/(webp|png|jpeg|gif|avif)$/.test(type ?? '');

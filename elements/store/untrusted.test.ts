@@ -15,7 +15,11 @@ import { PictureStore } from './picture-store.ts';
  * What the page may put in an `<img>`'s `src` or `srcset`: http(s) URLs, `blob:` URLs of its own, and previews written
  * inline as raster images. Every URL of a `srcset` is checked (its widths hold no colon).
  */
-const trusted = (value: string) => value.split(/[\s,]+/).filter((part) => part.includes(':')).every((part) => /^(https?:\/\/|blob:|data:image\/(webp|png|jpeg|gif|avif);base64$)/.test(part));
+const trusted = (value: string) =>
+  value
+    .split(/[\s,]+/)
+    .filter((part) => part.includes(':'))
+    .every((part) => /^(https?:\/\/|blob:|data:image\/(webp|png|jpeg|gif|avif);base64$)/.test(part));
 
 describe('the page, against a compromised image service and tampered storage', () => {
   const cleanup: (() => unknown)[] = [];
@@ -24,12 +28,23 @@ describe('the page, against a compromised image service and tampered storage', (
   });
 
   /** A real store for `apiBase` with a database of its own, provided to the elements put in the returned parent. */
-  function storeFor(apiBase: string): { store: PictureStore; idb: IndexedDbLayer; dbName: string; parent: HTMLElement } {
+  function storeFor(apiBase: string): {
+    store: PictureStore;
+    idb: IndexedDbLayer;
+    dbName: string;
+    parent: HTMLElement;
+  } {
     const dbName = `untrusted-${crypto.randomUUID()}`;
     const idb = createIndexedDbLayer({ dbName });
     const store = new PictureStore({ apiBase, indexedDB: idb, broadcast: false });
     const parent = providing(store);
-    cleanup.push(() => deleteDB(dbName), () => idb.clear(), () => store.clear(), () => store.close(), () => parent.remove());
+    cleanup.push(
+      () => deleteDB(dbName),
+      () => idb.clear(),
+      () => store.clear(),
+      () => store.close(),
+      () => parent.remove(),
+    );
     return { store, idb, dbName, parent };
   }
 
@@ -41,7 +56,10 @@ describe('the page, against a compromised image service and tampered storage', (
       await shown.element.updateComplete;
       expect(fallbackText(shown.element)).to.equal('ML');
       expect(pictureSrc(shown.element)).to.equal(undefined);
-      expect(shown.urls.filter((url) => !trusted(url)), 'no hostile URL in any <img>').to.deep.equal([]);
+      expect(
+        shown.urls.filter((url) => !trusted(url)),
+        'no hostile URL in any <img>',
+      ).to.deep.equal([]);
       expect(store.peek('mallory'), 'not in memory or LocalStorage').to.equal(undefined);
       await idb.flush();
       expect(await idb.count()).to.deep.equal({ entries: 0, blobs: 0 });
@@ -54,7 +72,11 @@ describe('the page, against a compromised image service and tampered storage', (
     expect(await Promise.all(shown.map((one) => one.outcome))).to.deep.equal(['picture-error', 'picture-error']);
   });
 
-  for (const [scenario, type] of [['svg-bytes', 'image/svg+xml'], ['html-bytes', 'text/html'], ['untyped-bytes', 'no type']]) {
+  for (const [scenario, type] of [
+    ['svg-bytes', 'image/svg+xml'],
+    ['html-bytes', 'text/html'],
+    ['untyped-bytes', 'no type'],
+  ]) {
     it(`a picture served as ${type}: never kept as a Blob, so never a blob: URL of the page's origin`, async () => {
       const { store, idb, parent } = storeFor(await hostileApi(scenario));
       const shown = show(parent, 'mallory');
@@ -89,19 +111,32 @@ describe('the page, against a compromised image service and tampered storage', (
     const { parent } = storeFor('/api');
     const svg = 'data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg" onload="top.hostileRan=1"/>';
     const key = `cpp:v1:/api:${id}`;
-    localStorage.setItem(key, JSON.stringify({ meta: { ...meta, url: svg, variants: [{ width: 64, url: svg, bytes: 1 }] }, freshUntil: Date.now() + 60_000 }));
+    localStorage.setItem(
+      key,
+      JSON.stringify({
+        meta: { ...meta, url: svg, variants: [{ width: 64, url: svg, bytes: 1 }] },
+        freshUntil: Date.now() + 60_000,
+      }),
+    );
     const shown = show(parent, id!);
     expect(await shown.outcome).to.equal('picture-load');
     expect(pictureSrc(shown.element)).to.equal(url);
     expect(shown.urls.filter((seen) => !trusted(seen))).to.deep.equal([]);
-    expect(JSON.parse(localStorage.getItem(key)!).meta.url).to.equal(url, 'replaced by the service\'s answer');
+    expect(JSON.parse(localStorage.getItem(key)!).meta.url).to.equal(url, "replaced by the service's answer");
   });
 
   it('an IndexedDB entry tampered with is dropped unshown, and the service asked instead', async () => {
     const [id] = users('tampered-idb', 1);
     const [meta] = await seed([id!]);
     const { idb, dbName, parent } = storeFor('/api');
-    await tamper(dbName, (db) => db.put('meta', { userId: id, entry: { meta: { ...meta, url: 'javascript:top.hostileRan=1' }, freshUntil: Date.now() + 60_000 }, storedAt: Date.now(), usedAt: Date.now() }));
+    await tamper(dbName, (db) =>
+      db.put('meta', {
+        userId: id,
+        entry: { meta: { ...meta, url: 'javascript:top.hostileRan=1' }, freshUntil: Date.now() + 60_000 },
+        storedAt: Date.now(),
+        usedAt: Date.now(),
+      }),
+    );
     const shown = show(parent, id!);
     expect(await shown.outcome).to.equal('picture-load');
     expect(pictureSrc(shown.element)).to.equal(new URL(meta!.url, location.href).href);
@@ -110,13 +145,27 @@ describe('the page, against a compromised image service and tampered storage', (
     expect((await idb.getMany([id!], Date.now())).get(id!)?.meta?.url).to.equal(new URL(meta!.url, location.href).href);
   });
 
-  for (const [type, expected] of [['image/svg+xml', 'refused'], ['text/html', 'refused'], ['', 'refused'], ['image/png', 'shown']] as const) {
+  for (const [type, expected] of [
+    ['image/svg+xml', 'refused'],
+    ['text/html', 'refused'],
+    ['', 'refused'],
+    ['image/png', 'shown'],
+  ] as const) {
     it(`a Blob kept in IndexedDB as ${JSON.stringify(type)}, when the picture's URL fails: ${expected}`, async () => {
       // The copies are served as HTML: the image fails, and the element turns to the Blob kept for its version.
       const { idb, dbName, parent } = storeFor(await hostileApi('html-bytes'));
-      const bytes = type === 'image/png' ? await (await fetch('data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==')).arrayBuffer() : '<svg xmlns="http://www.w3.org/2000/svg" onload="top.hostileRan=1"/>';
+      const bytes =
+        type === 'image/png'
+          ? await (
+              await fetch(
+                'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+              )
+            ).arrayBuffer()
+          : '<svg xmlns="http://www.w3.org/2000/svg" onload="top.hostileRan=1"/>';
       const blob = new Blob([bytes], { type });
-      await tamper(dbName, (db) => db.put('blobs', { version: HOSTILE_VERSION, blob, bytes: blob.size, usedAt: Date.now() }));
+      await tamper(dbName, (db) =>
+        db.put('blobs', { version: HOSTILE_VERSION, blob, bytes: blob.size, usedAt: Date.now() }),
+      );
       const shown = show(parent, 'mallory', 'Mal Lory');
       const outcome = await shown.outcome;
       const blobs = shown.urls.filter((url) => url.startsWith('blob:'));
@@ -136,7 +185,10 @@ describe('the page, against a compromised image service and tampered storage', (
 });
 
 /** Writes into the layer's database directly, as another script of the origin could (creating it as the layer does). */
-async function tamper(dbName: string, write: (db: Awaited<ReturnType<typeof openDB>>) => Promise<unknown>): Promise<void> {
+async function tamper(
+  dbName: string,
+  write: (db: Awaited<ReturnType<typeof openDB>>) => Promise<unknown>,
+): Promise<void> {
   const db = await openDB(dbName, 1, {
     upgrade(created) {
       created.createObjectStore('meta', { keyPath: 'userId' }).createIndex('usedAt', 'usedAt');

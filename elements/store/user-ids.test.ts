@@ -13,15 +13,17 @@ import { PictureStore } from './picture-store.ts';
 const WITH_PICTURES = ['__proto__', 'constructor'];
 const WITHOUT = ['hasOwnProperty', 'toString'];
 
-describe('user ids that are Object.prototype\'s names', () => {
+describe("user ids that are Object.prototype's names", () => {
   const cleanup: (() => unknown)[] = [];
   const failures: unknown[] = [];
-  const onFailure = (event: ErrorEvent | PromiseRejectionEvent) => failures.push('reason' in event ? event.reason : event.error);
+  const onFailure = (event: ErrorEvent | PromiseRejectionEvent) =>
+    failures.push('reason' in event ? event.reason : event.error);
   let pictures: PictureMeta[];
 
   before(async () => {
     const { token } = (await (await fetch('/__admin-token')).json()) as { token: string };
-    for (const id of WITHOUT) await fetch(`/api/pictures/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+    for (const id of WITHOUT)
+      await fetch(`/api/pictures/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
     pictures = await seed(WITH_PICTURES);
   });
   beforeEach(() => {
@@ -40,15 +42,24 @@ describe('user ids that are Object.prototype\'s names', () => {
   function storeFor(apiBase: string, more: ConstructorParameters<typeof PictureStore>[0] = {}) {
     const store = new PictureStore({ apiBase, indexedDB: null, broadcast: false, ...more });
     const parent = providing(store);
-    cleanup.push(() => store.clear(), () => store.close(), () => parent.remove());
+    cleanup.push(
+      () => store.clear(),
+      () => store.close(),
+      () => parent.remove(),
+    );
     return { store, parent };
   }
 
   it('on the real service: each its own picture, or the fallback; after a reload, the same from LocalStorage', async () => {
     const { store, parent } = storeFor('/api');
     const shown = [...WITH_PICTURES, ...WITHOUT].map((id) => show(parent, id, 'Pro To'));
-    expect(await Promise.all(shown.slice(0, 2).map((one) => one.outcome))).to.deep.equal(['picture-load', 'picture-load']);
-    expect(shown.slice(0, 2).map((one) => pictureSrc(one.element))).to.deep.equal(pictures.map((meta) => new URL(meta.url, location.href).href));
+    expect(await Promise.all(shown.slice(0, 2).map((one) => one.outcome))).to.deep.equal([
+      'picture-load',
+      'picture-load',
+    ]);
+    expect(shown.slice(0, 2).map((one) => pictureSrc(one.element))).to.deep.equal(
+      pictures.map((meta) => new URL(meta.url, location.href).href),
+    );
     for (const [i, id] of WITHOUT.entries()) {
       const one = shown[WITH_PICTURES.length + i]!;
       expect((await store.get(id)).meta, 'answered: no picture').to.equal(null);
@@ -58,14 +69,22 @@ describe('user ids that are Object.prototype\'s names', () => {
     }
 
     const reloaded = storeFor('/api').store;
-    const known = [...WITH_PICTURES, ...WITHOUT].map((id) => reloaded.peek(id)).map((answer) => [answer?.layer, answer?.meta?.version ?? null]);
-    expect(known).to.deep.equal([...pictures.map((meta) => ['localStorage', meta.version]), ['localStorage', null], ['localStorage', null]]);
+    const known = [...WITH_PICTURES, ...WITHOUT]
+      .map((id) => reloaded.peek(id))
+      .map((answer) => [answer?.layer, answer?.meta?.version ?? null]);
+    expect(known).to.deep.equal([
+      ...pictures.map((meta) => ['localStorage', meta.version]),
+      ['localStorage', null],
+      ['localStorage', null],
+    ]);
   });
 
-  it('a batch answer that leaves them out: no picture for any, never Object.prototype\'s members', async () => {
+  it("a batch answer that leaves them out: no picture for any, never Object.prototype's members", async () => {
     const { store, parent } = storeFor(await hostileApi('empty'));
     const errors: string[] = [];
-    parent.addEventListener('picture-error', (event) => errors.push((event as CustomEvent<{ userId: string }>).detail.userId));
+    parent.addEventListener('picture-error', (event) =>
+      errors.push((event as CustomEvent<{ userId: string }>).detail.userId),
+    );
     const resolved = await Promise.all([...WITH_PICTURES, ...WITHOUT].map((id) => store.get(id)));
     expect(resolved.map((resolution) => resolution.meta)).to.deep.equal([null, null, null, null]);
     const shown = [...WITH_PICTURES, ...WITHOUT].map((id) => show(parent, id, 'Pro To'));
@@ -77,7 +96,7 @@ describe('user ids that are Object.prototype\'s names', () => {
     expect(errors, 'no picture is not an error').to.deep.equal([]);
   });
 
-  it('a batch answer naming `__proto__` as its own key: that user\'s picture, and no other user gets it', async () => {
+  it("a batch answer naming `__proto__` as its own key: that user's picture, and no other user gets it", async () => {
     const { parent } = storeFor(await hostileApi('own-proto'));
     const [proto, constructor] = ['__proto__', 'constructor'].map((id) => show(parent, id, 'Pro To'));
     expect(await proto!.outcome).to.equal('picture-load');

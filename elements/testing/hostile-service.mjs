@@ -4,10 +4,14 @@
 import { createServer } from 'node:http';
 
 /** A real 1×1 PNG: what an honest picture is here. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 const PREVIEW = `data:image/png;base64,${PNG.toString('base64')}`;
 /** Script in a picture: runs wherever the browser renders it as a document (a tab, an iframe), never in an `<img>`. */
-const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8" onload="top.hostileRan=1"><script>top.hostileRan=1</script><rect width="8" height="8"/></svg>';
+const SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8" onload="top.hostileRan=1"><script>top.hostileRan=1</script><rect width="8" height="8"/></svg>';
 const HTML = '<!doctype html><script>top.hostileRan=1</script>';
 const BODIES = { png: ['image/png', PNG], svg: ['image/svg+xml', SVG], html: ['text/html', HTML], none: ['', PNG] };
 /** Every picture's version here (`HOSTILE_VERSION` in hostile.ts). */
@@ -22,9 +26,18 @@ const SCENARIOS = {
   good: (meta) => meta,
   'svg-url': (meta) => ({ ...meta, url: `data:image/svg+xml,${SVG}` }),
   'script-url': (meta) => ({ ...meta, url: 'javascript:top.hostileRan=1' }),
-  'svg-copy': (meta) => ({ ...meta, variants: [{ ...meta.variants[0], url: `data:image/svg+xml,${encodeURIComponent(SVG)}` }] }),
-  'html-copy': (meta) => ({ ...meta, variants: [{ ...meta.variants[0], url: `data:text/html,${encodeURIComponent(HTML)}` }] }),
-  'svg-preview': (meta) => ({ ...meta, placeholder: `data:image/svg+xml;base64,${Buffer.from(SVG).toString('base64')}` }),
+  'svg-copy': (meta) => ({
+    ...meta,
+    variants: [{ ...meta.variants[0], url: `data:image/svg+xml,${encodeURIComponent(SVG)}` }],
+  }),
+  'html-copy': (meta) => ({
+    ...meta,
+    variants: [{ ...meta.variants[0], url: `data:text/html,${encodeURIComponent(HTML)}` }],
+  }),
+  'svg-preview': (meta) => ({
+    ...meta,
+    placeholder: `data:image/svg+xml;base64,${Buffer.from(SVG).toString('base64')}`,
+  }),
   'svg-bytes': (meta) => withType(meta, 'svg'),
   'html-bytes': (meta) => withType(meta, 'html'),
   'untyped-bytes': (meta) => withType(meta, 'none'),
@@ -34,7 +47,11 @@ const SCENARIOS = {
 /** The picture's copies, served as `type`. */
 function withType(meta, type) {
   const retype = (url) => url.replace('type=png', `type=${type}`);
-  return { ...meta, url: retype(meta.url), variants: meta.variants.map((variant) => ({ ...variant, url: retype(variant.url) })) };
+  return {
+    ...meta,
+    url: retype(meta.url),
+    variants: meta.variants.map((variant) => ({ ...variant, url: retype(variant.url) })),
+  };
 }
 
 /**
@@ -55,7 +72,11 @@ async function startHostileService() {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const cors = { 'Access-Control-Allow-Origin': '*', 'Timing-Allow-Origin': '*' };
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'GET, PUT, DELETE', 'Access-Control-Allow-Headers': 'authorization, content-type' });
+      res.writeHead(204, {
+        ...cors,
+        'Access-Control-Allow-Methods': 'GET, PUT, DELETE',
+        'Access-Control-Allow-Headers': 'authorization, content-type',
+      });
       return res.end();
     }
     const json = (status, body, text = JSON.stringify(body)) => {
@@ -71,7 +92,11 @@ async function startHostileService() {
     const picture = /^\/images\/([^/]+)\/[0-9a-f]+\/\d+\.webp$/.exec(url.pathname);
     if (req.method === 'GET' && picture) {
       const [type, body] = BODIES[url.searchParams.get('type') ?? 'png'] ?? BODIES.png;
-      res.writeHead(200, { ...cors, ...(type && { 'Content-Type': type }), 'Cache-Control': url.searchParams.get('cc') ?? IMMUTABLE });
+      res.writeHead(200, {
+        ...cors,
+        ...(type && { 'Content-Type': type }),
+        'Cache-Control': url.searchParams.get('cc') ?? IMMUTABLE,
+      });
       return res.end(body);
     }
     const upload = /\/pictures\/([^/]+)$/.exec(url.pathname);
@@ -82,9 +107,11 @@ async function startHostileService() {
       if (scenario === 'empty') return json(200, { pictures: {} });
       if (scenario === 'not-an-object') return json(200, { pictures: null });
       // JSON.stringify of an object never writes an own `__proto__`: written out, as a hostile server would.
-      if (scenario === 'own-proto') return json(200, undefined, `{"pictures": {"__proto__": ${JSON.stringify(metaOf(base, '__proto__'))}}}`);
+      if (scenario === 'own-proto')
+        return json(200, undefined, `{"pictures": {"__proto__": ${JSON.stringify(metaOf(base, '__proto__'))}}}`);
       const change = SCENARIOS[scenario];
-      if (change) return json(200, { pictures: Object.fromEntries(users.map((user) => [user, change(metaOf(base, user))])) });
+      if (change)
+        return json(200, { pictures: Object.fromEntries(users.map((user) => [user, change(metaOf(base, user))])) });
     }
     json(404, { error: { code: 'not_found', message: 'nothing here' } });
   });
@@ -92,17 +119,31 @@ async function startHostileService() {
   const base = `http://127.0.0.1:${server.address().port}`;
   return {
     base,
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** An honest answer for `userId`: a version, two copies served as PNG, a raster preview. */
 function metaOf(base, userId) {
-  const copy = (width) => ({ width, url: `${base}/images/${encodeURIComponent(userId)}/${VERSION}/${width}.webp?type=png`, bytes: PNG.length });
-  return { userId, version: VERSION, url: copy(256).url, contentType: 'image/webp', bytes: PNG.length, expiresAt: Date.now() + 3_600_000, variants: [copy(64), copy(256)], placeholder: PREVIEW };
+  const copy = (width) => ({
+    width,
+    url: `${base}/images/${encodeURIComponent(userId)}/${VERSION}/${width}.webp?type=png`,
+    bytes: PNG.length,
+  });
+  return {
+    userId,
+    version: VERSION,
+    url: copy(256).url,
+    contentType: 'image/webp',
+    bytes: PNG.length,
+    expiresAt: Date.now() + 3_600_000,
+    variants: [copy(64), copy(256)],
+    placeholder: PREVIEW,
+  };
 }
 
 /**

@@ -4,7 +4,9 @@ let base: Promise<string> | undefined;
 
 /** The hostile service's origin, `http://127.0.0.1:{port}`. */
 export function hostileBase(): Promise<string> {
-  base ??= fetch('/__hostile').then((r) => r.json()).then((b: { base: string }) => b.base);
+  base ??= fetch('/__hostile')
+    .then((r) => r.json())
+    .then((b: { base: string }) => b.base);
   return base;
 }
 

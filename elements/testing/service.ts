@@ -23,7 +23,9 @@ const UPLOADS_AT_ONCE = 2;
  * The service makes no copy wider than the upload: `size` 300 gets copies up to 256 pixels wide.
  */
 export async function seed(userIds: readonly string[], variant = 0, size = 32): Promise<PictureMeta[]> {
-  token ??= fetch('/__admin-token').then((r) => r.json()).then((b: { token: string }) => b.token);
+  token ??= fetch('/__admin-token')
+    .then((r) => r.json())
+    .then((b: { token: string }) => b.token);
   const auth = { Authorization: `Bearer ${await token}` };
   const metas: PictureMeta[] = [];
   let next = 0;

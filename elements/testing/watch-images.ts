@@ -16,7 +16,8 @@ export function show(parent: HTMLElement, userId: string, label = 'Ann Other'): 
   const element = document.createElement('cached-profile-picture');
   Object.assign(element, { userId, label, loading: 'eager' });
   const outcome = new Promise<'picture-load' | 'picture-error'>((resolve) => {
-    for (const type of ['picture-load', 'picture-error'] as const) element.addEventListener(type, () => resolve(type), { once: true });
+    for (const type of ['picture-load', 'picture-error'] as const)
+      element.addEventListener(type, () => resolve(type), { once: true });
   });
   const urls: string[] = [];
   const note = (img: Element) => {
@@ -28,9 +29,17 @@ export function show(parent: HTMLElement, userId: string, label = 'Ann Other'): 
     for (const record of records) {
       if (record.oldValue) urls.push(record.oldValue);
       if (record.type === 'attributes' && record.target instanceof HTMLImageElement) note(record.target);
-      for (const node of record.addedNodes) if (node instanceof Element) [node, ...node.querySelectorAll('img')].filter((el) => el instanceof HTMLImageElement).forEach(note);
+      for (const node of record.addedNodes)
+        if (node instanceof Element)
+          [node, ...node.querySelectorAll('img')].filter((el) => el instanceof HTMLImageElement).forEach(note);
     }
-  }).observe(element.shadowRoot!, { subtree: true, childList: true, attributes: true, attributeOldValue: true, attributeFilter: ['src', 'srcset'] });
+  }).observe(element.shadowRoot!, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeOldValue: true,
+    attributeFilter: ['src', 'srcset'],
+  });
   return { element, urls, outcome };
 }
 

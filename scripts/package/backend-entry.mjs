@@ -9,7 +9,9 @@ import { pathToFileURL } from 'node:url';
 function importedPackages(dir) {
   const names = new Set();
   for (const file of readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.js'))) {
-    for (const [, specifier] of readFileSync(join(dir, file), 'utf8').matchAll(/^(?:import|export)\b[^'"]*?from\s*['"]([^'"./][^'"]*)['"]/gm)) {
+    for (const [, specifier] of readFileSync(join(dir, file), 'utf8').matchAll(
+      /^(?:import|export)\b[^'"]*?from\s*['"]([^'"./][^'"]*)['"]/gm,
+    )) {
       names.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
     }
   }
@@ -18,10 +20,14 @@ function importedPackages(dir) {
 
 export async function writeBackendEntry(libDir, peerDependencies) {
   const dir = join(libDir, 'backend');
-  const peers = Object.fromEntries(Object.entries(peerDependencies).filter(([name]) => importedPackages(dir).has(name)));
+  const peers = Object.fromEntries(
+    Object.entries(peerDependencies).filter(([name]) => importedPackages(dir).has(name)),
+  );
   // A module's exports are static: name each of the API's values (the types come from index.d.ts).
   const names = Object.keys(await import(pathToFileURL(join(dir, 'index.js')).href)).sort();
-  writeFileSync(join(dir, 'entry.js'), `// The image service's API, once its packages (optional peers of cached-profile-pictures) are there.
+  writeFileSync(
+    join(dir, 'entry.js'),
+    `// The image service's API, once its packages (optional peers of cached-profile-pictures) are there.
 const PEERS = ${JSON.stringify(peers)};
 let backend;
 try {
@@ -40,5 +46,6 @@ try {
   throw new Error(\`cached-profile-pictures/backend needs \${missing.join(', ')}, not installed with the elements: npm install \${install}\`, { cause: error });
 }
 export const { ${names.join(', ')} } = backend;
-`);
+`,
+  );
 }

@@ -5,25 +5,56 @@
 import ts from 'typescript';
 
 const relativeTs = /^\.\.?\/.*(?<!\.d)\.([mc]?)tsx?$/;
-const toJs = (specifier) => specifier.replace(relativeTs, (match, flavour) => match.replace(/\.[mc]?tsx?$/, `.${flavour}js`));
+const toJs = (specifier) =>
+  specifier.replace(relativeTs, (match, flavour) => match.replace(/\.[mc]?tsx?$/, `.${flavour}js`));
 
 /** A transformer that rewrites the specifiers of imports, exports, import() calls and import types. */
 function rewriteSpecifiers(context) {
   const { factory } = context;
-  const literal = (node) => (node && ts.isStringLiteral(node) && relativeTs.test(node.text) ? factory.createStringLiteral(toJs(node.text)) : undefined);
+  const literal = (node) =>
+    node && ts.isStringLiteral(node) && relativeTs.test(node.text)
+      ? factory.createStringLiteral(toJs(node.text))
+      : undefined;
   const visit = (node) => {
     if (ts.isImportDeclaration(node) && literal(node.moduleSpecifier)) {
-      return factory.updateImportDeclaration(node, node.modifiers, node.importClause, literal(node.moduleSpecifier), node.attributes);
+      return factory.updateImportDeclaration(
+        node,
+        node.modifiers,
+        node.importClause,
+        literal(node.moduleSpecifier),
+        node.attributes,
+      );
     }
     if (ts.isExportDeclaration(node) && literal(node.moduleSpecifier)) {
-      return factory.updateExportDeclaration(node, node.modifiers, node.isTypeOnly, node.exportClause, literal(node.moduleSpecifier), node.attributes);
+      return factory.updateExportDeclaration(
+        node,
+        node.modifiers,
+        node.isTypeOnly,
+        node.exportClause,
+        literal(node.moduleSpecifier),
+        node.attributes,
+      );
     }
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && literal(node.arguments[0])) {
+    if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      literal(node.arguments[0])
+    ) {
       const [first, ...rest] = node.arguments;
-      return factory.updateCallExpression(node, node.expression, node.typeArguments, [literal(first), ...rest.map((arg) => ts.visitNode(arg, visit))]);
+      return factory.updateCallExpression(node, node.expression, node.typeArguments, [
+        literal(first),
+        ...rest.map((arg) => ts.visitNode(arg, visit)),
+      ]);
     }
     if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && literal(node.argument.literal)) {
-      return factory.updateImportTypeNode(node, factory.updateLiteralTypeNode(node.argument, literal(node.argument.literal)), node.attributes, node.qualifier, node.typeArguments, node.isTypeOf);
+      return factory.updateImportTypeNode(
+        node,
+        factory.updateLiteralTypeNode(node.argument, literal(node.argument.literal)),
+        node.attributes,
+        node.qualifier,
+        node.typeArguments,
+        node.isTypeOf,
+      );
     }
     return ts.visitEachChild(node, visit, context);
   };
@@ -32,13 +63,25 @@ function rewriteSpecifiers(context) {
 
 /** Emits the project at `configPath`; throws with tsc's messages when it has errors. */
 export function compile(configPath) {
-  const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } };
+  const host = {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    },
+  };
   const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, host);
   const program = ts.createProgram({ rootNames: config.fileNames, options: config.options });
-  const emitted = program.emit(undefined, undefined, undefined, false, { after: [rewriteSpecifiers], afterDeclarations: [rewriteSpecifiers] });
+  const emitted = program.emit(undefined, undefined, undefined, false, {
+    after: [rewriteSpecifiers],
+    afterDeclarations: [rewriteSpecifiers],
+  });
   const diagnostics = [...config.errors, ...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
   if (diagnostics.length) {
-    const formatHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: ts.sys.getCurrentDirectory, getNewLine: () => '\n' };
+    const formatHost = {
+      getCanonicalFileName: (f) => f,
+      getCurrentDirectory: ts.sys.getCurrentDirectory,
+      getNewLine: () => '\n',
+    };
     throw new Error(ts.formatDiagnosticsWithColorAndContext(diagnostics, formatHost));
   }
 }

@@ -7,7 +7,9 @@ import { writeFileSync } from 'node:fs';
  * The tags' props as custom-element-jsx-integration wrote them (attributes, properties, `on<event>` handlers
  * typed by the manifest), with the framework's own attributes for the tag's element.
  */
-const tags = (attributesOf) => `type ElementOf<Tag> = Tag extends keyof HTMLElementTagNameMap ? HTMLElementTagNameMap[Tag] : HTMLElement;
+const tags = (
+  attributesOf,
+) => `type ElementOf<Tag> = Tag extends keyof HTMLElementTagNameMap ? HTMLElementTagNameMap[Tag] : HTMLElement;
 type Tags = { [Tag in keyof CustomElements]: CustomElements[Tag] & Omit<${attributesOf('ElementOf<Tag>')}, keyof CustomElements[Tag]> };`;
 
 const entries = {

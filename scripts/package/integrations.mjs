@@ -16,6 +16,11 @@ export function generateIntegrations(manifest, libDir) {
   generateJsxTypes(copy(), { ...quiet, outdir: `${libDir}/types`, fileName: 'jsx.d.ts', globalTypePath: ROOT_TYPES });
   // One module for every wrapper: the package's entry, which defines the elements in the order they need.
   generateReactWrappers(copy(), { ...quiet, outdir: `${libDir}/react`, modulePath: () => ROOT_TYPES });
-  generateVsCodeCustomElementData(copy(), { ...quiet, outdir: libDir, htmlFileName: 'vscode.html-custom-data.json', cssFileName: 'vscode.css-custom-data.json' });
+  generateVsCodeCustomElementData(copy(), {
+    ...quiet,
+    outdir: libDir,
+    htmlFileName: 'vscode.html-custom-data.json',
+    cssFileName: 'vscode.css-custom-data.json',
+  });
   generateJetBrainsWebTypes(copy(), { ...quiet, outdir: libDir, webTypesFileName: 'web-types.json' });
 }

@@ -3,7 +3,12 @@ import { createServer, request, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { freePort } from '../../backend/testing/free-port.ts';
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+};
 
 /** A built app on 127.0.0.1: the files of `dir`, and the image service's `/api/` and `/images/` on the same origin. */
 export async function serveApp(dir: string, service: string): Promise<{ base: string; close(): Promise<void> }> {
@@ -30,9 +35,10 @@ export async function serveApp(dir: string, service: string): Promise<{ base: st
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     base: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -11,7 +11,12 @@ const root = new URL('../../', import.meta.url).pathname;
  */
 export function pack(destination, { built = false } = {}) {
   const args = ['pack', '--json', '--pack-destination', destination, ...(built ? ['--ignore-scripts'] : [])];
-  const stdout = execFileSync('npm', args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  const stdout = execFileSync('npm', args, {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   // The build run by `prepack` prints to stdout before npm's JSON.
   const [packed] = JSON.parse(stdout.slice(stdout.lastIndexOf('\n[') + 1));
   return join(destination, packed.filename);

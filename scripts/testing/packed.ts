@@ -18,16 +18,19 @@ export function packedTarball(): Promise<string> {
   packed ??= process.env.PACKED_TARBALL
     ? Promise.resolve(process.env.PACKED_TARBALL)
     : mkdtemp(join(tmpdir(), 'packed-')).then((dir) => {
-      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-      return pack(dir);
-    });
+        process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+        return pack(dir);
+      });
   return packed;
 }
 
 /** The paths in the tarball, as npm names them (`lib/…`, `package.json`). */
 export async function packedFiles(tarball: string): Promise<string[]> {
   const { stdout } = await run('tar', ['-tzf', tarball], { maxBuffer: 16 << 20 });
-  return stdout.split('\n').filter(Boolean).map((path) => path.replace(/^package\//, ''));
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((path) => path.replace(/^package\//, ''));
 }
 
 /**

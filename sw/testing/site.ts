@@ -22,7 +22,11 @@ export interface Site {
  * Starts the service with `env` added to its environment, the proxy serving `pages` (path → HTML) and Chromium with
  * `browserArgs` added.
  */
-export async function startSite(pages: Record<string, string>, browserArgs: string[] = [], env: Record<string, string> = {}): Promise<Site> {
+export async function startSite(
+  pages: Record<string, string>,
+  browserArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Site> {
   const service = await startEmbedded('node', env);
   const proxy = await startCountingProxy(service.base, pages);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...browserArgs] });
@@ -40,7 +44,11 @@ export async function startSite(pages: Record<string, string>, browserArgs: stri
 
 /** Uploads `body` as the user's picture, as the operator, straight to the service. */
 export async function upload(base: string, userId: string, body: Uint8Array<ArrayBuffer>): Promise<PictureMeta> {
-  const res = await fetch(`${base}/api/pictures/${userId}`, { method: 'PUT', body, headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+  const res = await fetch(`${base}/api/pictures/${userId}`, {
+    method: 'PUT',
+    body,
+    headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+  });
   assert.equal(res.status, 201, await res.clone().text());
   return (await res.json()) as PictureMeta;
 }
@@ -72,11 +80,21 @@ ${userIds.map((id) => `<cached-profile-picture user-id="${id}" label="${id}" siz
 
 /** Waits until `count` tags show a decoded image; answers their `src`s. */
 export async function shownPictures(page: Page, count: number): Promise<string[]> {
-  await page.waitForFunction((n) => {
-    const imgs = [...document.querySelectorAll('cached-profile-picture')].map((el) => el.shadowRoot?.querySelector('img'));
-    return imgs.filter((img) => img?.complete && img.naturalWidth > 0).length === n;
-  }, count, { timeout: 20_000 });
-  return page.evaluate(() => [...document.querySelectorAll('cached-profile-picture')].map((el) => el.shadowRoot?.querySelector('img')?.src ?? ''));
+  await page.waitForFunction(
+    (n) => {
+      const imgs = [...document.querySelectorAll('cached-profile-picture')].map((el) =>
+        el.shadowRoot?.querySelector('img'),
+      );
+      return imgs.filter((img) => img?.complete && img.naturalWidth > 0).length === n;
+    },
+    count,
+    { timeout: 20_000 },
+  );
+  return page.evaluate(() =>
+    [...document.querySelectorAll('cached-profile-picture')].map(
+      (el) => el.shadowRoot?.querySelector('img')?.src ?? '',
+    ),
+  );
 }
 
 /** The worker's figures, asked through `swManager` as a site would (`/sw-registration.js`). */

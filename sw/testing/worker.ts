@@ -13,7 +13,11 @@ export async function startWorker(query = ''): Promise<ServiceWorkerRegistration
   const registration = await navigator.serviceWorker.register(script, { type: 'module', scope: '/' });
   const href = new URL(script, location.href).href;
   // A registration still controlling the page is taken up again by register(): the new worker then waits.
-  const installed = await until(() => registration.waiting ?? (registration.active?.scriptURL === href ? registration.active : undefined), 'the worker to install', 5_000);
+  const installed = await until(
+    () => registration.waiting ?? (registration.active?.scriptURL === href ? registration.active : undefined),
+    'the worker to install',
+    5_000,
+  );
   if (installed?.state === 'installed') await tellWorker({ type: 'skip-waiting' }, installed);
   await until(() => navigator.serviceWorker.controller?.scriptURL === href, 'the worker to control the page', 5_000);
   // A worker that skipped waiting controls the page before its activation (old caches deleted) is over.
@@ -41,7 +45,9 @@ export const stats = () => ask<WorkerStats>({ type: 'stats' });
  * Fetches `url` (not through the page's memory cache, which an `<img>` of a URL seen before would use) and reads how
  * the worker answered it. Resource timings are cleared after each, so a long test never fills their buffer.
  */
-export async function fetchPicture(url: string): Promise<{ status: number; bytes: number; served: string | undefined }> {
+export async function fetchPicture(
+  url: string,
+): Promise<{ status: number; bytes: number; served: string | undefined }> {
   const response = await fetch(url);
   const bytes = (await response.arrayBuffer()).byteLength;
   const served = servedBy(url);
@@ -51,6 +57,8 @@ export async function fetchPicture(url: string): Promise<{ status: number; bytes
 
 /** `hit` or `miss` as the worker's `Server-Timing` told the Resource Timing API for the latest load of `url`. */
 export function servedBy(url: string): string | undefined {
-  const entry = performance.getEntriesByName(new URL(url, location.href).href, 'resource').at(-1) as PerformanceResourceTiming | undefined;
+  const entry = performance.getEntriesByName(new URL(url, location.href).href, 'resource').at(-1) as
+    | PerformanceResourceTiming
+    | undefined;
   return entry?.serverTiming.find((timing) => timing.name === 'sw-cache')?.description;
 }

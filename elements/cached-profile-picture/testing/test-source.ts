@@ -112,7 +112,11 @@ if (!customElements.get('cpp-test-provider')) customElements.define('cpp-test-pr
 export const mounted: Element[] = [];
 
 /** A provider of `source` in the document, holding a new `<cached-profile-picture>` with `attributes`. */
-export function mount(source: PictureSource | undefined, attributes: Record<string, string>, tag = 'cached-profile-picture'): CachedProfilePicture {
+export function mount(
+  source: PictureSource | undefined,
+  attributes: Record<string, string>,
+  tag = 'cached-profile-picture',
+): CachedProfilePicture {
   const element = document.createElement(tag) as CachedProfilePicture;
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
   let parent: HTMLElement = document.body;

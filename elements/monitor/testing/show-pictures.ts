@@ -9,7 +9,10 @@ import type { PictureSource } from '../../store/types.ts';
  * Puts a `<cached-profile-picture loading="eager">` per id into `parent` and resolves once every one fired
  * `picture-load` or `picture-error`, with how many of each.
  */
-export async function showPictures(parent: HTMLElement, userIds: readonly string[]): Promise<{ loaded: number; failed: number }> {
+export async function showPictures(
+  parent: HTMLElement,
+  userIds: readonly string[],
+): Promise<{ loaded: number; failed: number }> {
   let loaded = 0;
   let failed = 0;
   const done = new Promise<void>((resolve) => {

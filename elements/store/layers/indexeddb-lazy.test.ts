@@ -6,7 +6,13 @@ import type { PictureMeta } from '../../../contract/picture.ts';
 import { lazyIndexedDbLayer } from './indexeddb-lazy.ts';
 
 const meta = (userId: string): PictureMeta => ({
-  userId, version: `v${userId}`, url: `http://127.0.0.1/images/${userId}/v/96.webp`, contentType: 'image/webp', bytes: 1, expiresAt: Date.now() + 3_600_000, variants: [],
+  userId,
+  version: `v${userId}`,
+  url: `http://127.0.0.1/images/${userId}/v/96.webp`,
+  contentType: 'image/webp',
+  bytes: 1,
+  expiresAt: Date.now() + 3_600_000,
+  variants: [],
 });
 
 describe('IndexedDB layer, loaded lazily', () => {

@@ -38,8 +38,20 @@ describe('IndexedDB layer', () => {
   }
 
   function entry(userId: string, version = `v-${userId}`): CachedEntry {
-    const copy = (width: number) => ({ width, url: `http://127.0.0.1/images/${userId}/${version}/${width}.webp`, bytes: width * 10 });
-    const meta = { userId, version, url: copy(256).url, contentType: 'image/webp', bytes: 2_560, expiresAt: t + 3_600_000, variants: [copy(64), copy(256)] };
+    const copy = (width: number) => ({
+      width,
+      url: `http://127.0.0.1/images/${userId}/${version}/${width}.webp`,
+      bytes: width * 10,
+    });
+    const meta = {
+      userId,
+      version,
+      url: copy(256).url,
+      contentType: 'image/webp',
+      bytes: 2_560,
+      expiresAt: t + 3_600_000,
+      variants: [copy(64), copy(256)],
+    };
     return { meta, freshUntil: t + 60_000 };
   }
 
@@ -51,7 +63,12 @@ describe('IndexedDB layer', () => {
   function spyTransactions(): { stores: string[]; mode: string }[] {
     const calls: { stores: string[]; mode: string }[] = [];
     const original = IDBDatabase.prototype.transaction;
-    IDBDatabase.prototype.transaction = function (this: IDBDatabase, stores: string | string[], mode?: IDBTransactionMode, opts?: IDBTransactionOptions) {
+    IDBDatabase.prototype.transaction = function (
+      this: IDBDatabase,
+      stores: string | string[],
+      mode?: IDBTransactionMode,
+      opts?: IDBTransactionOptions,
+    ) {
       calls.push({ stores: [stores].flat().sort(), mode: mode ?? 'readonly' });
       return original.call(this, stores, mode, opts);
     };
@@ -251,7 +268,8 @@ describe('IndexedDB layer', () => {
     let blobPuts = 0;
     const put = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
-      if (this.name === 'blobs' && (blobPuts++, failures-- > 0)) throw new DOMException('fake: disk full', 'QuotaExceededError');
+      if (this.name === 'blobs' && (blobPuts++, failures-- > 0))
+        throw new DOMException('fake: disk full', 'QuotaExceededError');
       return put.call(this, value, key);
     };
     restores.push(() => (IDBObjectStore.prototype.put = put));

@@ -1,7 +1,15 @@
 import { isEntryOf, type CachedEntry } from '../entry.ts';
 import { isRasterType } from '../trusted.ts';
 import { lazyConnection, noop, type MetaRecord } from './indexeddb-connection.ts';
-import { readBlob, readEntries, storedBytes, storedCount, storedVersions, writeBatch, type WritePolicy } from './indexeddb-model.ts';
+import {
+  readBlob,
+  readEntries,
+  storedBytes,
+  storedCount,
+  storedVersions,
+  writeBatch,
+  type WritePolicy,
+} from './indexeddb-model.ts';
 import { isEmpty, writeQueue } from './indexeddb-queue.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -108,7 +116,10 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
 
   const policy: WritePolicy = { blobs: { maxEntries: maxPictures, maxBytes }, maxEntries, isFresh, log };
   // The queue first: without IndexedDB the connection turns off as it is made, and turning off empties the queue.
-  const writes = writeQueue((batch) => connection.run('write', undefined, (db) => writeBatch(db, batch, policy)), () => connection.off);
+  const writes = writeQueue(
+    (batch) => connection.run('write', undefined, (db) => writeBatch(db, batch, policy)),
+    () => connection.off,
+  );
   const connection = lazyConnection(factory, dbName, () => writes.reset(), log);
   const { pending } = writes;
 
@@ -177,7 +188,8 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
       if (connection.off) return undefined;
       const queued = pending.blobs.get(version);
       let blob = queued?.blob;
-      if (!queued && !pending.cleared) blob = await connection.run('Blob read', undefined, (db) => readBlob(db, version));
+      if (!queued && !pending.cleared)
+        blob = await connection.run('Blob read', undefined, (db) => readBlob(db, version));
       // Only a raster image may become a `blob:` URL of the page's origin: an SVG or HTML one (written by another
       // script of the origin) would run script when opened.
       if (blob && !isRasterType(blob.type)) {

@@ -19,22 +19,35 @@ describe('LocalStorage layer', () => {
     contentType: 'image/webp',
     bytes: 2_560,
     expiresAt: now + 3_600_000,
-    variants: [64, 256].map((width) => ({ width, url: `https://pictures.example/images/${userId}/0123456789abcdef/${width}.webp`, bytes: width * 10 })),
+    variants: [64, 256].map((width) => ({
+      width,
+      url: `https://pictures.example/images/${userId}/0123456789abcdef/${width}.webp`,
+      bytes: width * 10,
+    })),
     placeholder: 'data:image/webp;base64,UklGRg==',
   });
 
   it('keeps an entry with copies and preview, as the service answers it', () => {
     const layer = createLocalStorageLayer({ namespace });
     layer.put('ada', { meta: meta('ada'), freshUntil: now + 60_000 });
-    expect(createLocalStorageLayer({ namespace }).get('ada', now)).to.deep.equal({ meta: meta('ada'), freshUntil: now + 60_000 });
+    expect(createLocalStorageLayer({ namespace }).get('ada', now)).to.deep.equal({
+      meta: meta('ada'),
+      freshUntil: now + 60_000,
+    });
   });
 
   it('reads back entries kept by older pages, without copies or preview; a malformed one is a miss and is dropped', () => {
     const { variants: _variants, placeholder: _placeholder, ...old } = meta('old');
     const written: Record<string, unknown> = {
       old: { meta: old, freshUntil: now + 60_000 },
-      badCopies: { meta: { ...meta('badCopies'), variants: [{ width: '64', url: 7, bytes: 1 }] }, freshUntil: now + 60_000 },
-      badWidth: { meta: { ...meta('badWidth'), variants: [{ width: 64.5, url: 'https://pictures.example/u', bytes: 1 }] }, freshUntil: now + 60_000 },
+      badCopies: {
+        meta: { ...meta('badCopies'), variants: [{ width: '64', url: 7, bytes: 1 }] },
+        freshUntil: now + 60_000,
+      },
+      badWidth: {
+        meta: { ...meta('badWidth'), variants: [{ width: 64.5, url: 'https://pictures.example/u', bytes: 1 }] },
+        freshUntil: now + 60_000,
+      },
       copiesNotAList: { meta: { ...meta('copiesNotAList'), variants: '64w' }, freshUntil: now + 60_000 },
       badPreview: { meta: { ...meta('badPreview'), placeholder: { src: 'x' } }, freshUntil: now + 60_000 },
       noExpiry: { meta: { ...meta('noExpiry'), expiresAt: 'soon' }, freshUntil: now + 60_000 },
@@ -44,10 +57,22 @@ describe('LocalStorage layer', () => {
     localStorage.setItem(key('notJson'), '{"meta": {"userId"');
     const logged: string[] = [];
     const layer = createLocalStorageLayer({ namespace, log: (message) => logged.push(message) });
-    const answered = Object.fromEntries([...Object.keys(written), 'notJson'].map((userId) => [userId, layer.get(userId, now) !== undefined]));
-    expect(answered).to.deep.equal({ old: true, badCopies: false, badWidth: false, copiesNotAList: false, badPreview: false, noExpiry: false, noFreshness: false, notJson: false });
+    const answered = Object.fromEntries(
+      [...Object.keys(written), 'notJson'].map((userId) => [userId, layer.get(userId, now) !== undefined]),
+    );
+    expect(answered).to.deep.equal({
+      old: true,
+      badCopies: false,
+      badWidth: false,
+      copiesNotAList: false,
+      badPreview: false,
+      noExpiry: false,
+      noFreshness: false,
+      notJson: false,
+    });
     expect(layer.get('old', now)!.meta).to.deep.equal(old);
-    for (const userId of Object.keys(answered).filter((id) => id !== 'old')) expect(localStorage.getItem(key(userId)), userId).to.equal(null);
+    for (const userId of Object.keys(answered).filter((id) => id !== 'old'))
+      expect(localStorage.getItem(key(userId)), userId).to.equal(null);
     expect(logged).to.have.length(7);
   });
 });
@@ -83,12 +108,16 @@ describe('LocalStorage layer, tampered with', () => {
       remotePreview: { placeholder: 'https://pictures.example/preview.webp' },
     };
     for (const [userId, change] of Object.entries({ good: {}, ...tampered })) {
-      localStorage.setItem(`cpp:v1:${namespace}:${userId}`, JSON.stringify({ meta: { ...good(userId), ...change }, freshUntil: now + 60_000 }));
+      localStorage.setItem(
+        `cpp:v1:${namespace}:${userId}`,
+        JSON.stringify({ meta: { ...good(userId), ...change }, freshUntil: now + 60_000 }),
+      );
     }
     const layer = createLocalStorageLayer({ namespace });
     expect(layer.get('good', now)?.meta).to.deep.equal(good('good'));
     const answered = Object.keys(tampered).filter((userId) => layer.get(userId, now) !== undefined);
     expect(answered).to.deep.equal([]);
-    for (const userId of Object.keys(tampered)) expect(localStorage.getItem(`cpp:v1:${namespace}:${userId}`), userId).to.equal(null);
+    for (const userId of Object.keys(tampered))
+      expect(localStorage.getItem(`cpp:v1:${namespace}:${userId}`), userId).to.equal(null);
   });
 });

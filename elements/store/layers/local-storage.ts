@@ -32,7 +32,10 @@ export function createLocalStorageLayer(options: LocalStorageLayerOptions = {}):
 
   /** Removes the older half of our entries (by when they stop being fresh). */
   function evictOldest(): void {
-    const dated = keysStartingWith(PREFIX).map((key) => ({ key, until: Number((parse(storage!.getItem(key)) as Partial<CachedEntry> | null | undefined)?.freshUntil) || 0 }));
+    const dated = keysStartingWith(PREFIX).map((key) => ({
+      key,
+      until: Number((parse(storage!.getItem(key)) as Partial<CachedEntry> | null | undefined)?.freshUntil) || 0,
+    }));
     dated.sort((a, b) => a.until - b.until);
     for (const { key } of dated.slice(0, Math.max(1, Math.ceil(dated.length / 2)))) storage!.removeItem(key);
   }
