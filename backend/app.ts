@@ -46,7 +46,10 @@ export interface AppDeps {
   maxUploadBytes?: number;
   /** An upload whose body has not arrived within this long is cut off with 408 (default 120 s). */
   uploadTimeoutMs?: number;
-  /** An image or frame whose headers claim more pixels than this is refused with 413 before anything decodes it (default 25 million). */
+  /**
+   * An image or frame whose headers claim more pixels than this is refused with 413 before anything decodes it (default
+   * 25 million).
+   */
   maxImagePixels?: number;
   /** Frames of an animation past this are dropped (default 100). */
   maxImageFrames?: number;
@@ -61,7 +64,10 @@ export interface AppDeps {
    * …): per-client limits count by its remote address. Unset, only the limits for all clients apply.
    */
   connInfo?: GetConnInfo;
-  /** Proxies in front that append to `X-Forwarded-For`: the client is the address the outermost one saw (default 0: the socket's peer). */
+  /**
+   * Proxies in front that append to `X-Forwarded-For`: the client is the address the outermost one saw (default 0: the
+   * socket's peer).
+   */
   trustProxy?: number;
   /** The most `/api/events` streams one client may hold open; more are refused with 429 (default 16). */
   maxStreamsPerClient?: number;
@@ -69,7 +75,10 @@ export interface AppDeps {
   maxStreams?: number;
   /** The most uploads one client may send at once; more are refused with 429 before their body is read (default 4). */
   maxUploadsPerClient?: number;
-  /** The most bytes of upload bodies the process holds at once, each at its Content-Length; more is refused with 503 (default 80 MiB). */
+  /**
+   * The most bytes of upload bodies the process holds at once, each at its Content-Length; more is refused with 503
+   * (default 80 MiB).
+   */
   maxUploadMemoryBytes?: number;
   /**
    * The storage sweep's grace period (`CLEANUP_GRACE_MS`), when something sweeps it (the runtime entries do): lookups

@@ -3,7 +3,10 @@ import type { PictureStorage } from './storage/storage.ts';
 /** What `startCleanup` sweeps, how often, and what it leaves. */
 export interface CleanupOptions {
   storage: PictureStorage;
-  /** The time between the end of one sweep and the start of the next (`CLEANUP_INTERVAL_MS`); the first starts one interval after this call. */
+  /**
+   * The time between the end of one sweep and the start of the next (`CLEANUP_INTERVAL_MS`); the first starts one
+   * interval after this call.
+   */
   intervalMs: number;
   /** Nothing younger than this is touched (`CLEANUP_GRACE_MS`). */
   graceMs: number;

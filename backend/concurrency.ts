@@ -46,7 +46,8 @@ export function createLimiter(max: number): <T>(call: () => Promise<T>) => Promi
   const waiting: (() => void)[] = [];
   return async function limit<T>(call: () => Promise<T>): Promise<T> {
     if (running < max) running++;
-    // A finishing call hands its place straight to the first waiter, so `running` never drops below the calls in flight.
+    // A finishing call hands its place straight to the first waiter, so `running` never drops below the calls in
+    // flight.
     else await new Promise<void>((resolve) => waiting.push(resolve));
     try {
       return await call();

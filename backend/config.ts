@@ -1,6 +1,9 @@
 import { DEFAULT_MAX_TOKEN_LIFETIME_S } from './auth.ts';
 
-/** The default upload limit: 20 MiB, room for any phone's JPEG (a 12-megapixel one is 3–6 MB, a 48-megapixel one up to ~15). */
+/**
+ * The default upload limit: 20 MiB, room for any phone's JPEG (a 12-megapixel one is 3–6 MB, a 48-megapixel one up to
+ * ~15).
+ */
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
 /** The default time an upload's body may take to arrive: a 12 MB photo at 100 KB/s. */

@@ -37,7 +37,13 @@ function legacy(seed: number) {
 /** Counts the encoder's calls: how many times copies were made. */
 function countingEncoder(): ImageEncoder & { calls: number } {
   const real = createImageEncoder(limits);
-  const counter = { calls: 0, encode: (input: Uint8Array) => (counter.calls++, real.encode(input)) };
+  const counter = {
+    calls: 0,
+    encode: (input: Uint8Array) => {
+      counter.calls++;
+      return real.encode(input);
+    },
+  };
   return counter;
 }
 

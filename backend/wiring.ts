@@ -44,7 +44,8 @@ export async function wire(config: Config): Promise<Wired> {
     const client = connect();
     const subscriber = connect();
     // A Redis down at startup is survived like one that goes away later: lookups go to storage meanwhile.
-    // ioredis reports every failed reconnect as an error event; the service logs an outage once, when a lookup meets it.
+    // ioredis reports every failed reconnect as an error event; the service logs an outage once, when a lookup meets
+    // it.
     for (const c of [client, subscriber]) c.on('error', () => {});
     const ready = await Promise.all([client, subscriber].map((c) => readyWithin(c, 2_000)));
     if (!ready.every(Boolean))

@@ -87,7 +87,11 @@ async function measure(setup: string, target: { base: string; stop(): Promise<vo
     before?: () => Promise<unknown>,
   ) => {
     const call = () => get(url);
-    await throughput(1_000, 4, async () => (before && (await before()), call()), 200); // warm up the JIT on both sides
+    const warmCall = async () => {
+      if (before) await before();
+      return call();
+    };
+    await throughput(1_000, 4, warmCall, 200); // warm up the JIT on both sides
     const lat = await latency(before ? SAMPLES / 4 : SAMPLES, call, 200, before);
     rows.push({ setup, operation, ...lat, perSecond: await underLoad() });
   };

@@ -6,7 +6,10 @@ export const USERS = Array.from({ length: 50 }, (_, i) => `friend${i}`);
 
 /** What `window.measure()` resolves with. */
 export interface Measured {
-  /** Ms from the start until every `<img>` was complete with a picture (and, with `decode`, decoded); null: not all by the deadline. */
+  /**
+   * Ms from the start until every `<img>` was complete with a picture (and, with `decode`, decoded); null: not all by
+   * the deadline.
+   */
   ms: number | null;
   /** Ms from the start until every `<img>` was complete with a picture, before any was decoded. */
   loadedMs?: number;
@@ -14,7 +17,10 @@ export interface Measured {
   shown: number;
   /** For `<cached-profile-picture>`: ms from creating the tags until every one's `<img>` had its src. */
   sourced?: number | null;
-  /** Every `<img>`'s picture's width in pixels (of the file picked, `currentSrc`) and its CSS width, once all were shown. */
+  /**
+   * Every `<img>`'s picture's width in pixels (of the file picked, `currentSrc`) and its CSS width, once all were
+   * shown.
+   */
   widths?: { natural: number; css: number }[];
   /** `devicePixelRatio`. */
   dpr?: number;

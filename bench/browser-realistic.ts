@@ -53,7 +53,10 @@ const PHASES = ['cold', 'reload'] as const;
 type Phase = (typeof PHASES)[number];
 /** Long enough for fifty 12 MP JPEGs to arrive and decode. */
 const DEADLINE_MS = 30_000;
-/** What (c) does in idle time (keeping Blobs for offline, within 2 s) is done before memory is read or the page reloaded. */
+/**
+ * What (c) does in idle time (keeping Blobs for offline, within 2 s) is done before memory is read or the page
+ * reloaded.
+ */
 const SETTLE_MS = 2_500;
 
 interface Memory {
@@ -108,7 +111,13 @@ interface TraceEvent {
   name: string;
   ph: string;
   pid: number;
-  args?: Record<string, any>;
+  args?: {
+    data?: { frames?: { processId: number; isOutermostMainFrame?: boolean }[] };
+    dumps?: {
+      allocators?: Record<string, { attrs?: { size?: { value: string } } }>;
+      process_totals?: Record<string, string>;
+    };
+  };
 }
 
 /** A memory-infra dump of the renderer process of `page`'s main frame. */

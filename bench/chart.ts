@@ -8,7 +8,7 @@ export interface ChartGroup {
 }
 
 const COLOURS = ['#9aa5b1', '#6b7b8c', '#3d8b5a', '#1f5fbf', '#7a3fb0', '#c07a1a'];
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
  * Horizontal bars on a logarithmic scale (the phases span 2 ms to a second), one row per contender within each
@@ -26,10 +26,10 @@ export function barChartSvg(title: string, groups: ChartGroup[]): string {
   const parts: string[] = [];
   let y = 40;
   for (const group of groups) {
-    parts.push(`<text x="0" y="${y + 12}" font-weight="600">${escape(group.label)}</text>`);
+    parts.push(`<text x="0" y="${y + 12}" font-weight="600">${escapeXml(group.label)}</text>`);
     y += row + 4;
     group.bars.forEach((bar, i) => {
-      parts.push(`<text x="12" y="${y + 12}">${escape(bar.name)}</text>`);
+      parts.push(`<text x="12" y="${y + 12}">${escapeXml(bar.name)}</text>`);
       if (bar.ms === null) {
         parts.push(`<text x="${labelWidth}" y="${y + 12}" fill="#666">nothing shown</text>`);
       } else {
@@ -45,10 +45,10 @@ export function barChartSvg(title: string, groups: ChartGroup[]): string {
     });
     y += 10;
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" viewBox="0 0 ${width} ${y + 10}" font-family="system-ui, sans-serif" font-size="12" role="img" aria-label="${escape(title)}">
-<title>${escape(title)}</title>
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" viewBox="0 0 ${width} ${y + 10}" font-family="system-ui, sans-serif" font-size="12" role="img" aria-label="${escapeXml(title)}">
+<title>${escapeXml(title)}</title>
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="0" y="18" font-size="14" font-weight="600">${escape(title)}</text>
+<text x="0" y="18" font-size="14" font-weight="600">${escapeXml(title)}</text>
 ${parts.join('\n')}
 </svg>
 `;

@@ -5,7 +5,7 @@
 // renderer, whose memory cache is empty: the HTTP cache or the worker answers), a reload with the browser's HTTP and
 // memory caches cleared, and that offline. Medians of BENCH_RUNS runs, each in a fresh profile. `--json` prints the
 // figures as JSON instead of the tables.
-import { type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { noisyPng } from '../backend/testing/images.ts';
 import type { PictureMeta } from '../contract/picture.ts';
 import { sleep, until } from '../scripts/testing/wait.ts';

@@ -32,7 +32,9 @@ export interface PictureMeta {
   userId: string;
   /** A content hash: a new upload is a new version, so nothing stale is served under one. */
   version: string;
-  /** The copy at `DEFAULT_VARIANT_WIDTH` (or the largest, when the picture is smaller): for pages that read only this. */
+  /**
+   * The copy at `DEFAULT_VARIANT_WIDTH` (or the largest, when the picture is smaller): for pages that read only this.
+   */
   url: string;
   /** The type of what `url` serves: `image/webp`. */
   contentType: string;

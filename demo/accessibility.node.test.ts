@@ -258,7 +258,7 @@ type Stop = NonNullable<Awaited<ReturnType<typeof focused>>>;
  * Presses Tab (or `key`), showing `visit` each element reached, until it answers true or focus has gone once round
  * the page (back to where it was, or to the first element reached when nothing had focus).
  */
-async function tabThrough(page: Page, visit: (stop: Stop) => Promise<boolean | void>, key = 'Tab'): Promise<void> {
+async function tabThrough(page: Page, visit: (stop: Stop) => Promise<boolean>, key = 'Tab'): Promise<void> {
   let start = (await focused(page))?.focus.name;
   for (let presses = 0; presses < 200; presses++) {
     await page.keyboard.press(key);
@@ -304,6 +304,7 @@ for (const screen of SCREENS) {
           page,
           async ({ focus }) => {
             if (!focus.shown) hidden.push(`${key}: ${focus.name} (panel ${focus.panelOpen ? 'open' : 'closed'})`);
+            return false; // all the way round
           },
           key,
         );

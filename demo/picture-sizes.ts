@@ -20,7 +20,9 @@ export function showSizes(root: ParentNode): void {
   const tags = [...root.querySelectorAll<HTMLElement>('[data-sizes] cached-profile-picture')];
   const captions = tags.map((tag) => tag.parentElement!.querySelector('small')!);
   let variants: PictureVariant[] = [];
-  const showChosen = () => tags.forEach((tag, i) => (captions[i]!.textContent = shownFile(tag, variants)));
+  const showChosen = () => {
+    for (const [i, tag] of tags.entries()) captions[i]!.textContent = shownFile(tag, variants);
+  };
   // Every image a tag loads, its placeholder and the file the browser picks alike (load events stay in the shadow
   // root, which the tags have once the bundle, after this script, has defined them).
   void customElements.whenDefined('cached-profile-picture').then(() => {

@@ -9,7 +9,9 @@ import { PictureStoreProvider } from './store/picture-store-provider.ts';
 import { seed, users } from './testing/service.ts';
 import { pictureSrc } from './testing/watch-images.ts';
 
-/** As in the README. `service-worker` is left out on purpose: which worker controls the site is not an author's choice. */
+/**
+ * As in the README. `service-worker` is left out on purpose: which worker controls the site is not an author's choice.
+ */
 const CMS_CONFIG: Config = {
   ADD_TAGS: ['cached-profile-picture', 'cache-dashboard', 'picture-store-provider'],
   ADD_ATTR: [

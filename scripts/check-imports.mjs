@@ -7,7 +7,9 @@ import { dirname, join, normalize } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 
-/** What the product code of each folder may import besides itself (tests and `testing/` helpers may import anything). */
+/**
+ * What the product code of each folder may import besides itself (tests and `testing/` helpers may import anything).
+ */
 const MAY_IMPORT = {
   contract: [],
   backend: ['contract', 'demo'],
@@ -54,7 +56,8 @@ for (const [file, targets] of graph) {
   }
 }
 
-// Tarjan's strongly connected components: every component of more than one file (or a file importing itself) is a circle.
+// Tarjan's strongly connected components: every component of more than one file (or a file importing itself) is a
+// circle.
 let index = 0;
 const stack = [];
 const state = new Map();

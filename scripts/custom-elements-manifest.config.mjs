@@ -65,7 +65,10 @@ export default {
             .replace(/^\//, '')
             .replace(/\.ts$/, '.js')}`;
         function visit(node, base) {
-          if (Array.isArray(node)) return node.forEach((item) => visit(item, base));
+          if (Array.isArray(node)) {
+            for (const item of node) visit(item, base);
+            return;
+          }
           if (!node || typeof node !== 'object') return;
           for (const [key, value] of Object.entries(node)) {
             if ((key === 'path' || key === 'module') && typeof value === 'string' && value.endsWith('.ts'))

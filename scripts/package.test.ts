@@ -119,12 +119,12 @@ test('sideEffects: each pattern names packed files, and every module that define
   const patterns = pkg.sideEffects.map(pattern);
   // The drop-in bundle is built from the sources by esbuild, which reads this same field: their patterns name
   // source files of the repository, the others packed files.
-  pkg.sideEffects.forEach((glob, i) =>
+  for (const [i, glob] of pkg.sideEffects.entries()) {
     assert.ok(
       files.some((f) => patterns[i]!.test(f)) || existsSync(join(root, glob)),
       `${glob} names a packed or a source file`,
-    ),
-  );
+    );
+  }
   const defining = [
     'elements/index',
     'elements/store/context-root',

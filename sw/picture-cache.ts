@@ -211,7 +211,10 @@ export class PictureCache {
     await this.#drop(overBounds(this.#index.values(), this.#options, now).map((entry) => entry.key));
   }
 
-  /** `cache.put`, making room when the disk is full: the oldest pictures go, as many as the new one needs, twice at most. */
+  /**
+   * `cache.put`, making room when the disk is full: the oldest pictures go, as many as the new one needs, twice at
+   * most.
+   */
   async #put(key: string, response: () => Response, bytes: number, now: number): Promise<boolean> {
     const cache = await this.#open();
     for (let attempt = 0; ; attempt++) {

@@ -33,7 +33,9 @@ export interface RegisterOptions extends Partial<WorkerOptions> {
   scope?: string;
 }
 
-/** Fired on `window` when a new worker is installed and waits: call `swManager.applyUpdate()` when it suits the page. */
+/**
+ * Fired on `window` when a new worker is installed and waits: call `swManager.applyUpdate()` when it suits the page.
+ */
 export const WORKER_UPDATE_EVENT = 'picture-worker-update';
 /**
  * Fired on `window` when `register()` fails (`detail: {url, error}`): a script not on the page's origin, refused before

@@ -91,7 +91,9 @@ function keyOf(url: string): string {
 }
 
 /** A redirected answer cannot be replayed for a navigation, and an opaque one has no size: neither is kept. */
-/** Writes `response` unless the cache holds the same version (same ETag): a page load then costs a read, not a write. */
+/**
+ * Writes `response` unless the cache holds the same version (same ETag): a page load then costs a read, not a write.
+ */
 async function keepIfNew(cache: Cache, key: string, response: Response): Promise<void> {
   const etag = response.headers.get('ETag');
   if (etag && (await cache.match(key))?.headers.get('ETag') === etag) return;

@@ -1,7 +1,7 @@
 /**
  * The behaviour every LookupCache and EventBus promises, written once and run against each implementation
- * (`memory.test.ts`, `redis-cache.test.ts`, `redis-events.test.ts`, `redis-cluster.test.ts`). Test code: imported only by
- * tests.
+ * (`memory.test.ts`, `redis-cache.test.ts`, `redis-events.test.ts`, `redis-cluster.test.ts`). Test code: imported only
+ * by tests.
  */
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -20,8 +20,9 @@ export interface RedisCacheOptions {
  * (`null` for "no picture") with a PX expiry; `{prefix}stats:hits` and `{prefix}stats:misses` hold the totals of all
  * instances. `getMany` is a single MGET on one Redis; on a Redis Cluster it is one GET per user, which auto-pipelining
  * sends as one pipeline per master. `count` only adds to counters in this process, which are sent about once a second
- * and before `stats()`, so a lookup costs no extra round trip; counts that cannot be sent are kept and sent later. `close()` sends the counts and stops the timer (later counts are ignored); the client
- * stays open: the entry that made it quits it.
+ * and before `stats()`, so a lookup costs no extra round trip; counts that cannot be sent are kept and sent later.
+ * `close()` sends the counts and stops the timer (later counts are ignored); the client stays open: the entry that made
+ * it quits it.
  *
  * @example
  * const cache = createRedisCache({ client });

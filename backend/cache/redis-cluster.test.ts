@@ -27,7 +27,9 @@ const freshPrefix = (): string => `c${++prefixes}:`;
 
 const clusterClients: RedisTestClients<Cluster> = {
   connect,
-  quit: async (...clients) => clients.forEach((client) => client.disconnect()),
+  quit: async (...clients) => {
+    for (const client of clients) client.disconnect();
+  },
   // Each node counts the subscribers connected to it.
   subscribers: async (client, channel) => {
     const counts = await Promise.all(

@@ -20,9 +20,9 @@ export interface RedisEventBusOptions {
 
 /**
  * An {@link EventBus} over Redis pub/sub: an event published by any instance reaches the listeners of every
- * instance (this one's at once, the others' through Redis). Messages are JSON `{userId, version}`; anything else on the channel
- * is ignored. The subscription is made as soon as `subscriber` is ready and renewed after each reconnect; events
- * published while it is down are not seen. `close()` unsubscribes; both clients stay open.
+ * instance (this one's at once, the others' through Redis). Messages are JSON `{userId, version}`; anything else on the
+ * channel is ignored. The subscription is made as soon as `subscriber` is ready and renewed after each reconnect;
+ * events published while it is down are not seen. `close()` unsubscribes; both clients stay open.
  *
  * @example
  * const bus = createRedisEventBus({ publisher: client, subscriber: client.duplicate() });

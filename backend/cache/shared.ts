@@ -38,7 +38,10 @@ export function isCachedPicture(value: unknown, userId: string): value is Cached
   );
 }
 
-/** The value of a JSON text, or `undefined` when the text is not JSON (a Redis value or message this code did not write). */
+/**
+ * The value of a JSON text, or `undefined` when the text is not JSON (a Redis value or message this code did not
+ * write).
+ */
 export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -61,11 +64,16 @@ export function reportListenerError(error: unknown): void {
   console.error('[events] a picture-changed listener threw:', error);
 }
 
-/** The listeners of one event bus: what the memory and the Redis bus share between receiving an event and handing it out. */
+/**
+ * The listeners of one event bus: what the memory and the Redis bus share between receiving an event and handing it
+ * out.
+ */
 export interface Listeners {
   /** Adds `listener`; the returned function removes it again. */
   subscribe(listener: (event: PictureChangedEvent) => void): () => void;
-  /** Calls every listener with its own copy of `event`; one that throws is reported to `onError` and the rest still run. */
+  /**
+   * Calls every listener with its own copy of `event`; one that throws is reported to `onError` and the rest still run.
+   */
   deliver(event: PictureChangedEvent): void;
   /** Removes every listener. */
   clear(): void;

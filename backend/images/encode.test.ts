@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { ApiError } from '../errors.ts';
+import type { ApiError } from '../errors.ts';
 import { createImageEncoder, widthsFor } from './encode.ts';
 
 const encoder = createImageEncoder({ maxPixels: 25e6, maxFrames: 100, maxAnimationPixels: 100e6 });

@@ -38,7 +38,10 @@ const HEIGHT = 240;
 /** A marker for one hiding place: found anywhere in what is served, it leaked. */
 const mark = (place: string) => `planted-${place}`;
 
-/** A gradient, a different one each frame, so every encoder writes real image data (and the crop has something to look at). */
+/**
+ * A gradient, a different one each frame, so every encoder writes real image data (and the crop has something to look
+ * at).
+ */
 function picture(frames = 1): Sharp {
   const rgb = Buffer.alloc(WIDTH * HEIGHT * frames * 3);
   for (let i = 0; i < WIDTH * HEIGHT * frames; i++) {

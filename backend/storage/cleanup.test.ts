@@ -306,7 +306,10 @@ function describeCleanup(name: 'files' | 's3', make: () => Promise<Place>) {
       const counting: StorageBackend = {
         ...backend,
         kind: backend.kind,
-        readPointer: (userId) => (pointerReads++, backend.readPointer(userId)),
+        readPointer: (userId) => {
+          pointerReads++;
+          return backend.readPointer(userId);
+        },
       };
       const report = await open(counting).sweep(pastGrace());
       assert.deepEqual(report, { users: 0, removed: { copy: 0, original: 0, unnamed: 0, temp: 0 }, skipped: 0 });

@@ -46,7 +46,9 @@ export function createFileBackend(options: Pick<FileStorageOptions, 'dir'>): Sto
   const currentDir = join(dir, 'current');
   let prepared = false;
 
-  /** Makes the directories, once: after that, a missing one is an outage (deleted, a disk unmounted), not a new store. */
+  /**
+   * Makes the directories, once: after that, a missing one is an outage (deleted, a disk unmounted), not a new store.
+   */
   async function ready(): Promise<void> {
     if (prepared) {
       await stat(currentDir);

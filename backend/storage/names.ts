@@ -17,7 +17,9 @@ export function markerName(version: string): string {
   return `${version}.${crypto.randomUUID()}`;
 }
 
-/** Whether a file name is a write that never finished: a temp file starts with a dot (never a valid id) and ends `.tmp`. */
+/**
+ * Whether a file name is a write that never finished: a temp file starts with a dot (never a valid id) and ends `.tmp`.
+ */
 export function isTempName(name: string): boolean {
   return name.startsWith('.') && name.endsWith('.tmp');
 }

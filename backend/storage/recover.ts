@@ -7,7 +7,8 @@ import { versionOf } from './version.ts';
 /**
  * The newest version stored for the user whose copies are all there and whole, or `null`. A version is named by the
  * hash of its copies, so copies that hash to it prove it whole, even where a crash can cut a write short. (Copies
- * made for a picture stored before copies existed keep the upload's name, so they cannot be proven and are passed over.)
+ * made for a picture stored before copies existed keep the upload's name, so they cannot be proven and are passed
+ * over.)
  */
 export async function newestWholeVersion(backend: StorageBackend, userId: string): Promise<StoredPicture | null> {
   const byVersion = new Map<string, StoredObject[]>();

@@ -111,7 +111,9 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
     });
     afterEach(() => harness.cleanup());
 
-    /** Leaves `userId` as an old deployment did: its upload and a pointer `{version, contentType, bytes, updatedAt}`. */
+    /**
+     * Leaves `userId` as an old deployment did: its upload and a pointer `{version, contentType, bytes, updatedAt}`.
+     */
     async function writeLegacy(userId: string, legacy: Awaited<ReturnType<typeof legacyFixture>>): Promise<void> {
       await harness.writeOriginal(userId, legacy.pointer.version, legacy.original);
       await harness.writePointer(userId, JSON.stringify(legacy.pointer));

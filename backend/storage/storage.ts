@@ -52,9 +52,9 @@ export interface PictureStorage {
   /**
    * Stores a version's copies (`files[i]` holds `picture.variants[i]`) and makes it the user's current picture; the
    * version it replaces is marked unnamed (kept for `sweep`). Storing the version that is already current with its
-   * copies is a no-op. With `onlyIf`, nothing is committed unless the current version is still that one (copies made for a
-   * picture that a newer upload replaced meanwhile are dropped instead). An upload kept from before copies were made,
-   * which no lookup ever names, is removed as soon as the commit no longer needs it.
+   * copies is a no-op. With `onlyIf`, nothing is committed unless the current version is still that one (copies made
+   * for a picture that a newer upload replaced meanwhile are dropped instead). An upload kept from before copies were
+   * made, which no lookup ever names, is removed as soon as the commit no longer needs it.
    */
   put(
     userId: string,

@@ -27,7 +27,9 @@ export async function sweep(backend: StorageBackend, options: SweepOptions): Pro
   const { graceMs, now = Date.now(), signal, log } = options;
   const cutoff = now - graceMs;
   const report: SweepReport = { users: 0, removed: { copy: 0, original: 0, unnamed: 0, temp: 0 }, skipped: 0 };
-  const count = (objects: readonly StoredName[]) => objects.forEach((object) => report.removed[object.kind]++);
+  const count = (objects: readonly StoredName[]) => {
+    for (const object of objects) report.removed[object.kind]++;
+  };
   const looked = new Set<string>();
   for await (const { userId, objects } of backend.inventory()) {
     if (signal?.aborted) return report;
@@ -61,7 +63,10 @@ function mayHoldLeftovers(objects: readonly StoredName[]): boolean {
   );
 }
 
-/** The pointer's state, after repairing one that cannot be read; `undefined` when it still cannot be (the user is left alone). */
+/**
+ * The pointer's state, after repairing one that cannot be read; `undefined` when it still cannot be (the user is left
+ * alone).
+ */
 async function readableState(
   backend: StorageBackend,
   userId: string,

@@ -266,7 +266,10 @@ async function crashRounds(
   );
 }
 
-/** Kills once `count` storage writes of this round reached the S3 server: some uploads committed, others at every step before. */
+/**
+ * Kills once `count` storage writes of this round reached the S3 server: some uploads committed, others at every step
+ * before.
+ */
 function afterS3Writes(backing: BackingServers, count: number) {
   return async () => {
     const from = backing.s3.requests().length;
@@ -286,7 +289,8 @@ describe('crash safety: SIGKILL during uploads, with lookups going on', () => {
   test('on S3, with Redis', async (t) => {
     const backing = await startBackingServers();
     try {
-      // Each upload writes 4 objects (a marker, two copies, the pointer): killed three quarters of the way through the 80.
+      // Each upload writes 4 objects (a marker, two copies, the pointer): killed three quarters of the way through
+      // the 80.
       await crashRounds(
         t,
         s3Place(backing),

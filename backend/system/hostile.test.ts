@@ -42,7 +42,9 @@ async function assertNoOrphans(dir: string): Promise<void> {
   }
 }
 
-/** The core on the real memory cache and file storage in a fresh directory, counting storage writes and logged errors. */
+/**
+ * The core on the real memory cache and file storage in a fresh directory, counting storage writes and logged errors.
+ */
 async function core(overrides: Partial<AppDeps> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'pictures-hostile-'));
   const files = createFileStorage({ dir });
@@ -50,8 +52,14 @@ async function core(overrides: Partial<AppDeps> = {}) {
   const storage: PictureStorage = {
     ...files,
     kind: files.kind,
-    put: (...args) => (counts.writes++, files.put(...args)),
-    remove: (...args) => (counts.writes++, files.remove(...args)),
+    put: (...args) => {
+      counts.writes++;
+      return files.put(...args);
+    },
+    remove: (...args) => {
+      counts.writes++;
+      return files.remove(...args);
+    },
   };
   const app = createApp({
     cache: createMemoryCache(),

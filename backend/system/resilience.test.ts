@@ -60,7 +60,8 @@ describe('Redis and S3 going away', () => {
     );
     assert.equal(after.backend, 'redis');
     assert.equal(after.hits, before.hits + 3);
-    await sleep(1_500); // a clock rule: each instance sends its counts about once a second, so by now every count has landed
+    // A clock rule: each instance sends its counts about once a second, so by now every count has landed.
+    await sleep(1_500);
     const [statsA, statsB] = await Promise.all(
       [a, b].map(async (s) => (await fetch(`${s.base}/api/cache/stats`)).json()),
     );

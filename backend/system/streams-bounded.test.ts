@@ -156,7 +156,9 @@ describe('event streams are bounded', () => {
       });
       let connections: RawConnection[] = [];
       try {
-        await openStreams(target.base, 10).then((warm) => warm.forEach((c) => c.socket.destroy()));
+        await openStreams(target.base, 10).then((warm) => {
+          for (const c of warm) c.socket.destroy();
+        });
         await until(async () => (await serverStreams(target.base)) === 0, 'the warm-up streams to end');
         const heapBefore = runtime === 'node' ? await heapUsed(target.service) : undefined;
         const rssBefore = await settledRss(target.service.pid);

@@ -22,7 +22,10 @@ const SITE_LIMITS = {
   MAX_UPLOADS_PER_CLIENT: String(DEFAULT_MAX_UPLOADS_PER_CLIENT),
 };
 
-/** What the service says it holds (bytes of admitted upload bodies) and how many uploads it refused, from `GET /metrics`. */
+/**
+ * What the service says it holds (bytes of admitted upload bodies) and how many uploads it refused, from
+ * `GET /metrics`.
+ */
 async function serverCounts(base: string): Promise<{ heldBytes: number; refused: number }> {
   const text = await (await fetch(`${base}/metrics`, { headers: admin })).text();
   const sample = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);

@@ -9,7 +9,9 @@ export interface StreamEvent {
 
 /** An open `/api/events` stream, subscribed: what is published from now on arrives on it. */
 export interface EventStream {
-  /** Reads until `count` events arrived, the stream ended, or `ms` passed (which closes the stream); resolves with them. */
+  /**
+   * Reads until `count` events arrived, the stream ended, or `ms` passed (which closes the stream); resolves with them.
+   */
   read(count: number, ms: number): Promise<StreamEvent[]>;
   /** Whether the next read finds the stream ended (or cut off): what a stream the service closed gives. */
   ended(): Promise<boolean>;

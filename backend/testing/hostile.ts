@@ -80,7 +80,10 @@ export const imageBytes: fc.Arbitrary<Uint8Array<ArrayBuffer>> = fc.oneof(
   fc.uint8Array({ maxLength: 512 }).map((b) => b.slice()),
 );
 
-/** User ids: mostly the users the tokens name (so requests get past the checks), then nearly valid, traversal, encoded, long, any Unicode. */
+/**
+ * User ids: mostly the users the tokens name (so requests get past the checks), then nearly valid, traversal, encoded,
+ * long, any Unicode.
+ */
 const userId = fc.oneof(
   { arbitrary: fc.constantFrom('ada', 'grace'), weight: 4 },
   fc.constantFrom(
@@ -127,7 +130,10 @@ const headers = fc.dictionary(
   { maxKeys: 4 },
 );
 
-/** `Authorization` values: a pooled token as is (most often), with one character changed, cut, or something else entirely. */
+/**
+ * `Authorization` values: a pooled token as is (most often), with one character changed, cut, or something else
+ * entirely.
+ */
 function authorization(tokens: string[]) {
   const token = fc.oneof(
     { arbitrary: fc.constantFrom(...tokens.slice(0, 3)), weight: 8 },

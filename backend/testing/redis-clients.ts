@@ -7,7 +7,10 @@ import type { RedisTestClients } from '../cache/redis.contract.ts';
 import type { RedisServer } from './redis-server.ts';
 
 export interface RedisClients extends RedisTestClients<Redis> {
-  /** A client with `redisClientOptions()`, once ready, on the server or the one at `url`; its connection errors are ignored. */
+  /**
+   * A client with `redisClientOptions()`, once ready, on the server or the one at `url`; its connection errors are
+   * ignored.
+   */
   connect(url?: string): Promise<Redis>;
   /** Resolves once `n` connections are subscribed to `channel`. */
   untilSubscribers(client: Redis, channel: string, n: number): Promise<void>;

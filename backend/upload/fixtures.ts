@@ -82,7 +82,9 @@ export function jpegSegment(marker: number, ...payload: Part[]): Uint8Array {
 
 // --- PNG --------------------------------------------------------------------------------------------
 
-/** A PNG chunk with a correct CRC, from byte arrays, number lists and Latin-1 strings (the service's encoder writes it). */
+/**
+ * A PNG chunk with a correct CRC, from byte arrays, number lists and Latin-1 strings (the service's encoder writes it).
+ */
 export function pngChunk(type: string, ...data: Part[]): Uint8Array {
   return encodeChunk(type, bytes(...data));
 }

@@ -55,9 +55,9 @@ async function open(element: CacheDashboard): Promise<void> {
 
 describe('<cache-dashboard>', () => {
   afterEach(async () => {
-    document
-      .querySelectorAll('cache-dashboard, picture-store-provider, .page-content')
-      .forEach((element) => element.remove());
+    for (const element of document.querySelectorAll('cache-dashboard, picture-store-provider, .page-content')) {
+      element.remove();
+    }
     pageMonitor().clear();
     await emulateMedia({ colorScheme: 'light' });
   });

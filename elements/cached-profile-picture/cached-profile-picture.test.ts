@@ -2,8 +2,8 @@
 //
 // Most tests give the element a PictureSource of their own (TestSource, testing/test-source.ts) through a context
 // provider: the store is tested on its own (elements/store/), and here the subject is the element's rendering, so each
-// test decides what the source answers and when, and reads what the element asked of it. The last group runs the element on the real store
-// (`defaultSource`, no provider) and counts the requests that reached the service.
+// test decides what the source answers and when, and reads what the element asked of it. The last group runs the
+// element on the real store (`defaultSource`, no provider) and counts the requests that reached the service.
 import { expect } from '@esm-bundle/chai';
 import { html, LitElement } from 'lit';
 import type { PictureMeta } from '../../contract/picture.ts';
@@ -13,7 +13,7 @@ import { pngOf, requests, seed, users } from '../testing/service.ts';
 import { CachedProfilePicture } from './cached-profile-picture.ts';
 import { colorsOf, initialsOf } from './fallback.ts';
 import { ProfilePictureController, SLOW_IMAGE_MS } from './profile-picture-controller.ts';
-import { mount, mounted, resolution, TestProvider, TestSource } from './testing/test-source.ts';
+import { mount, mounted, resolution, type TestProvider, TestSource } from './testing/test-source.ts';
 
 type Fn = () => unknown;
 const { describe, it, before, afterEach } = globalThis as unknown as {
@@ -64,7 +64,9 @@ const frames = async (count: number) => {
   for (let i = 0; i < count; i++) await new Promise((resolve) => requestAnimationFrame(resolve));
 };
 
-/** A block taller than the viewport (removed after the test): what is mounted after it starts far below the viewport. */
+/**
+ * A block taller than the viewport (removed after the test): what is mounted after it starts far below the viewport.
+ */
 function addSpacer(): void {
   const spacer = document.createElement('div');
   spacer.style.height = `${innerHeight + 3_000}px`;
@@ -664,7 +666,7 @@ describe('<cached-profile-picture> on the page store', () => {
     expect(details.map((d) => d.layer)).to.deep.equal(ids.map(() => 'network'));
     // The store keeps URLs absolute, against the service that named them.
     const urls = metas.map((meta) => new URL(meta.url, location.href).href);
-    elements.forEach((element, i) => expect(image(element)!.getAttribute('src')).to.equal(urls[i]));
+    for (const [i, element] of elements.entries()) expect(image(element)!.getAttribute('src')).to.equal(urls[i]);
     const lookups = (await requestsFor(ids)).slice(before).filter((line) => line.startsWith('GET /api/pictures'));
     expect(lookups).to.have.length(1, 'five tags in one task cost one metadata request');
 

@@ -22,6 +22,7 @@ export function byteOriginOf(url: string): ByteOrigin {
   const worker = entry.serverTiming.find((timing) => timing.name === SERVER_TIMING_NAME);
   if (worker) return worker.description === 'hit' ? 'serviceWorker' : 'network';
   if (entry.transferSize > 0) return 'network';
-  // No bytes transferred: the HTTP cache answered, unless the host hid the sizes (cross-origin, no Timing-Allow-Origin).
+  // No bytes transferred: the HTTP cache answered, unless the host hid the sizes (cross-origin, no
+  // Timing-Allow-Origin).
   return entry.decodedBodySize > 0 ? 'httpCache' : 'unknown';
 }

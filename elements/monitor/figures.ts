@@ -171,7 +171,11 @@ function readState(value: unknown): MonitorState {
     if (!ok) throw new Error(`the figures' ${path || 'root'} is missing or wrong`);
     if (typeof shape === 'object') {
       for (const [key, part] of Object.entries(shape!)) {
-        if (Array.isArray(shape)) (v as unknown[]).forEach((item, i) => check(part, item, `${path}[${i}]`));
+        if (Array.isArray(shape)) {
+          (v as unknown[]).forEach((item, i) => {
+            check(part, item, `${path}[${i}]`);
+          });
+        }
         // A layer or source that never answered has no tally yet.
         else if (!(/^(layers|sources)$/.test(path) && (v as Record<string, unknown>)[key] === undefined)) {
           check(part, (v as Record<string, unknown>)[key], path ? `${path}.${key}` : key);

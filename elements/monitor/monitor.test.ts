@@ -67,7 +67,7 @@ function fillSessionStorage(): () => void {
 
 describe('CachePerformanceMonitor', () => {
   afterEach(() => {
-    document.querySelectorAll('picture-store-provider').forEach((element) => element.remove());
+    for (const element of document.querySelectorAll('picture-store-provider')) element.remove();
     sessionStorage.removeItem(MONITOR_KEY);
     pageMonitor().clear();
   });

@@ -30,7 +30,9 @@ export class CachePerformanceMonitor implements PictureMonitor {
   #notifying = false;
   #saveFailed = false;
 
-  /** @param storage Where {@link save} keeps the figures across a reload, under {@link MONITOR_KEY} (default: nowhere). */
+  /**
+   * @param storage Where {@link save} keeps the figures across a reload, under {@link MONITOR_KEY} (default: nowhere).
+   */
   constructor(storage: Storage | null = null) {
     this.#storage = storage;
     this.#state = this.#load();

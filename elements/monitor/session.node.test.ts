@@ -112,6 +112,7 @@ test('a session of 50 cold, the same 50 again and a reload: the monitor, the das
   // The same 50 again in the same page: new tags for the same users.
   await page.evaluate(() => {
     const friends = document.getElementById('friends')!;
+    // biome-ignore lint/correctness/noSelfAssign: re-parsing the markup makes new tags for the same users.
     friends.innerHTML = friends.innerHTML;
   });
   await loads(page, 100);

@@ -26,7 +26,9 @@ export interface Surroundings {
   backends: { apiBase: string; stats?: CacheStats; error?: string }[];
   /** The lookups this page sent at once in more requests than their users needed, if any (see wastefulLookupBurst). */
   lookupBurst?: LookupBurst;
-  /** When this page began, in milliseconds since the epoch: figures that start earlier include earlier pages of the tab. */
+  /**
+   * When this page began, in milliseconds since the epoch: figures that start earlier include earlier pages of the tab.
+   */
   pageStart?: number;
 }
 

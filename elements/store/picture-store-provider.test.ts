@@ -36,7 +36,7 @@ describe('<picture-store-provider service-worker>', () => {
   });
   afterEach(() => {
     for (const restore of restores.splice(0)) restore();
-    document.querySelectorAll('picture-store-provider').forEach((element) => element.remove());
+    for (const element of document.querySelectorAll('picture-store-provider')) element.remove();
   });
 
   /** A provider asked to register `script`; resolves with the `picture-worker-error` that follows, once logged. */

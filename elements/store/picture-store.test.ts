@@ -164,7 +164,10 @@ describe('PictureStore', () => {
     const metas = await seed(ids);
     const fetched: string[] = [];
     const store = make({
-      fetch: (input: RequestInfo | URL, init?: RequestInit) => (fetched.push(String(input)), fetch(input, init)),
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+        fetched.push(String(input));
+        return fetch(input, init);
+      },
     });
     const resolutions = await Promise.all(ids.map((id) => store.get(id)));
     fetched.length = 0;
@@ -188,7 +191,10 @@ describe('PictureStore', () => {
     const reports: ResolutionReport[] = [];
     const store = make({
       monitor: { record: (r) => reports.push(r) },
-      fetch: (input: RequestInfo | URL, init?: RequestInit) => (fetched.push(String(input)), fetch(input, init)),
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+        fetched.push(String(input));
+        return fetch(input, init);
+      },
     });
     const resolution = await store.get(id!);
     const copy = resolution.meta!.variants[0]!;

@@ -51,9 +51,9 @@ export interface StoreStats {
 }
 
 /**
- * The page's picture store: which picture is current for each user (memory → LocalStorage → IndexedDB → one batched
- * request), and where its bytes come from (the stable URL, so the browser's HTTP cache serves it; the Blob kept in
- * IndexedDB when the URL cannot be used). One per page, shared by every element through context.
+ * The page's picture store: which picture is current for each user (memory → LocalStorage → IndexedDB → one
+ * batched request), and where its bytes come from (the stable URL, so the browser's HTTP cache serves it; the Blob kept
+ * in IndexedDB when the URL cannot be used). One per page, shared by every element through context.
  *
  * It coordinates: the layers keep entries (layers/), the batcher shares requests (tick-batcher.ts), invalidations
  * travel through invalidation.ts, and the bytes are kept and shown by picture-bytes.ts; the store decides the order,

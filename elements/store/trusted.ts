@@ -8,11 +8,11 @@
  * A picture's URL: absolute http or https (the store resolves the service's paths before keeping them), with no
  * whitespace, which would let it name a second candidate in `srcset`.
  */
-export const isWebUrl = (url: unknown): url is string => typeof url == 'string' && /^https?:\/\/\S+$/.test(url);
+export const isWebUrl = (url: unknown): url is string => typeof url === 'string' && /^https?:\/\/\S+$/.test(url);
 
 /** A preview written inline: a base64 raster image, nothing else. */
 export const isPreview = (url: unknown): url is string =>
-  typeof url == 'string' && /^data:image\/(webp|png|jpeg|gif|avif);base64,/.test(url);
+  typeof url === 'string' && /^data:image\/(webp|png|jpeg|gif|avif);base64,/.test(url);
 
 /** Bytes kept or shown as a picture: a raster image type, exactly (no SVG, no HTML, no missing type). */
 export const isRasterType = (type: string | null | undefined): boolean =>

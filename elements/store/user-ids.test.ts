@@ -98,11 +98,11 @@ describe("user ids that are Object.prototype's names", () => {
 
   it("a batch answer naming `__proto__` as its own key: that user's picture, and no other user gets it", async () => {
     const { parent } = storeFor(await hostileApi('own-proto'));
-    const [proto, constructor] = ['__proto__', 'constructor'].map((id) => show(parent, id, 'Pro To'));
+    const [proto, ctor] = ['__proto__', 'constructor'].map((id) => show(parent, id, 'Pro To'));
     expect(await proto!.outcome).to.equal('picture-load');
     expect(pictureSrc(proto!.element)).to.match(/\/images\/__proto__\//);
-    await constructor!.element.updateComplete;
-    expect(fallbackText(constructor!.element)).to.equal('PT');
-    expect(constructor!.urls).to.deep.equal([]);
+    await ctor!.element.updateComplete;
+    expect(fallbackText(ctor!.element)).to.equal('PT');
+    expect(ctor!.urls).to.deep.equal([]);
   });
 });

@@ -1,6 +1,7 @@
 // A compromised image service, for tests: a real HTTP server on 127.0.0.1 (another origin than the test pages) that
 // answers metadata naming what a page must never show, and serves pictures as SVG, HTML or with any Cache-Control.
-// The browser tests reach it through the plugin at the end (web-test-runner.config.mjs), and elements/testing/hostile.ts.
+// The browser tests reach it through the plugin at the end (web-test-runner.config.mjs), and
+// elements/testing/hostile.ts.
 import { createServer } from 'node:http';
 
 /** A real 1×1 PNG: what an honest picture is here. */
@@ -19,8 +20,8 @@ const VERSION = '0123456789abcdef0123456789abcdef';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
- * What `GET /{scenario}/…/api/pictures?users=…` answers for each user (`null`: no picture). `good` is an honest answer
- * whose copies are served as PNG; every other scenario changes one thing of it.
+ * What `GET /{scenario}/…/api/pictures?users=…` answers for each user (`null`: no picture). `good` is an honest
+ * answer whose copies are served as PNG; every other scenario changes one thing of it.
  */
 const SCENARIOS = {
   good: (meta) => meta,

@@ -81,7 +81,10 @@ describe('IndexedDB layer', () => {
     const pending = new Map<number, IdleRequestCallback>();
     let next = 1;
     const { requestIdleCallback: request, cancelIdleCallback: cancel } = window;
-    window.requestIdleCallback = (callback) => (pending.set(next, callback), next++);
+    window.requestIdleCallback = (callback) => {
+      pending.set(next, callback);
+      return next++;
+    };
     window.cancelIdleCallback = (handle) => void pending.delete(handle);
     restores.push(() => Object.assign(window, { requestIdleCallback: request, cancelIdleCallback: cancel }));
     return {
@@ -268,8 +271,10 @@ describe('IndexedDB layer', () => {
     let blobPuts = 0;
     const put = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
-      if (this.name === 'blobs' && (blobPuts++, failures-- > 0))
-        throw new DOMException('fake: disk full', 'QuotaExceededError');
+      if (this.name === 'blobs') {
+        blobPuts++;
+        if (failures-- > 0) throw new DOMException('fake: disk full', 'QuotaExceededError');
+      }
       return put.call(this, value, key);
     };
     restores.push(() => (IDBObjectStore.prototype.put = put));
@@ -309,7 +314,7 @@ describe('IndexedDB layer', () => {
     layer.putBlob('v-ada', blob(10));
     await layer.flush();
     const get = IDBObjectStore.prototype.get;
-    IDBObjectStore.prototype.get = function () {
+    IDBObjectStore.prototype.get = () => {
       throw new DOMException('fake: read failed', 'UnknownError');
     };
     restores.push(() => (IDBObjectStore.prototype.get = get));

@@ -87,7 +87,9 @@ export function createLocalStorageLayer(options: LocalStorageLayerOptions = {}):
   };
 }
 
-/** The page's LocalStorage or sessionStorage, or `null` where reading it throws (some privacy modes, sandboxed frames). */
+/**
+ * The page's LocalStorage or sessionStorage, or `null` where reading it throws (some privacy modes, sandboxed frames).
+ */
 export function availableStorage(name: 'localStorage' | 'sessionStorage'): Storage | null {
   try {
     return globalThis[name] ?? null;
