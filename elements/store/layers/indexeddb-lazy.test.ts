@@ -3,6 +3,7 @@
 import { expect } from '@esm-bundle/chai';
 import { deleteDB } from 'idb';
 import type { PictureMeta } from '../../../contract/picture.ts';
+import { until } from '../../../scripts/testing/wait.ts';
 import { lazyIndexedDbLayer } from './indexeddb-lazy.ts';
 
 const meta = (userId: string): PictureMeta => ({
@@ -30,13 +31,31 @@ describe('IndexedDB layer, loaded lazily', () => {
     const first = lazyIndexedDbLayer({ dbName });
     first.put('ada', { meta: meta('ada'), freshUntil: Date.now() + 60_000 });
     await first.flush();
-    await new Promise<void>((resolve) => {
-      const poll = async () => ((await first.count()).entries ? resolve() : setTimeout(poll, 10));
-      void poll();
-    });
+    await until(async () => (await first.count()).entries, 'the entry to be written', 5_000);
     const later = lazyIndexedDbLayer({ dbName });
     const found = await later.getMany(['ada', 'bob'], Date.now());
     expect([...found.keys()]).to.deep.equal(['ada']);
     expect(found.get('ada')!.meta!.version).to.equal('vada');
+  });
+
+  it('asks the browser which databases exist only until it knows this one does', async () => {
+    let asked = 0;
+    // The real factory, counting its databases() calls.
+    const factory = new Proxy(indexedDB, {
+      get(target, key) {
+        if (key === 'databases') asked++;
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const layer = lazyIndexedDbLayer({ dbName, indexedDB: factory });
+    await layer.getMany(['ada'], Date.now());
+    expect(asked).to.equal(1, 'a first visit asks once');
+    layer.put('ada', { meta: meta('ada'), freshUntil: Date.now() + 60_000 });
+    await layer.flush();
+    for (let i = 0; i < 3; i++) await layer.getMany(['ada', 'bob'], Date.now());
+    expect(asked).to.equal(1, 'after its own write, the layer knows the database exists');
+    const found = await layer.getMany(['ada'], Date.now());
+    expect(found.get('ada')?.meta?.version).to.equal('vada');
   });
 });

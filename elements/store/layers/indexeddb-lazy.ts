@@ -25,10 +25,12 @@ export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): PageInd
   // On a first visit there is no database yet: a lookup then goes to the network at once rather than after this
   // module has loaded and made one. Where the browser cannot list databases, the layer is asked as usual.
   const factory = 'indexedDB' in options ? options.indexedDB : globalThis.indexedDB;
+  // Once there is one (seen, or written by this page), it stays: later batches do not ask the browser again.
+  let existing = false;
   const exists = async () =>
-    !(await factory?.databases?.().catch(() => undefined))?.every(
+    (existing ||= !(await factory?.databases?.().catch(() => undefined))?.every(
       (db) => db.name !== (options.dbName ?? 'cached-profile-pictures'),
-    );
+    ));
   // Fetched now, in parallel with the page's first frames, so the first lookup that needs it does not wait.
   void load();
   return {
@@ -38,7 +40,10 @@ export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): PageInd
     },
     getMany: async (userIds: Iterable<string>, now: number) =>
       (await exists()) ? (await load()).getMany(userIds, now) : new Map(),
-    put: (userId: string, entry: CachedEntry) => later((layer) => layer.put(userId, entry)),
+    put: (userId: string, entry: CachedEntry) => {
+      existing = true;
+      later((layer) => layer.put(userId, entry));
+    },
     getBlob: async (version: string) => (await load()).getBlob(version),
     keepBytes: async (pictures: readonly { version: string; url: string }[], fetcher: typeof fetch) =>
       (await load()).keepBytes(pictures, fetcher),
