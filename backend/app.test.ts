@@ -15,9 +15,7 @@ import { toAsset } from './routes/assets.ts';
 import { createFileStorage } from './storage/files.ts';
 import type { PictureStorage } from './storage/storage.ts';
 import { solidPng } from './testing/images.ts';
-import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
-
-const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+import { admin, TEST_ADMIN_TOKEN } from './testing/tokens.ts';
 
 describe('createApp core', () => {
   let dir: string;

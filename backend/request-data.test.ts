@@ -7,9 +7,7 @@ import { describe, test } from 'node:test';
 import type { PictureBatch, PictureMeta } from '../contract/picture.ts';
 import { solidPng } from './testing/images.ts';
 import { startEmbedded } from './testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from './testing/tokens.ts';
-
-const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+import { admin } from './testing/tokens.ts';
 
 /** Sends `head` as is over one connection (fetch would set Host itself) and resolves with the body answered. */
 function rawGet(base: string, head: string): Promise<string> {

@@ -16,7 +16,9 @@ import { sleep } from '../scripts/testing/wait.ts';
 import { get, latency, throughput, wrkRate } from './http-load.ts';
 import { peakRssMiB } from './load-rss.ts';
 import { phonePhotos } from './photos.ts';
-import { admin, cacheStats, upload } from './service.ts';
+import { admin } from '../backend/testing/tokens.ts';
+import { upload } from '../backend/testing/upload.ts';
+import { cacheStats } from './service.ts';
 import { median, percentile } from './stats.ts';
 
 ensureTools([

@@ -40,7 +40,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
 import { sleep } from '../scripts/testing/wait.ts';
 import { harness, knownUrlsPage, oursPage, perUserMetaPage, USERS, type Measured } from './browser-pages.ts';
 import { phonePhotos } from './photos.ts';
-import { upload } from './service.ts';
+import { upload } from '../backend/testing/upload.ts';
 import { median, medianMs } from './stats.ts';
 
 /** Shown at this many CSS px. */

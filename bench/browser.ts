@@ -24,7 +24,7 @@ import { sleep } from '../scripts/testing/wait.ts';
 import { knownUrlsPage, oursPage, perUserMetaPage, tagsPage, USERS, type Measured } from './browser-pages.ts';
 import { realistic } from './browser-realistic.ts';
 import { barChartSvg } from './chart.ts';
-import { upload } from './service.ts';
+import { upload } from '../backend/testing/upload.ts';
 import { median, medianMs } from './stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -9,7 +9,8 @@ import { solidPng } from '../backend/testing/images.ts';
 import { ensureTools } from '../scripts/ensure-tools.mjs';
 import { load, type LoadResult } from './load-autocannon.ts';
 import { peakRssMiB, rssMiB, sampleRss } from './load-rss.ts';
-import { cacheStats, upload } from './service.ts';
+import { upload } from '../backend/testing/upload.ts';
+import { cacheStats } from './service.ts';
 
 ensureTools([{ command: 'redis-server', apt: 'redis-server' }]);
 

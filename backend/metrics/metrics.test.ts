@@ -10,9 +10,7 @@ import { createMemoryCache, createMemoryEventBus } from '../cache/memory.ts';
 import { createFileStorage } from '../storage/files.ts';
 import { solidPng } from '../testing/images.ts';
 import { startEmbedded } from '../testing/stack.ts';
-import { TEST_ADMIN_TOKEN, TEST_SECRET, userToken } from '../testing/tokens.ts';
-
-const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+import { admin, TEST_ADMIN_TOKEN, TEST_SECRET, userToken } from '../testing/tokens.ts';
 
 /** The value of one sample in a Prometheus text exposition, or undefined when it is absent. */
 function sample(text: string, series: string): number | undefined {

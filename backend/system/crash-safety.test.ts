@@ -12,14 +12,13 @@ import { sleep, until } from '../../scripts/testing/wait.ts';
 import { noisyPng, solidPng } from '../testing/images.ts';
 import { startService, type RunningService } from '../testing/service.ts';
 import { startBackingServers, startEmbedded, TEST_SERVICE_ENV, type BackingServers } from '../testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
+import { admin } from '../testing/tokens.ts';
 
 const GRACE_MS = 4_000;
 // All 20 uploads come from this one client at once.
 const CLEANUP_ENV = { CLEANUP_GRACE_MS: String(GRACE_MS), CLEANUP_INTERVAL_MS: '500', MAX_UPLOADS_PER_CLIENT: '20' };
 const USERS = Array.from({ length: 20 }, (_, i) => `crash${i}`);
 const ROUNDS = 4;
-const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 /** What is stored, looked at directly: each user's pointer, and what no pointer names. */
 interface Place {
@@ -286,35 +285,26 @@ function afterS3Writes(backing: BackingServers, count: number) {
 }
 
 describe('crash safety: SIGKILL during uploads, with lookups going on', () => {
-  test('on S3, with Redis', async (t) => {
-    const backing = await startBackingServers();
-    try {
-      // Each upload writes 4 objects (a marker, two copies, the pointer): killed three quarters of the way through
-      // the 80.
-      await crashRounds(
-        t,
-        s3Place(backing),
-        () => startService('node', { ...backing.env, ...CLEANUP_ENV }),
-        afterS3Writes(backing, 60),
-      );
-    } finally {
-      await backing.stop();
-    }
-  });
-
-  test('on an S3 whose writes are not atomic, with Redis', async (t) => {
-    const backing = await startBackingServers({ atomic: false });
-    try {
-      await crashRounds(
-        t,
-        s3Place(backing),
-        () => startService('node', { ...backing.env, ...CLEANUP_ENV }),
-        afterS3Writes(backing, 60),
-      );
-    } finally {
-      await backing.stop();
-    }
-  });
+  for (const { name, atomic } of [
+    { name: 'on S3, with Redis', atomic: true },
+    { name: 'on an S3 whose writes are not atomic, with Redis', atomic: false },
+  ]) {
+    test(name, async (t) => {
+      const backing = await startBackingServers({ atomic });
+      try {
+        // Each upload writes 4 objects (a marker, two copies, the pointer): killed three quarters of the way through
+        // the 80.
+        await crashRounds(
+          t,
+          s3Place(backing),
+          () => startService('node', { ...backing.env, ...CLEANUP_ENV }),
+          afterS3Writes(backing, 60),
+        );
+      } finally {
+        await backing.stop();
+      }
+    });
+  }
 
   test('on files, with the memory cache', async (t) => {
     const root = new URL('../../.data/', import.meta.url).pathname;

@@ -10,9 +10,7 @@ import { sleep, until } from '../../scripts/testing/wait.ts';
 import { noisyPng, solidPng } from '../testing/images.ts';
 import { startService, type RunningService } from '../testing/service.ts';
 import { startBackingServers, startEmbedded, TEST_SERVICE_ENV } from '../testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
-
-const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+import { admin, TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
 
 async function upload(base: string, userId: string, body: Uint8Array<ArrayBuffer>): Promise<PictureMeta> {
   const res = await fetch(`${base}/api/pictures/${userId}`, { method: 'PUT', body, headers: admin });

@@ -16,11 +16,10 @@ import type { PictureStorage } from '../storage/storage.ts';
 import { checkAnswer, hostileRequests, sendable, tokenPool, type HostileRequest } from '../testing/hostile.ts';
 import { solidPng } from '../testing/images.ts';
 import { startEmbedded } from '../testing/stack.ts';
-import { TEST_ADMIN_TOKEN, TEST_SECRET, userToken } from '../testing/tokens.ts';
+import { admin, TEST_ADMIN_TOKEN, TEST_SECRET, userToken } from '../testing/tokens.ts';
 import { decompressionBombs, fixture } from '../upload/fixtures.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
-const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 /** Every file under `dir` (but the health check's passing probe) with its size. */
 async function snapshot(dir: string): Promise<Record<string, number>> {

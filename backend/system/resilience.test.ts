@@ -11,9 +11,7 @@ import { collectEvents } from '../testing/event-stream.ts';
 import { solidPng } from '../testing/images.ts';
 import { startService, type RunningService } from '../testing/service.ts';
 import { startBackingServers } from '../testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
-
-const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+import { admin } from '../testing/tokens.ts';
 
 /** Every file under `dir` with its size: what the S3 server holds. */
 async function listFiles(dir: string): Promise<Record<string, number>> {

@@ -7,14 +7,14 @@ import { describe, test } from 'node:test';
 import { DEFAULT_MAX_UPLOAD_MEMORY_BYTES, DEFAULT_MAX_UPLOADS_PER_CLIENT } from '../config.ts';
 import { until } from '../../scripts/testing/wait.ts';
 import { solidPng } from '../testing/images.ts';
+import { upload } from '../testing/upload.ts';
 import { mib, settledRss } from '../testing/process-memory.ts';
 import { rawConnection, requestHead, type RawConnection } from '../testing/raw-http.ts';
 import { startEmbedded } from '../testing/stack.ts';
-import { TEST_ADMIN_TOKEN } from '../testing/tokens.ts';
+import { admin } from '../testing/tokens.ts';
 
 const MiB = 1024 * 1024;
 const SIZE = 5 * MiB;
-const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 /** The service's own defaults, not the tests' small upload limit and one-client allowance: 5 MiB bodies, 4 at once. */
 const SITE_LIMITS = {
@@ -89,16 +89,7 @@ describe('uploads in flight are bounded', () => {
       let uploads: RawConnection[] = [];
       try {
         // Warm: an upload has been received, decoded and stored once before memory is measured.
-        assert.equal(
-          (
-            await fetch(`${target.base}/api/pictures/warm`, {
-              method: 'PUT',
-              body: solidPng([1, 2, 3]),
-              headers: admin,
-            })
-          ).status,
-          201,
-        );
+        await upload(target.base, 'warm', solidPng([1, 2, 3]));
         const before = await settledRss(target.service.pid);
         uploads = await holdUploads(target.base, 40);
         const held = count(uploads, 'held');
@@ -139,16 +130,7 @@ describe('uploads in flight are bounded', () => {
           open.slice(1).map((c) => c.status()),
           [415, 415, 415],
         );
-        assert.equal(
-          (
-            await fetch(`${target.base}/api/pictures/after`, {
-              method: 'PUT',
-              body: solidPng([3, 2, 1]),
-              headers: admin,
-            })
-          ).status,
-          201,
-        );
+        await upload(target.base, 'after', solidPng([3, 2, 1]));
       } finally {
         for (const c of uploads) c.socket.destroy();
         await target.stop();
@@ -159,16 +141,7 @@ describe('uploads in flight are bounded', () => {
       const target = await startEmbedded(runtime, { ...SITE_LIMITS, TRUST_PROXY: '1' });
       let uploads: RawConnection[] = [];
       try {
-        assert.equal(
-          (
-            await fetch(`${target.base}/api/pictures/warm`, {
-              method: 'PUT',
-              body: solidPng([1, 2, 3]),
-              headers: admin,
-            })
-          ).status,
-          201,
-        );
+        await upload(target.base, 'warm', solidPng([1, 2, 3]));
         const before = await settledRss(target.service.pid);
         uploads = await holdUploads(target.base, 40, (i) => ({ 'X-Forwarded-For': `198.51.100.${i + 1}` }));
         const held = count(uploads, 'held');

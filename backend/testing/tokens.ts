@@ -4,6 +4,8 @@ import { sign } from 'hono/jwt';
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 /** At least 32 characters, as the service requires of `ADMIN_TOKEN`. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
+/** The operator's header, for uploads and dropping cache entries. */
+export const admin = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 /**
  * A user token as a site's login would issue it: HS256, `sub` = the user, `iat` now, `exp` an hour later (or
