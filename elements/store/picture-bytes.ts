@@ -1,6 +1,6 @@
 import type { PictureMeta } from '../../contract/picture.ts';
 import { whenIdle } from './idle.ts';
-import type { PageIndexedDbLayer } from './layers/indexeddb-lazy.ts';
+import type { IndexedDbLayer } from './layers/indexeddb.ts';
 
 /** A page that has shown no new picture for this long is browsing what it has: its bytes are kept then. */
 const KEEP_WHEN_QUIET_MS = 30_000;
@@ -24,7 +24,8 @@ export interface PictureBytes {
 /**
  * The pictures' bytes, for a store: keeps the shown copy's bytes in `idb` for offline use and expired URLs, and
  * shows them through object URLs counted per caller, so one Blob makes one URL however many elements show it.
- * `closed` ends its listening to the page and its timer.
+ * `closed` ends its listening to the page and its timer. The page's store takes it with the IndexedDB layer, in the
+ * module fetched after the first frames (`lazyPictureBytes`): bytes are kept and shown only once pictures are.
  *
  * Bytes are kept only when the page is hidden or has shown no new picture for a while: the fetch is answered by the
  * HTTP cache, yet it replaces the decoded image in the page's memory cache, and the next element showing that
@@ -37,7 +38,7 @@ export interface PictureBytes {
  * const url = await bytes.acquireBlobUrl(meta); // later, offline: `blob:…`; then bytes.releaseBlobUrl(meta)
  */
 export function createPictureBytes(
-  idb: PageIndexedDbLayer | null,
+  idb: Pick<IndexedDbLayer, 'enabled' | 'getBlob' | 'keepBytes'> | null,
   fetcher: typeof fetch,
   closed: AbortSignal,
 ): PictureBytes {

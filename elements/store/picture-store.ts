@@ -4,11 +4,11 @@ import { URL_MARGIN_MS, urlUsable } from './entry.ts';
 import { fetchPictures } from './fetch-pictures.ts';
 import { connectInvalidations, type Invalidation } from './invalidation.ts';
 import type { IndexedDbLayer } from './layers/indexeddb.ts';
-import { lazyIndexedDbLayer, type PageIndexedDbLayer } from './layers/indexeddb-lazy.ts';
+import { lazyIndexedDbLayer, lazyPictureBytes, type PageIndexedDbLayer } from './layers/indexeddb-lazy.ts';
 import type { Layer } from './layers/layer.ts';
 import { createLocalStorageLayer } from './layers/local-storage.ts';
 import { createMemoryLayer } from './layers/memory.ts';
-import { createPictureBytes, type PictureBytes } from './picture-bytes.ts';
+import type { PictureBytes } from './picture-bytes.ts';
 import { createTickBatcher } from './tick-batcher.ts';
 import type { MetaLayer, PictureMonitor, PictureSource, Resolution, ResolutionReport } from './types.ts';
 
@@ -104,7 +104,7 @@ export class PictureStore implements PictureSource {
     if (this.#idb) layers.push(this.#idb);
     this.#layers = layers;
     const { signal } = this.#closed;
-    this.#bytes = createPictureBytes(this.#idb, this.#fetch, signal);
+    this.#bytes = lazyPictureBytes(this.#idb, this.#fetch, signal);
     this.#resolve = createTickBatcher((userIds) => this.#fromLayersThenNetwork(userIds));
     this.#refresh = createTickBatcher((userIds) => this.#fromNetwork(userIds, performance.now()));
     // Writes wait for idle time; a page that is going away writes them now.

@@ -1,5 +1,10 @@
+import type { PictureMeta } from '../../../contract/picture.ts';
 import type { CachedEntry } from '../entry.ts';
+import type { PictureBytes } from '../picture-bytes.ts';
 import type { IndexedDbLayer, IndexedDbLayerOptions } from './indexeddb.ts';
+
+/** The module with the layer and the bytes: one fetch, however many stores ask (the browser keeps the module). */
+const loadModule = () => import('../indexeddb-module.ts');
 
 /**
  * The IndexedDB layer as the page uses it: all of it but `putBlob` and `byteSize`, which only tests and tools call
@@ -16,7 +21,7 @@ export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): PageInd
   let loaded: PageIndexedDbLayer | undefined;
   let loading: Promise<PageIndexedDbLayer> | undefined;
   const load = () =>
-    (loading ??= import('./indexeddb.ts').then(
+    (loading ??= loadModule().then(
       ({ createIndexedDbLayer }) => (loaded = createIndexedDbLayer(options)),
       // A module that cannot be fetched (self-hosted without it, an old bundle after a deploy) turns the layer off.
       (error: Error) => (loaded = createIndexedDbLayerOff(error)),
@@ -51,6 +56,35 @@ export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): PageInd
     clear: async () => (await load()).clear(),
     flush: async () => loaded?.flush(),
     count: async () => (await load()).count(),
+  };
+}
+
+/**
+ * The pictures' bytes (`createPictureBytes`) from the same module as the layer, as the store uses them: nothing
+ * about them runs before a picture has been shown, so they need not be in the page's first script. Until the module
+ * is there no object URL exists, so releasing one and counting them need not wait for it; what is asked meanwhile is
+ * done in order once it is.
+ */
+export function lazyPictureBytes(
+  idb: PageIndexedDbLayer | null,
+  fetcher: typeof fetch,
+  closed: AbortSignal,
+): PictureBytes {
+  let loaded: PictureBytes | undefined;
+  let loading: Promise<PictureBytes> | undefined;
+  const load = () =>
+    (loading ??= loadModule().then(({ createPictureBytes }) => (loaded = createPictureBytes(idb, fetcher, closed))));
+  // A module that cannot be fetched has already turned the layer off: no bytes are kept or shown then.
+  const later = (use: (bytes: PictureBytes) => unknown) => load().then(use, () => undefined);
+  return {
+    acquireBlobUrl: async (meta: PictureMeta) => (idb ? (await load()).acquireBlobUrl(meta) : undefined),
+    releaseBlobUrl: (meta: PictureMeta) => loaded?.releaseBlobUrl(meta),
+    keepBytes: (meta: PictureMeta, url: string) => void (idb?.enabled && later((bytes) => bytes.keepBytes(meta, url))),
+    keepBytesNow: async () => void (idb && (await later((bytes) => bytes.keepBytesNow()))),
+    clear: () => void (loading && later((bytes) => bytes.clear())),
+    get objectUrls() {
+      return loaded?.objectUrls ?? 0;
+    },
   };
 }
 
