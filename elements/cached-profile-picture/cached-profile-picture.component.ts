@@ -48,7 +48,7 @@ const warned = new Set<string>();
  * pixels, 48 without it), so the browser fetches the one that fits the size and the screen's pixel ratio. Until it
  * has loaded on a first sight, the fallback stays under it (with the picture's tiny preview, blurred, when the
  * service made one) and goes once it has, so a list never shows an empty circle and never jumps from initials to
- * faces; a picture the browser already has covers it in its first frame.
+ * faces; a picture the browser has in memory (after a reload, or shown before on the page) renders alone.
  *
  * With `loading="lazy"` (the default), a picture the store knows synchronously (`peek`: memory, LocalStorage, no
  * request) is still in the first render, so a known face never waits a frame for an IntersectionObserver; asking
@@ -144,6 +144,9 @@ export class CachedProfilePicture extends LitElement {
   /** Rendered on the server (a declarative shadow root was there): its fallback already shows. */
   #served = false;
 
+  /** The URL whose image was not complete when rendered: the fallback stands under it until it loads. */
+  #loading: string | undefined;
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     // A reconnect asks for the context again; a provider that no longer answers must not stay in use.
@@ -181,8 +184,11 @@ export class CachedProfilePicture extends LitElement {
       ? html`<img part="image" sizes="${size}px" srcset=${srcset ?? nothing} src=${url} alt=${this.#name()} width=${size}
           height=${size} @load=${this.onImageLoad} @error=${this.onImageError} />`
       : nothing;
-    // The image first, so it is the shadow root's first img whatever stands in for it.
-    return html`${image}${url && url === this.picture.loadedUrl ? nothing : this.#fallback(url)}`;
+    // The image first, so it is the shadow root's first img whatever stands in for it. Under an image, the fallback
+    // waits for updated() to find it not complete: one the browser has in memory (every picture after a reload) needs
+    // none, and rendering one for it, with its preview to decode, was most of what a reload cost beyond Lit's own.
+    const alone = url && (url === this.picture.loadedUrl || url !== this.#loading);
+    return html`${image}${alone ? nothing : this.#fallback(url)}`;
   }
 
   /**
@@ -212,7 +218,17 @@ export class CachedProfilePicture extends LitElement {
    */
   protected override updated(): void {
     const style = styleOf(this.userId, this.#size());
-    for (const part of this.renderRoot.querySelectorAll<HTMLElement>('[part]')) part.style.cssText = style;
+    for (const part of this.renderRoot.querySelectorAll<HTMLElement>('[part]')) {
+      if (styled.get(part) !== style) styled.set(part, (part.style.cssText = style));
+    }
+    const { url } = this.picture;
+    const image = this.renderRoot.querySelector('img');
+    if (!url || url === this.picture.loadedUrl || url === this.#loading || image?.getAttribute('src') !== url) return;
+    if (image.complete && image.naturalWidth) this.picture.imageShown(url);
+    else {
+      this.#loading = url;
+      this.requestUpdate();
+    }
   }
 
   /** Who the picture names: no one when it is decorative. */
@@ -237,6 +253,9 @@ export class CachedProfilePicture extends LitElement {
     this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
   }
 }
+
+/** The style each part was given last: an update that changes neither user nor size writes none again. */
+const styled = new WeakMap<HTMLElement, string>();
 
 /** The size and the user's colours as custom properties, for the parts' inline style. */
 function styleOf(userId: string, size: number | undefined): string {

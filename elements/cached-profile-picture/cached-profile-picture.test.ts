@@ -235,6 +235,26 @@ describe('<cached-profile-picture>', () => {
     expect(source.acquired).to.deep.equal(['slow-none'], 'the loaded picture never looked for its Blob');
   });
 
+  it('renders no fallback under a picture the page has in memory, reports it once, and never takes it for slow', async () => {
+    const source = new TestSource();
+    source.known.set('lea', resolution('lea', red));
+    source.blobs.set(red.version, redPng);
+    const first = mount(source, { 'user-id': 'lea', label: 'Lea' });
+    await nextEvent(first, 'picture-load');
+    // A second tag for the same picture: the browser has it in memory, so the <img> is complete when rendered.
+    const second = mount(source, { 'user-id': 'lea', label: 'Lea' });
+    const loads: Event[] = [];
+    second.addEventListener('picture-load', (event) => loads.push(event));
+    await second.updateComplete;
+    expect(image(second)!.complete).to.equal(true, 'in memory');
+    expect(fallback(second)).to.equal(null, 'nothing under it: not even in the first render');
+    await until(() => loads.length, 'its load event');
+    await sleep(SLOW_IMAGE_MS * 1.5); // proves a negative: the slow timer, if it ran, would read the Blob
+    expect(source.acquired).to.deep.equal([], 'never slow');
+    expect(loads.length).to.equal(1);
+    expect(fallback(second)).to.equal(null);
+  });
+
   it('fires picture-load with the user, layer and time, and tells the source', async () => {
     const source = new TestSource();
     source.answers.set('ida', resolution('ida', blue, { layer: 'indexedDB' }));

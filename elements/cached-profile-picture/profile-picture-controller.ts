@@ -49,6 +49,13 @@ export const SLOW_IMAGE_MS = 1_000;
 export type Shown = 'url' | 'blob';
 
 /**
+ * What the image is doing: `none`, nothing shown; `url`, the picture's URL is loading, and is slow if it still is
+ * after {@link SLOW_IMAGE_MS}; `loaded`, it has loaded; `tried`, the URL shows and the stored Blob was looked for
+ * and not found, so a failure now is final; `blob`, the stored Blob shows.
+ */
+type ImageState = 'none' | 'url' | 'loaded' | 'tried' | 'blob';
+
+/**
  * Resolves a user's profile picture for any Lit element, the way `<cached-profile-picture>` does: `peek` on connect
  * (a known picture is there for the first render, with no `await`), else `get`; `watch` while connected, so an
  * invalidation re-renders; the stored Blob when the URL cannot be used or fails to load. The host renders `url`
@@ -73,7 +80,9 @@ export class ProfilePictureController implements ReactiveController {
   /** What the `<img>` should show now; `undefined`: show a fallback (loading, no picture, or failed). */
   url: string | undefined;
   /** Where {@link url} points. */
-  shown: Shown | undefined;
+  get shown(): Shown | undefined {
+    return this.#state === 'none' ? undefined : this.#state === 'blob' ? 'blob' : 'url';
+  }
   /** The source is being asked (or, when lazy, the host waits to near the viewport). */
   loading = false;
   /** Why there is nothing to show, when something failed. */
@@ -99,8 +108,8 @@ export class ProfilePictureController implements ReactiveController {
   #unwatch: (() => void) | undefined;
   #cancelWait: (() => void) | undefined;
   #blob: { meta: PictureMeta; url: string; source: PictureSource } | undefined;
-  /** The Blob is tried once per resolution: a second failure means there is nothing to show. */
-  #triedBlob = false;
+  #state: ImageState = 'none';
+  /** Runs only in the `url` state: see {@link #enter}. */
   #slowTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -173,9 +182,10 @@ export class ProfilePictureController implements ReactiveController {
   imageLoaded(src: string | null, currentSrc?: string): void {
     const resolution = this.resolution;
     if (!resolution?.meta || src === null || src !== this.url) return;
-    clearTimeout(this.#slowTimer);
-    this.loadedUrl = src;
-    this.#host.requestUpdate();
+    if (this.loadedUrl !== src) {
+      this.imageShown(src);
+      this.#host.requestUpdate();
+    }
     const ms = performance.now() - this.#startedAt;
     if (this.shown === 'blob') {
       this.#source?.report({
@@ -191,12 +201,22 @@ export class ProfilePictureController implements ReactiveController {
     this.#options.onLoad?.({ userId: resolution.userId, layer: resolution.layer, ms });
   }
 
+  /**
+   * The `<img>` showing {@link url} is complete as soon as it is rendered (the browser had the picture in memory):
+   * it is on screen, so nothing need stand in for it, and it is not slow. Sets {@link loadedUrl}; the image's `load`
+   * event still goes to {@link imageLoaded}, which reports it.
+   */
+  imageShown(src: string): void {
+    if (src !== this.url) return;
+    this.loadedUrl = src;
+    if (this.#state === 'url') this.#enter('loaded');
+  }
+
   /** The `<img>` showing {@link url} failed: show the stored Blob if there is one, else fail (`onError`). */
   async imageFailed(src: string | null): Promise<void> {
     const resolution = this.resolution;
     if (!resolution?.meta || src === null || src !== this.url) return;
-    clearTimeout(this.#slowTimer);
-    if (this.shown === 'url' && !this.#triedBlob) {
+    if (this.#state === 'url' || this.#state === 'loaded') {
       const outcome = await this.#showBlob(resolution.meta, this.#run);
       if (outcome !== 'none') return;
     }
@@ -222,7 +242,8 @@ export class ProfilePictureController implements ReactiveController {
     this.#startedAt = performance.now();
     this.error = undefined;
     if (!sameUser) {
-      this.url = this.shown = this.resolution = undefined;
+      this.url = this.resolution = undefined;
+      this.#enter('none');
     }
     if (!userId) {
       this.loading = false;
@@ -253,6 +274,7 @@ export class ProfilePictureController implements ReactiveController {
 
   #stop(): void {
     this.#run++;
+    // The picture may stay up until the next answer; only the wait for it to load ends.
     clearTimeout(this.#slowTimer);
     this.#unwatch?.();
     this.#unwatch = undefined;
@@ -277,14 +299,14 @@ export class ProfilePictureController implements ReactiveController {
     this.resolution = resolution;
     this.loading = false;
     this.error = undefined;
-    this.#triedBlob = false;
     const { meta } = resolution;
     if (!meta) {
       this.#releaseBlob();
-      this.url = this.shown = undefined;
+      this.url = undefined;
+      this.#enter('none');
     } else if (resolution.urlUsable) {
       this.#releaseBlob();
-      this.#showUrl(meta, run);
+      this.#showUrl(meta, 'url');
     } else if (this.#blob?.meta.version !== meta.version) {
       // The URL is expired or about to be: the stored Blob, while the store fetches a fresh URL.
       this.#releaseBlob();
@@ -294,37 +316,39 @@ export class ProfilePictureController implements ReactiveController {
         // the watch); a dead URL would only flash the fallback and fire a needless picture-error.
         if (outcome !== 'none' || meta.expiresAt <= Date.now()) return;
         // No Blob, and the URL is within its margin but still works.
-        this.#showUrl(meta, run);
+        this.#showUrl(meta, 'tried');
         this.#host.requestUpdate();
       });
     }
     this.#host.requestUpdate();
   }
 
-  /** Shows the picture's URL; if it has not loaded within {@link SLOW_IMAGE_MS}, the stored Blob, if any, instead. */
-  #showUrl(meta: PictureMeta, run: number): void {
+  /**
+   * Shows the picture's URL, in state `url` (or `tried`, when the Blob was already looked for), unless it has
+   * loaded before. A watch answer naming the same URL while it loads starts the second again: rare, and a second
+   * late at worst.
+   */
+  #showUrl(meta: PictureMeta, state: 'url' | 'tried'): void {
     this.url = meta.url;
-    this.shown = 'url';
-    // A watch answer naming the same URL while it loads starts the second again: rare, and a second late at worst.
+    this.#enter(this.loadedUrl === meta.url ? 'loaded' : state, meta);
+  }
+
+  /**
+   * The only way the image's state changes: every change ends the slow timer, and entering `url` starts it. So the
+   * timer needs no guard: if it fires, the same URL of the same answer is still loading.
+   */
+  #enter(state: ImageState, meta?: PictureMeta): void {
     clearTimeout(this.#slowTimer);
-    if (this.loadedUrl === meta.url) return;
-    this.#slowTimer = setTimeout(() => {
-      const current = this.resolution?.meta;
-      if (
-        run !== this.#run ||
-        this.shown !== 'url' ||
-        !current ||
-        current.url !== this.url ||
-        this.loadedUrl === this.url ||
-        this.#triedBlob
-      )
-        return;
-      void this.#showBlob(current, run);
-    }, SLOW_IMAGE_MS);
+    this.#state = state;
+    if (state === 'url') {
+      const run = this.#run;
+      this.#slowTimer = setTimeout(() => void this.#showBlob(meta!, run), SLOW_IMAGE_MS);
+    }
   }
 
   async #showBlob(meta: PictureMeta, run: number): Promise<'blob' | 'none' | 'stale'> {
-    this.#triedBlob = true;
+    // Looked for once per answer: from here a failure of the URL is final.
+    if (this.#state !== 'none') this.#enter('tried');
     const source = this.#source!;
     let url: string | undefined;
     try {
@@ -340,7 +364,7 @@ export class ProfilePictureController implements ReactiveController {
     if (!url) return 'none';
     this.#blob = { meta, url, source };
     this.url = url;
-    this.shown = 'blob';
+    this.#enter('blob');
     this.#host.requestUpdate();
     return 'blob';
   }
@@ -350,12 +374,16 @@ export class ProfilePictureController implements ReactiveController {
     if (!blob) return;
     this.#blob = undefined;
     blob.source.releaseBlobUrl(blob.meta);
-    if (this.url === blob.url) this.url = this.shown = undefined;
+    if (this.url === blob.url) {
+      this.url = undefined;
+      this.#enter('none');
+    }
   }
 
   #fail(error: unknown): void {
     this.#releaseBlob();
-    this.url = this.shown = undefined;
+    this.url = undefined;
+    this.#enter('none');
     this.error = error;
     this.loading = false;
     this.#host.requestUpdate();
