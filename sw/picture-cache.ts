@@ -49,9 +49,9 @@ export class PictureCache {
   /**
    * The answer to a picture request: fresh from the cache, else the network (kept), else stale from the cache. Only a
    * raster image is answered (trusted.ts): anything else, from the network or a tampered cache, is a network error.
+   * It does not wait for the index to be read: a stored answer describes itself, and its use is recorded as any other.
    */
   async respond(request: Request, picture: PictureRequest, waitUntil: WaitUntil): Promise<Response> {
-    await this.#index.ready;
     const cache = await this.#open();
     const now = this.#now();
     let cached = await cache.match(picture.key);
@@ -59,6 +59,7 @@ export class PictureCache {
       waitUntil(this.#drop([picture.key]));
       cached = undefined;
     }
+    // Before the index is read too: the stored answer tells what the disk would, and the load keeps what is set now.
     const entry = this.#index.get(picture.key) ?? (cached && this.#reindex(picture.key, cached));
     if (cached && entry && entry.expiresAt > now) {
       this.#used(picture.key, 'hits', now, waitUntil);
@@ -188,6 +189,8 @@ export class PictureCache {
 
   /** Keeps a picture the service marked cacheable (see `freshUntil`), and only a raster image. */
   async #keep(picture: PictureRequest, response: Response, now: number): Promise<void> {
+    // The bounds, and what a full disk evicts, count every entry: those on disk too.
+    await this.#index.ready;
     const expiresAt = freshUntil(now, response.headers.get('cache-control'), this.#options.maxAgeSeconds);
     if (expiresAt === undefined || !isPicture(response)) return;
     const body = await response.arrayBuffer();

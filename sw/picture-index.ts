@@ -8,6 +8,10 @@ export type Counter = 'hits' | 'misses' | 'stale';
  * The worker's picture entries and counters, in memory for its lifetime and written to IndexedDB in batches: a hit
  * answers from memory and its "last used" time joins the next write (one transaction for a page of 50 pictures).
  * Changes are visible at once; `flush()` resolves once they are on disk (pass it to `event.waitUntil`).
+ *
+ * The entries on disk are read when something first needs them (`ready`), not when the worker starts: a worker
+ * started for a page answers it without opening IndexedDB. Changes made before they are read win over the disk's, and
+ * the counters counted meanwhile are added to the disk's.
  */
 export class PictureIndex {
   readonly #db: () => Promise<WorkerDb>;
@@ -17,13 +21,19 @@ export class PictureIndex {
   readonly #dirty = new Set<string>();
   #countersDirty = false;
   #writing: Promise<void> | undefined;
+  #loading: Promise<void> | undefined;
   #warned = false;
-  /** Resolves once the entries on disk are in memory (at once empty when IndexedDB cannot be opened). */
-  readonly ready: Promise<void>;
 
   constructor(db: () => Promise<WorkerDb>) {
     this.#db = db;
-    this.ready = this.#load();
+  }
+
+  /**
+   * Resolves once the entries on disk are in memory (at once empty when IndexedDB cannot be opened); the first call
+   * reads them.
+   */
+  get ready(): Promise<void> {
+    return (this.#loading ??= this.#load());
   }
 
   get(key: string): PictureEntry | undefined {
@@ -48,7 +58,9 @@ export class PictureIndex {
   }
 
   delete(key: string): void {
-    if (this.#entries.delete(key)) this.#dirty.add(key);
+    this.#entries.delete(key);
+    // Even when not in memory: an entry not read yet must not come back from the disk.
+    this.#dirty.add(key);
   }
 
   touch(key: string, now: number): void {
@@ -61,7 +73,7 @@ export class PictureIndex {
     this.#countersDirty = true;
   }
 
-  /** Forgets every entry, and the counters. */
+  /** Forgets every entry, and the counters; once `ready`, or the entries not read yet would come back. */
   clear(): void {
     for (const key of this.#entries.keys()) this.#dirty.add(key);
     this.#entries.clear();
@@ -81,6 +93,8 @@ export class PictureIndex {
   async #write(afterMs: number): Promise<void> {
     // Changes made in this same task (or within afterMs) join this write.
     await new Promise((resolve) => (afterMs ? setTimeout(resolve, afterMs) : queueMicrotask(() => resolve(undefined))));
+    // The disk is read first: counters written before would replace its counts, and the load skips what is dirty.
+    await this.ready;
     while (this.#dirty.size || this.#countersDirty) {
       const keys = [...this.#dirty];
       this.#dirty.clear();

@@ -32,6 +32,10 @@ export class SiteCache {
     return url.origin === this.#origin && this.#precache.has(url.pathname) ? 'network-first' : undefined;
   }
 
+  /**
+   * The answer to `request`; `preload` is a navigation's preloaded response. Network-first answers do not wait for
+   * the cache: it is opened to keep the answer once the answer is on its way, and to read only when the network fails.
+   */
   async respond(
     request: Request,
     strategy: SiteStrategy,
@@ -39,17 +43,16 @@ export class SiteCache {
     preload?: Promise<Response | undefined>,
   ): Promise<Response> {
     const key = keyOf(request.url);
-    const cache = await this.#open();
     if (strategy === 'cache-first') {
-      const cached = await cache.match(key);
+      const cached = await (await this.#open()).match(key);
       if (cached) return cached;
     }
     try {
       const response = (await preload) ?? (await fetch(request));
-      if (keepable(response)) waitUntil(keepIfNew(cache, key, response.clone()));
+      if (keepable(response)) waitUntil(this.#keepIfNew(key, response.clone()));
       return response;
     } catch (error) {
-      const cached = await cache.match(key);
+      const cached = await (await this.#open()).match(key);
       if (cached) return cached;
       throw error;
     }
@@ -79,6 +82,18 @@ export class SiteCache {
     if (keepable(response)) await cache.put(keyOf(url), response);
   }
 
+  /**
+   * Writes `response` unless the cache holds the same version (same ETag): a page load then costs a read, not a write.
+   */
+  async #keepIfNew(key: string, response: Response): Promise<void> {
+    // In a later task: the answer goes to the page in this one's microtasks, and the write reads the body at once.
+    await new Promise((resolve) => setTimeout(resolve));
+    const cache = await this.#open();
+    const etag = response.headers.get('ETag');
+    if (etag && (await cache.match(key))?.headers.get('ETag') === etag) return;
+    await cache.put(key, response);
+  }
+
   #open(): Promise<Cache> {
     return (this.#cache ??= caches.open(this.#cacheName));
   }
@@ -91,15 +106,6 @@ function keyOf(url: string): string {
 }
 
 /** A redirected answer cannot be replayed for a navigation, and an opaque one has no size: neither is kept. */
-/**
- * Writes `response` unless the cache holds the same version (same ETag): a page load then costs a read, not a write.
- */
-async function keepIfNew(cache: Cache, key: string, response: Response): Promise<void> {
-  const etag = response.headers.get('ETag');
-  if (etag && (await cache.match(key))?.headers.get('ETag') === etag) return;
-  await cache.put(key, response);
-}
-
 function keepable(response: Response): boolean {
   return (
     response.ok &&

@@ -19,12 +19,17 @@ export interface CountingProxy {
 /** Paths under this prefix are forwarded without it, and answered as not cacheable (`no-store`, no validators). */
 export const NO_STORE_PREFIX = '/no-store';
 
-/** Starts a proxy on 127.0.0.1 that answers `pages` (path → HTML) and forwards everything else to `target`. */
+/**
+ * Starts a proxy on 127.0.0.1 that answers `pages` (path → HTML, or JavaScript for a path ending in `.js`) and
+ * forwards everything else to `target`.
+ */
 export async function startCountingProxy(target: string, pages: Record<string, string>): Promise<CountingProxy> {
   const server: Server = createServer((req, res) => {
     const page = pages[req.url ?? ''];
     if (page !== undefined) {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' });
+      // A page may be a script (a worker the page registers): served as one, or the browser refuses it.
+      const type = req.url?.endsWith('.js') ? 'text/javascript' : 'text/html';
+      res.writeHead(200, { 'Content-Type': `${type}; charset=utf-8`, 'Cache-Control': 'no-cache' });
       return res.end(page);
     }
     const line = `${req.method} ${req.url}`;

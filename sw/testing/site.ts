@@ -1,11 +1,12 @@
 // Node-test helpers for the service worker in a whole browser: the real service (built assets, so /sw.js is the
 // built worker) behind a counting proxy that also serves the test's pages, and Chromium driven by playwright-core.
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import type { PictureMeta } from '../../contract/picture.ts';
 import { startEmbedded } from '../../backend/testing/stack.ts';
 import { TEST_ADMIN_TOKEN } from '../../backend/testing/tokens.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
+import { until } from '../../scripts/testing/wait.ts';
 import { startCountingProxy, type CountingProxy } from '../../elements/testing/counting-proxy.ts';
 import type { WorkerStats } from '../messages.ts';
 
@@ -113,4 +114,31 @@ export async function controlled(page: Page): Promise<void> {
 /** The requests for picture bytes among those the proxy forwarded since the last call; the list starts anew. */
 export function takeImageRequests(proxy: CountingProxy): string[] {
   return proxy.forwarded.splice(0).filter((line) => line.includes('/images/'));
+}
+
+/**
+ * Empties the renderer's memory cache, where a reload finds every picture the page showed, so the pictures go through
+ * the worker: Chromium's DevTools handler evicts it when the cache is disabled. Enabled again at once, the HTTP cache
+ * and the worker's caches stay as they were (`Network.clearBrowserCache` would clear the HTTP cache too).
+ */
+export async function emptyMemoryCache(cdp: CDPSession): Promise<void> {
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
+}
+
+/**
+ * Stops the service workers of the page `cdp` is attached to, as the browser stops an idle one, and waits until they
+ * are stopped: the next request that needs one starts it cold.
+ */
+export async function stopWorkers(cdp: CDPSession): Promise<void> {
+  const status = new Map<string, string>();
+  const update = ({ versions }: { versions: { versionId: string; runningStatus: string }[] }) => {
+    for (const version of versions) status.set(version.versionId, version.runningStatus);
+  };
+  cdp.on('ServiceWorker.workerVersionUpdated', update);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await until(() => status.size && [...status.values()].every((s) => s === 'stopped'), 'the workers to stop');
+  cdp.off('ServiceWorker.workerVersionUpdated', update);
+  await cdp.send('ServiceWorker.disable');
 }
