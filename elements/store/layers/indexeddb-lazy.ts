@@ -3,8 +3,20 @@ import type { CachedEntry } from '../entry.ts';
 import type { PictureBytes } from '../picture-bytes.ts';
 import type { IndexedDbLayer, IndexedDbLayerOptions } from './indexeddb.ts';
 
-/** The module with the layer and the bytes: one fetch, however many stores ask (the browser keeps the module). */
-const loadModule = () => import('../indexeddb-module.ts');
+/**
+ * What `make` makes of the module with the layer and the bytes (one fetch, however many ask: the browser keeps the
+ * module), made on the first `load()`, once; `off(error)` instead when the module cannot be fetched. `made()` is it
+ * once made, without waiting.
+ */
+function fromModule<T>(make: (module: typeof import('../indexeddb-module.ts')) => T, off: (error: Error) => T) {
+  let made: T | undefined;
+  let loading: Promise<T> | undefined;
+  return {
+    load: () => (loading ??= import('../indexeddb-module.ts').then(make, off).then((it) => (made = it))),
+    made: () => made,
+    started: () => !!loading,
+  };
+}
 
 /**
  * The IndexedDB layer as the page uses it: all of it but `putBlob` and `byteSize`, which only tests and tools call
@@ -18,14 +30,11 @@ export type PageIndexedDbLayer = Omit<IndexedDbLayer, 'putBlob' | 'byteSize'>;
  * module's name carries its hash, so browsers keep it for good and a reload fetches nothing.
  */
 export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): PageIndexedDbLayer {
-  let loaded: PageIndexedDbLayer | undefined;
-  let loading: Promise<PageIndexedDbLayer> | undefined;
-  const load = () =>
-    (loading ??= loadModule().then(
-      ({ createIndexedDbLayer }) => (loaded = createIndexedDbLayer(options)),
-      // A module that cannot be fetched (self-hosted without it, an old bundle after a deploy) turns the layer off.
-      (error: Error) => (loaded = createIndexedDbLayerOff(error)),
-    ));
+  const { load, made } = fromModule(
+    ({ createIndexedDbLayer }) => createIndexedDbLayer(options),
+    // A module that cannot be fetched (self-hosted without it, an old bundle after a deploy) turns the layer off.
+    createIndexedDbLayerOff,
+  );
   const later = (use: (layer: PageIndexedDbLayer) => void) => void load().then(use);
   // On a first visit there is no database yet: a lookup then goes to the network at once rather than after this
   // module has loaded and made one. Where the browser cannot list databases, the layer is asked as usual.
@@ -41,7 +50,7 @@ export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): PageInd
   return {
     name: 'indexedDB',
     get enabled() {
-      return loaded?.enabled ?? true;
+      return made()?.enabled ?? true;
     },
     getMany: async (userIds: Iterable<string>, now: number) =>
       (await exists()) ? (await load()).getMany(userIds, now) : new Map(),
@@ -54,7 +63,7 @@ export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): PageInd
       (await load()).keepBytes(pictures, fetcher),
     delete: async (userId: string) => (await load()).delete(userId),
     clear: async () => (await load()).clear(),
-    flush: async () => loaded?.flush(),
+    flush: async () => made()?.flush(),
     count: async () => (await load()).count(),
   };
 }
@@ -70,20 +79,20 @@ export function lazyPictureBytes(
   fetcher: typeof fetch,
   closed: AbortSignal,
 ): PictureBytes {
-  let loaded: PictureBytes | undefined;
-  let loading: Promise<PictureBytes> | undefined;
-  const load = () =>
-    (loading ??= loadModule().then(({ createPictureBytes }) => (loaded = createPictureBytes(idb, fetcher, closed))));
-  // A module that cannot be fetched has already turned the layer off: no bytes are kept or shown then.
-  const later = (use: (bytes: PictureBytes) => unknown) => load().then(use, () => undefined);
+  // A module that cannot be fetched has already turned the layer off: with no layer, no bytes are kept or shown.
+  const { load, made, started } = fromModule(
+    ({ createPictureBytes }) => createPictureBytes(idb, fetcher, closed),
+    () => undefined,
+  );
   return {
-    acquireBlobUrl: async (meta: PictureMeta) => (idb ? (await load()).acquireBlobUrl(meta) : undefined),
-    releaseBlobUrl: (meta: PictureMeta) => loaded?.releaseBlobUrl(meta),
-    keepBytes: (meta: PictureMeta, url: string) => void (idb?.enabled && later((bytes) => bytes.keepBytes(meta, url))),
-    keepBytesNow: async () => void (idb && (await later((bytes) => bytes.keepBytesNow()))),
-    clear: () => void (loading && later((bytes) => bytes.clear())),
+    acquireBlobUrl: async (meta: PictureMeta) => (idb ? (await load())?.acquireBlobUrl(meta) : undefined),
+    releaseBlobUrl: (meta: PictureMeta) => made()?.releaseBlobUrl(meta),
+    keepBytes: (meta: PictureMeta, url: string) =>
+      void (idb?.enabled && load().then((bytes) => bytes?.keepBytes(meta, url))),
+    keepBytesNow: async () => void (idb && (await (await load())?.keepBytesNow())),
+    clear: () => void (started() && load().then((bytes) => bytes?.clear())),
     get objectUrls() {
-      return loaded?.objectUrls ?? 0;
+      return made()?.objectUrls ?? 0;
     },
   };
 }
