@@ -57,14 +57,16 @@ async function holdUploads(
       return c;
     }),
   );
+  let seen = '';
   await until(
     async () => {
       const { heldBytes, refused } = await serverCounts(base);
       const answered = uploads.filter((c) => c.status() !== undefined).length;
+      seen = `${heldBytes / SIZE} held and ${refused} refused by the service's count; the clients see ${statuses(uploads).join(' ')}`;
       return heldBytes / SIZE + refused === count && answered === refused;
       // 200 MiB of bodies through loopback: on a loaded 2-core machine (the whole suite at once) Deno takes its time.
     },
-    `the service to take ${count} uploads`,
+    () => `the service to take ${count} uploads (${seen})`,
     90_000,
   );
   return uploads;

@@ -1,15 +1,20 @@
 // Waiting in tests, in Node and in the browser alike: for a condition, never for a guessed time.
 
 /**
- * Polls `check` every 20 ms until it answers a truthy value, and returns that value; fails with `what` after `ms`.
- * A check that throws fails at once.
+ * Polls `check` every 20 ms until it answers a truthy value, and returns that value; fails with `what` after `ms`
+ * (a function is asked then, so the failure can say what was last seen). A check that throws fails at once.
  */
-export async function until<T>(check: () => T | Promise<T>, what: string, ms = 10_000): Promise<NonNullable<T>> {
+export async function until<T>(
+  check: () => T | Promise<T>,
+  what: string | (() => string),
+  ms = 10_000,
+): Promise<NonNullable<T>> {
   const deadline = performance.now() + ms;
   for (;;) {
     const value = await check();
     if (value) return value as NonNullable<T>;
-    if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (performance.now() > deadline)
+      throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(20);
   }
 }
