@@ -10,7 +10,7 @@ import { until } from '../scripts/testing/wait.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
 import { DEFAULT_MAX_STORAGE_READS } from './config.ts';
-import { MAX_BATCH } from './routes/pictures.ts';
+import { MAX_BATCH } from './routes/lookups.ts';
 import { toAsset } from './routes/assets.ts';
 import { createFileStorage } from './storage/files.ts';
 import type { PictureStorage } from './storage/storage.ts';

@@ -18,11 +18,11 @@ import {
   DEFAULT_MAX_UPLOADS_PER_CLIENT,
   DEFAULT_UPLOAD_TIMEOUT_MS,
 } from './config.ts';
-import { cors } from './cors.ts';
+import { createCors } from './cors.ts';
 import { ApiError, codeForStatus } from './errors.ts';
 import { createImageEncoder, type ImageEncoder } from './images/encode.ts';
 import { createMetrics, type ServiceMetrics } from './metrics/metrics.ts';
-import { observeError, observeRequests } from './metrics/observe.ts';
+import { observeError, observeLookups, observeUploads } from './metrics/observe.ts';
 import { createPictureService } from './pictures.ts';
 import { assetRoutes, type Asset } from './routes/assets.ts';
 import { cacheRoutes } from './routes/cache.ts';
@@ -30,6 +30,8 @@ import { demoRoutes } from './routes/demo.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { imageRoutes } from './routes/images.ts';
+import { createLookupAnswers } from './routes/lookup-answers.ts';
+import { lookupRoutes } from './routes/lookups.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { pictureRoutes } from './routes/pictures.ts';
 import type { PictureStorage } from './storage/storage.ts';
@@ -147,24 +149,27 @@ export function createApp(deps: AppDeps) {
     onChange: (open) => metrics.eventStreams.set(open),
   });
 
+  const cors = createCors({
+    origins: deps.corsOrigins ?? ['*'],
+    allowMethods: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'],
+    allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
+    exposeHeaders: ['ETag', 'X-Cache', 'Retry-After', 'Location'],
+    maxAgeSeconds: 600,
+  });
+  const answers = createLookupAnswers(deps.publicUrl);
+
   const app = new Hono();
-  app.use('*', observeRequests(metrics));
-  app.use(
-    '*',
-    cors({
-      origins: deps.corsOrigins ?? ['*'],
-      allowMethods: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
-      exposeHeaders: ['ETag', 'X-Cache', 'Retry-After', 'Location'],
-      maxAgeSeconds: 600,
-    }),
-  );
+  // The lookups come first: they answer with their CORS headers and count themselves, so the middleware below never
+  // runs for them (handlers run in the order they were added, and an answer ends the chain).
+  app.route('/api/pictures', lookupRoutes({ service, answers, cors, observe: observeLookups(metrics) }));
+  app.use('*', observeUploads(metrics));
+  app.use('*', cors.middleware);
   const upload = {
     maxBytes: deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     timeoutMs: deps.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS,
     maxPixels,
   };
-  app.route('/api/pictures', pictureRoutes({ service, auth, upload, uploads, clientOf, publicUrl: deps.publicUrl }));
+  app.route('/api/pictures', pictureRoutes({ service, auth, upload, uploads, clientOf, published: answers.published }));
   app.route('/api/cache', cacheRoutes({ cache, auth }));
   app.route('/api/events', eventRoutes({ events, shutdown: deps.shutdown, admission: streams, clientOf }));
   app.route('/images', imageRoutes({ service }));

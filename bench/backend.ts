@@ -4,7 +4,8 @@
 // first). Uploads: what a 12-megapixel phone JPEG (bench/photos.ts, ~3.4 MB) costs on Node and on Deno, on the
 // embedded default: BENCH_UPLOADS uploads (10 unless set) of different photos, one at a time after one not counted,
 // each timed from sending it to the 201, and the CPU time (user + system, all threads) the service process spent
-// meanwhile, read from /proc/<pid>/stat before and after; with the service's peak RSS after them.
+// meanwhile, read from /proc/<pid>/stat before and after; with the service's peak RSS after them. Floor: the cached
+// lookups against the smallest Hono app answering the same bytes and headers (bench/floor-app.ts), in turns.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { PictureMeta } from '../contract/picture.ts';
@@ -13,9 +14,11 @@ import { solidPng } from '../backend/testing/images.ts';
 import { TEST_ADMIN_TOKEN } from '../backend/testing/tokens.ts';
 import { ensureTools } from '../scripts/ensure-tools.mjs';
 import { sleep } from '../scripts/testing/wait.ts';
-import { get, latency, throughput, wrkRate } from './http-load.ts';
+import type { FloorAnswer } from './floor-app.ts';
+import { get, latency, throughput, wrk, wrkRate, type WrkResult } from './http-load.ts';
 import { peakRssMiB } from './load-rss.ts';
 import { phonePhotos } from './photos.ts';
+import { startServer } from '../backend/testing/service.ts';
 import { admin } from '../backend/testing/tokens.ts';
 import { upload } from '../backend/testing/upload.ts';
 import { cacheStats } from './service.ts';
@@ -29,6 +32,10 @@ ensureTools([
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 2_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 10);
+/** Turns of ours and the floor, one after the other, per operation. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** The issue's target for a cached lookup: this share of the floor's requests per second. */
+const FLOOR_TARGET = 0.6;
 /** The issue's target for one upload of a 12 MP JPEG, sent to the 201. */
 const UPLOAD_TARGET_MS = 500;
 
@@ -38,6 +45,75 @@ interface Row {
   medianMs: number;
   p99Ms: number;
   perSecond: number;
+}
+
+interface FloorRow {
+  setup: string;
+  operation: string;
+  /** Medians of the rounds. */
+  ours: WrkResult;
+  floor: WrkResult;
+  /** Ours / floor requests per second, per round. */
+  ratios: number[];
+}
+
+/** What Node's server adds to every answer by itself: the floor's server adds them too. */
+const SERVER_HEADERS = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+
+/** The service's answer to GET `url`, for the floor to repeat. */
+async function capture(url: string): Promise<FloorAnswer> {
+  const res = await fetch(url);
+  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}`);
+  const headers = Object.fromEntries([...res.headers].filter(([name]) => !SERVER_HEADERS.has(name)));
+  return { path: new URL(url).pathname, headers, body: await res.text() };
+}
+
+/** The median of each figure over a contender's rounds. */
+function medianRun(runs: WrkResult[]): WrkResult {
+  return {
+    perSecond: median(runs.map((r) => r.perSecond)),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+  };
+}
+
+/**
+ * Each of `urls` (warm) under wrk, against the floor (bench/floor-app.ts, a process of its own) answering it with
+ * the bytes and headers the service sent: ours, then the floor, for ROUNDS rounds, so both meet the same load from
+ * the rest of the machine.
+ */
+async function againstFloor(setup: string, urls: { operation: string; url: string }[]): Promise<FloorRow[]> {
+  const answers = await Promise.all(urls.map(({ url }) => capture(url)));
+  const floorApp = new URL('./floor-app.ts', import.meta.url).pathname;
+  const floor = await startServer(
+    [process.execPath, '--import', 'tsx', floorApp],
+    { FLOOR_ANSWERS: JSON.stringify(answers) },
+    'the floor app',
+  );
+  try {
+    const rows: FloorRow[] = [];
+    for (const { operation, url } of urls) {
+      const { pathname, search } = new URL(url);
+      const floorUrl = floor.base + pathname + search;
+      await throughput(1_000, 4, () => get(floorUrl), 200); // warm up the JIT, as ours is
+      const ours: WrkResult[] = [];
+      const floors: WrkResult[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        ours.push(await wrk(url, 16, SECONDS));
+        floors.push(await wrk(floorUrl, 16, SECONDS));
+      }
+      rows.push({
+        setup,
+        operation,
+        ours: medianRun(ours),
+        floor: medianRun(floors),
+        ratios: ours.map((run, i) => run.perSecond / floors[i]!.perSecond),
+      });
+    }
+    return rows;
+  } finally {
+    await floor.stop();
+  }
 }
 
 /**
@@ -74,7 +150,10 @@ async function uncachedRate(
   return 1 / (1 / pairsPerSecond - 1 / dropsPerSecond);
 }
 
-async function measure(setup: string, target: { base: string; stop(): Promise<void> }): Promise<Row[]> {
+async function measure(
+  setup: string,
+  target: { base: string; stop(): Promise<void> },
+): Promise<{ rows: Row[]; floorRows: FloorRow[] }> {
   const { base } = target;
   const users = Array.from({ length: 50 }, (_, i) => `user${i}`);
   const metas: PictureMeta[] = [];
@@ -97,8 +176,8 @@ async function measure(setup: string, target: { base: string; stop(): Promise<vo
     const lat = await latency(before ? SAMPLES / 4 : SAMPLES, call, 200, before);
     rows.push({ setup, operation, ...lat, perSecond: await underLoad() });
   };
-  const wrk = (url: string) => () => wrkRate(url, 16, SECONDS);
-  await add('cached lookup', `${base}/api/pictures/user7`, wrk(`${base}/api/pictures/user7`));
+  const rate = (url: string) => () => wrkRate(url, 16, SECONDS);
+  await add('cached lookup', `${base}/api/pictures/user7`, rate(`${base}/api/pictures/user7`));
   await add(
     'uncached lookup (cache dropped before each)',
     `${base}/api/pictures/user7`,
@@ -106,11 +185,15 @@ async function measure(setup: string, target: { base: string; stop(): Promise<vo
     () => dropCache('user7'),
   );
   const batch = `${base}/api/pictures?users=${users.join(',')}`;
-  await add('batch of 50, cached', batch, wrk(batch));
+  await add('batch of 50, cached', batch, rate(batch));
   const image = new URL(metas[7]!.url, base).href;
-  await add('image fetch /images/…', image, wrk(image));
+  await add('image fetch /images/…', image, rate(image));
+  const floorRows = await againstFloor(setup, [
+    { operation: 'cached lookup', url: `${base}/api/pictures/user7` },
+    { operation: 'batch of 50, cached', url: batch },
+  ]);
   await target.stop();
-  return rows;
+  return { rows, floorRows };
 }
 
 interface UploadRow {
@@ -174,10 +257,12 @@ async function uploadCost(runtime: 'node' | 'deno', photos: Uint8Array<ArrayBuff
 
 const photos = await phonePhotos(UPLOADS + 1);
 const uploads = [await uploadCost('node', photos), await uploadCost('deno', photos)];
-const rows = [
-  ...(await measure('memory + files', await startEmbedded('node'))),
-  ...(await measure('Redis + S3', await startWithRedisS3('node'))),
+const measured = [
+  await measure('memory + files', await startEmbedded('node')),
+  await measure('Redis + S3', await startWithRedisS3('node')),
 ];
+const rows = measured.flatMap((m) => m.rows);
+const floorRows = measured.flatMap((m) => m.floorRows);
 const fmt = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(0));
 console.log('| setup | operation | median ms | p99 ms | per second |\n|---|---|---|---|---|');
 for (const r of rows)
@@ -188,6 +273,29 @@ for (const setup of ['memory + files', 'Redis + S3']) {
   const times = (n: number) => `${n.toFixed(1)}×`;
   console.log(
     `${setup}: cached lookup is ${times(uncached.medianMs / cached.medianMs)} faster than uncached (medians), ${times(cached.perSecond / uncached.perSecond)} (per second)`,
+  );
+}
+const ms = (n: number) => n.toFixed(2);
+console.log(
+  '\nAgainst the floor (bench/floor-app.ts: the smallest Hono app sending the same bytes and headers), wrk with ' +
+    `16 connections, ${SECONDS} s a turn, medians of ${ROUNDS} rounds taken in turns:\n`,
+);
+const floorColumns = ['setup', 'operation', 'ours per second', 'floor per second', 'ours / floor (each round)'];
+floorColumns.push('p50 ms ours, floor', 'p99 ms ours, floor');
+console.log(`| ${floorColumns.join(' | ')} |\n|${'---|'.repeat(floorColumns.length)}`);
+const ratioOf = (f: FloorRow) => f.ours.perSecond / f.floor.perSecond;
+for (const f of floorRows) {
+  const each = f.ratios.map((r) => r.toFixed(2)).join(', ');
+  const cells = [f.setup, f.operation, Math.round(f.ours.perSecond), Math.round(f.floor.perSecond)];
+  cells.push(`${ratioOf(f).toFixed(2)}× (${each})`, `${ms(f.ours.p50Ms)}, ${ms(f.floor.p50Ms)}`);
+  cells.push(`${ms(f.ours.p99Ms)}, ${ms(f.floor.p99Ms)}`);
+  console.log(`| ${cells.join(' | ')} |`);
+}
+for (const f of floorRows.filter((r) => r.operation === 'cached lookup')) {
+  const met = ratioOf(f) >= FLOOR_TARGET ? 'met' : 'missed';
+  console.log(
+    `${f.setup}: a cached lookup answers ${ratioOf(f).toFixed(2)}× the floor's requests per second; ` +
+      `target ≥ ${FLOOR_TARGET}×: ${met}`,
   );
 }
 const photoMB = median(photos.map((p) => p.length)) / 1e6;

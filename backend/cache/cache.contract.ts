@@ -61,13 +61,23 @@ export function describeCache(name: string, make: () => Promise<CacheFixture>): 
       assert.deepEqual(await cache.getMany(['ada']), [undefined]);
     });
 
-    test('what is set is got back, as a copy', async () => {
-      await cache.set('ada', pictureMeta('ada'), 60_000);
+    test('what is set is got back, and neither the setter nor a getter can change what is cached', async () => {
+      const set = pictureMeta('ada');
+      await cache.set('ada', set, 60_000);
+      set.url = 'changed by the setter';
       const [got] = await cache.getMany(['ada']);
       assert.deepEqual(got, pictureMeta('ada'));
-      got!.url = 'changed by the caller';
-      got!.variants[0]!.url = 'changed by the caller';
-      got!.variants.pop();
+      // A copy takes the change and a frozen entry refuses it: either way, the cache keeps what was set.
+      const change = (edit: () => void) => {
+        try {
+          edit();
+        } catch (error) {
+          assert.ok(error instanceof TypeError, String(error));
+        }
+      };
+      change(() => (got!.url = 'changed by the caller'));
+      change(() => (got!.variants[0]!.url = 'changed by the caller'));
+      change(() => got!.variants.pop());
       assert.deepEqual(await cache.getMany(['ada']), [pictureMeta('ada')]);
     });
 

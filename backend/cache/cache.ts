@@ -10,7 +10,10 @@ export type CachedPicture = PictureMeta | null;
  */
 export interface LookupCache {
   readonly kind: 'redis' | 'memory';
-  /** One round trip for all ids; `undefined` where an id is not cached (or its entry has expired). */
+  /**
+   * One round trip for all ids; `undefined` where an id is not cached (or its entry has expired). What it answers is
+   * the caller's to read, not to change: the memory cache hands out its entries themselves, frozen.
+   */
   getMany(userIds: readonly string[]): Promise<(CachedPicture | undefined)[]>;
   /**
    * Caches a lookup for `ttlMs` milliseconds. With `onlyIfAbsent` an existing entry wins: a lookup that read the

@@ -1,5 +1,6 @@
 import type { CachedPicture, EventBus, LookupCache } from './cache.ts';
-import { checkTtl, copyPicture, createListeners, reportListenerError, toCount } from './shared.ts';
+import { createLru } from './lru.ts';
+import { checkTtl, createListeners, frozenCopy, reportListenerError, toCount } from './shared.ts';
 
 export interface MemoryCacheOptions {
   /** The most users kept; the least recently used one goes first. */
@@ -28,18 +29,16 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): LookupCache
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
     throw new RangeError(`createMemoryCache: maxEntries must be a positive integer, got ${maxEntries}`);
   }
-  // A Map iterates in insertion order: re-inserting on use keeps the least recently used entry first.
-  const entries = new Map<string, Entry>();
+  const entries = createLru<Entry>();
   let hits = 0;
   let misses = 0;
 
   function lookup(userId: string, time: number): CachedPicture | undefined {
-    const entry = entries.get(userId);
+    const entry = entries.use(userId);
     if (!entry) return undefined;
+    if (entry.expiresAt > time) return entry.value;
     entries.delete(userId);
-    if (entry.expiresAt <= time) return undefined;
-    entries.set(userId, entry);
-    return copyPicture(entry.value);
+    return undefined;
   }
 
   return {
@@ -53,16 +52,13 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): LookupCache
     async set(userId, value, ttlMs, { onlyIfAbsent = false } = {}) {
       checkTtl(ttlMs);
       const time = now();
-      const existing = entries.get(userId);
+      const existing = entries.peek(userId);
       // Not a use of the existing entry: its place in the LRU order stays.
       if (onlyIfAbsent && existing && existing.expiresAt > time) return;
-      entries.delete(userId);
-      // A copy, so a caller that edits its object (or the one it got back) cannot change what is cached.
-      entries.set(userId, { value: copyPicture(value), expiresAt: time + ttlMs });
-      for (const oldest of entries.keys()) {
-        if (entries.size <= maxEntries) break;
-        entries.delete(oldest);
-      }
+      // A frozen copy, so neither the caller that edits its object nor one that got the entry back can change it; hits
+      // then hand out the entry itself, and an answer prepared from it stays true (routes/lookup-answers.ts).
+      entries.set(userId, { value: frozenCopy(value), expiresAt: time + ttlMs });
+      while (entries.size > maxEntries) entries.dropOldest();
     },
 
     async delete(userId) {
@@ -76,7 +72,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): LookupCache
 
     async stats() {
       const time = now();
-      for (const [userId, entry] of entries) if (entry.expiresAt <= time) entries.delete(userId);
+      for (const [userId, entry] of entries.entries()) if (entry.expiresAt <= time) entries.delete(userId);
       return { hits, misses, keys: entries.size };
     },
 

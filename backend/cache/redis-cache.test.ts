@@ -72,6 +72,36 @@ describe('redis cache: shared by instances, one round trip', () => {
     }
   });
 
+  test('an unchanged entry is one frozen value; a change by another instance is seen at once', async () => {
+    const prefix = freshPrefix();
+    const [clientA, clientB] = [await connect(), await connect()];
+    const a = createRedisCache({ client: clientA, prefix, parsedEntries: 2 });
+    const b = createRedisCache({ client: clientB, prefix });
+    try {
+      await b.set('ada', pictureMeta('ada', 'v1'), 60_000);
+      const [first] = await a.getMany(['ada']);
+      const [again] = await a.getMany(['ada']);
+      assert.equal(again, first, 'the same object, not parsed again');
+      assert.ok(Object.isFrozen(first) && Object.isFrozen(first!.variants));
+      await b.set('ada', pictureMeta('ada', 'v2'), 60_000);
+      assert.deepEqual(await a.getMany(['ada']), [pictureMeta('ada', 'v2')]);
+      await b.set('ada', null, 60_000);
+      assert.deepEqual(await a.getMany(['ada']), [null]);
+      await b.delete('ada');
+      assert.deepEqual(await a.getMany(['ada']), [undefined]);
+      // Past `parsedEntries`, the least recently looked up are parsed again, and answered all the same.
+      for (const id of ['bob', 'cy', 'dan']) await b.set(id, pictureMeta(id), 60_000);
+      const [bob] = await a.getMany(['bob']);
+      await a.getMany(['cy', 'dan']);
+      const [bobAgain] = await a.getMany(['bob']);
+      assert.notEqual(bobAgain, bob);
+      assert.deepEqual(bobAgain, pictureMeta('bob'));
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await quit(clientA, clientB);
+    }
+  });
+
   test('counting costs no round trip: counts reach Redis on their own, batched', async () => {
     const prefix = freshPrefix();
     const client = await connect();

@@ -1,7 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { CachedPicture, LookupCache } from './cache.ts';
+import { createLru } from './lru.ts';
 import type { RedisClient } from './redis-client.ts';
-import { checkTtl, isCachedPicture, parseJson, toCount } from './shared.ts';
+import { checkTtl, frozenCopy, isCachedPicture, parseJson, toCount } from './shared.ts';
 
 export interface RedisCacheOptions {
   /**
@@ -13,6 +14,8 @@ export interface RedisCacheOptions {
   prefix?: string;
   /** How long counts wait in this process before they are added to the shared totals. */
   flushIntervalMs?: number;
+  /** How many entries' last value this process keeps parsed, to answer an unchanged one without parsing it again. */
+  parsedEntries?: number;
 }
 
 /**
@@ -21,6 +24,7 @@ export interface RedisCacheOptions {
  * instances. `getMany` is a single MGET on one Redis; on a Redis Cluster it is one GET per user, which auto-pipelining
  * sends as one pipeline per master. `count` only adds to counters in this process, which are sent about once a second
  * and before `stats()`, so a lookup costs no extra round trip; counts that cannot be sent are kept and sent later.
+ * The values it answers are frozen, and the same object while an entry's text in Redis stays the same.
  * `close()` sends the counts and stops the timer (later counts are ignored); the client stays open: the entry that made
  * it quits it.
  *
@@ -29,7 +33,7 @@ export interface RedisCacheOptions {
  * const [ada, bob] = await cache.getMany(['ada', 'bob']); // one round trip
  */
 export function createRedisCache(options: RedisCacheOptions): LookupCache {
-  const { client, prefix = 'pic:', flushIntervalMs = 1_000 } = options;
+  const { client, prefix = 'pic:', flushIntervalMs = 1_000, parsedEntries = 1_000 } = options;
   if (typeof client?.mget !== 'function') {
     throw new TypeError('createRedisCache: `client` must be an ioredis client: new Redis(url, redisClientOptions())');
   }
@@ -37,6 +41,10 @@ export function createRedisCache(options: RedisCacheOptions): LookupCache {
   const totalKeys = { hits: `${prefix}stats:hits`, misses: `${prefix}stats:misses` } as const;
   const urlPattern = `${escapeGlob(prefix)}url:*`;
   const pending = { hits: 0, misses: 0 };
+  // The text Redis answered for a key and the frozen value parsed from it: the same text is answered with the same
+  // value, without parsing and checking it again, and what is prepared from that value (routes/lookup-answers.ts) is
+  // kept with it. Any other text is parsed: an entry changed anywhere is never answered from here.
+  const parsed = createLru<{ raw: string; value: CachedPicture }>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
@@ -109,11 +117,19 @@ export function createRedisCache(options: RedisCacheOptions): LookupCache {
       const raws = client.isCluster ? await Promise.all(keys.map((key) => client.get(key))) : await client.mget(keys);
       return raws.map((raw, i): CachedPicture | undefined => {
         if (raw === null) return undefined;
+        const key = keys[i]!;
+        const known = parsed.use(key);
+        if (known?.raw === raw) return known.value;
         const value = parseJson(raw);
-        if (isCachedPicture(value, userIds[i]!)) return value;
+        if (isCachedPicture(value, userIds[i]!)) {
+          const kept = frozenCopy(value);
+          parsed.set(key, { raw, value: kept });
+          while (parsed.size > parsedEntries) parsed.dropOldest();
+          return kept;
+        }
         // A value this code did not write is a miss; dropping it lets the next lookup cache a good one. Not awaited:
         // a lookup stays one round trip (a concurrent good `set` could be dropped too, which costs one miss).
-        client.del(keys[i]!).catch(() => {});
+        client.del(key).catch(() => {});
         return undefined;
       });
     },
@@ -156,6 +172,7 @@ export function createRedisCache(options: RedisCacheOptions): LookupCache {
     async close() {
       if (closed) return;
       closed = true;
+      parsed.clear();
       clearTimeout(timer);
       timer = undefined;
       // Shutting down must not wait on a Redis that is away: counts that cannot be sent now are lost.

@@ -16,9 +16,11 @@ export function toCount(n: number): number {
   return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
 }
 
-/** A copy that shares nothing a caller could change. */
-export function copyPicture(value: CachedPicture): CachedPicture {
-  return value === null ? null : { ...value, variants: value.variants.map((variant) => ({ ...variant })) };
+/** A copy that shares nothing with `value`, frozen all through: nobody can change it. */
+export function frozenCopy(value: CachedPicture): CachedPicture {
+  if (value === null) return null;
+  const variants = Object.freeze(value.variants.map((variant) => Object.freeze({ ...variant })));
+  return Object.freeze({ ...value, variants: variants as PictureMeta['variants'] });
 }
 
 /** True for a well-formed cached lookup of `userId`: `null`, or that user's metadata. */

@@ -24,18 +24,22 @@ const pageCaching = 'no-cache';
 
 /** Serves each asset at `/{name}`, and the one named `''` (the demo's front page) at `/`. */
 export function assetRoutes({ assets }: { assets: ReadonlyMap<string, Asset> }) {
-  return new Hono().get('/:name?', async (c, next) => {
-    const asset = assets.get(c.req.param('name') ?? '');
-    if (!asset) return next();
+  const app = new Hono();
+  // A route per asset, not one `/:name?`: a parameter at the root overlaps the service's other routes, and Hono then
+  // routes every request with its TrieRouter instead of its RegExpRouter, a few µs more for each.
+  for (const [name, asset] of assets) {
     const cacheControl = asset.immutable
       ? caching.immutable
       : asset.contentType.startsWith('text/html')
         ? pageCaching
         : caching.brief;
     const headers = { ETag: asset.etag, 'Cache-Control': cacheControl };
-    if (matchesETag(c, asset.etag)) return c.body(null, 304, headers);
-    return c.body(asset.body, 200, { ...headers, 'Content-Type': asset.contentType });
-  });
+    app.get(`/${name}`, (c) => {
+      if (matchesETag(c, asset.etag)) return c.body(null, 304, headers);
+      return c.body(asset.body, 200, { ...headers, 'Content-Type': asset.contentType });
+    });
+  }
+  return app;
 }
 
 /** An asset from its bytes, tagged by their SHA-256; `immutable` when its name carries a hash. */

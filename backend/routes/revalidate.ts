@@ -6,19 +6,40 @@ import type { Context } from 'hono';
  * more than the lookup itself.
  */
 export function matchesETag(c: Context, tag: string): boolean {
-  const bare = tag.replace(/^W\//, '');
-  // `*` is not honoured: it would answer 304 for a version that does not exist.
-  return (
-    c.req
-      .header('If-None-Match')
-      ?.split(',')
-      .some((t) => t.trim().replace(/^W\//, '') === bare) ?? false
-  );
+  return namesTag(c.req.header('If-None-Match'), tag.replace(/^W\//, ''));
 }
 
-/** A short, stable digest of a string (FNV-1a, 32 bits, in base 36) for building weak tags. */
-export function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return (hash >>> 0).toString(36);
+/**
+ * Whether an `If-None-Match` value names `opaque`, a tag without its weak prefix (`"…"`): weak and strong forms of a
+ * tag match alike.
+ */
+export function namesTag(ifNoneMatch: string | undefined, opaque: string): boolean {
+  // `*` is not honoured: it would answer 304 for a version that does not exist.
+  return ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === opaque) ?? false;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** A short, stable digest of a string (FNV-1a, 32 bits) for building weak tags; {@link tagText} writes it. */
+export function fnv1a(text: string): number {
+  let hash = FNV_OFFSET;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+  return hash;
+}
+
+/** Where a chain of digests starts (see {@link chainDigest}). */
+export const DIGEST_CHAIN_START = FNV_OFFSET;
+
+/**
+ * `hash` with `digest` after it: FNV-1a over digests, each as one unit, so a tag over many parts is made from the
+ * digests each part keeps, without hashing their text again.
+ */
+export function chainDigest(hash: number, digest: number): number {
+  return Math.imul(hash ^ digest, FNV_PRIME);
+}
+
+/** A digest as the text of a tag: base 36. */
+export function tagText(digest: number): string {
+  return (digest >>> 0).toString(36);
 }

@@ -6,7 +6,7 @@ import { freePort } from './free-port.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-/** An image service started from its real entry, as a child process listening on 127.0.0.1. */
+/** A server started as a child process listening on 127.0.0.1: the image service from its real entry, or a bench's. */
 export interface RunningService {
   base: string;
   pid: number;
@@ -27,9 +27,20 @@ export function entryCommand(runtime: 'node' | 'deno'): string[] {
 }
 
 /** Starts the service on a free port with `env` added to this process's environment; resolves once it answers. */
-export async function startService(runtime: 'node' | 'deno', env: Record<string, string>): Promise<RunningService> {
+export function startService(runtime: 'node' | 'deno', env: Record<string, string>): Promise<RunningService> {
+  return startServer(entryCommand(runtime), env, `the ${runtime} service`);
+}
+
+/**
+ * Starts `command` on a free port (`HOST` and `PORT` in its environment, with `env`) and resolves once it answers
+ * any request for `/healthz`; `name` says which server in errors.
+ */
+export async function startServer(
+  [command, ...args]: string[],
+  env: Record<string, string>,
+  name: string,
+): Promise<RunningService> {
   const port = await freePort();
-  const [command, ...args] = entryCommand(runtime);
   const child: ChildProcess = spawn(command!, args, {
     cwd: root,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), NO_COLOR: '1', ...env },
@@ -41,7 +52,7 @@ export async function startService(runtime: 'node' | 'deno', env: Record<string,
   killOnExit(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const base = `http://127.0.0.1:${port}`;
-  const exitedAtStart = () => new Error(`the ${runtime} service exited at start:\n${output}`);
+  const exitedAtStart = () => new Error(`${name} exited at start:\n${output}`);
   try {
     await until(
       async () => {
@@ -51,13 +62,13 @@ export async function startService(runtime: 'node' | 'deno', env: Record<string,
           () => false,
         );
       },
-      `the ${runtime} service to answer`,
+      `${name} to answer`,
       30_000,
     );
   } catch (error) {
     if (child.exitCode !== null) throw exitedAtStart();
     child.kill('SIGKILL');
-    throw new Error(`the ${runtime} service did not answer within 30 s:\n${output}`, { cause: error });
+    throw new Error(`${name} did not answer within 30 s:\n${output}`, { cause: error });
   }
   return {
     base,
