@@ -44,8 +44,9 @@ const warned = new Set<string>();
  * screen reader does not read the name twice. Without `label` (or with `label=""`) it names no one either, and, with
  * no `initials` given, the fallback is the silhouette.
  *
- * The image names every copy the service made of the picture (`srcset`) and the size it is shown at (`sizes`: `size`
- * pixels, 48 without it), so the browser fetches the one that fits the size and the screen's pixel ratio. Until it
+ * The image names every copy the service made of the picture in `srcset`, each by its pixel density at the size it
+ * is shown at (`size` pixels, 48 without it), so the browser fetches the one that fits the size and the screen's
+ * pixel ratio. Until it
  * has loaded on a first sight, the fallback stays under it (with the picture's tiny preview, blurred, when the
  * service made one) and goes once it has, so a list never shows an empty circle and never jumps from initials to
  * faces; a picture the browser has in memory (after a reload, or shown before on the page) renders alone.
@@ -178,10 +179,9 @@ export class CachedProfilePicture extends LitElement {
     // A server-rendered element's first render is the server's, which knew no picture, as Lit's hydration expects;
     // the picture comes with the next one.
     const url = this.#served && !this.hasUpdated ? undefined : this.picture.url;
-    const { srcset } = this.picture;
-    // sizes and srcset before src: set in template order, so the browser never starts fetching src alone.
+    // srcset before src: set in template order, so the browser never starts fetching src alone.
     const image = url
-      ? html`<img part="image" sizes="${size}px" srcset=${srcset ?? nothing} src=${url} alt=${this.#name()} width=${size}
+      ? html`<img part="image" srcset=${this.picture.srcsetAt(size) ?? nothing} src=${url} alt=${this.#name()} width=${size}
           height=${size} @load=${this.onImageLoad} @error=${this.onImageError} />`
       : nothing;
     // The image first, so it is the shadow root's first img whatever stands in for it. Under an image, the fallback

@@ -59,18 +59,21 @@ type ImageState = 'none' | 'url' | 'loaded' | 'tried' | 'blob';
  * Resolves a user's profile picture for any Lit element, the way `<cached-profile-picture>` does: `peek` on connect
  * (a known picture is there for the first render, with no `await`), else `get`; `watch` while connected, so an
  * invalidation re-renders; the stored Blob when the URL cannot be used or fails to load. The host renders `url`
- * and `srcset` in an `<img>` (with `sizes`) and forwards that image's `load` and `error` to {@link imageLoaded} and
- * {@link imageFailed}.
+ * and `srcsetAt(size)` in an `<img>` and forwards that image's `load` and `error` to
+ * {@link imageLoaded} and {@link imageFailed}.
  *
  * @example
  * class FriendRow extends LitElement {
  *   @property() friendId = '';
  *   private picture = new ProfilePictureController(this, () => this.friendId);
  *   render() {
- *     const { url, srcset } = this.picture;
- *     const loaded = (e: Event) => { const img = e.target as HTMLImageElement; this.picture.imageLoaded(img.getAttribute('src'), img.currentSrc); };
+ *     const { url } = this.picture;
+ *     const loaded = (e: Event) => {
+ *       const img = e.target as HTMLImageElement;
+ *       this.picture.imageLoaded(img.getAttribute('src'), img.currentSrc);
+ *     };
  *     return url
- *       ? html`<img sizes="32px" srcset=${srcset ?? nothing} src=${url} @load=${loaded}
+ *       ? html`<img srcset=${this.picture.srcsetAt(32) ?? nothing} src=${url} width="32" height="32" @load=${loaded}
  *           @error=${(e: Event) => this.picture.imageFailed((e.target as HTMLImageElement).getAttribute('src'))}>`
  *       : html`<span>${this.picture.loading ? '…' : '?'}</span>`;
  *   }
@@ -162,21 +165,26 @@ export class ProfilePictureController implements ReactiveController {
   }
 
   /**
-   * The picture's copies as an `<img>`'s `srcset`, while {@link url} is the picture's own URL (not a stored Blob):
-   * with `sizes`, the browser fetches the one copy that fits the image's size and the screen. `undefined` for
-   * metadata kept from before the service made copies, which shows through {@link url} alone.
+   * The picture's copies as the `srcset` of an `<img>` `size` CSS pixels wide, while {@link url} is the picture's own
+   * URL (not a stored Blob); `undefined` for metadata kept from before the service made copies, which shows through
+   * {@link url} alone. Each copy is named by its pixel density at that size (`1.333x`), so the browser fetches the one
+   * copy that fits the size and the screen, as it would from widths and `sizes`, with no `sizes` to parse (which cost
+   * a reload of 50 pictures about 10 ms). The narrowest copy at least `size` wide (else the widest) is also named
+   * `1x`: a srcset of densities with no `1x` would make the image's `src` that candidate.
    */
-  get srcset(): string | undefined {
-    return (
-      (this.shown === 'url' &&
-        this.resolution?.meta?.variants?.map((variant) => `${variant.url} ${variant.width}w`).join()) ||
-      undefined
-    );
+  srcsetAt(size: number): string | undefined {
+    const variants = this.shown === 'url' ? this.resolution?.meta?.variants : undefined;
+    if (!variants?.length) return undefined;
+    const byWidth = [...variants].sort((a, b) => a.width - b.width);
+    const fit = byWidth.find((variant) => variant.width >= size) ?? byWidth.at(-1)!;
+    const named = variants.map((variant) => `${variant.url} ${+(variant.width / size).toFixed(3)}x`);
+    if (fit.width !== size) named.push(`${fit.url} 1x`);
+    return named.join();
   }
 
   /**
    * The `<img>` showing {@link url} has loaded: pass its `src` attribute, so a late event for an older picture is
-   * ignored, and its `currentSrc`, the copy the browser picked from {@link srcset}, which the source keeps. Sets
+   * ignored, and its `currentSrc`, the copy the browser picked from {@link srcsetAt}, which the source keeps. Sets
    * {@link loadedUrl}, tells the source, and calls `onLoad`.
    */
   imageLoaded(src: string | null, currentSrc?: string): void {
