@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { until } from '../../scripts/testing/wait.ts';
+import { freePort } from './free-port.ts';
 import { startRedisServer, type RedisServer } from './redis-server.ts';
 
 const run = promisify(execFile);
@@ -42,6 +43,8 @@ export async function startRedisCluster({ size = 3 }: { size?: number } = {}): P
     for (let i = 0; i < size; i++) {
       nodes.push(
         await startRedisServer({
+          // Its cluster bus listens on the port plus 10,000, which must be free too.
+          port: await freePort({ plus: 10_000 }),
           // A short node timeout: a node that is gone is noticed within a test's patience.
           args: [
             '--cluster-enabled',

@@ -27,12 +27,14 @@ export interface RedisServerOptions {
   startTimeoutMs?: number;
   /** More arguments for `redis-server`, e.g. `['--cluster-enabled', 'yes', …]`. */
   args?: string[];
+  /** The port; a free one by default. */
+  port?: number;
 }
 
 const INSTALL_HINT = 'install it with `apt-get install -y redis-server` (Debian) so that `redis-server` is on PATH';
 
 /**
- * Starts `redis-server` on a free port with persistence off and resolves once it answers PING.
+ * Starts `redis-server` (on a free port unless given one) with persistence off and resolves once it answers PING.
  * Call `stop()` when done (an `after` hook): the child is also killed if the test process exits first.
  *
  * @example
@@ -43,7 +45,7 @@ const INSTALL_HINT = 'install it with `apt-get install -y redis-server` (Debian)
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const command = options.command ?? 'redis-server';
   const startTimeoutMs = options.startTimeoutMs ?? 5_000;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 
