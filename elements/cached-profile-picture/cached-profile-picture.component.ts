@@ -46,10 +46,10 @@ const warned = new Set<string>();
  *
  * The image names every copy the service made of the picture in `srcset`, each by its pixel density at the size it
  * is shown at (`size` pixels, 48 without it), so the browser fetches the one that fits the size and the screen's
- * pixel ratio. Until it
- * has loaded on a first sight, the fallback stays under it (with the picture's tiny preview, blurred, when the
- * service made one) and goes once it has, so a list never shows an empty circle and never jumps from initials to
- * faces; a picture the browser has in memory (after a reload, or shown before on the page) renders alone.
+ * pixel ratio. Until it has loaded on a first sight, the fallback stays under it (with the picture's tiny preview,
+ * blurred, when the service made one) and goes once it has, so a list never shows an empty circle and never jumps
+ * from initials to faces; a picture the browser has in memory (after a reload, or shown before on the page) renders
+ * alone.
  *
  * With `loading="lazy"` (the default), a picture the store knows synchronously (`peek`: memory, LocalStorage, no
  * request) is still in the first render, so a known face never waits a frame for an IntersectionObserver; asking

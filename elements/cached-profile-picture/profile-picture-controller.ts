@@ -59,8 +59,8 @@ type ImageState = 'none' | 'url' | 'loaded' | 'tried' | 'blob';
  * Resolves a user's profile picture for any Lit element, the way `<cached-profile-picture>` does: `peek` on connect
  * (a known picture is there for the first render, with no `await`), else `get`; `watch` while connected, so an
  * invalidation re-renders; the stored Blob when the URL cannot be used or fails to load. The host renders `url`
- * and `srcsetAt(size)` in an `<img>` and forwards that image's `load` and `error` to
- * {@link imageLoaded} and {@link imageFailed}.
+ * and `srcsetAt(size)` in an `<img>` and forwards that image's `load` and `error` to {@link imageLoaded} and
+ * {@link imageFailed}.
  *
  * @example
  * class FriendRow extends LitElement {
