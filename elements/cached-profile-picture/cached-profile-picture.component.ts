@@ -181,8 +181,7 @@ export class CachedProfilePicture extends LitElement {
     const url = this.#served && !this.hasUpdated ? undefined : this.picture.url;
     // srcset before src: set in template order, so the browser never starts fetching src alone.
     const image = url
-      ? html`<img part="image" srcset=${this.picture.srcsetAt(size) ?? nothing} src=${url} alt=${this.#name()} width=${size}
-          height=${size} @load=${this.onImageLoad} @error=${this.onImageError} />`
+      ? html`<img part="image" srcset=${this.picture.srcsetAt(size) ?? nothing} src=${url} alt=${this.#name()} @load=${this.onImageLoad} @error=${this.onImageError}>`
       : nothing;
     // The image first, so it is the shadow root's first img whatever stands in for it. Under an image, the fallback
     // waits for updated() to find it not complete: one the browser has in memory (every picture after a reload) needs
@@ -204,7 +203,7 @@ export class CachedProfilePicture extends LitElement {
     // are in the markup, so they show before any script runs.
     return html`<div part="fallback" class="${url ? 'under' : ''} ${isServer || this.#served ? 'served' : ''}"
       style=${isServer ? styleOf(this.userId, this.#size()) : nothing} role="img" aria-label=${name || nothing}
-      aria-hidden=${name && !url ? nothing : 'true'}>${isPreview(placeholder) ? html`<img src=${placeholder} alt="" />` : initials || silhouette}</div>`;
+      aria-hidden=${name && !url ? nothing : 'true'}>${isPreview(placeholder) ? html`<img src=${placeholder} alt="">` : initials || silhouette}</div>`;
   }
 
   /** A server-rendered element has rendered what the server did: now what the browser knows (a picture, maybe). */

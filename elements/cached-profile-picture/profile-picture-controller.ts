@@ -342,15 +342,21 @@ export class ProfilePictureController implements ReactiveController {
   }
 
   /**
-   * The only way the image's state changes: every change ends the slow timer, and entering `url` starts it. So the
-   * timer needs no guard: if it fires, the same URL of the same answer is still loading.
+   * The only way the image's state changes: every change ends the slow timer, and entering `url` starts it once the
+   * host has rendered, if the image is still loading then (one the browser had in memory is shown by that update:
+   * {@link imageShown}; 50 timers set and cleared were the largest part of a reload's own work). So the timer needs no
+   * other guard: if it fires, the same URL of the same answer is still loading.
    */
   #enter(state: ImageState, meta?: PictureMeta): void {
     clearTimeout(this.#slowTimer);
     this.#state = state;
     if (state === 'url') {
       const run = this.#run;
-      this.#slowTimer = setTimeout(() => void this.#showBlob(meta!, run), SLOW_IMAGE_MS);
+      void this.#host.updateComplete.then(() => {
+        if (this.#state !== 'url' || run !== this.#run) return;
+        clearTimeout(this.#slowTimer);
+        this.#slowTimer = setTimeout(() => void this.#showBlob(meta!, run), SLOW_IMAGE_MS);
+      });
     }
   }
 
