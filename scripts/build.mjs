@@ -16,8 +16,8 @@ const outdir = at('dist/');
 
 /**
  * Lit's css`` literals reach the bundle as written; esbuild minifies code, not strings. Comments and layout go, and
- * the space after a colon (our styles have no strings, and no selector with a space after its colon); nothing else:
- * spaces inside values such as calc() stay.
+ * the space after a colon (our styles have no strings, and no selector with a space after its colon), and the zero
+ * before a decimal point; nothing else: spaces inside values such as calc() stay.
  */
 const minifyCssLiterals = {
   name: 'minify-css-literals',
@@ -32,6 +32,7 @@ const minifyCssLiterals = {
             .replace(/\s+/g, ' ')
             .replace(/\s*([{};,>])\s*/g, '$1')
             .replace(/:\s+/g, ':')
+            .replace(/([\s:(,*])0\.(\d)/g, '$1.$2')
             .replace(/;}/g, '}')
             .trim()}\``,
       );

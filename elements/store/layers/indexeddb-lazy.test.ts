@@ -1,5 +1,6 @@
 // The IndexedDB layer as the store uses it, fetched as a module of its own, in real Chromium: on a first visit (no
-// database of this store yet) a lookup does not wait for the module and a database to be made.
+// database of this store yet, as LocalStorage tells at once) a lookup does not wait for the module and a database
+// to be made.
 import { expect } from '@esm-bundle/chai';
 import { deleteDB } from 'idb';
 import type { PictureMeta } from '../../../contract/picture.ts';
@@ -19,7 +20,10 @@ const meta = (userId: string): PictureMeta => ({
 describe('IndexedDB layer, loaded lazily', () => {
   let dbName: string;
   beforeEach(() => (dbName = `idb-lazy-test-${crypto.randomUUID()}`));
-  afterEach(() => deleteDB(dbName));
+  afterEach(async () => {
+    localStorage.removeItem(`cpp:idb:${dbName}`);
+    await deleteDB(dbName);
+  });
 
   it('answers "nothing known" without making a database when none exists yet', async () => {
     const layer = lazyIndexedDbLayer({ dbName });
@@ -38,24 +42,31 @@ describe('IndexedDB layer, loaded lazily', () => {
     expect(found.get('ada')!.meta!.version).to.equal('vada');
   });
 
-  it('asks the browser which databases exist only until it knows this one does', async () => {
-    let asked = 0;
-    // The real factory, counting its databases() calls.
-    const factory = new Proxy(indexedDB, {
-      get(target, key) {
-        if (key === 'databases') asked++;
-        const value = Reflect.get(target, key);
-        return typeof value === 'function' ? value.bind(target) : value;
+  it('keeps in LocalStorage that its database exists, and asks the database when that storage cannot be read', async () => {
+    const first = lazyIndexedDbLayer({ dbName });
+    first.put('ada', { meta: meta('ada'), freshUntil: Date.now() + 60_000 });
+    await first.flush();
+    await until(async () => (await first.count()).entries, 'the entry to be written', 5_000);
+    expect(localStorage.getItem(`cpp:idb:${dbName}`)).to.not.equal(null, 'the write is marked');
+    const found = async () => (await lazyIndexedDbLayer({ dbName }).getMany(['ada'], Date.now())).get('ada');
+    expect((await found())?.meta?.version).to.equal('vada');
+
+    // LocalStorage cleared, the database kept: the next page does not know of it, and asks the network, once.
+    localStorage.removeItem(`cpp:idb:${dbName}`);
+    expect(await found()).to.equal(undefined);
+
+    // LocalStorage that throws when read (a privacy setting): the database is asked.
+    const own = Object.getOwnPropertyDescriptor(window, 'localStorage')!;
+    Object.defineProperty(window, 'localStorage', {
+      configurable: true,
+      get() {
+        throw new DOMException('The operation is insecure.', 'SecurityError');
       },
     });
-    const layer = lazyIndexedDbLayer({ dbName, indexedDB: factory });
-    await layer.getMany(['ada'], Date.now());
-    expect(asked).to.equal(1, 'a first visit asks once');
-    layer.put('ada', { meta: meta('ada'), freshUntil: Date.now() + 60_000 });
-    await layer.flush();
-    for (let i = 0; i < 3; i++) await layer.getMany(['ada', 'bob'], Date.now());
-    expect(asked).to.equal(1, 'after its own write, the layer knows the database exists');
-    const found = await layer.getMany(['ada'], Date.now());
-    expect(found.get('ada')?.meta?.version).to.equal('vada');
+    try {
+      expect((await found())?.meta?.version).to.equal('vada');
+    } finally {
+      Object.defineProperty(window, 'localStorage', own);
+    }
   });
 });

@@ -37,14 +37,18 @@ export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): PageInd
   );
   const later = (use: (layer: PageIndexedDbLayer) => void) => void load().then(use);
   // On a first visit there is no database yet: a lookup then goes to the network at once rather than after this
-  // module has loaded and made one. Where the browser cannot list databases, the layer is asked as usual.
-  const factory = 'indexedDB' in options ? options.indexedDB : globalThis.indexedDB;
-  // Once there is one (seen, or written by this page), it stays: later batches do not ask the browser again.
+  // module has loaded and made one. That one was made is kept in LocalStorage, which answers at once, where asking
+  // the browser (indexedDB.databases()) held a cold page's first lookup for 10-60 ms. Storage that cannot be read
+  // tells nothing: the layer is asked.
+  const marker = `cpp:idb:${options.dbName ?? 'cached-profile-pictures'}`;
   let existing = false;
-  const exists = async () =>
-    (existing ||= !(await factory?.databases?.().catch(() => undefined))?.every(
-      (db) => db.name !== (options.dbName ?? 'cached-profile-pictures'),
-    ));
+  const exists = () => {
+    try {
+      return (existing ||= !!localStorage.getItem(marker));
+    } catch {
+      return true;
+    }
+  };
   // Fetched now, in parallel with the page's first frames, so the first lookup that needs it does not wait.
   void load();
   return {
@@ -53,11 +57,17 @@ export function lazyIndexedDbLayer(options: IndexedDbLayerOptions = {}): PageInd
       return made()?.enabled ?? true;
     },
     getMany: async (userIds: Iterable<string>, now: number) =>
-      (await exists()) ? (await load()).getMany(userIds, now) : new Map(),
-    put: (userId: string, entry: CachedEntry) => {
-      existing = true;
-      later((layer) => layer.put(userId, entry));
-    },
+      exists() ? (await load()).getMany(userIds, now) : new Map(),
+    put: (userId: string, entry: CachedEntry) =>
+      later((layer) => {
+        layer.put(userId, entry);
+        try {
+          if (!existing && layer.enabled) localStorage.setItem(marker, '1');
+        } catch {
+          // Not kept: the next page asks the network first, once.
+        }
+        existing ||= layer.enabled;
+      }),
     getBlob: async (version: string) => (await load()).getBlob(version),
     keepBytes: async (pictures: readonly { version: string; url: string }[], fetcher: typeof fetch) =>
       (await load()).keepBytes(pictures, fetcher),
