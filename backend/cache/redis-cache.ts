@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { CachedPicture, LookupCache } from './cache.ts';
 import { createLru } from './lru.ts';
 import type { RedisClient } from './redis-client.ts';
+import { trackKeys } from './redis-tracking.ts';
 import { checkTtl, frozenCopy, isCachedPicture, parseJson, toCount } from './shared.ts';
 
 export interface RedisCacheOptions {
@@ -16,6 +17,22 @@ export interface RedisCacheOptions {
   flushIntervalMs?: number;
   /** How many entries' last value this process keeps parsed, to answer an unchanged one without parsing it again. */
   parsedEntries?: number;
+  /**
+   * Answer an entry read once from this process, with no round trip, until Redis reports it changed by any instance,
+   * expired, or a report may have been lost (CLIENT TRACKING, on a second connection this cache opens and closes). A
+   * single Redis only, version 6 or later; where tracking is refused, every lookup asks Redis, as without it.
+   */
+  track?: boolean;
+}
+
+/** An entry's text as Redis answered it, its value, and whether Redis will report its change. */
+interface Parsed {
+  raw: string;
+  value: CachedPicture;
+  /** The tracking session in which Redis promised to report a change; -1 when it did not. */
+  trusted: number;
+  /** When the entry expires in Redis (epoch ms), as far as this process knows. */
+  until: number;
 }
 
 /**
@@ -24,7 +41,8 @@ export interface RedisCacheOptions {
  * instances. `getMany` is a single MGET on one Redis; on a Redis Cluster it is one GET per user, which auto-pipelining
  * sends as one pipeline per master. `count` only adds to counters in this process, which are sent about once a second
  * and before `stats()`, so a lookup costs no extra round trip; counts that cannot be sent are kept and sent later.
- * The values it answers are frozen, and the same object while an entry's text in Redis stays the same.
+ * The values it answers are frozen, and the same object while an entry's text in Redis stays the same. With `track`,
+ * an entry read once is answered from memory, with no round trip, until Redis reports it changed (`redis-tracking.ts`).
  * `close()` sends the counts and stops the timer (later counts are ignored); the client stays open: the entry that made
  * it quits it.
  *
@@ -33,9 +51,12 @@ export interface RedisCacheOptions {
  * const [ada, bob] = await cache.getMany(['ada', 'bob']); // one round trip
  */
 export function createRedisCache(options: RedisCacheOptions): LookupCache {
-  const { client, prefix = 'pic:', flushIntervalMs = 1_000, parsedEntries = 1_000 } = options;
+  const { client, prefix = 'pic:', flushIntervalMs = 1_000, parsedEntries = 1_000, track = false } = options;
   if (typeof client?.mget !== 'function') {
     throw new TypeError('createRedisCache: `client` must be an ioredis client: new Redis(url, redisClientOptions())');
+  }
+  if (track && client.isCluster) {
+    throw new TypeError('createRedisCache: `track` needs a single Redis (tracking is per node), not a Cluster');
   }
   const urlKey = (userId: string): string => `${prefix}url:${userId}`;
   const totalKeys = { hits: `${prefix}stats:hits`, misses: `${prefix}stats:misses` } as const;
@@ -44,7 +65,19 @@ export function createRedisCache(options: RedisCacheOptions): LookupCache {
   // The text Redis answered for a key and the frozen value parsed from it: the same text is answered with the same
   // value, without parsing and checking it again, and what is prepared from that value (routes/lookup-answers.ts) is
   // kept with it. Any other text is parsed: an entry changed anywhere is never answered from here.
-  const parsed = createLru<{ raw: string; value: CachedPicture }>();
+  const parsed = createLru<Parsed>();
+  const tracking = !track
+    ? undefined
+    : trackKeys({
+        client: client as Redis,
+        prefix: `${prefix}url:`,
+        onChanged: (keys) => {
+          for (const key of keys) {
+            const entry = parsed.peek(key);
+            if (entry) entry.trusted = -1;
+          }
+        },
+      });
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
@@ -71,6 +104,36 @@ export function createRedisCache(options: RedisCacheOptions): LookupCache {
       }),
     );
     return counts.reduce((sum, n) => sum + n, 0);
+  }
+
+  /** Every key's value when Redis will report a change to each and none has expired; otherwise undefined. */
+  function trustedValues(keys: readonly string[], session: number): CachedPicture[] | undefined {
+    const now = Date.now();
+    const values: CachedPicture[] = [];
+    for (const key of keys) {
+      const entry = parsed.use(key);
+      if (entry?.trusted !== session || entry.until <= now) return undefined;
+      values.push(entry.value);
+    }
+    return values;
+  }
+
+  /**
+   * The entries' texts, and while tracking their time to live in ms (-1: none) in the same round trip: an entry
+   * answered from memory must stop at its expiry, which Redis reports only when it gets round to deleting the key.
+   */
+  async function read(keys: readonly string[]): Promise<[(string | null)[], number[] | undefined]> {
+    // A cluster refuses an MGET across slots. Grouping by slot would not help: users' keys are spread over 16,384
+    // slots, so a batch has about one key per slot. Hash-tagging every key into one slot would keep one MGET but
+    // put the whole cache on one master. So one GET per key, sent per master in one pipeline.
+    if (client.isCluster) return [await Promise.all(keys.map((key) => client.get(key))), undefined];
+    if (!tracking?.active) return [await client.mget(keys as string[]), undefined];
+    const pipeline = client.pipeline().mget(keys as string[]);
+    for (const key of keys) pipeline.pttl(key);
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [error] of replies) if (error) throw error;
+    const [[, raws], ...ttls] = replies as [unknown, unknown][];
+    return [raws as (string | null)[], ttls.map(([, ttl]) => Number(ttl))];
   }
 
   function scheduleFlush(): void {
@@ -111,19 +174,31 @@ export function createRedisCache(options: RedisCacheOptions): LookupCache {
     async getMany(userIds) {
       if (userIds.length === 0) return [];
       const keys = userIds.map(urlKey);
-      // A cluster refuses an MGET across slots. Grouping by slot would not help: users' keys are spread over 16,384
-      // slots, so a batch has about one key per slot. Hash-tagging every key into one slot would keep one MGET but
-      // put the whole cache on one master. So one GET per key, sent per master in one pipeline.
-      const raws = client.isCluster ? await Promise.all(keys.map((key) => client.get(key))) : await client.mget(keys);
+      if (tracking?.active) {
+        const known = trustedValues(keys, tracking.session);
+        if (known) return known;
+      }
+      const generation = tracking?.generation;
+      const sentAt = Date.now();
+      const [raws, ttls] = await read(keys);
+      // Trusted only if Redis promised, before this read, to report the entries' changes and reported none since.
+      const trusted = tracking?.active && tracking.generation === generation ? tracking.session : -1;
       return raws.map((raw, i): CachedPicture | undefined => {
         if (raw === null) return undefined;
         const key = keys[i]!;
+        // -1: no expiry; -2: gone by the time PTTL ran, so already expired here.
+        const ttl = ttls?.[i] ?? -1;
+        const until = ttl === -1 ? Infinity : sentAt + ttl;
         const known = parsed.use(key);
-        if (known?.raw === raw) return known.value;
+        if (known?.raw === raw) {
+          known.trusted = trusted;
+          known.until = until;
+          return known.value;
+        }
         const value = parseJson(raw);
         if (isCachedPicture(value, userIds[i]!)) {
           const kept = frozenCopy(value);
-          parsed.set(key, { raw, value: kept });
+          parsed.set(key, { raw, value: kept, trusted, until });
           while (parsed.size > parsedEntries) parsed.dropOldest();
           return kept;
         }
@@ -137,6 +212,7 @@ export function createRedisCache(options: RedisCacheOptions): LookupCache {
     async set(userId, value, ttlMs, { onlyIfAbsent = false } = {}) {
       checkTtl(ttlMs);
       const key = urlKey(userId);
+      tracking?.changing([key]);
       const json = JSON.stringify(value);
       const px = Math.max(1, Math.round(ttlMs));
       // NX makes "only if absent" atomic against an upload's write from any instance.
@@ -145,7 +221,9 @@ export function createRedisCache(options: RedisCacheOptions): LookupCache {
     },
 
     async delete(userId) {
-      await client.del(urlKey(userId));
+      const key = urlKey(userId);
+      tracking?.changing([key]);
+      await client.del(key);
     },
 
     count(h, m) {
@@ -172,6 +250,7 @@ export function createRedisCache(options: RedisCacheOptions): LookupCache {
     async close() {
       if (closed) return;
       closed = true;
+      await tracking?.close();
       parsed.clear();
       clearTimeout(timer);
       timer = undefined;
