@@ -50,7 +50,7 @@ export async function wire(config: Config): Promise<Wired> {
     const ready = await Promise.all([client, subscriber].map((c) => readyWithin(c, 2_000)));
     if (!ready.every(Boolean))
       console.warn(`[redis] ${redisAt} is not answering yet: lookups go to storage until it does`);
-    cache = createRedisCache({ client });
+    cache = createRedisCache({ client, track: !client.isCluster });
     events = createRedisEventBus({ publisher: client, subscriber });
     closers.push(
       () => events.close(),
