@@ -204,6 +204,7 @@ export function createRedisCache(options: RedisCacheOptions): LookupCache {
         }
         // A value this code did not write is a miss; dropping it lets the next lookup cache a good one. Not awaited:
         // a lookup stays one round trip (a concurrent good `set` could be dropped too, which costs one miss).
+        tracking?.changing([key]);
         client.del(key).catch(() => {});
         return undefined;
       });

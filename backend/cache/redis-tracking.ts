@@ -34,7 +34,10 @@ export interface KeyTracking {
   readonly active: boolean;
   readonly session: number;
   readonly generation: number;
-  /** Reports keys this process is about to change, before the write is sent. */
+  /**
+   * Reports keys this process is about to change, before the write is sent on the tracked connection: Redis reports
+   * only other connections' writes (NOLOOP).
+   */
   changing(keys: readonly string[]): void;
   /** Stops listening and closes the invalidations connection; the client stays open. */
   close(): Promise<void>;
@@ -75,9 +78,10 @@ export function trackKeys(options: KeyTrackingOptions): KeyTracking {
     try {
       const id = await invalidations.client('ID');
       await invalidations.subscribe(INVALIDATE);
-      // OFF first: ON again with a new REDIRECT is refused while broadcast tracking is on.
+      // OFF first: ON again with a new REDIRECT is refused while broadcast tracking is on. NOLOOP: this process's own
+      // writes are not reported back to it, since `changing` has marked them before they were sent.
       await client.client('TRACKING', 'OFF');
-      await client.client('TRACKING', 'ON', 'REDIRECT', String(id), 'BCAST', 'PREFIX', prefix);
+      await client.client('TRACKING', 'ON', 'REDIRECT', String(id), 'BCAST', 'PREFIX', prefix, 'NOLOOP');
     } catch (error) {
       if (!reported && client.status === 'ready' && invalidations.status === 'ready') {
         reported = true;
