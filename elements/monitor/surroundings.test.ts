@@ -38,10 +38,13 @@ describe('wastefulLookupBurst', () => {
     );
     // A resource's entry is added when its load has finished in the network stack, which may come after the page
     // read the response.
-    const lookups = await until(() => {
-      const found = entries().filter((e) => e.name.includes('/api/pictures?users='));
-      return found.length === 3 && found;
-    }, () => `three lookups in Resource Timing (saw ${entries().length} entries)`);
+    const lookups = await until(
+      () => {
+        const found = entries().filter((e) => e.name.includes('/api/pictures?users='));
+        return found.length === 3 ? found : undefined;
+      },
+      () => `three lookups in Resource Timing (saw ${entries().length} entries)`,
+    );
     const starts = lookups.map((e) => e.startTime.toFixed(1)).join(', ');
     expect(wastefulLookupBurst(['/api'], entries()), `lookups started at ${starts} ms`).to.deep.equal({
       requests: 3,
