@@ -36,7 +36,8 @@ export interface ContractTarget {
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /** What a browser caches a picture by: its URLs. */
-const urlsOf = (meta: PictureMeta) => ({ version: meta.version, url: meta.url, variants: meta.variants });
+/** What a lookup says of a version that must never change: its URLs and what they serve. */
+export const urlsOf = (meta: PictureMeta) => ({ version: meta.version, url: meta.url, variants: meta.variants });
 
 /** Every copy a lookup names: the bytes each URL serves, checked against what the lookup says of them. */
 async function fetchCopies(base: string, meta: PictureMeta): Promise<Uint8Array[]> {
