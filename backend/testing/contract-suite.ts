@@ -36,11 +36,10 @@ export interface ContractTarget {
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /** What a browser caches a picture by: its URLs. */
-/** What a lookup says of a version that must never change: its URLs and what they serve. */
 export const urlsOf = (meta: PictureMeta) => ({ version: meta.version, url: meta.url, variants: meta.variants });
 
 /** Every copy a lookup names: the bytes each URL serves, checked against what the lookup says of them. */
-async function fetchCopies(base: string, meta: PictureMeta): Promise<Uint8Array[]> {
+export async function fetchCopies(base: string, meta: PictureMeta): Promise<Uint8Array[]> {
   const copies: Uint8Array[] = [];
   for (const variant of meta.variants) {
     const res = await fetch(new URL(variant.url, base));
