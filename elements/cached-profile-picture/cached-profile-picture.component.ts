@@ -145,8 +145,11 @@ export class CachedProfilePicture extends LitElement {
   /** Rendered on the server (a declarative shadow root was there): its fallback already shows. */
   #served = false;
 
-  /** The URL whose image was not complete when rendered: the fallback stands under it until it loads. */
-  #loading: string | undefined;
+  /**
+   * The fallback shows, alone or under an image not loaded yet: what the last render drew, or what updated() asks of
+   * the next. Unset before the first render.
+   */
+  #fallbackShown: boolean | undefined;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -183,10 +186,12 @@ export class CachedProfilePicture extends LitElement {
     const image = url
       ? html`<img part="image" srcset=${this.picture.srcsetAt(size) ?? nothing} src=${url} alt=${this.#name()} @load=${this.onImageLoad} @error=${this.onImageError}>`
       : nothing;
-    // The image first, so it is the shadow root's first img whatever stands in for it. Under an image, the fallback
-    // waits for updated() to find it not complete: one the browser has in memory (every picture after a reload) needs
-    // none, and rendering one for it, with its preview to decode, was most of what a reload cost beyond Lit's own.
-    const alone = url && (url === this.picture.loadedUrl || url !== this.#loading);
+    // The image first, so it is the shadow root's first img whatever stands in for it. A fallback already shown stays
+    // under a new image until updated() finds that image complete. Where none is shown, it waits for updated() to find
+    // the image not complete: one the browser has in memory (every picture after a reload) needs none, and rendering
+    // one for it, with its preview to decode, was most of what a reload cost beyond Lit's own.
+    const alone = url && (url === this.picture.loadedUrl || !this.#fallbackShown);
+    this.#fallbackShown = !alone;
     return html`${image}${alone ? nothing : this.#fallback(url)}`;
   }
 
@@ -201,9 +206,7 @@ export class CachedProfilePicture extends LitElement {
     // Under a loading image, whose alt already names the user, it is decoration. The preview is checked here too: a
     // source of the page's own may hand over any metadata. The server runs no updated(): there the size and colour
     // are in the markup, so they show before any script runs.
-    return html`<div part="fallback" class="${url ? 'under' : ''} ${isServer || this.#served ? 'served' : ''}"
-      style=${isServer ? styleOf(this.userId, this.#size()) : nothing} role="img" aria-label=${name || nothing}
-      aria-hidden=${name && !url ? nothing : 'true'}>${isPreview(placeholder) ? html`<img src=${placeholder} alt="">` : initials || silhouette}</div>`;
+    return html`<div part="fallback" class="${url ? 'under' : ''} ${isServer || this.#served ? 'served' : ''}" style=${isServer ? styleOf(this.userId, this.#size()) : nothing} role="img" aria-label=${name || nothing} aria-hidden=${name && !url ? nothing : 'true'}>${isPreview(placeholder) ? html`<img src=${placeholder} alt="">` : initials || silhouette}</div>`;
   }
 
   /** A server-rendered element has rendered what the server did: now what the browser knows (a picture, maybe). */
@@ -221,11 +224,15 @@ export class CachedProfilePicture extends LitElement {
       if (styled.get(part) !== style) styled.set(part, (part.style.cssText = style));
     }
     const { url } = this.picture;
+    // The picture's own, rendered first; none in a server-rendered element's first update, which showed the server's.
     const image = this.renderRoot.querySelector('img');
-    if (!url || url === this.picture.loadedUrl || url === this.#loading || image?.getAttribute('src') !== url) return;
-    if (image.complete && image.naturalWidth) this.picture.imageShown(url);
-    else {
-      this.#loading = url;
+    if (!url || url === this.picture.loadedUrl || !image) return;
+    const shown = image.complete && image.naturalWidth > 0;
+    if (shown) this.picture.imageShown(url);
+    // An update only where the fallback must go (the image shows) or come (it is loading): a first sight on a cold
+    // page renders its image once, over the fallback it had, instead of removing that fallback and making it again.
+    if (shown === this.#fallbackShown) {
+      this.#fallbackShown = !shown;
       this.requestUpdate();
     }
   }

@@ -566,6 +566,26 @@ describe('<cached-profile-picture> at the size it is shown', () => {
     expect(fallback(element)).to.equal(null);
   });
 
+  it('on a first sight, puts the image over the stand-in it showed while asking, never taking that away and back', async () => {
+    const source = new TestSource();
+    const release = source.hold('eve');
+    source.answers.set('eve', resolution('eve', slowly(pic, 'eve'), { layer: 'network' }));
+    const element = mount(source, { 'user-id': 'eve', label: 'Eve Ng' });
+    await until(() => visible(fallback(element)), 'the initials while the source is asked');
+    const standIn = fallback(element)!;
+    const removed: Node[] = [];
+    const observer = new MutationObserver((records) => {
+      for (const record of records) removed.push(...record.removedNodes);
+    });
+    observer.observe(element.shadowRoot!, { childList: true });
+    release();
+    await until(() => image(element) && standIn.querySelector('img'), 'the image, and the preview under it');
+    await element.updateComplete;
+    observer.disconnect();
+    expect(fallback(element)).to.equal(standIn, 'the same stand-in, now holding the preview');
+    expect(removed.length).to.equal(0, 'nothing taken away while the image loads');
+  });
+
   it('takes as preview only a WebP, PNG or JPEG written inline; anything else gives the initials', async () => {
     const png = await new Promise<string>((resolve) => {
       const reader = new FileReader();
