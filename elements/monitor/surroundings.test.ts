@@ -4,7 +4,7 @@ import { expect } from '@esm-bundle/chai';
 import { until } from '../../scripts/testing/wait.ts';
 import { PictureStore } from '../store/picture-store.ts';
 import { users } from '../testing/service.ts';
-import { surroundings, wastefulLookupBurst } from './surroundings.ts';
+import { AT_ONCE_MS, surroundings, wastefulLookupBurst } from './surroundings.ts';
 
 /** A store that remembers nothing between calls, so every `get` of a new user is a lookup. */
 const bareStore = () => new PictureStore({ indexedDB: null, localStorage: null, broadcast: false });
@@ -24,29 +24,37 @@ describe('wastefulLookupBurst', () => {
 
   it('finds pictures shown at once but asked for in separate tasks, hence separate requests', async () => {
     const store = bareStore();
-    const ids = users('burst', 12);
-    // Three parts of one render, each in its own task: the store batches per task.
-    await Promise.all(
-      [0, 1, 2].map(
-        (part) =>
-          new Promise<void>((done) =>
-            setTimeout(() => {
-              void Promise.all(ids.slice(part * 4, part * 4 + 4).map((id) => store.get(id))).then(() => done());
-            }),
-          ),
-      ),
-    );
-    // A resource's entry is added when its load has finished in the network stack, which may come after the page
-    // read the response.
-    const lookups = await until(
-      () => {
-        const found = entries().filter((e) => e.name.includes('/api/pictures?users='));
-        return found.length === 3 ? found : undefined;
-      },
-      () => `three lookups in Resource Timing (saw ${entries().length} entries)`,
-    );
-    const starts = lookups.map((e) => e.startTime.toFixed(1)).join(', ');
-    expect(wastefulLookupBurst(['/api'], entries()), `lookups started at ${starts} ms`).to.deep.equal({
+    let starts: number[] = [];
+    // A machine busy with other work may run the three tasks further apart than anything shown at once: then it is
+    // a scroll, not a burst, and the page is shown again (at most five times).
+    for (let attempt = 0; attempt < 5; attempt++) {
+      performance.clearResourceTimings();
+      const ids = users('burst', 12);
+      // Three parts of one render, each in its own task: the store batches per task.
+      await Promise.all(
+        [0, 1, 2].map(
+          (part) =>
+            new Promise<void>((done) =>
+              setTimeout(() => {
+                void Promise.all(ids.slice(part * 4, part * 4 + 4).map((id) => store.get(id))).then(() => done());
+              }),
+            ),
+        ),
+      );
+      // A resource's entry is added when its load has finished in the network stack, which may come after the page
+      // read the response.
+      const lookups = await until(
+        () => {
+          const found = entries().filter((e) => e.name.includes('/api/pictures?users='));
+          return found.length === 3 ? found : undefined;
+        },
+        () => `three lookups in Resource Timing (saw ${entries().length} entries)`,
+      );
+      starts = lookups.map((e) => e.startTime).sort((a, b) => a - b);
+      if (starts[2]! - starts[1]! <= AT_ONCE_MS && starts[1]! - starts[0]! <= AT_ONCE_MS) break;
+    }
+    const started = starts.map((start) => start.toFixed(1)).join(', ');
+    expect(wastefulLookupBurst(['/api'], entries()), `lookups started at ${started} ms`).to.deep.equal({
       requests: 3,
       users: 12,
     });

@@ -100,7 +100,7 @@ export const USERS_PER_LOOKUP = 100;
  * brings a scrolled list's pictures in at most once a frame (8.3 ms at 120 Hz), and a person scrolling is not
  * showing them at once.
  */
-const AT_ONCE_MS = 6;
+export const AT_ONCE_MS = 6;
 
 /**
  * The burst of lookups (`GET {apiBase}/pictures?users=…`) with the most requests beyond the users it asked for
