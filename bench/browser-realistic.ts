@@ -23,6 +23,9 @@
 //   with their response headers (`transferSize`); the previews inside (c)'s lookups are not images fetched;
 // - the width in pixels of the picture each <img> shows (the file it picked, `currentSrc`: its `naturalWidth` is
 //   divided by the srcset candidate's density) against its CSS width × DPR: from ×1 to ×4 of it is right;
+// - the main thread: the longest task from starting to show the pictures until all are decoded, and the blocking
+//   time (each long task's time over 50 ms, summed, as Lighthouse's Total Blocking Time counts it), from the
+//   Long Tasks API;
 // - the renderer's memory for images, from a Chromium memory-infra dump of the page's renderer process (Tracing
 //   `requestMemoryDump`), taken 2.5 s after the pictures were shown: decoded pixels in the compositor's image decode
 //   cache (`cc/image_memory`), encoded bytes in Blink's memory cache (`web_cache/Image_resources`), and the process's
@@ -73,8 +76,16 @@ interface Sample {
   bodyBytes: number;
   transferBytes: number;
   widths: { natural: number; css: number }[];
+  /** The longest task and the blocking time while the pictures were shown (ms). */
+  mainThread: { longestMs: number; blockingMs: number };
   memory: Memory | null;
 }
+
+/** What the page's `measure()` gives, with the durations of the long tasks that ran meanwhile. */
+type Timed = Measured & { longTasks: number[] };
+
+/** A long task blocks input for its time over this (Lighthouse's Total Blocking Time). */
+const BLOCKING_AFTER_MS = 50;
 
 /** A static server for the peer: `/api/pictures/{id}` answers `{userId, url}` (no-cache); `files` immutable. */
 async function startPeer(
@@ -222,8 +233,22 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
   async function measure(page: Page, cdp: CDPSession): Promise<Sample> {
     for (const proxy of proxies) proxy.forwarded.length = 0;
     const result = await page
-      .evaluate(() => (window as unknown as { measure?(): Promise<Measured> }).measure?.() ?? { ms: null, shown: 0 })
-      .catch((): Measured => ({ ms: null, shown: 0 }));
+      .evaluate(async (): Promise<Timed> => {
+        const longTasks: number[] = [];
+        const observer = new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) longTasks.push(entry.duration);
+        });
+        observer.observe({ type: 'longtask' });
+        const shown = (await (window as unknown as { measure?(): Promise<Measured> }).measure?.()) ?? {
+          ms: null,
+          shown: 0,
+        };
+        // The last long task's entry may still be queued for the observer.
+        for (const entry of observer.takeRecords()) longTasks.push(entry.duration);
+        observer.disconnect();
+        return { ...shown, longTasks };
+      })
+      .catch((): Timed => ({ ms: null, shown: 0, longTasks: [] }));
     await sleep(SETTLE_MS);
     // The browser's own request for /favicon.ico is no picture's.
     const requests = proxies.reduce(
@@ -240,6 +265,10 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
       bodyBytes: result.network?.bodyBytes ?? 0,
       transferBytes: result.network?.transferBytes ?? 0,
       widths: result.widths ?? [],
+      mainThread: {
+        longestMs: Math.max(0, ...result.longTasks),
+        blockingMs: result.longTasks.reduce((sum, ms) => sum + Math.max(0, ms - BLOCKING_AFTER_MS), 0),
+      },
       memory,
     };
   }
@@ -310,6 +339,8 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
       imageRequests: median(s.map((x) => x.imageRequests)),
       bodyBytes: median(s.map((x) => x.bodyBytes)),
       transferBytes: median(s.map((x) => x.transferBytes)),
+      longestTaskMs: median(s.map((x) => x.mainThread.longestMs)),
+      blockingMs: median(s.map((x) => x.mainThread.blockingMs)),
       naturalWidth: naturals.length
         ? { min: Math.min(...naturals), max: Math.max(...naturals), checked: widths.length, outside }
         : null,
@@ -403,9 +434,9 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
     `The peer's ${PEER_WIDTH}-px WebP: median ${peerBytes} B. Ours: 64-px copy ${variantBytes(64)} B, 96-px ${variantBytes(96)} B (medians); upload to 201 ${ms(median(uploadMs))} (median).\n`,
   );
   console.log(
-    '| contender | DPR | phase | time to all 50 complete / decoded (decoded: fastest–slowest run) | requests | image bytes (bodies) | with headers | width of the picture each <img> shows (right: CSS × DPR … 4×) | renderer: decoded images | encoded images | private footprint |',
+    '| contender | DPR | phase | time to all 50 complete / decoded (decoded: fastest–slowest run) | requests | image bytes (bodies) | with headers | width of the picture each <img> shows (right: CSS × DPR … 4×) | main thread: longest task / blocking time | renderer: decoded images | encoded images | private footprint |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [key, contender] of Object.entries(contenders) as [Contender, (typeof contenders)[Contender]][]) {
     for (const dpr of RATIOS) {
       for (const phase of PHASES) {
@@ -419,7 +450,7 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
           : '—';
         const { decodedBytes, encodedBytes, footprintBytes } = f.memory;
         console.log(
-          `| ${contender.name} | ${dpr} | ${phase} | ${time} | ${f.requests} (${f.imageRequests} images) | ${kb(f.bodyBytes)} | ${kb(f.transferBytes)} | ${width} | ${mb(decodedBytes)} | ${mb(encodedBytes)} | ${mb(footprintBytes)} |`,
+          `| ${contender.name} | ${dpr} | ${phase} | ${time} | ${f.requests} (${f.imageRequests} images) | ${kb(f.bodyBytes)} | ${kb(f.transferBytes)} | ${width} | ${ms(f.longestTaskMs)} / ${ms(f.blockingMs)} | ${mb(decodedBytes)} | ${mb(encodedBytes)} | ${mb(footprintBytes)} |`,
         );
       }
     }

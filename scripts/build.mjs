@@ -16,8 +16,10 @@ const outdir = at('dist/');
 
 /**
  * Lit's css`` literals reach the bundle as written; esbuild minifies code, not strings. Comments and layout go, and
- * the space after a colon (our styles have no strings, and no selector with a space after its colon), and the zero
- * before a decimal point; nothing else: spaces inside values such as calc() stay.
+ * the space after a colon (our styles have no strings, and no selector with a space after its colon), the zero
+ * before a decimal point, the spaces around `*` and `/` (which calc() and rgb() do not need; no selector of ours
+ * has a universal `*` between spaces), and the quotes around an attribute selector's value that is a name; nothing
+ * else: the spaces around + and - in calc(), which it needs, stay.
  */
 const minifyCssLiterals = {
   name: 'minify-css-literals',
@@ -33,6 +35,8 @@ const minifyCssLiterals = {
             .replace(/\s*([{};,>])\s*/g, '$1')
             .replace(/:\s+/g, ':')
             .replace(/([\s:(,*])0\.(\d)/g, '$1.$2')
+            .replace(/ ([*/]) /g, '$1')
+            .replace(/='([\w-]+)'\]/g, '=$1]')
             .replace(/;}/g, '}')
             .trim()}\``,
       );

@@ -29,8 +29,8 @@ export default css`
     display: none;
   }
 
-  [part~='image'],
-  [part~='fallback'] {
+  /* the image and the fallback, the only parts */
+  [part] {
     box-sizing: border-box;
     display: block;
     width: var(--size);

@@ -140,7 +140,7 @@ export class CachePerformanceMonitor implements PictureMonitor {
     // Only this code writes the entry: the checksum tells it is whole, and the schema that its shape is this one.
     const [, schema, sum, json] = /^(\d+) (-?\d+) (.*)$/s.exec(text) ?? [];
     if (Number(schema) === MONITOR_SCHEMA && Number(sum) === checksum(json!)) return JSON.parse(json!) as MonitorState;
-    console.warn('[CacheMonitor] figures kept before the reload are unreadable (altered?): counting from zero');
+    console.warn('[CacheMonitor] figures kept before the reload are unreadable: counting from zero');
     return emptyState();
   }
 }

@@ -75,16 +75,15 @@ export class PictureStoreProvider extends LitElement {
   }
 
   #configure(): void {
-    // A server rendering the page has no page to keep pictures for (nor its events): the store is made in the browser.
-    if (isServer) return;
     const config = `${this.apiBase}|${this.debug}|${this.events}`;
-    if (this.#store && config === this.#config) return;
+    // A server rendering the page has no page to keep pictures for (nor its events): the store is made in the browser.
+    if (isServer || (this.#store && config === this.#config)) return;
+    const monitor = pageMonitor();
     if (this.#store) {
       this.#store.close();
-      pageMonitor().stores.delete(this.#store);
+      monitor.stores.delete(this.#store);
     }
     this.#config = config;
-    const monitor = pageMonitor();
     this.#store = new PictureStore({ apiBase: this.apiBase, debug: this.debug, events: this.events, monitor });
     monitor.stores.add(this.#store);
     this.#provider.setValue(this.#store);

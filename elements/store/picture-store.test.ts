@@ -82,6 +82,28 @@ describe('PictureStore', () => {
     expect(store.stats().requests).to.equal(2);
   });
 
+  it('hands the answers of one request out a few per task, so fifty pictures never render in one long task', async () => {
+    const ids = users('tasks', 50);
+    const metas = await seed(ids);
+    await resetRequests();
+    const store = make();
+    // A timer set by the first answer runs in a later task: it counts what the tasks before it answered.
+    let answered = 0;
+    let byTheNextTask = 0;
+    const resolved = await Promise.all(
+      ids.map((id) =>
+        store.get(id).then((resolution) => {
+          if (!answered++) setTimeout(() => (byTheNextTask = answered));
+          return resolution;
+        }),
+      ),
+    );
+    await new Promise((next) => setTimeout(next));
+    expect(await requests()).to.have.length(1, 'still one request for the fifty');
+    expect(resolved.map((r) => r.meta?.version)).to.deep.equal(metas.map((m) => m.version));
+    expect(byTheNextTask).to.be.at.least(10, 'the first ten together').and.below(50, 'not all fifty in one task');
+  });
+
   it('a corrupt LocalStorage entry is dropped and asked again, not an error', async () => {
     const [id] = users('corrupt', 1);
     const [meta] = await seed([id!]);
