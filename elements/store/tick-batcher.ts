@@ -22,7 +22,8 @@ export function createTickBatcher<V>(run: (keys: string[]) => Promise<Map<string
       for (const [key, { resolve, reject }] of batch) {
         if (answers.has(key)) resolve(answers.get(key)!);
         else reject(new Error(`no answer for ${key}`));
-        // A timer, the least code for a new task. A hidden tab may hold it for a second; nothing there is seen.
+        // A timer, the least code for a new task. A hidden tab may hold it (a second; a minute from the sixth group on,
+        // after five minutes hidden), while nothing of the page is seen.
         if (!(++given % PER_TASK)) await new Promise((next) => setTimeout(next));
       }
     } catch (error) {
