@@ -34,29 +34,60 @@ if (process.argv.includes('--realistic') || process.env.BENCH_REALISTIC === '1')
   process.exit(0);
 }
 
-/**
- * (b0) inside the smallest Lit element there is: the known URL in an `<img>` in a shadow root. Not a contender but
- * the floor of any Lit web component showing these pictures, so the cost of (c)'s own work can be told apart.
- */
-const litFloorScript = (
-  await build({
+/** A Lit element `tag` of `body` (its class body, which may use `html` and `styles`, the element's own), minified. */
+async function litElementScript(tag: string, body: string): Promise<string> {
+  const root = new URL('..', import.meta.url).pathname;
+  const built = await build({
     stdin: {
       contents: `import { LitElement, html } from 'lit';
-      customElements.define('lit-picture', class extends LitElement {
-        static properties = { src: {} };
-        render() { return html\`<img src=\${this.src} width="48" height="48">\`; }
-      });`,
-      resolveDir: new URL('..', import.meta.url).pathname,
+      import styles from './elements/cached-profile-picture/cached-profile-picture.styles.ts';
+      customElements.define('${tag}', class extends LitElement { ${body} });`,
+      resolveDir: root,
     },
     bundle: true,
     minify: true,
     format: 'esm',
     write: false,
     conditions: ['production'],
-  })
-).outputFiles[0]!.text;
-const litFloorPage = (urls: string[]) =>
-  tagsPage(`<script type="module">${litFloorScript}</script>`, 'lit-picture', urls, '{ src: item }');
+  });
+  return built.outputFiles[0]!.text;
+}
+
+/**
+ * (b0) inside the smallest Lit element there is: the known URL in an `<img>` in a shadow root. Not a contender but
+ * the floor of any Lit web component showing these pictures, so the cost of (c)'s own work can be told apart.
+ */
+const litFloorPage = async (urls: string[]) =>
+  tagsPage(
+    `<script type="module">${await litElementScript(
+      'lit-picture',
+      `static properties = { src: {} };
+      render() { return html\`<img src=\${this.src} width="48" height="48">\`; }`,
+    )}</script>`,
+    'lit-picture',
+    urls,
+    '{ src: item }',
+  );
+
+/**
+ * The same floor rendering what (c) renders for a known picture: its `<img>` with the same `srcset`, `src`, `alt`,
+ * part and inline style, under (c)'s styles. Between the two floors is what that markup costs any element; between
+ * this one and (c), what (c)'s own code costs (knowing the picture without asking, watching it, its events).
+ * `shown` lists, for each picture, what (c)'s `<img>` had.
+ */
+const litMarkupFloorPage = async (shown: string[][]) =>
+  tagsPage(
+    `<script type="module">${await litElementScript(
+      'lit-markup-picture',
+      `static styles = styles;
+      static properties = { src: {}, srcset: {}, alt: {}, look: {} };
+      render() { return html\`<img part="image" srcset=\${this.srcset} src=\${this.src} alt=\${this.alt}>\`; }
+      updated() { this.renderRoot.querySelector('img').style.cssText = this.look; }`,
+    )}</script>`,
+    'lit-markup-picture',
+    shown,
+    '{ src: item[0], srcset: item[1], alt: item[2], look: item[3] }',
+  );
 
 const service = await startEmbedded('node');
 const metas: PictureMeta[] = [];
@@ -76,14 +107,31 @@ const contenders = {
     path: '/cw.html',
     page: oursPage('/sw.js?precache=/cw.html'),
   },
-  lit: { name: 'floor: (b0) inside a minimal Lit element', path: '/lit.html', page: litFloorPage(paths) },
+  lit: { name: 'floor: (b0) inside a minimal Lit element', path: '/lit.html', page: await litFloorPage(paths) },
+  // Made below, from what (c) shows.
+  litMarkup: { name: "floor with (c)'s markup: the same `<img>` and styles", path: '/lit-markup.html', page: '' },
 } as const;
 type Contender = keyof typeof contenders;
-const proxy = await startCountingProxy(
-  service.base,
-  Object.fromEntries(Object.values(contenders).map((c) => [c.path, c.page])),
-);
+const pages: Record<string, string> = Object.fromEntries(Object.values(contenders).map((c) => [c.path, c.page]));
+const proxy = await startCountingProxy(service.base, pages);
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+pages[contenders.litMarkup.path] = await litMarkupFloorPage(await shownBy(contenders.c.path));
+
+/** What each `<img>` of `path` (50 `<cached-profile-picture>`) had once all showed: src, srcset, alt and style. */
+async function shownBy(path: string): Promise<string[][]> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${proxy.base}${path}`);
+  await page.evaluate(() => (window as unknown as { measure(): Promise<Measured> }).measure());
+  const shown = await page.evaluate(() =>
+    [...document.querySelectorAll('cached-profile-picture')].map((tag) => {
+      const img = tag.shadowRoot!.querySelector('img')!;
+      return ['src', 'srcset', 'alt', 'style'].map((name) => img.getAttribute(name) ?? '');
+    }),
+  );
+  await context.close();
+  return shown;
+}
 
 const PHASES = ['cold', 'again', 'reload', 'offline'] as const;
 type Phase = (typeof PHASES)[number];
@@ -243,8 +291,10 @@ console.log(
   '\n"×" is how many times faster (c) is; offline compares (c) with its worker; bandwidth is (c)\'s bytes as a share of the peer\'s.',
 );
 const floor = figures.lit;
+const againstFloor = (f: (typeof figures)[Contender]) =>
+  `cold ${faster(c.cold.ms, f.cold.ms)}, same page again ${faster(c.again.ms, f.again.ms)}, reload ${faster(c.reload.ms, f.reload.ms)} its time`;
 console.log(
-  `(c) against the floor of a Lit element showing known URLs: cold ${faster(c.cold.ms, floor.cold.ms)}, same page again ${faster(c.again.ms, floor.again.ms)}, reload ${faster(c.reload.ms, floor.reload.ms)} its time.`,
+  `(c) against the floor of a Lit element showing known URLs: ${againstFloor(floor)}; against that floor rendering (c)'s markup and styles: ${againstFloor(figures.litMarkup)}.`,
 );
 const srcs = (f: (typeof figures)[Contender]) =>
   PHASES.slice(0, 3)

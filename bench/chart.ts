@@ -7,7 +7,7 @@ export interface ChartGroup {
   bars: { name: string; ms: number | null }[];
 }
 
-const COLOURS = ['#9aa5b1', '#6b7b8c', '#3d8b5a', '#1f5fbf', '#7a3fb0', '#c07a1a'];
+const COLOURS = ['#9aa5b1', '#6b7b8c', '#3d8b5a', '#1f5fbf', '#7a3fb0', '#c07a1a', '#8a5a12'];
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
