@@ -12,7 +12,7 @@ const VARIANT_FILE = /^([1-9][0-9]{0,3})\.webp$/;
 const immutable = { 'Cache-Control': 'public, max-age=31536000, immutable' };
 
 /**
- * `/images/:userId/:version/:width.webp`: the copies, unsigned and immutable in every setup, streamed from the
+ * `/images/:userId/:version/:width.webp`: the copies, unsigned and immutable in every setup, read from the
  * storage (put a CDN in front at scale). `/images/:userId/:version`, the URL of the upload itself before copies
  * were made, sends a page that still holds it to the current copy it would show.
  */
@@ -38,7 +38,7 @@ export function imageRoutes({ service }: { service: PictureService }) {
       };
       // Hono answers HEAD with the GET handler and drops the body unread: release the file or socket behind it.
       if (c.req.method !== 'HEAD') return c.body(picture.body, 200, answer);
-      await picture.body.cancel();
+      if (picture.body instanceof ReadableStream) await picture.body.cancel();
       return c.body(null, 200, answer);
     })
     .get('/:userId/:version', async (c) => {

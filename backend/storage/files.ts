@@ -5,7 +5,7 @@ import { USER_ID } from '../user-id.ts';
 import type { StorageBackend, StoredName, StoredObject, UserInventory } from './backend.ts';
 import { copyName, isTempName, markerName, parseName, type Area } from './names.ts';
 import { createPictureStorage, type PictureStorageOptions } from './picture-storage.ts';
-import { VARIANT_TYPE, type PictureBytes, type PictureStorage } from './storage.ts';
+import { VARIANT_TYPE, WHOLE_COPY_BYTES, type PictureBytes, type PictureStorage } from './storage.ts';
 import { assertUserId, assertVersion, assertWidth } from './validate.ts';
 
 export interface FileStorageOptions extends PictureStorageOptions {
@@ -13,7 +13,7 @@ export interface FileStorageOptions extends PictureStorageOptions {
   dir: string;
 }
 
-/** Read size for streaming a copy: copies are a few KB, so this is one read. */
+/** Read size for streaming a copy too large to read whole. */
 const CHUNK_BYTES = 64 * 1024;
 
 /** Each area's folder under the data directory. */
@@ -125,13 +125,16 @@ export function createFileBackend(options: Pick<FileStorageOptions, 'dir'>): Sto
         if (isNotFound(error)) return null;
         throw error;
       }
+      let streaming = false;
       try {
         const { size } = await handle.stat();
+        if (size <= WHOLE_COPY_BYTES)
+          return { body: await readWhole(handle, size), contentType: VARIANT_TYPE, bytes: size };
+        streaming = true;
         // An open file survives a concurrent removal (which unlinks it), so the stream always ends whole.
         return { body: fileStream(handle), contentType: VARIANT_TYPE, bytes: size };
-      } catch (error) {
-        await handle.close();
-        throw error;
+      } finally {
+        if (!streaming) await handle.close();
       }
     },
 
@@ -259,6 +262,17 @@ async function writeAtomically(path: string, data: Uint8Array | string): Promise
     await rm(temp, { force: true }).catch(() => undefined);
     throw error;
   }
+}
+
+/** The first `size` bytes of an open file (all of a copy, which never changes once written). */
+async function readWhole(handle: FileHandle, size: number): Promise<Uint8Array<ArrayBuffer>> {
+  const bytes = new Uint8Array(size);
+  for (let at = 0; at < size; ) {
+    const { bytesRead } = await handle.read(bytes, at, size - at, at);
+    if (bytesRead === 0) throw new Error(`A copy ended after ${at} of its ${size} bytes.`);
+    at += bytesRead;
+  }
+  return bytes;
 }
 
 /** A Web stream over an open file, read on demand; the handle is closed at the end, on error or on cancel. */

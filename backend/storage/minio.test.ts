@@ -301,4 +301,26 @@ describe('minio storage without a server', () => {
       await new Promise((resolve) => silent.close(resolve));
     }
   });
+  test('a copy that S3 cuts short is an error, never a shorter picture', async () => {
+    // Answers every request with a 64-px copy's headers, then a tenth of its bytes, then hangs up.
+    const cut = createServer((socket) => {
+      socket.once('data', () => {
+        socket.end('HTTP/1.1 200 OK\r\nContent-Type: image/webp\r\nContent-Length: 100\r\n\r\n0123456789');
+      });
+    });
+    await new Promise<void>((resolve) => cut.listen(0, '127.0.0.1', resolve));
+    try {
+      const { picture } = await fixture('cut short');
+      const port = (cut.address() as { port: number }).port;
+      const storage = createMinioStorage({
+        client: new Client({ ...own.clientOptions, port }),
+        bucket: 'cut',
+        region: REGION,
+        timeoutMs: 2_000,
+      });
+      await assert.rejects(storage.read('ada', picture.version, 64));
+    } finally {
+      await new Promise((resolve) => cut.close(resolve));
+    }
+  });
 });

@@ -9,7 +9,7 @@ import { USER_ID } from '../user-id.ts';
 import type { StorageBackend, StoredObject, UserInventory } from './backend.ts';
 import { copyName, markerName, parseName, type Area } from './names.ts';
 import { createPictureStorage, type PictureStorageOptions } from './picture-storage.ts';
-import { VARIANT_TYPE, type PictureBytes, type PictureStorage } from './storage.ts';
+import { VARIANT_TYPE, WHOLE_COPY_BYTES, type PictureBytes, type PictureStorage } from './storage.ts';
 import { assertUserId, assertVersion, assertWidth } from './validate.ts';
 
 export interface MinioStorageOptions extends PictureStorageOptions {
@@ -175,7 +175,10 @@ export function createMinioBackend(options: MinioStorageOptions): StorageBackend
         found.stream.destroy();
         throw new Error(`S3 answered GET ${key} without a Content-Length.`);
       }
-      return { body: toWebStream(found.stream), contentType: VARIANT_TYPE, bytes };
+      if (bytes > WHOLE_COPY_BYTES) return { body: toWebStream(found.stream), contentType: VARIANT_TYPE, bytes };
+      const body = concat(await readAll(found.stream));
+      if (body.length !== bytes) throw new Error(`S3 sent ${body.length} of the ${bytes} bytes of ${key}.`);
+      return { body, contentType: VARIANT_TYPE, bytes };
     },
 
     async readOriginal(userId, version) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { concat } from '../bytes.ts';
-import type { PictureStorage, StoredPicture } from './storage.ts';
+import type { PictureBytes, PictureStorage, StoredPicture } from './storage.ts';
 
 /** One place pictures are kept (a directory, a bucket), fresh for each test. */
 export interface StorageHarness {
@@ -77,7 +77,8 @@ export function namesOf(...pictures: StoredPicture[]): string[] {
   return pictures.flatMap((p) => p.variants!.map((v) => `${p.version}/${v.width}.webp`)).sort();
 }
 
-export async function readAll(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+/** A copy's body as bytes, whether it came streamed or whole. */
+export async function readAll(body: PictureBytes['body']): Promise<Uint8Array> {
   return new Uint8Array(await new Response(body).arrayBuffer());
 }
 
