@@ -23,6 +23,7 @@ import { ApiError, codeForStatus } from './errors.ts';
 import { createImageEncoder, type ImageEncoder } from './images/encode.ts';
 import { createMetrics, type ServiceMetrics } from './metrics/metrics.ts';
 import { observeError, observeLookups, observeUploads } from './metrics/observe.ts';
+import type { CopyMemoryOptions } from './copy-memory.ts';
 import { createPictureService } from './pictures.ts';
 import { assetRoutes, type Asset } from './routes/assets.ts';
 import { cacheRoutes } from './routes/cache.ts';
@@ -87,6 +88,11 @@ export interface AppDeps {
    * are then cached for at most half of it, so none outlives the bytes it names. Unset: 50 minutes.
    */
   cleanupGraceMs?: number;
+  /**
+   * The copies kept in memory for the `/images/` route: at most `maxBytes`, each read again from the storage once
+   * `ttlMs` old (the runtime entries pass `COPY_MEMORY_BYTES` and `CLEANUP_INTERVAL_MS`). Unset: none.
+   */
+  copyMemory?: CopyMemoryOptions;
   /** Origins allowed to call the API from a page; `['*']` (the default) allows any. */
   corsOrigins?: string[];
   /** Prefixed to the picture URLs lookups answer (`PUBLIC_URL`); unset, they are paths on this service. */
@@ -134,6 +140,7 @@ export function createApp(deps: AppDeps) {
     maxStorageReads: deps.maxStorageReads,
     maxImageJobs: deps.maxImageJobs,
     retainMs: deps.cleanupGraceMs,
+    copyMemory: deps.copyMemory,
   });
   const auth = createAuth(deps.auth);
   const metrics = deps.metrics ?? createMetrics();

@@ -26,6 +26,7 @@ test('an empty environment is the embedded default for a local demo', () => {
     maxUploadsPerClient: 4,
     maxUploadMemoryBytes: 80 * 1024 * 1024,
     headersTimeoutMs: 20_000,
+    copyMemoryBytes: 32 * 1024 * 1024,
     cleanupIntervalMs: 600_000,
     cleanupGraceMs: 7_200_000,
     authAudience: undefined,
@@ -72,6 +73,8 @@ test('a bad setting stops the start with a message naming the variable', () => {
     [{ MAX_IMAGE_PIXELS: 'lots' }, /MAX_IMAGE_PIXELS/],
     [{ MAX_STORAGE_READS: '0' }, /MAX_STORAGE_READS/],
     [{ CLEANUP_INTERVAL_MS: 'hourly' }, /CLEANUP_INTERVAL_MS/],
+    [{ COPY_MEMORY_BYTES: '-1' }, /COPY_MEMORY_BYTES=-1 is not a whole number of 0 or more/],
+    [{ COPY_MEMORY_BYTES: '32MB' }, /COPY_MEMORY_BYTES/],
     [{ CLEANUP_GRACE_MS: '0' }, /CLEANUP_GRACE_MS/],
     [{ SEED_DEMO: 'maybe' }, /SEED_DEMO=maybe/],
   ];
@@ -98,6 +101,11 @@ test('a Redis Cluster, the upload timeout, the pixel limit and the token audienc
   assert.equal(config.uploadTimeoutMs, 2_000);
   assert.equal(config.maxImagePixels, 1_000_000);
   assert.equal(config.authAudience, 'pictures.example');
+});
+
+test('COPY_MEMORY_BYTES sets the memory kept for copies, and 0 keeps none', () => {
+  assert.equal(readConfig({ COPY_MEMORY_BYTES: '1048576' }).copyMemoryBytes, 1_048_576);
+  assert.equal(readConfig({ COPY_MEMORY_BYTES: '0' }).copyMemoryBytes, 0);
 });
 
 test('MAX_STORAGE_READS bounds the storage reads of lookups', () => {

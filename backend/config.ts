@@ -56,6 +56,12 @@ export const DEFAULT_MAX_UPLOAD_MEMORY_BYTES = 4 * DEFAULT_MAX_UPLOAD_BYTES;
  */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
 
+/**
+ * The default most bytes of copies one process keeps in memory for the `/images/` route: some 30,000 of the 64-px
+ * copies a friend list shows (about 1 KB each), or 512 of the largest kept (64 KB).
+ */
+export const DEFAULT_COPY_MEMORY_BYTES = 32 * 1024 * 1024;
+
 /** The default time between two sweeps of the storage for what no pointer names. */
 export const DEFAULT_CLEANUP_INTERVAL_MS = 10 * 60_000;
 
@@ -113,6 +119,8 @@ export interface Config {
   maxUploadMemoryBytes: number;
   /** How long a request's head may take to arrive before the connection is answered 408 and closed. */
   headersTimeoutMs: number;
+  /** The most bytes of copies one process keeps in memory for the `/images/` route (0: none). */
+  copyMemoryBytes: number;
   /** How often each instance sweeps the storage for what no pointer names. */
   cleanupIntervalMs: number;
   /** What no pointer names is removed only once older than this; lookups are cached for at most half of it. */
@@ -185,6 +193,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     maxUploadsPerClient: integer(env, 'MAX_UPLOADS_PER_CLIENT', DEFAULT_MAX_UPLOADS_PER_CLIENT),
     maxUploadMemoryBytes: integer(env, 'MAX_UPLOAD_MEMORY_BYTES', DEFAULT_MAX_UPLOAD_MEMORY_BYTES),
     headersTimeoutMs: integer(env, 'HEADERS_TIMEOUT_MS', DEFAULT_HEADERS_TIMEOUT_MS),
+    copyMemoryBytes: integer(env, 'COPY_MEMORY_BYTES', DEFAULT_COPY_MEMORY_BYTES, true),
     cleanupIntervalMs: integer(env, 'CLEANUP_INTERVAL_MS', DEFAULT_CLEANUP_INTERVAL_MS),
     cleanupGraceMs: integer(env, 'CLEANUP_GRACE_MS', DEFAULT_CLEANUP_GRACE_MS),
     authAudience: get('AUTH_AUDIENCE'),
@@ -269,12 +278,13 @@ function proxyHops(env: Record<string, string | undefined>): number {
   );
 }
 
-function integer(env: Record<string, string | undefined>, name: string, fallback: number): number {
+/** A whole number setting: positive, or, where 0 turns something off (`orZero`), 0 or more. */
+function integer(env: Record<string, string | undefined>, name: string, fallback: number, orZero = false): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw new ConfigError(`${name}=${raw} is not a positive whole number.`);
+  if (!Number.isSafeInteger(value) || value < (orZero ? 0 : 1))
+    throw new ConfigError(`${name}=${raw} is not a ${orZero ? 'whole number of 0 or more' : 'positive whole number'}.`);
   return value;
 }
 

@@ -2,6 +2,7 @@ import { DEFAULT_VARIANT_WIDTH, type PictureMeta } from '../contract/picture.ts'
 import type { CachedPicture, EventBus, LookupCache } from './cache/cache.ts';
 import { DEFAULT_MAX_IMAGE_JOBS, DEFAULT_MAX_STORAGE_READS } from './config.ts';
 import { createKeyedQueue, createLimiter, createSingleFlight } from './concurrency.ts';
+import { createCopyMemory, type CopyMemoryOptions } from './copy-memory.ts';
 import { ApiError, storageUnavailable } from './errors.ts';
 import type { ImageEncoder } from './images/encode.ts';
 import { VARIANT_TYPE, type PictureBytes, type PictureStorage, type StoredPicture } from './storage/storage.ts';
@@ -46,6 +47,8 @@ export interface PictureServiceOptions {
    * so a burst of uploads queues instead of taking all memory.
    */
   maxImageJobs?: number;
+  /** The copies {@link read} keeps in memory (see `createCopyMemory`); unset, none. */
+  copyMemory?: CopyMemoryOptions;
   log?: Pick<Console, 'warn' | 'error'>;
 }
 
@@ -64,6 +67,7 @@ export function createPictureService(options: PictureServiceOptions) {
   const fromStorage = createSingleFlight<CachedPicture>();
   const storageRead = createLimiter(options.maxStorageReads ?? DEFAULT_MAX_STORAGE_READS);
   const imageJob = createLimiter(options.maxImageJobs ?? DEFAULT_MAX_IMAGE_JOBS);
+  const copies = createCopyMemory(options.copyMemory ?? { maxBytes: 0, ttlMs: 0 });
   const perUser = createKeyedQueue();
   let cacheDown = false;
   /**
@@ -274,9 +278,14 @@ export function createPictureService(options: PictureServiceOptions) {
       });
     },
 
-    /** The bytes of one copy of a version, or `null` when it is not stored. */
-    read(userId: string, version: string, width: number): Promise<PictureBytes | null> {
-      return storageCall(() => storage.read(userId, version, width));
+    /** The bytes of one copy of a version, or `null` when it is not stored; one served lately, from memory. */
+    async read(userId: string, version: string, width: number): Promise<PictureBytes | null> {
+      const key = `${userId}/${version}/${width}`;
+      const kept = copies.get(key);
+      if (kept) return kept;
+      const copy = await storageCall(() => storage.read(userId, version, width));
+      if (copy) copies.keep(key, copy);
+      return copy;
     },
 
     /**

@@ -118,6 +118,7 @@ export async function wire(config: Config): Promise<Wired> {
       maxUploadsPerClient: config.maxUploadsPerClient,
       maxUploadMemoryBytes: config.maxUploadMemoryBytes,
       cleanupGraceMs: config.cleanupGraceMs,
+      copyMemory: { maxBytes: config.copyMemoryBytes, ttlMs: config.cleanupIntervalMs },
       corsOrigins: config.corsOrigins,
       publicUrl: config.publicUrl,
       assets: await loadStaticAssets(),

@@ -11,8 +11,8 @@ export interface Lru<V> {
   /** Sets the value, counted as a use. */
   set(key: string, value: V): void;
   delete(key: string): void;
-  /** Drops the least recently used entry. */
-  dropOldest(): void;
+  /** Drops the least recently used entry, and answers its value. */
+  dropOldest(): V | undefined;
   /** Every entry, in no particular order; deleting the one at hand meanwhile is safe. */
   entries(): IterableIterator<[string, V]>;
   clear(): void;
@@ -82,7 +82,9 @@ export function createLru<V>(): Lru<V> {
       if (node) remove(node);
     },
     dropOldest() {
-      if (oldest) remove(oldest);
+      const dropped = oldest;
+      if (dropped) remove(dropped);
+      return dropped?.value;
     },
     *entries() {
       for (const [key, node] of nodes) yield [key, node.value];
