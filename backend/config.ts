@@ -57,8 +57,9 @@ export const DEFAULT_MAX_UPLOAD_MEMORY_BYTES = 4 * DEFAULT_MAX_UPLOAD_BYTES;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
 
 /**
- * The default most bytes of copies one process keeps in memory for the `/images/` route: some 30,000 of the 64-px
- * copies a friend list shows (about 1 KB each), or 512 of the largest kept (64 KB).
+ * The default most bytes of copies one process keeps in memory for the `/images/` route (the copies' own bytes, not the
+ * bookkeeping of each entry): some 30,000 of the 64-px copies a friend list shows (about 1 KB each), or 512
+ * of the largest kept (64 KB).
  */
 export const DEFAULT_COPY_MEMORY_BYTES = 32 * 1024 * 1024;
 

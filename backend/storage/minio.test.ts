@@ -301,26 +301,36 @@ describe('minio storage without a server', () => {
       await new Promise((resolve) => silent.close(resolve));
     }
   });
-  test('a copy that S3 cuts short is an error, never a shorter picture', async () => {
-    // Answers every request with a 64-px copy's headers, then a tenth of its bytes, then hangs up.
-    const cut = createServer((socket) => {
-      socket.once('data', () => {
-        socket.end('HTTP/1.1 200 OK\r\nContent-Type: image/webp\r\nContent-Length: 100\r\n\r\n0123456789');
+  for (const [what, ending, expected] of [
+    ['cuts short', 'hangs up', /aborted|S3 sent 10 of the 100 bytes/],
+    ['stops sending', 'waits', /did not answer GET .* \(its body\) .*within 500 ms/],
+  ] as const) {
+    test(`a copy whose body S3 ${what} is an error, never a shorter picture`, async () => {
+      // Answers every request with a 64-px copy's headers, then a tenth of its bytes, then `ending`.
+      const sockets = new Set<Socket>();
+      const server = createServer((socket) => {
+        sockets.add(socket);
+        socket.once('data', () => {
+          const head = 'HTTP/1.1 200 OK\r\nContent-Type: image/webp\r\nContent-Length: 100\r\n\r\n0123456789';
+          if (ending === 'hangs up') socket.end(head);
+          else socket.write(head);
+        });
       });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { picture } = await fixture(what);
+        const port = (server.address() as { port: number }).port;
+        const storage = createMinioStorage({
+          client: new Client({ ...own.clientOptions, port }),
+          bucket: 'cut',
+          region: REGION,
+          timeoutMs: 500,
+        });
+        await assert.rejects(storage.read('ada', picture.version, 64), expected);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
-    await new Promise<void>((resolve) => cut.listen(0, '127.0.0.1', resolve));
-    try {
-      const { picture } = await fixture('cut short');
-      const port = (cut.address() as { port: number }).port;
-      const storage = createMinioStorage({
-        client: new Client({ ...own.clientOptions, port }),
-        bucket: 'cut',
-        region: REGION,
-        timeoutMs: 2_000,
-      });
-      await assert.rejects(storage.read('ada', picture.version, 64));
-    } finally {
-      await new Promise((resolve) => cut.close(resolve));
-    }
-  });
+  }
 });

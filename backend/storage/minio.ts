@@ -37,7 +37,7 @@ const PAGE_KEYS = 1_000;
  * pointer, a StoredPicture; `unnamed/{userId}/{version}.{id}` are the empty markers a change leaves for the sweep;
  * `pictures/{userId}/{version}` is an upload kept from before copies were made, read only to make them. The pointer
  * lives in the bucket, not in Redis, so flushing the cache loses nothing, and nothing is kept in memory. The service
- * streams copies at its own unsigned URLs, so a version's URL never changes.
+ * serves copies at its own unsigned URLs, so a version's URL never changes.
  *
  * Every call that reaches the server throws after `timeoutMs`.
  *
@@ -110,6 +110,14 @@ export function createMinioBackend(options: MinioStorageOptions): StorageBackend
     );
   }
 
+  /** An object's whole body, under the deadline too: one that stops arriving is given up, and its socket closed. */
+  function readBody(key: string, stream: Readable): Promise<Uint8Array<ArrayBuffer>> {
+    return call(`GET ${key} (its body)`, async () => concat(await readAll(stream))).catch((error: unknown) => {
+      stream.destroy();
+      throw error;
+    });
+  }
+
   /** Every object under `prefix`, page by page (each page one call, under the deadline). */
   async function* listAll(prefix: string): AsyncIterable<{ key: string; modifiedAt: number }> {
     let token = '';
@@ -176,14 +184,15 @@ export function createMinioBackend(options: MinioStorageOptions): StorageBackend
         throw new Error(`S3 answered GET ${key} without a Content-Length.`);
       }
       if (bytes > WHOLE_COPY_BYTES) return { body: toWebStream(found.stream), contentType: VARIANT_TYPE, bytes };
-      const body = concat(await readAll(found.stream));
+      const body = await readBody(key, found.stream);
       if (body.length !== bytes) throw new Error(`S3 sent ${body.length} of the ${bytes} bytes of ${key}.`);
       return { body, contentType: VARIANT_TYPE, bytes };
     },
 
     async readOriginal(userId, version) {
-      const found = await getObject(objectKey(userId, version));
-      return found && concat(await readAll(found.stream));
+      const key = objectKey(userId, version);
+      const found = await getObject(key);
+      return found && readBody(key, found.stream);
     },
 
     removeOriginal: (userId, version) => removeObject(objectKey(userId, version)),

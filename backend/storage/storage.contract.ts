@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { concat } from '../bytes.ts';
-import type { PictureBytes, PictureStorage, StoredPicture } from './storage.ts';
+import { type PictureBytes, type PictureStorage, type StoredPicture, WHOLE_COPY_BYTES } from './storage.ts';
 
 /** One place pictures are kept (a directory, a bucket), fresh for each test. */
 export interface StorageHarness {
@@ -129,6 +129,23 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
       // Only the widths made are served, and nothing of an upload is kept.
       assert.equal(await storage.read('ada', picture.version, 96), null);
       assert.equal(await storage.readOriginal('ada', picture.version), null);
+    });
+
+    test('a copy of up to WHOLE_COPY_BYTES is read whole, a larger one streamed, each as stored', async () => {
+      const small = await fixture('small');
+      const large = await fixture('x'.repeat(WHOLE_COPY_BYTES));
+      await storage.put('ada', small.picture, small.files);
+      await storage.put('bob', large.picture, large.files);
+      for (const [userId, { files, picture }, streamed] of [
+        ['ada', small, false],
+        ['bob', large, true],
+      ] as const) {
+        for (const [i, { width }] of picture.variants!.entries()) {
+          const copy = (await storage.read(userId, picture.version, width))!;
+          assert.equal(copy.body instanceof ReadableStream, streamed, `${userId}'s ${width}-px copy, ${copy.bytes} B`);
+          assert.deepEqual(await readAll(copy.body), files[i]);
+        }
+      }
     });
 
     test('a picture without a placeholder is stored without one', async () => {

@@ -27,8 +27,8 @@ export interface PictureBytes {
 
 /**
  * A copy up to this size is read whole and answered as its bytes rather than streamed: most copies are a few KB, and
- * a stream per request cost more than reading them (whole, the `/images/` route answers 1.5-2.1x the requests per
- * second).
+ * a stream per request cost more than reading them (whole, the `/images/` route answered 1.5-2.3x the requests
+ * per second).
  */
 export const WHOLE_COPY_BYTES = 64 * 1024;
 
