@@ -8,8 +8,8 @@ export interface RedisEventBusOptions {
   /**
    * Its own connection: a subscribed connection is reserved for pub/sub under RESP2. On a cluster, a `Cluster` of
    * its own too: PUBLISH reaches the subscribers on every node, and ioredis moves the subscription to another node
-   * when its node goes away. Not sharded pub/sub (SPUBLISH): one channel lives on one shard either way, and picture
-   * changes are rare enough that the cluster bus carrying each to every node costs nothing that matters.
+   * when its node goes away. Not sharded pub/sub (SPUBLISH): picture changes are rare enough that the cluster bus
+   * carrying each to every node costs nothing that matters.
    */
   subscriber: RedisClient;
   /** The channel is `{prefix}events`. */
@@ -61,7 +61,12 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
     async publish(event) {
       if (closed) return;
       listeners.deliver(event);
-      await publisher.publish(channel, JSON.stringify({ userId: event.userId, version: event.version, origin }));
+      await publisher.eval(
+        PUBLISH,
+        1,
+        channel,
+        JSON.stringify({ userId: event.userId, version: event.version, origin }),
+      );
     },
 
     subscribe(listener) {
@@ -78,6 +83,14 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
     },
   };
 }
+
+/**
+ * PUBLISH, from a script that names the channel as its key: on a cluster the script runs on the node that owns the
+ * channel's slot, so every event goes through that one node and reaches each subscriber in the order published.
+ * A plain PUBLISH names no key, so ioredis sends each to any node, and two events in a row (a new picture, then its
+ * removal) could arrive the other way round on another node.
+ */
+const PUBLISH = "return redis.call('PUBLISH', KEYS[1], ARGV[1])";
 
 /** The instance that published a message, when it says. */
 function parseOrigin(message: string): unknown {
