@@ -130,6 +130,8 @@ export function createApp(deps: AppDeps) {
       maxFrames: deps.maxImageFrames ?? DEFAULT_MAX_IMAGE_FRAMES,
       maxAnimationPixels: deps.maxAnimationPixels ?? DEFAULT_MAX_ANIMATION_PIXELS,
     });
+  const auth = createAuth(deps.auth);
+  const metrics = deps.metrics ?? createMetrics();
   const service = createPictureService({
     cache,
     storage,
@@ -141,9 +143,11 @@ export function createApp(deps: AppDeps) {
     maxImageJobs: deps.maxImageJobs,
     retainMs: deps.cleanupGraceMs,
     copyMemory: deps.copyMemory,
+    onCopy(from, heldBytes) {
+      metrics.copies.inc({ from });
+      metrics.copyMemoryBytes.set(heldBytes);
+    },
   });
-  const auth = createAuth(deps.auth);
-  const metrics = deps.metrics ?? createMetrics();
   const clientOf = clientAddress({ connInfo: deps.connInfo, trustProxy: deps.trustProxy });
   const uploads = createAdmission({
     perClient: deps.maxUploadsPerClient ?? DEFAULT_MAX_UPLOADS_PER_CLIENT,

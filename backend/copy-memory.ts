@@ -13,6 +13,8 @@ type WholeCopy = PictureBytes & { body: Uint8Array<ArrayBuffer> };
  * recently served go first.
  */
 export interface CopyMemory {
+  /** The bytes of the copies held now. */
+  readonly held: number;
   /** The copy, when it was kept less than `ttlMs` ago. */
   get(key: string): WholeCopy | undefined;
   /** Keeps a copy read whole; a streamed one (too large to read whole) is not kept. */
@@ -34,6 +36,9 @@ export function createCopyMemory({ maxBytes, ttlMs, now = Date.now }: CopyMemory
     held -= copy.bytes;
   };
   return {
+    get held() {
+      return held;
+    },
     get(key) {
       const entry = entries.use(key);
       if (!entry) return undefined;

@@ -49,6 +49,8 @@ export interface PictureServiceOptions {
   maxImageJobs?: number;
   /** The copies {@link read} keeps in memory (see `createCopyMemory`); unset, none. */
   copyMemory?: CopyMemoryOptions;
+  /** Told of each copy {@link read} found, where from, and the bytes the memory then holds (for the metrics). */
+  onCopy?: (from: 'memory' | 'storage', heldBytes: number) => void;
   log?: Pick<Console, 'warn' | 'error'>;
 }
 
@@ -282,9 +284,15 @@ export function createPictureService(options: PictureServiceOptions) {
     async read(userId: string, version: string, width: number): Promise<PictureBytes | null> {
       const key = `${userId}/${version}/${width}`;
       const kept = copies.get(key);
-      if (kept) return kept;
+      if (kept) {
+        options.onCopy?.('memory', copies.held);
+        return kept;
+      }
       const copy = await storageCall(() => storage.read(userId, version, width));
-      if (copy) copies.keep(key, copy);
+      if (copy) {
+        copies.keep(key, copy);
+        options.onCopy?.('storage', copies.held);
+      }
       return copy;
     },
 

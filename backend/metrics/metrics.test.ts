@@ -5,10 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import type { PictureMeta } from '../../contract/picture.ts';
 import { createApp } from '../app.ts';
 import { createMemoryCache, createMemoryEventBus } from '../cache/memory.ts';
 import { createFileStorage } from '../storage/files.ts';
-import { solidPng } from '../testing/images.ts';
+import { noisyPng, solidPng } from '../testing/images.ts';
 import { startEmbedded } from '../testing/stack.ts';
 import { admin, TEST_ADMIN_TOKEN, TEST_SECRET, userToken } from '../testing/tokens.ts';
 
@@ -72,6 +73,33 @@ describe('metrics', () => {
       const after = await (await app.request('/metrics', { headers: admin })).text();
       assert.equal(sample(after, 'pictures_part_errors_total{part="storage"}'), 1);
       assert.equal(sample(after, 'pictures_refusals_total{reason="storage_unavailable"}'), 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('copies served are counted by where their bytes came from, and the memory they take is reported', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pictures-metrics-'));
+    const app = createApp({
+      cache: createMemoryCache(),
+      storage: createFileStorage({ dir }),
+      events: createMemoryEventBus(),
+      auth: { secret: TEST_SECRET, adminToken: TEST_ADMIN_TOKEN },
+      copyMemory: { maxBytes: 1024 * 1024, ttlMs: 60_000 },
+    });
+    try {
+      const meta = (await (
+        await app.request('/api/pictures/ada', { method: 'PUT', body: noisyPng(3), headers: admin })
+      ).json()) as PictureMeta;
+      const [small, large] = [meta.variants[0]!, meta.variants.at(-1)!];
+      assert.notEqual(small.width, large.width);
+      for (const variant of [small, small, small, large]) {
+        assert.equal((await app.request(new URL(variant.url, 'http://service').pathname)).status, 200);
+      }
+      const text = await (await app.request('/metrics', { headers: admin })).text();
+      assert.equal(sample(text, 'pictures_copies_served_total{from="storage"}'), 2, 'each copy read once');
+      assert.equal(sample(text, 'pictures_copies_served_total{from="memory"}'), 2);
+      assert.equal(sample(text, 'pictures_copy_memory_bytes'), small.bytes + large.bytes);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

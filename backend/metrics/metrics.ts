@@ -24,6 +24,10 @@ export interface ServiceMetrics {
   readonly uploadBytesHeld: Gauge;
   /** Event streams open (`MAX_STREAMS` bounds them). */
   readonly eventStreams: Gauge;
+  /** Copies `/images/` answered with, by where their bytes came from: `memory` (the instance's), `storage`. */
+  readonly copies: Counter<'from'>;
+  /** Bytes of copies the instance keeps in memory (`COPY_MEMORY_BYTES` bounds them). */
+  readonly copyMemoryBytes: Gauge;
 }
 
 /** Seconds, from a cached lookup (~0.2 ms) to one that waits on a slow store. */
@@ -87,6 +91,17 @@ export function createMetrics(prefix = 'pictures_'): ServiceMetrics {
     eventStreams: new Gauge({
       name: `${prefix}event_streams`,
       help: 'Event streams open (at most MAX_STREAMS).',
+      registers,
+    }),
+    copies: new Counter({
+      name: `${prefix}copies_served_total`,
+      help: 'Copies answered by /images/, by where their bytes came from (memory, storage).',
+      labelNames: ['from'],
+      registers,
+    }),
+    copyMemoryBytes: new Gauge({
+      name: `${prefix}copy_memory_bytes`,
+      help: 'Bytes of copies kept in memory (at most COPY_MEMORY_BYTES).',
       registers,
     }),
   };
