@@ -19,11 +19,11 @@ import {
   DEFAULT_UPLOAD_TIMEOUT_MS,
 } from './config.ts';
 import { createCors } from './cors.ts';
+import type { CopyMemoryOptions } from './copy-memory.ts';
 import { ApiError, codeForStatus } from './errors.ts';
 import { createImageEncoder, type ImageEncoder } from './images/encode.ts';
 import { createMetrics, type ServiceMetrics } from './metrics/metrics.ts';
 import { observeError, observeLookups, observeUploads } from './metrics/observe.ts';
-import type { CopyMemoryOptions } from './copy-memory.ts';
 import { createPictureService } from './pictures.ts';
 import { assetRoutes, type Asset } from './routes/assets.ts';
 import { cacheRoutes } from './routes/cache.ts';

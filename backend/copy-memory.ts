@@ -7,10 +7,9 @@ type WholeCopy = PictureBytes & { body: Uint8Array<ArrayBuffer> };
 /**
  * The copies this process served last, in memory, so the `/images/` route answers the faces every page shows
  * without a storage read (on the embedded default, 2.9x the requests per second of a file read each time on Node,
- * 1.7x on Deno). A
- * version's bytes never change, so an entry is never stale; it is still read again from the storage once `ttlMs`
- * old, so a copy the sweep has removed stops being served within that time. At most `maxBytes` are held; the least
- * recently served go first.
+ * 1.7x on Deno). A version's bytes never change, so an entry is never stale; it is still read again from the
+ * storage once `ttlMs` old, so a copy the sweep has removed stops being served within that time. At most `maxBytes`
+ * are held; the least recently served go first.
  */
 export interface CopyMemory {
   /** The bytes of the copies held now. */

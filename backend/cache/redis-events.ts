@@ -3,7 +3,7 @@ import type { RedisClient } from './redis-client.ts';
 import { createListeners, parseEvent, parseJson, reportListenerError } from './shared.ts';
 
 export interface RedisEventBusOptions {
-  /** Sends PUBLISH; may be the cache's client. */
+  /** Sends PUBLISH (through EVAL, see {@link PUBLISH}); may be the cache's client. */
   publisher: RedisClient;
   /**
    * Its own connection: a subscribed connection is reserved for pub/sub under RESP2. On a cluster, a `Cluster` of
@@ -30,7 +30,7 @@ export interface RedisEventBusOptions {
  */
 export function createRedisEventBus(options: RedisEventBusOptions): EventBus {
   const { publisher, subscriber, prefix = 'pic:', onError = reportListenerError } = options;
-  if (typeof publisher?.publish !== 'function' || typeof subscriber?.subscribe !== 'function') {
+  if (typeof publisher?.eval !== 'function' || typeof subscriber?.subscribe !== 'function') {
     throw new TypeError('createRedisEventBus: `publisher` and `subscriber` must be ioredis clients');
   }
   const channel = `${prefix}events`;
