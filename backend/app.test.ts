@@ -13,8 +13,8 @@ import { DEFAULT_MAX_STORAGE_READS } from './config.ts';
 import { MAX_BATCH } from './routes/lookups.ts';
 import { toAsset } from './routes/assets.ts';
 import { createFileStorage } from './storage/files.ts';
-import type { PictureStorage } from './storage/storage.ts';
-import { solidPng } from './testing/images.ts';
+import { WHOLE_COPY_BYTES, type PictureStorage } from './storage/storage.ts';
+import { noisyPng, solidPng } from './testing/images.ts';
 import { admin, TEST_ADMIN_TOKEN } from './testing/tokens.ts';
 
 describe('createApp core', () => {
@@ -60,6 +60,31 @@ describe('createApp core', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
+  /**
+   * Counts the storage's `method` calls from now on (for the apps built after), each holding its place until the
+   * next turn of the event loop, so every call the service lets start at once overlaps the others.
+   */
+  function overlapping(method: 'current' | 'read') {
+    const counted = storage;
+    const seen = { count: 0, active: 0, peak: 0 };
+    const call = counted[method] as (...args: unknown[]) => Promise<unknown>;
+    storage = {
+      ...counted,
+      kind: counted.kind,
+      [method]: async (...args: unknown[]) => {
+        seen.count++;
+        seen.peak = Math.max(seen.peak, ++seen.active);
+        try {
+          await new Promise((resolve) => setImmediate(resolve));
+          return await call.apply(counted, args);
+        } finally {
+          seen.active--;
+        }
+      },
+    };
+    return seen;
+  }
+
   test('200 concurrent misses for one user cause one storage read', async () => {
     const app = build();
     assert.equal(
@@ -91,24 +116,7 @@ describe('createApp core', () => {
         });
         versions.set(userId, ((await res.json()) as PictureMeta).version);
       }
-      // Each read holds its place until the next turn of the event loop, so every read the service lets start
-      // at once overlaps the others.
-      const counted = storage;
-      let active = 0;
-      let peak = 0;
-      storage = {
-        ...counted,
-        kind: counted.kind,
-        async current(userId) {
-          peak = Math.max(peak, ++active);
-          try {
-            await new Promise((resolve) => setImmediate(resolve));
-            return await counted.current(userId);
-          } finally {
-            active--;
-          }
-        },
-      };
+      const reads = overlapping('current');
       const app = build(bound ? { maxStorageReads: bound } : {}); // a cache of its own: every user is a miss
       const users = Array.from({ length: MAX_BATCH }, (_, i) => `u${i}`);
       const res = await app.request(`/api/pictures?users=${users.join(',')}`);
@@ -117,9 +125,60 @@ describe('createApp core', () => {
       const { pictures } = (await res.json()) as PictureBatch;
       assert.deepEqual(Object.keys(pictures), users);
       for (const userId of users) assert.equal(pictures[userId]?.version ?? null, versions.get(userId) ?? null, userId);
-      assert.equal(peak, bound ?? DEFAULT_MAX_STORAGE_READS, 'the bound is reached, never passed');
+      assert.equal(reads.peak, bound ?? DEFAULT_MAX_STORAGE_READS, 'the bound is reached, never passed');
     });
   }
+
+  test('200 concurrent requests for a copy not yet read make one storage read, and each gets its bytes', async () => {
+    const seeder = build();
+    const meta = (await (
+      await seeder.request('/api/pictures/ada', { method: 'PUT', body: noisyPng(1), headers: admin })
+    ).json()) as PictureMeta;
+    const path = new URL(meta.variants[0]!.url, 'http://service').pathname;
+    const expected = new Uint8Array(await (await seeder.request(path)).arrayBuffer());
+    const reads = overlapping('read');
+    const app = build(); // keeps no copy in memory: only the shared read saves the other 199
+    const answers = await Promise.all(Array.from({ length: 200 }, () => app.request(path)));
+    for (const res of answers) {
+      assert.equal(res.status, 200);
+      assert.deepEqual(new Uint8Array(await res.arrayBuffer()), expected);
+    }
+    assert.equal(reads.count, 1);
+  });
+
+  test('concurrent requests for a copy too large to read whole each stream all of it', async () => {
+    const seeder = build();
+    const meta = (await (
+      await seeder.request('/api/pictures/ada', { method: 'PUT', body: noisyPng(5, 600), headers: admin })
+    ).json()) as PictureMeta;
+    const widest = meta.variants.at(-1)!;
+    assert.ok(widest.bytes > WHOLE_COPY_BYTES, `the ${widest.width}-px copy is ${widest.bytes} B`);
+    const path = new URL(widest.url, 'http://service').pathname;
+    const expected = new Uint8Array(await (await seeder.request(path)).arrayBuffer());
+    assert.equal(expected.byteLength, widest.bytes);
+    const reads = overlapping('read');
+    const app = build();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => app.request(path)));
+    for (const res of answers) assert.deepEqual(new Uint8Array(await res.arrayBuffer()), expected);
+    assert.equal(reads.count, 20, 'a stream is read once: each request reads its own');
+  });
+
+  test('requests for many copies at once make at most maxStorageReads storage reads at a time', async () => {
+    const seeder = build();
+    const paths: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const meta = (await (
+        await seeder.request(`/api/pictures/u${i}`, { method: 'PUT', body: solidPng([i, i, i]), headers: admin })
+      ).json()) as PictureMeta;
+      for (const variant of meta.variants) paths.push(new URL(variant.url, 'http://service').pathname);
+    }
+    const reads = overlapping('read');
+    const app = build({ maxStorageReads: 8 });
+    const answers = await Promise.all(paths.map((path) => app.request(path)));
+    assert.ok(answers.every((res) => res.status === 200));
+    assert.equal(reads.count, paths.length);
+    assert.equal(reads.peak, 8, 'the bound is reached, never passed');
+  });
 
   test('a storage read that started before an upload does not put the old picture back in the cache', async () => {
     const app = build();

@@ -9,6 +9,9 @@ import { VARIANT_TYPE, type PictureBytes, type PictureStorage, type StoredPictur
 import { versionOf } from './storage/version.ts';
 import { sniffImageType } from './upload/sniff.ts';
 
+/** Where the bytes of a copy {@link PictureService.read} answered came from. */
+export type CopySource = 'memory' | 'shared' | 'storage';
+
 /** How a lookup was answered, as the `X-Cache` header says it. */
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
 
@@ -38,8 +41,9 @@ export interface PictureServiceOptions {
   /** How long "this user has no picture" is cached; uploads overwrite it at once. */
   absentTtlMs?: number;
   /**
-   * The most storage reads this process makes at once for lookups' misses (default 64); the others wait their
-   * turn, so a burst of batch lookups cannot swamp the object store.
+   * The most storage reads this process makes at once, for lookups' misses and for copies not in memory (default
+   * 64); the others wait their turn, so a burst of batch lookups or of requests for copies cannot swamp the object
+   * store.
    */
   maxStorageReads?: number;
   /**
@@ -49,8 +53,11 @@ export interface PictureServiceOptions {
   maxImageJobs?: number;
   /** The copies {@link read} keeps in memory (see `createCopyMemory`); unset, none. */
   copyMemory?: CopyMemoryOptions;
-  /** Told of each copy {@link read} found, where from, and the bytes the memory then holds (for the metrics). */
-  onCopy?: (from: 'memory' | 'storage', heldBytes: number) => void;
+  /**
+   * Told of each copy {@link read} found, where from (`shared`: a read another request had started), and the bytes the
+   * memory then holds (for the metrics).
+   */
+  onCopy?: (from: CopySource, heldBytes: number) => void;
   log?: Pick<Console, 'warn' | 'error'>;
 }
 
@@ -70,6 +77,8 @@ export function createPictureService(options: PictureServiceOptions) {
   const storageRead = createLimiter(options.maxStorageReads ?? DEFAULT_MAX_STORAGE_READS);
   const imageJob = createLimiter(options.maxImageJobs ?? DEFAULT_MAX_IMAGE_JOBS);
   const copies = createCopyMemory(options.copyMemory ?? { maxBytes: 0, ttlMs: 0 });
+  /** The storage reads of copies in flight, by copy: requests for the same one wait for that read. */
+  const copyReads = new Map<string, Promise<PictureBytes | null>>();
   const perUser = createKeyedQueue();
   let cacheDown = false;
   /**
@@ -280,7 +289,11 @@ export function createPictureService(options: PictureServiceOptions) {
       });
     },
 
-    /** The bytes of one copy of a version, or `null` when it is not stored; one served lately, from memory. */
+    /**
+     * The bytes of one copy of a version, or `null` when it is not stored; one served lately, from memory. Requests
+     * for the same copy share one storage read (a face every page shows, on an instance that has just started);
+     * at most `maxStorageReads` run at once.
+     */
     async read(userId: string, version: string, width: number): Promise<PictureBytes | null> {
       const key = `${userId}/${version}/${width}`;
       const kept = copies.get(key);
@@ -288,7 +301,22 @@ export function createPictureService(options: PictureServiceOptions) {
         options.onCopy?.('memory', copies.held);
         return kept;
       }
-      const copy = await storageCall(() => storage.read(userId, version, width));
+      const running = copyReads.get(key);
+      if (running) {
+        const shared = await running;
+        // A streamed copy (too large to read whole) can be read once, by the request that started it: read again.
+        if (!(shared?.body instanceof ReadableStream)) {
+          if (shared) options.onCopy?.('shared', copies.held);
+          return shared;
+        }
+      }
+      const read = storageRead(() => storageCall(() => storage.read(userId, version, width)));
+      if (!copyReads.has(key)) {
+        copyReads.set(key, read);
+        const done = () => copyReads.delete(key);
+        read.then(done, done);
+      }
+      const copy = await read;
       if (copy) {
         copies.keep(key, copy);
         options.onCopy?.('storage', copies.held);

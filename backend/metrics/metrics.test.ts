@@ -78,7 +78,7 @@ describe('metrics', () => {
     }
   });
 
-  test('copies served are counted by where their bytes came from, and the memory they take is reported', async () => {
+  test('copies served are counted by where their bytes came from (two at once share a read), and the memory they take is reported', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pictures-metrics-'));
     const app = createApp({
       cache: createMemoryCache(),
@@ -93,11 +93,13 @@ describe('metrics', () => {
       ).json()) as PictureMeta;
       const [small, large] = [meta.variants[0]!, meta.variants.at(-1)!];
       assert.notEqual(small.width, large.width);
-      for (const variant of [small, small, small, large]) {
+      const get = async (variant: typeof small) =>
         assert.equal((await app.request(new URL(variant.url, 'http://service').pathname)).status, 200);
-      }
+      await Promise.all([get(small), get(small)]);
+      for (const variant of [small, small, large]) await get(variant);
       const text = await (await app.request('/metrics', { headers: admin })).text();
       assert.equal(sample(text, 'pictures_copies_served_total{from="storage"}'), 2, 'each copy read once');
+      assert.equal(sample(text, 'pictures_copies_served_total{from="shared"}'), 1, 'the second of two at once');
       assert.equal(sample(text, 'pictures_copies_served_total{from="memory"}'), 2);
       assert.equal(sample(text, 'pictures_copy_memory_bytes'), small.bytes + large.bytes);
     } finally {

@@ -24,7 +24,10 @@ export interface ServiceMetrics {
   readonly uploadBytesHeld: Gauge;
   /** Event streams open (`MAX_STREAMS` bounds them). */
   readonly eventStreams: Gauge;
-  /** Copies `/images/` answered with, by where their bytes came from: `memory` (the instance's), `storage`. */
+  /**
+   * Copies `/images/` answered with, by where their bytes came from: `memory` (the instance's), `shared` (a storage
+   * read another request for the same copy had started), `storage`.
+   */
   readonly copies: Counter<'from'>;
   /** Bytes of copies the instance keeps in memory (`COPY_MEMORY_BYTES` bounds them). */
   readonly copyMemoryBytes: Gauge;
@@ -95,7 +98,7 @@ export function createMetrics(prefix = 'pictures_'): ServiceMetrics {
     }),
     copies: new Counter({
       name: `${prefix}copies_served_total`,
-      help: 'Copies answered by /images/, by where their bytes came from (memory, storage).',
+      help: 'Copies answered by /images/, by where their bytes came from (memory, shared, storage).',
       labelNames: ['from'],
       registers,
     }),
