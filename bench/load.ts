@@ -1,11 +1,12 @@
 // `npm run bench:load`: the service under load on loopback, started from backend/node.ts on Redis + S3 (a private
 // redis-server and S3 server), driven by autocannon: 20,000 lookups at 100 connections, mixed (cached, uncached and
-// batch) and each kind alone, with latency percentiles, throughput, errors and the service's peak RSS; then 100,000
+// batch) and each kind alone, and 20,000 requests for the users' copies, with latency percentiles, throughput,
+// errors and the service's peak RSS; then 100,000
 // distinct users looked up on Redis + S3 and on the embedded default, by a service whose heap is capped at
 // HEAP_MB: one that kept anything per user would run out of memory; its RSS is noted as they go.
 import { startService, type RunningService } from '../backend/testing/service.ts';
 import { startBackingServers, startEmbedded } from '../backend/testing/stack.ts';
-import { solidPng } from '../backend/testing/images.ts';
+import { noisyPng } from '../backend/testing/images.ts';
 import { ensureTools } from '../scripts/ensure-tools.mjs';
 import { load, type LoadResult } from './load-autocannon.ts';
 import { peakRssMiB, rssMiB, sampleRss } from './load-rss.ts';
@@ -26,16 +27,24 @@ const HEAP_MB = 64;
 const DISTINCT_BATCH = 100;
 const DISTINCT_CONNECTIONS = 10;
 
-async function seed(base: string): Promise<string[]> {
+/** Gives each user a picture; answers the users and the paths of their copies. */
+async function seed(base: string): Promise<{ users: string[]; copies: string[] }> {
   const users = Array.from({ length: USERS }, (_, i) => `user${i}`);
-  for (const [i, userId] of users.entries()) await upload(base, userId, solidPng([i % 256, i >> 8, 200], 16));
-  return users;
+  const copies: string[] = [];
+  for (const [i, userId] of users.entries()) {
+    const meta = await upload(base, userId, noisyPng(i + 1));
+    for (const variant of meta.variants) copies.push(new URL(variant.url, base).pathname);
+  }
+  return { users, copies };
 }
 
 let fresh = 0;
 const random = (n: number) => Math.floor(Math.random() * n);
-/** The request kinds: a cached user, a user never asked before (a storage read), a batch of 50 cached users. */
-function paths(users: string[]) {
+/**
+ * The request kinds: a cached user, a user never asked before (a storage read), a batch of 50 cached users, and one
+ * of the users' copies (a storage read the first time, then the instance's memory).
+ */
+function paths({ users, copies }: { users: string[]; copies: string[] }) {
   const cached = () => `/api/pictures/${users[random(users.length)]}`;
   const uncached = () => `/api/pictures/never-seen-${process.pid}-${fresh++}`;
   const batch = () => {
@@ -47,7 +56,8 @@ function paths(users: string[]) {
     const r = Math.random();
     return r < 0.6 ? cached() : r < 0.8 ? uncached() : batch();
   };
-  return { mixed, cached, uncached, batch };
+  const copy = () => copies[random(copies.length)]!;
+  return { mixed, cached, uncached, batch, copy };
 }
 
 interface Row extends LoadResult {
@@ -86,14 +96,14 @@ const cappedHeap = { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` };
 
 const backing = await startBackingServers();
 const service = await startService('node', backing.env);
-const users = await seed(service.base);
-const kinds = paths(users);
+const kinds = paths(await seed(service.base));
 await load(service.base, { amount: 2_000, connections: CONNECTIONS, nextPath: kinds.mixed }); // warm both sides up
 const rows: Row[] = [];
 rows.push(await measure(service, 'mixed: 60% cached, 20% uncached, 20% batch of 50', kinds.mixed));
 rows.push(await measure(service, 'cached lookup', kinds.cached));
 rows.push(await measure(service, 'uncached lookup (a user never seen: a storage read)', kinds.uncached));
 rows.push(await measure(service, 'batch of 50 cached users', kinds.batch));
+rows.push(await measure(service, 'a copy of one of the 500 pictures (/images/)', kinds.copy));
 const redisPeak = peakRssMiB(service.pid);
 await service.stop();
 const capped = await startService('node', { ...backing.env, ...cappedHeap });
@@ -107,7 +117,7 @@ await embedded.stop();
 
 const fmt = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(0));
 console.log(
-  `\n${AMOUNT.toLocaleString('en')} lookups per run, ${CONNECTIONS} connections, Redis + S3, one Node instance:\n`,
+  `\n${AMOUNT.toLocaleString('en')} requests per run, ${CONNECTIONS} connections, Redis + S3, one Node instance:\n`,
 );
 console.log('| run | p50 ms | p99 ms | requests/s | errors | answers | peak RSS MiB |\n|---|---|---|---|---|---|---|');
 for (const r of rows) {
