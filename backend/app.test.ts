@@ -146,6 +146,33 @@ describe('createApp core', () => {
     assert.equal(reads.count, 1);
   });
 
+  test('a failed copy read answers 503 to every request that waited for it, and the next request reads again', async () => {
+    const seeder = build();
+    const meta = (await (
+      await seeder.request('/api/pictures/ada', { method: 'PUT', body: noisyPng(2), headers: admin })
+    ).json()) as PictureMeta;
+    const path = new URL(meta.variants[0]!.url, 'http://service').pathname;
+    const working = storage;
+    let failing = true;
+    storage = {
+      ...working,
+      kind: working.kind,
+      async read(...args) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (failing) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+        return working.read(...args);
+      },
+    };
+    const app = build();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => app.request(path)));
+    for (const res of answers) {
+      assert.equal(res.status, 503);
+      assert.equal(((await res.json()) as ErrorBody).error.code, 'storage_unavailable');
+    }
+    failing = false;
+    assert.equal((await app.request(path)).status, 200);
+  });
+
   test('concurrent requests for a copy too large to read whole each stream all of it', async () => {
     const seeder = build();
     const meta = (await (
