@@ -85,6 +85,23 @@ describe('createApp core', () => {
     return seen;
   }
 
+  /** Gives users `u0`… a small picture each (one copy apiece); answers the paths of their copies. */
+  async function copiesOf(users: number): Promise<string[]> {
+    const seeder = build();
+    const paths: string[] = [];
+    for (let i = 0; i < users; i++) {
+      const res = await seeder.request(`/api/pictures/u${i}`, {
+        method: 'PUT',
+        body: solidPng([i, i, i]),
+        headers: admin,
+      });
+      for (const variant of ((await res.json()) as PictureMeta).variants) {
+        paths.push(new URL(variant.url, 'http://service').pathname);
+      }
+    }
+    return paths;
+  }
+
   test('200 concurrent misses for one user cause one storage read', async () => {
     const app = build();
     assert.equal(
@@ -191,20 +208,38 @@ describe('createApp core', () => {
   });
 
   test('requests for many copies at once make at most maxStorageReads storage reads at a time', async () => {
-    const seeder = build();
-    const paths: string[] = [];
-    for (let i = 0; i < 30; i++) {
-      const meta = (await (
-        await seeder.request(`/api/pictures/u${i}`, { method: 'PUT', body: solidPng([i, i, i]), headers: admin })
-      ).json()) as PictureMeta;
-      for (const variant of meta.variants) paths.push(new URL(variant.url, 'http://service').pathname);
-    }
+    const paths = await copiesOf(30);
     const reads = overlapping('read');
     const app = build({ maxStorageReads: 8 });
     const answers = await Promise.all(paths.map((path) => app.request(path)));
     assert.ok(answers.every((res) => res.status === 200));
     assert.equal(reads.count, paths.length);
     assert.equal(reads.peak, 8, 'the bound is reached, never passed');
+  });
+
+  test('copy reads held at their bound do not hold up a lookup that misses the cache', async () => {
+    const paths = await copiesOf(8);
+    const working = storage;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let waiting = 0;
+    storage = {
+      ...working,
+      kind: working.kind,
+      async read(...args) {
+        waiting++;
+        await held;
+        return working.read(...args);
+      },
+    };
+    const app = build({ maxStorageReads: 8 }); // a cache of its own: the lookup is a miss, a storage read
+    const copies = Promise.all(paths.map((path) => app.request(path)));
+    await until(() => waiting === 8, 'every copy read to be held');
+    const lookup = await app.request('/api/pictures/u0');
+    assert.equal(lookup.status, 200);
+    assert.equal(lookup.headers.get('X-Cache'), 'MISS');
+    release();
+    assert.ok((await copies).every((res) => res.status === 200));
   });
 
   test('a storage read that started before an upload does not put the old picture back in the cache', async () => {

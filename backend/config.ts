@@ -22,8 +22,8 @@ export const DEFAULT_MAX_ANIMATION_PIXELS = 100_000_000;
 export const DEFAULT_MAX_IMAGE_JOBS = 2;
 
 /**
- * The default most storage reads one process makes at once, for lookups' misses and for copies: enough to keep a
- * batch of 100 unknown users quick, few enough that ten such batches at once do not swamp the object store.
+ * The default most storage reads one process makes at once for lookups' misses (and as many for copies): enough to
+ * keep a batch of 100 unknown users quick, few enough that ten such batches at once do not swamp the object store.
  */
 export const DEFAULT_MAX_STORAGE_READS = 64;
 
@@ -106,7 +106,7 @@ export interface Config {
   maxAnimationPixels: number;
   /** The most images one process decodes and encodes at once. */
   maxImageJobs: number;
-  /** The most storage reads one process makes at once, for lookups that miss the cache and copies not in memory. */
+  /** The most storage reads one process makes at once for lookups that miss the cache, and as many for copies. */
   maxStorageReads: number;
   /** Proxies in front that append the client's address to `X-Forwarded-For` (0: the socket's peer is the client). */
   trustProxy: number;

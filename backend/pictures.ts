@@ -41,9 +41,9 @@ export interface PictureServiceOptions {
   /** How long "this user has no picture" is cached; uploads overwrite it at once. */
   absentTtlMs?: number;
   /**
-   * The most storage reads this process makes at once, for lookups' misses and for copies not in memory (default
-   * 64); the others wait their turn, so a burst of batch lookups or of requests for copies cannot swamp the object
-   * store.
+   * The most storage reads this process makes at once for lookups' misses, and as many again for copies not in
+   * memory (default 64 each); the others wait their turn, so a burst of batch lookups or of requests for copies cannot
+   * swamp the object store. Apart, so a flood of requests for copies never holds up the lookups every page waits for.
    */
   maxStorageReads?: number;
   /**
@@ -75,6 +75,7 @@ export function createPictureService(options: PictureServiceOptions) {
   const log = options.log ?? console;
   const fromStorage = createSingleFlight<CachedPicture>();
   const storageRead = createLimiter(options.maxStorageReads ?? DEFAULT_MAX_STORAGE_READS);
+  const copyRead = createLimiter(options.maxStorageReads ?? DEFAULT_MAX_STORAGE_READS);
   const imageJob = createLimiter(options.maxImageJobs ?? DEFAULT_MAX_IMAGE_JOBS);
   const copies = createCopyMemory(options.copyMemory ?? { maxBytes: 0, ttlMs: 0 });
   /** The storage reads of copies in flight, by copy: requests for the same one wait for that read. */
@@ -292,7 +293,7 @@ export function createPictureService(options: PictureServiceOptions) {
     /**
      * The bytes of one copy of a version, or `null` when it is not stored; one served lately, from memory. Requests
      * for the same copy share one storage read (a face every page shows, on an instance that has just started);
-     * at most `maxStorageReads` run at once.
+     * at most `maxStorageReads` copies are read at once, beside the lookups' reads.
      */
     async read(userId: string, version: string, width: number): Promise<PictureBytes | null> {
       const key = `${userId}/${version}/${width}`;
@@ -310,7 +311,7 @@ export function createPictureService(options: PictureServiceOptions) {
           return shared;
         }
       }
-      const read = storageRead(() => storageCall(() => storage.read(userId, version, width)));
+      const read = copyRead(() => storageCall(() => storage.read(userId, version, width)));
       if (!copyReads.has(key)) {
         copyReads.set(key, read);
         const done = () => copyReads.delete(key);
