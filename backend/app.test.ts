@@ -85,19 +85,21 @@ describe('createApp core', () => {
     return seen;
   }
 
+  /** Uploads `body` as the user's picture through an app of its own; answers the lookup's metadata. */
+  async function seed(userId: string, body: Uint8Array<ArrayBuffer>): Promise<PictureMeta> {
+    const res = await build().request(`/api/pictures/${userId}`, { method: 'PUT', body, headers: admin });
+    assert.equal(res.status, 201);
+    return (await res.json()) as PictureMeta;
+  }
+
+  /** The path of a URL a lookup answered. */
+  const pathOf = (url: string) => new URL(url, 'http://service').pathname;
+
   /** Gives users `u0`… a small picture each (one copy apiece); answers the paths of their copies. */
   async function copiesOf(users: number): Promise<string[]> {
-    const seeder = build();
     const paths: string[] = [];
     for (let i = 0; i < users; i++) {
-      const res = await seeder.request(`/api/pictures/u${i}`, {
-        method: 'PUT',
-        body: solidPng([i, i, i]),
-        headers: admin,
-      });
-      for (const variant of ((await res.json()) as PictureMeta).variants) {
-        paths.push(new URL(variant.url, 'http://service').pathname);
-      }
+      for (const variant of (await seed(`u${i}`, solidPng([i, i, i]))).variants) paths.push(pathOf(variant.url));
     }
     return paths;
   }
@@ -123,15 +125,9 @@ describe('createApp core', () => {
 
   for (const bound of [undefined, 8]) {
     test(`a batch of ${MAX_BATCH} misses makes at most ${bound ?? 'DEFAULT_MAX_STORAGE_READS'} storage reads at a time, and answers every user`, async () => {
-      const seeder = build();
       const versions = new Map<string, string>();
       for (const [i, userId] of ['u0', 'u50', 'u99'].entries()) {
-        const res = await seeder.request(`/api/pictures/${userId}`, {
-          method: 'PUT',
-          body: solidPng([i, i, i]),
-          headers: admin,
-        });
-        versions.set(userId, ((await res.json()) as PictureMeta).version);
+        versions.set(userId, (await seed(userId, solidPng([i, i, i]))).version);
       }
       const reads = overlapping('current');
       const app = build(bound ? { maxStorageReads: bound } : {}); // a cache of its own: every user is a miss
@@ -147,12 +143,8 @@ describe('createApp core', () => {
   }
 
   test('200 concurrent requests for a copy not yet read make one storage read, and each gets its bytes', async () => {
-    const seeder = build();
-    const meta = (await (
-      await seeder.request('/api/pictures/ada', { method: 'PUT', body: noisyPng(1), headers: admin })
-    ).json()) as PictureMeta;
-    const path = new URL(meta.variants[0]!.url, 'http://service').pathname;
-    const expected = new Uint8Array(await (await seeder.request(path)).arrayBuffer());
+    const path = pathOf((await seed('ada', noisyPng(1))).variants[0]!.url);
+    const expected = new Uint8Array(await (await build().request(path)).arrayBuffer());
     const reads = overlapping('read');
     const app = build(); // keeps no copy in memory: only the shared read saves the other 199
     const answers = await Promise.all(Array.from({ length: 200 }, () => app.request(path)));
@@ -164,11 +156,7 @@ describe('createApp core', () => {
   });
 
   test('a failed copy read answers 503 to every request that waited for it, and the next request reads again', async () => {
-    const seeder = build();
-    const meta = (await (
-      await seeder.request('/api/pictures/ada', { method: 'PUT', body: noisyPng(2), headers: admin })
-    ).json()) as PictureMeta;
-    const path = new URL(meta.variants[0]!.url, 'http://service').pathname;
+    const path = pathOf((await seed('ada', noisyPng(2))).variants[0]!.url);
     const working = storage;
     let failing = true;
     storage = {
@@ -191,14 +179,10 @@ describe('createApp core', () => {
   });
 
   test('concurrent requests for a copy too large to read whole each stream all of it', async () => {
-    const seeder = build();
-    const meta = (await (
-      await seeder.request('/api/pictures/ada', { method: 'PUT', body: noisyPng(5, 600), headers: admin })
-    ).json()) as PictureMeta;
-    const widest = meta.variants.at(-1)!;
+    const widest = (await seed('ada', noisyPng(5, 600))).variants.at(-1)!;
     assert.ok(widest.bytes > WHOLE_COPY_BYTES, `the ${widest.width}-px copy is ${widest.bytes} B`);
-    const path = new URL(widest.url, 'http://service').pathname;
-    const expected = new Uint8Array(await (await seeder.request(path)).arrayBuffer());
+    const path = pathOf(widest.url);
+    const expected = new Uint8Array(await (await build().request(path)).arrayBuffer());
     assert.equal(expected.byteLength, widest.bytes);
     const reads = overlapping('read');
     const app = build();
