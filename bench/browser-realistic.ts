@@ -31,6 +31,10 @@
 //   cache (`cc/image_memory`), encoded bytes in Blink's memory cache (`web_cache/Image_resources`), and the process's
 //   private footprint (its own memory; the decoded pixels are in shared memory and not part of it).
 // Then the issue's targets, checked against (c). `--json` prints the figures as JSON instead.
+//
+// BENCH_RTT_MS=n adds n ms to every request's response in every page (Chromium's network emulation, no cap on
+// throughput): loopback answers in well under a millisecond, a phone or home network in tens of them, and the
+// contenders differ most in how many requests wait on one another.
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
@@ -83,6 +87,9 @@ interface Sample {
 
 /** What the page's `measure()` gives, with the durations of the long tasks that ran meanwhile. */
 type Timed = Measured & { longTasks: number[] };
+
+/** Added to every request's response, in ms (0: loopback as it is). */
+const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 0);
 
 /** A long task blocks input for its time over this (Lighthouse's Total Blocking Time). */
 const BLOCKING_AFTER_MS = 50;
@@ -278,6 +285,15 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
     try {
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
+      if (RTT_MS > 0) {
+        await cdp.send('Network.enable');
+        await cdp.send('Network.emulateNetworkConditions', {
+          offline: false,
+          latency: RTT_MS,
+          downloadThroughput: -1,
+          uploadThroughput: -1,
+        });
+      }
       const { proxy, path } = contenders[key];
       await page.goto(`${proxy.base}${path}`);
       const cold = await measure(page, cdp);
@@ -412,6 +428,7 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
       JSON.stringify(
         {
           runs,
+          rttMs: RTT_MS,
           pictures: USERS.length,
           size: SIZE,
           photoBytes,
@@ -428,7 +445,7 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
     return;
   }
   console.log(
-    `50 users with a 12 MP phone JPEG each (4032×3024, median ${(photoBytes / 1e6).toFixed(2)} MB), shown at ${SIZE} px; Chromium, loopback; medians of ${runs} runs.`,
+    `50 users with a 12 MP phone JPEG each (4032×3024, median ${(photoBytes / 1e6).toFixed(2)} MB), shown at ${SIZE} px; Chromium, loopback${RTT_MS > 0 ? ` with ${RTT_MS} ms added to every response` : ''}; medians of ${runs} runs.`,
   );
   console.log(
     `The peer's ${PEER_WIDTH}-px WebP: median ${peerBytes} B. Ours: 64-px copy ${variantBytes(64)} B, 96-px ${variantBytes(96)} B (medians); upload to 201 ${ms(median(uploadMs))} (median).\n`,
