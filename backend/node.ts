@@ -23,6 +23,8 @@ const http = serveHttp({
   port: config.port,
   headersTimeoutMs: config.headersTimeoutMs,
   uploadTimeoutMs: config.uploadTimeoutMs,
+  // A refused upload's client reads its 413 or 429 before the connection closes (see serveHttp).
+  lingerMs: 2_000,
   onListen: (port) => console.log(startupLine(config.host, port, wired.deps.assets?.has('') ?? false, wired.describe)),
 });
 

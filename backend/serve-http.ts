@@ -27,9 +27,17 @@ export function serveHttp(options: {
   port: number;
   headersTimeoutMs: number;
   uploadTimeoutMs: number;
+  /**
+   * How long a connection answered with `Connection: close` keeps reading (and dropping) what its client still
+   * sends before it closes, as nginx's `lingering_timeout` does (default 0: it closes at once). Node's `node:http`
+   * closes at once with a body still arriving, so the kernel answers that body with a reset, and a client still
+   * writing it can lose the answer (a 413, a 429) that had already reached it. Deno's `node:http` is its own and
+   * does not lose it.
+   */
+  lingerMs?: number;
   onListen(port: number): void;
 }): HttpService {
-  const { fetch, hostname, port, headersTimeoutMs, uploadTimeoutMs, onListen } = options;
+  const { fetch, hostname, port, headersTimeoutMs, uploadTimeoutMs, lingerMs = 0, onListen } = options;
   const server = serve(
     {
       fetch,
@@ -51,6 +59,8 @@ export function serveHttp(options: {
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    // node:http ends a `Connection: close` answer with destroySoon(): close in stages instead (RFC 9112 §9.6).
+    if (lingerMs > 0) socket.destroySoon = () => linger(socket, lingerMs);
   });
 
   return {
@@ -68,4 +78,16 @@ export function serveHttp(options: {
       });
     },
   };
+}
+
+/**
+ * Sends the end of the answer, then drops what the client still sends until it ends its side too or `ms` have
+ * passed, and only then closes: the client reads the whole answer before anything could reset the connection.
+ */
+function linger(socket: Socket, ms: number): void {
+  socket.end();
+  socket.resume();
+  const timer = setTimeout(() => socket.destroy(), ms);
+  socket.once('end', () => socket.destroy());
+  socket.once('close', () => clearTimeout(timer));
 }
