@@ -4,36 +4,49 @@ import '../../cached-profile-picture/cached-profile-picture.ts';
 import { pictureSourceContext } from '../../store/context.ts';
 import '../../store/picture-store-provider.ts';
 import type { PictureSource } from '../../store/types.ts';
+import { until } from '../../../scripts/testing/wait.ts';
 
 /**
  * Puts a `<cached-profile-picture loading="eager">` per id into `parent` and resolves once every one fired
- * `picture-load` or `picture-error`, with how many of each.
+ * `picture-load` or `picture-error`, with how many of each; fails within 6 s (under a test's 10 s) naming the ids
+ * that fired neither, and what each of them shows.
  */
 export async function showPictures(
   parent: HTMLElement,
   userIds: readonly string[],
 ): Promise<{ loaded: number; failed: number }> {
+  const pending = new Map<string, HTMLElement>();
   let loaded = 0;
   let failed = 0;
-  const done = new Promise<void>((resolve) => {
-    const count = (event: Event) => {
-      if (event.type === 'picture-load') loaded++;
-      else failed++;
-      if (loaded + failed < userIds.length) return;
-      parent.removeEventListener('picture-load', count);
-      parent.removeEventListener('picture-error', count);
-      resolve();
-    };
-    parent.addEventListener('picture-load', count);
-    parent.addEventListener('picture-error', count);
-  });
+  const count = (event: Event) => {
+    if (!pending.delete((event.target as HTMLElement & { userId: string }).userId)) return;
+    if (event.type === 'picture-load') loaded++;
+    else failed++;
+  };
+  parent.addEventListener('picture-load', count);
+  parent.addEventListener('picture-error', count);
   for (const userId of userIds) {
     const picture = document.createElement('cached-profile-picture');
     picture.userId = userId;
     picture.loading = 'eager';
+    pending.set(userId, picture);
     parent.append(picture);
   }
-  await done;
+  try {
+    await until(
+      () => pending.size === 0,
+      () =>
+        `every picture to load or fail; still waiting for ${[...pending]
+          .map(
+            ([id, picture]) => `${id} (${picture.shadowRoot?.innerHTML.replace(/<!--[\s\S]*?-->/g, '').slice(0, 200)})`,
+          )
+          .join(', ')}`,
+      6_000,
+    );
+  } finally {
+    parent.removeEventListener('picture-load', count);
+    parent.removeEventListener('picture-error', count);
+  }
   return { loaded, failed };
 }
 
