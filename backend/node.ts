@@ -23,7 +23,7 @@ const http = serveHttp({
   port: config.port,
   headersTimeoutMs: config.headersTimeoutMs,
   uploadTimeoutMs: config.uploadTimeoutMs,
-  // A refused upload's client reads its 413 or 429 before the connection closes (see serveHttp).
+  // A refused upload's client reads its 429 or 503 before the connection closes (see serveHttp).
   lingerMs: 2_000,
   onListen: (port) => console.log(startupLine(config.host, port, wired.deps.assets?.has('') ?? false, wired.describe)),
 });

@@ -31,7 +31,7 @@ export function serveHttp(options: {
    * How long a connection answered with `Connection: close` keeps reading (and dropping) what its client still
    * sends before it closes, as nginx's `lingering_timeout` does (default 0: it closes at once). Node's `node:http`
    * closes at once with a body still arriving, so the kernel answers that body with a reset, and a client still
-   * writing it can lose the answer (a 413, a 429) that had already reached it. Deno's `node:http` is its own and
+   * writing it can lose the answer (a 429, a 503) that had already reached it. Deno's `node:http` is its own and
    * does not lose it.
    */
   lingerMs?: number;
