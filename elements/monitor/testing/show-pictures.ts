@@ -15,11 +15,11 @@ export async function showPictures(
   parent: HTMLElement,
   userIds: readonly string[],
 ): Promise<{ loaded: number; failed: number }> {
-  const pending = new Map<string, HTMLElement>();
+  const pending = new Set<EventTarget>();
   let loaded = 0;
   let failed = 0;
   const count = (event: Event) => {
-    if (!pending.delete((event.target as HTMLElement & { userId: string }).userId)) return;
+    if (!pending.delete(event.target!)) return;
     if (event.type === 'picture-load') loaded++;
     else failed++;
   };
@@ -29,7 +29,7 @@ export async function showPictures(
     const picture = document.createElement('cached-profile-picture');
     picture.userId = userId;
     picture.loading = 'eager';
-    pending.set(userId, picture);
+    pending.add(picture);
     parent.append(picture);
   }
   try {
@@ -37,9 +37,10 @@ export async function showPictures(
       () => pending.size === 0,
       () =>
         `every picture to load or fail; still waiting for ${[...pending]
-          .map(
-            ([id, picture]) => `${id} (${picture.shadowRoot?.innerHTML.replace(/<!--[\s\S]*?-->/g, '').slice(0, 200)})`,
-          )
+          .map((target) => {
+            const picture = target as HTMLElement & { userId: string };
+            return `${picture.userId} (${picture.shadowRoot?.innerHTML.replace(/<!--[\s\S]*?-->/g, '').slice(0, 200)})`;
+          })
           .join(', ')}`,
       6_000,
     );
