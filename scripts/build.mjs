@@ -56,8 +56,22 @@ const common = {
 };
 rmSync(outdir, { recursive: true, force: true });
 
+/**
+ * Chromium's V8 (136 and later) compiles every function of a script that starts with this comment while it streams
+ * the file, off the main thread, instead of on each function's first call; the modules a page runs as it loads
+ * carry it. Measured with it, the reload of 50 known pictures took 0.85× and a cold page of 50 phone photos
+ * 0.82-0.91× the time without (docs/benchmarks.md); it costs the bundle 21 bytes of gzip.
+ */
+const compileEagerly = { js: '//# allFunctionsCalledOnLoad' };
+
 // The IndexedDB layer and the pictures' bytes first: the bundle refers to them by the name their content gives them.
-const layer = await build({ ...common, entryPoints: [at('elements/store/indexeddb-module.ts')], write: false, outdir });
+const layer = await build({
+  ...common,
+  banner: compileEagerly,
+  entryPoints: [at('elements/store/indexeddb-module.ts')],
+  write: false,
+  outdir,
+});
 const layerCode = layer.outputFiles[0].contents;
 const layerName = `cached-profile-picture-indexeddb-${createHash('sha256').update(layerCode).digest('hex').slice(0, 10)}.js`;
 
@@ -123,6 +137,7 @@ const lazyRegistration = {
 
 await build({
   ...common,
+  banner: compileEagerly,
   entryPoints: { 'cached-profile-picture': at('elements/index.ts') },
   outdir,
   plugins: [minifyCssLiterals, lazyLayer, lazyModules, lazyRegistration],

@@ -138,8 +138,8 @@ export class CachedProfilePicture extends LitElement {
     source: () => this.source,
     apiBase: () => this.apiBase,
     lazy: () => this.loading !== 'eager',
-    onLoad: (detail) => this.emit<PictureLoadDetail>('picture-load', detail),
-    onError: (detail) => this.emit<PictureErrorDetail>('picture-error', detail),
+    onLoad: (detail) => this.#emit<PictureLoadDetail>('picture-load', detail),
+    onError: (detail) => this.#emit<PictureErrorDetail>('picture-error', detail),
   });
 
   /** Rendered on the server (a declarative shadow root was there): its fallback already shows. */
@@ -172,7 +172,7 @@ export class CachedProfilePicture extends LitElement {
     if (changed.has('userId') && !USER_ID_PATTERN.test(id) && !warned.has(id)) {
       warned.add(id);
       console.warn(
-        `[ImageCache] <cached-profile-picture user-id=${JSON.stringify(id)}>: a user id is 1 to 64 of A-Z a-z 0-9 _ -. It shows the fallback.`,
+        `[ImageCache] <cached-profile-picture user-id=${JSON.stringify(id)}>: a user id is 1 to 64 of A-Z a-z 0-9 _ -; fallback shown.`,
       );
     }
   }
@@ -184,7 +184,7 @@ export class CachedProfilePicture extends LitElement {
     const url = this.#served && !this.hasUpdated ? undefined : this.picture.url;
     // srcset before src: set in template order, so the browser never starts fetching src alone.
     const image = url
-      ? html`<img part="image" srcset=${this.picture.srcsetAt(size) ?? nothing} src=${url} alt=${this.#name()} @load=${this.onImageLoad} @error=${this.onImageError}>`
+      ? html`<img part="image" srcset=${this.picture.srcsetAt(size) ?? nothing} src=${url} alt=${this.#name()} @load=${this.#onImageLoad} @error=${this.#onImageError}>`
       : nothing;
     // The image first, so it is the shadow root's first img whatever stands in for it. A fallback already shown stays
     // under a new image until updated() finds that image complete. Where none is shown, it waits for updated() to find
@@ -246,16 +246,16 @@ export class CachedProfilePicture extends LitElement {
     return this.size && this.size > 0 ? this.size : undefined;
   }
 
-  private onImageLoad(event: Event): void {
+  #onImageLoad(event: Event): void {
     const image = event.target as HTMLImageElement;
     this.picture.imageLoaded(image.getAttribute('src'), image.currentSrc);
   }
 
-  private onImageError(event: Event): void {
+  #onImageError(event: Event): void {
     void this.picture.imageFailed((event.target as HTMLImageElement).getAttribute('src'));
   }
 
-  private emit<T>(type: string, detail: T): void {
+  #emit<T>(type: string, detail: T): void {
     this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
   }
 }

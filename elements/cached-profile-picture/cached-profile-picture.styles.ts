@@ -39,11 +39,11 @@ export default css`
     overflow: hidden;
   }
 
-  [part~='image'] {
+  [part='image'] {
     object-fit: cover;
   }
 
-  [part~='fallback'] {
+  [part='fallback'] {
     display: flex;
     align-items: center;
     justify-content: center;
@@ -61,7 +61,7 @@ export default css`
      */
     animation: late 0s 0.1s backwards;
     /* invisible, but forced colours paint it, and paint every background as the page's: the shape keeps its edge */
-    outline: 1px solid transparent;
+    outline: 1px solid #0000;
   }
 
   /* rendered on the server: it was on screen before any script ran, so it stays */
@@ -83,12 +83,12 @@ export default css`
   }
 
   /* the preview: a few pixels scaled up and blurred, enlarged so its blurred edge is clipped away with the shape */
-  [part~='fallback'] img {
+  [part='fallback'] img {
     filter: blur(calc(var(--size) / 16));
     transform: scale(1.15);
   }
 
-  [part~='fallback'] > * {
+  [part='fallback'] > * {
     width: 100%;
     height: 100%;
     fill: currentColor;

@@ -110,16 +110,17 @@ export function lazyPictureBytes(
 /** A layer that is off: every read a miss, every write dropped, with one warning. */
 function createIndexedDbLayerOff(error: Error): PageIndexedDbLayer {
   console.warn(`[ImageCache] IndexedDB is off for this page: its module could not be loaded (${error.message}).`);
+  const nothing = async () => undefined;
   return {
     name: 'indexedDB',
     enabled: false,
     getMany: async () => new Map(),
-    put: () => {},
-    getBlob: async () => undefined,
+    put: nothing,
+    getBlob: nothing,
     keepBytes: async () => [],
-    delete: async () => {},
-    clear: async () => {},
-    flush: async () => {},
+    delete: nothing,
+    clear: nothing,
+    flush: nothing,
     count: async () => ({ entries: 0, blobs: 0 }),
   };
 }
