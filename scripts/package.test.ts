@@ -65,6 +65,15 @@ test('the package holds the modules with their types, the framework types, the w
   );
 });
 
+test('the bundle, its IndexedDB module and the service worker ask Chromium to compile them as they stream', async () => {
+  const loadedAtOnce = files.filter((f) => /^dist\/(cached-profile-picture(-indexeddb-[0-9a-f]{10})?|sw)\.js$/.test(f));
+  assert.equal(loadedAtOnce.length, 3, `three of them packed: ${loadedAtOnce.join(', ')}`);
+  for (const file of loadedAtOnce) {
+    const text = await readFile(join(root, file), 'utf8');
+    assert.ok(text.startsWith('//# allFunctionsCalledOnLoad\n'), `${file} starts with V8's compile hint`);
+  }
+});
+
 test('the package holds nothing a user does not need: no tests, test helpers, sources, demo or data', () => {
   const unwanted = files.filter(
     (f) =>
