@@ -48,9 +48,11 @@ export interface Connection {
   readonly off: boolean;
   /**
    * Runs `task` on the open database, opening it first if needed. A connection closed under the task is reopened
-   * and the task run once more; any other failure is logged and answered with `fallback`, never thrown.
+   * and the task run once more; any other failure is logged and answered with `fallback`, never thrown. With
+   * `openWaitMs`, a database that has not opened within that long answers `fallback` (the open goes on, and the next
+   * such call does not wait for it again until it has opened): for reads that a page waits on.
    */
-  run<T>(what: string, fallback: T, task: (db: Db) => Promise<T>): Promise<T>;
+  run<T>(what: string, fallback: T, task: (db: Db) => Promise<T>, openWaitMs?: number): Promise<T>;
 }
 
 /**
@@ -71,6 +73,8 @@ export function lazyConnection(
   let off = false;
   let connection: Promise<Db | undefined> | undefined;
   let current: Db | undefined;
+  /** The open has outlasted a read's wait: reads answer without the database until it has opened. */
+  let stalled = false;
 
   /** A missing capability: say so once, then every call is a miss or a no-op. */
   function turnOff(reason: string): void {
@@ -114,6 +118,7 @@ export function lazyConnection(
       forget(db);
     });
     current = db;
+    stalled = false;
     return db;
   }
 
@@ -126,9 +131,33 @@ export function lazyConnection(
     return connection;
   }
 
-  async function run<T>(what: string, fallback: T, task: (db: Db) => Promise<T>): Promise<T> {
+  /**
+   * The database, or `undefined` once `waitMs` have passed while it is still opening. An open can wait for good,
+   * with no event: behind an upgrade or a deletion another tab does not finish (seen in Chromium with two pages of
+   * the origin creating the database at once), or Safari 14.6's lost open (WebKit bug 226547).
+   */
+  function connectWithin(waitMs: number): Promise<Db | undefined> {
+    const opening = connect();
+    if (current || off) return opening;
+    if (stalled) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        stalled = true;
+        console.warn(
+          `[ImageCache] IndexedDB has not opened within ${waitMs} ms (another tab may hold it); pictures are looked up without it until it does.`,
+        );
+        resolve(undefined);
+      }, waitMs);
+      void opening.then((db) => {
+        clearTimeout(timer);
+        resolve(db);
+      });
+    });
+  }
+
+  async function run<T>(what: string, fallback: T, task: (db: Db) => Promise<T>, openWaitMs?: number): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const db = await connect();
+      const db = await (openWaitMs === undefined ? connect() : connectWithin(openWaitMs));
       if (!db) return fallback;
       try {
         return await task(db);

@@ -15,6 +15,11 @@ import { isEmpty, writeQueue } from './indexeddb-queue.ts';
 const DAY_MS = 24 * 60 * 60_000;
 /** Metadata records are a few hundred bytes: keep more of them than Blobs, so a version outlives its bytes. */
 const ENTRIES_PER_PICTURE = 5;
+/**
+ * How long a read the page waits on (a lookup, a stored Blob) waits for the database to open: an open still waiting
+ * after a second is held (see `lazyConnection`), and the network answers sooner than it will.
+ */
+const OPEN_WAIT_MS = 1_000;
 
 /** Options of {@link createIndexedDbLayer}. Every one has a default. */
 export interface IndexedDbLayerOptions {
@@ -155,7 +160,12 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
         }
       }
       if (toRead.length) {
-        const records = await connection.run('read', [] as (MetaRecord | undefined)[], (db) => readEntries(db, toRead));
+        const records = await connection.run(
+          'read',
+          [] as (MetaRecord | undefined)[],
+          (db) => readEntries(db, toRead),
+          OPEN_WAIT_MS,
+        );
         records.forEach((record, i) => {
           const userId = toRead[i]!;
           // A malformed record is a miss, and goes in the next flush.
@@ -189,7 +199,7 @@ export function createIndexedDbLayer(options: IndexedDbLayerOptions = {}): Index
       const queued = pending.blobs.get(version);
       let blob = queued?.blob;
       if (!queued && !pending.cleared)
-        blob = await connection.run('Blob read', undefined, (db) => readBlob(db, version));
+        blob = await connection.run('Blob read', undefined, (db) => readBlob(db, version), OPEN_WAIT_MS);
       // Only a raster image may become a `blob:` URL of the page's origin: an SVG or HTML one (written by another
       // script of the origin) would run script when opened.
       if (blob && !isRasterType(blob.type)) {
