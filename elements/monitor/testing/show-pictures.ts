@@ -9,7 +9,7 @@ import { until } from '../../../scripts/testing/wait.ts';
 /**
  * Puts a `<cached-profile-picture loading="eager">` per id into `parent` and resolves once every one fired
  * `picture-load` or `picture-error`, with how many of each; fails within 6 s (under a test's 10 s) naming the ids
- * that fired neither, and what each of them shows.
+ * that fired neither, and whether each has its image yet.
  */
 export async function showPictures(
   parent: HTMLElement,
@@ -39,7 +39,11 @@ export async function showPictures(
         `every picture to load or fail; still waiting for ${[...pending]
           .map((target) => {
             const picture = target as HTMLElement & { userId: string };
-            return `${picture.userId} (${picture.shadowRoot?.innerHTML.replace(/<!--[\s\S]*?-->/g, '').slice(0, 200)})`;
+            const image = picture.shadowRoot?.querySelector<HTMLImageElement>('[part="image"]');
+            const shows = image
+              ? `image ${image.currentSrc || image.src}, ${image.complete ? 'complete' : 'loading'}`
+              : 'no image: the lookup has not answered';
+            return `${picture.userId} (${shows})`;
           })
           .join(', ')}`,
       6_000,
