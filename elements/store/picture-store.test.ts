@@ -1,6 +1,7 @@
 // The store against the real image service, counting what reached it. A "reload" is a new store over the same
 // LocalStorage and IndexedDB: what a page keeps across reloads.
 import { expect } from '@esm-bundle/chai';
+import { openDB } from 'idb';
 import { requests, resetRequests, seed, users } from '../testing/service.ts';
 import { createIndexedDbLayer, type IndexedDbLayer } from './layers/indexeddb.ts';
 import { PictureStore } from './picture-store.ts';
@@ -152,6 +153,30 @@ describe('PictureStore', () => {
     expect(store.peek(id!)?.layer).to.equal('memory');
     expect(make({ localStorage: null, indexedDB: null }).peek(id!)).to.equal(undefined);
     expect(await requests()).to.have.length(1);
+  });
+
+  it('an IndexedDB that another tab holds costs a lookup a second, not the picture: the service answers it', async () => {
+    const [id] = users('held', 1);
+    const [meta] = await seed([id!]);
+    // Another tab: a connection that ignores `versionchange`, and a deletion queued behind it. Every open of the
+    // database now waits, and no event says so.
+    const holder = await openDB(dbName);
+    const deletion = indexedDB.deleteDatabase(dbName);
+    await new Promise((resolve) => deletion.addEventListener('blocked', resolve, { once: true }));
+    const warnings: unknown[] = [];
+    const warn = console.warn;
+    console.warn = (message: unknown) => void warnings.push(message);
+    try {
+      await resetRequests();
+      const resolution = await make().get(id!);
+      expect([resolution.layer, resolution.meta?.version]).to.deep.equal(['network', meta!.version]);
+      expect(await requests()).to.have.length(1);
+      expect(warnings).to.have.length(1);
+      expect(String(warnings[0])).to.match(/^\[ImageCache\] IndexedDB has not opened within 1000 ms/);
+    } finally {
+      console.warn = warn;
+      holder.close();
+    }
   });
 
   it('invalidation reaches every store of the origin (BroadcastChannel) and updates whoever watches', async () => {
