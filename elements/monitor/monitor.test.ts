@@ -6,23 +6,11 @@ import { expect } from '@esm-bundle/chai';
 import { PictureStore as Store, type PictureStore } from '../store/picture-store.ts';
 import { hostileApi } from '../testing/hostile.ts';
 import { seed, users } from '../testing/service.ts';
+import { warnings } from '../testing/warnings.ts';
 import { CachePerformanceMonitor, MONITOR_KEY } from './monitor.ts';
 import { pageMonitor } from './page-monitor.ts';
 import { HISTORY_POINTS, SAMPLES } from './state.ts';
 import { provider, providing, showPictures } from './testing/show-pictures.ts';
-
-/** Collects console.warn lines while `fn` runs. */
-async function warnings(fn: () => unknown): Promise<string[]> {
-  const seen: string[] = [];
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => seen.push(args.join(' '));
-  try {
-    await fn();
-  } finally {
-    console.warn = warn;
-  }
-  return seen;
-}
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {

@@ -1,11 +1,12 @@
 // The store against the real image service, counting what reached it. A "reload" is a new store over the same
 // LocalStorage and IndexedDB: what a page keeps across reloads.
 import { expect } from '@esm-bundle/chai';
-import { openDB } from 'idb';
+import { holdDatabase } from '../testing/held-database.ts';
 import { requests, resetRequests, seed, users } from '../testing/service.ts';
+import { warnings } from '../testing/warnings.ts';
 import { createIndexedDbLayer, type IndexedDbLayer } from './layers/indexeddb.ts';
 import { PictureStore } from './picture-store.ts';
-import type { ResolutionReport } from './types.ts';
+import type { Resolution, ResolutionReport } from './types.ts';
 
 /** The store keeps URLs absolute, against the service that named them. */
 const absolute = (url: string) => new URL(url, location.href).href;
@@ -158,24 +159,17 @@ describe('PictureStore', () => {
   it('an IndexedDB that another tab holds costs a lookup a second, not the picture: the service answers it', async () => {
     const [id] = users('held', 1);
     const [meta] = await seed([id!]);
-    // Another tab: a connection that ignores `versionchange`, and a deletion queued behind it. Every open of the
-    // database now waits, and no event says so.
-    const holder = await openDB(dbName);
-    const deletion = indexedDB.deleteDatabase(dbName);
-    await new Promise((resolve) => deletion.addEventListener('blocked', resolve, { once: true }));
-    const warnings: unknown[] = [];
-    const warn = console.warn;
-    console.warn = (message: unknown) => void warnings.push(message);
+    const held = await holdDatabase(dbName);
     try {
       await resetRequests();
-      const resolution = await make().get(id!);
-      expect([resolution.layer, resolution.meta?.version]).to.deep.equal(['network', meta!.version]);
+      let resolution: Resolution | undefined;
+      const said = await warnings(async () => (resolution = await make().get(id!)));
+      expect([resolution?.layer, resolution?.meta?.version]).to.deep.equal(['network', meta!.version]);
       expect(await requests()).to.have.length(1);
-      expect(warnings).to.have.length(1);
-      expect(String(warnings[0])).to.match(/^\[ImageCache\] IndexedDB has not opened within 1000 ms/);
+      expect(said).to.have.length(1);
+      expect(said[0]).to.match(/^\[ImageCache\] IndexedDB has not opened within 1000 ms/);
     } finally {
-      console.warn = warn;
-      holder.close();
+      await held.release();
     }
   });
 
