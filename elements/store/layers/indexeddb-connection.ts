@@ -142,10 +142,12 @@ export function lazyConnection(
     if (stalled) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
+        // Reads that began waiting together time out together: one warning for them all.
+        if (!stalled)
+          console.warn(
+            `[ImageCache] IndexedDB has not opened within ${waitMs} ms (another tab may hold it); pictures are looked up without it until it does.`,
+          );
         stalled = true;
-        console.warn(
-          `[ImageCache] IndexedDB has not opened within ${waitMs} ms (another tab may hold it); pictures are looked up without it until it does.`,
-        );
         resolve(undefined);
       }, waitMs);
       void opening.then((db) => {

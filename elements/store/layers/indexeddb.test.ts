@@ -2,7 +2,7 @@
 // where time matters, and idle callbacks are held where a test must decide when the idle flush runs.
 import { expect } from '@esm-bundle/chai';
 import { deleteDB, openDB } from 'idb';
-import { until } from '../../../scripts/testing/wait.ts';
+import { holdDatabase } from '../../testing/held-database.ts';
 import type { CachedEntry } from '../entry.ts';
 import { createIndexedDbLayer, type IndexedDbLayer, type IndexedDbLayerOptions } from './indexeddb.ts';
 
@@ -413,25 +413,23 @@ describe('IndexedDB layer', () => {
     before.put('ada', entry('ada'));
     before.putBlob('v-ada', blob(10));
     await before.flush();
-    // Another tab: a connection that ignores `versionchange`, and a deletion queued behind it. Every open of the
-    // database now waits for that deletion, and no event says so: as behind a tab frozen while it held the database.
-    const holder = await openDB(dbName);
-    const deletion = indexedDB.deleteDatabase(dbName);
-    let deleted = false;
-    deletion.addEventListener('success', () => (deleted = true));
-    await new Promise((resolve) => deletion.addEventListener('blocked', resolve, { once: true }));
+    const held = await holdDatabase(dbName);
 
     const layer = make({ dbName });
-    expect((await layer.getMany(['ada'], t)).size).to.equal(0, 'a miss, answered while the database is held');
-    expect(await layer.getBlob('v-ada')).to.equal(undefined);
-    expect(deleted).to.equal(false, 'held all along');
-    expect(layer.enabled).to.equal(true, 'held, not off');
-    expect(warnings.map((args) => String(args[0]))).to.deep.equal([
-      '[ImageCache] IndexedDB has not opened within 1000 ms (another tab may hold it); pictures are looked up without it until it does.',
-    ]);
-
-    holder.close();
-    await until(() => deleted, 'the deletion');
+    try {
+      // Two reads waiting together: both answer, with one warning between them.
+      const [found, stored] = await Promise.all([layer.getMany(['ada'], t), layer.getBlob('v-ada')]);
+      expect(found.size).to.equal(0, 'a miss, answered while the database is held');
+      expect(stored).to.equal(undefined);
+      expect(await layer.getBlob('v-ada')).to.equal(undefined, 'and the next read too');
+      expect(held.deleted()).to.equal(false, 'held all along');
+      expect(layer.enabled).to.equal(true, 'held, not off');
+      expect(warnings.map((args) => String(args[0]))).to.deep.equal([
+        '[ImageCache] IndexedDB has not opened within 1000 ms (another tab may hold it); pictures are looked up without it until it does.',
+      ]);
+    } finally {
+      await held.release();
+    }
     layer.put('alan', entry('alan'));
     await layer.flush();
     expect((await layer.getMany(['alan'], t)).has('alan')).to.equal(true, 'the database, once it opened');
