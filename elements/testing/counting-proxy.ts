@@ -1,4 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import { freePort } from '../../backend/testing/free-port.ts';
 
 /** A page origin in front of the image service: serves the given pages itself and counts what it forwards. */
@@ -13,6 +13,11 @@ export interface CountingProxy {
    * may; they are not forwarded or counted.
    */
   cut?: (line: string) => boolean;
+  /**
+   * Forwarded HTML is sent in pieces, cut after each match of `after`, `pauseMs` apart, as a slow link delivers a page:
+   * the browser parses and may paint each piece before the next arrives.
+   */
+  slowHtml?: { after: RegExp; pauseMs: number };
   close(): Promise<void>;
 }
 
@@ -47,7 +52,8 @@ export async function startCountingProxy(target: string, pages: Record<string, s
       }
       res.writeHead(answer.statusCode ?? 502, headers);
       answer.on('data', (chunk: Buffer) => (proxy.bytes += chunk.length));
-      answer.pipe(res);
+      if (proxy.slowHtml && headers['content-type']?.startsWith('text/html')) sendInPieces(answer, res, proxy.slowHtml);
+      else answer.pipe(res);
     });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
@@ -61,4 +67,23 @@ export async function startCountingProxy(target: string, pages: Record<string, s
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   return proxy;
+}
+
+async function sendInPieces(
+  answer: IncomingMessage,
+  res: ServerResponse,
+  { after, pauseMs }: NonNullable<CountingProxy['slowHtml']>,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of answer) chunks.push(chunk as Buffer);
+  const html = Buffer.concat(chunks).toString('utf8');
+  let from = 0;
+  for (const match of html.matchAll(new RegExp(after.source, 'g'))) {
+    const to = match.index + match[0].length;
+    res.write(html.slice(from, to));
+    from = to;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    if (res.destroyed) return;
+  }
+  res.end(html.slice(from));
 }
