@@ -273,6 +273,45 @@ describe('<cache-dashboard>', () => {
     expect(centre()).to.equal(under, 'the focused button shows');
   });
 
+  it('keeps the button that has the focus in view when the figures above it grow, and not one scrolled away from', async () => {
+    const viewport = { width: innerWidth, height: innerHeight };
+    await setViewport({ width: 320, height: 640 });
+    after(() => setViewport(viewport));
+    const element = await dashboard();
+    await open(element);
+    const scroller = panel(element);
+    expect(scroller.scrollHeight).to.be.above(scroller.clientHeight, 'the panel scrolls at 320×640');
+    const refresh = [...scroller.querySelectorAll('button')].find((b) => b.textContent === 'Refresh')!;
+    const inView = () => {
+      const box = refresh.getBoundingClientRect();
+      const shown = scroller.getBoundingClientRect();
+      return box.bottom > shown.top && box.top < shown.bottom;
+    };
+    refresh.focus();
+    expect(inView()).to.equal(true, 'focused, it is scrolled into view');
+
+    // Every layer's and source's times get a line of their own, and the hit rate its chart: all above the button.
+    const monitor = pageMonitor();
+    for (const layer of Object.keys(LAYER_LABELS) as (keyof typeof LAYER_LABELS)[])
+      for (let i = 0; i < 20; i++) monitor.record({ userId: `${layer}${i}`, layer, ms: 2 });
+    for (const source of Object.keys(SOURCE_LABELS) as (keyof typeof SOURCE_LABELS)[])
+      monitor.record({ userId: source, layer: 'memory', source, ms: 3, bytesSaved: 1000 });
+    const grown = scroller.scrollHeight;
+    await until(() => scroller.scrollHeight > grown, 'the figures to grow');
+    await element.updateComplete;
+    expect(focused()).to.equal(refresh);
+    expect(inView()).to.equal(true, 'still in view');
+
+    // Scrolled away from by the user, the focused button is left where it is.
+    scroller.scrollTop = 0;
+    await new Promise((resolve) => scroller.addEventListener('scroll', resolve, { once: true }));
+    const requests = Number(figure(element, 'requests'));
+    monitor.record({ userId: 'one-more', layer: 'memory', ms: 1 });
+    await until(() => figure(element, 'requests') === String(requests + 1), 'the next figures');
+    await element.updateComplete;
+    expect(scroller.scrollTop).to.equal(0, 'the panel stays where the user scrolled it');
+  });
+
   it("shows the image service's cache figures, that no worker controls the page, and the advice", async () => {
     expect(navigator.serviceWorker.controller).to.equal(null);
     const element = await dashboard(provider());

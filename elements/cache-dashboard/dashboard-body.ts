@@ -51,6 +51,7 @@ export class DashboardBody implements ReactiveController {
   #metrics: CacheMetrics | undefined;
   #around: Surroundings | undefined;
   #status = '';
+  #focusInView: Element | undefined;
 
   constructor(host: DashboardHost, html: HtmlTag, monitor: CachePerformanceMonitor) {
     this.#host = host;
@@ -67,6 +68,8 @@ export class DashboardBody implements ReactiveController {
   hostUpdate(): void {
     if (this.#host.open && this.#host.isConnected) this.#start();
     else this.#stop();
+    const focused = (this.#host.renderRoot as ShadowRoot).activeElement;
+    this.#focusInView = focused && this.#inPanelView(focused) ? focused : undefined;
   }
 
   hostDisconnected(): void {
@@ -81,6 +84,19 @@ export class DashboardBody implements ReactiveController {
     for (const bar of this.#host.renderRoot.querySelectorAll<HTMLElement>('[data-share]')) {
       bar.style.setProperty('--share', bar.dataset.share!);
     }
+    // Figures that grow above the focused button would push it out of the scrolled panel (WCAG 2.4.11); one the
+    // user had scrolled away from stays where it is.
+    const focused = this.#focusInView;
+    if (focused && !this.#inPanelView(focused)) focused.scrollIntoView({ block: 'nearest' });
+  }
+
+  /** Whether `element` is in the panel, in its visible part. */
+  #inPanelView(element: Element): boolean {
+    const panel = this.#host.renderRoot.querySelector('[part~="panel"]');
+    if (!panel?.contains(element)) return false;
+    const box = element.getBoundingClientRect();
+    const view = panel.getBoundingClientRect();
+    return box.bottom > view.top && box.top < view.bottom;
   }
 
   /** Reads the service worker's and the image service's figures again. */
