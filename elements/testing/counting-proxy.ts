@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import { freePort } from '../../backend/testing/free-port.ts';
+import { sleep } from '../../scripts/testing/wait.ts';
 
 /** A page origin in front of the image service: serves the given pages itself and counts what it forwards. */
 export interface CountingProxy {
@@ -52,8 +53,11 @@ export async function startCountingProxy(target: string, pages: Record<string, s
       }
       res.writeHead(answer.statusCode ?? 502, headers);
       answer.on('data', (chunk: Buffer) => (proxy.bytes += chunk.length));
-      if (proxy.slowHtml && headers['content-type']?.startsWith('text/html')) sendInPieces(answer, res, proxy.slowHtml);
-      else answer.pipe(res);
+      const slow = proxy.slowHtml;
+      if (!slow || !headers['content-type']?.startsWith('text/html')) return void answer.pipe(res);
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => void sendInPieces(Buffer.concat(chunks).toString('utf8'), res, slow));
     });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
@@ -69,20 +73,18 @@ export async function startCountingProxy(target: string, pages: Record<string, s
   return proxy;
 }
 
+/** Writes `html` to `res` in pieces, cut after each match of `after`, `pauseMs` apart. */
 async function sendInPieces(
-  answer: IncomingMessage,
+  html: string,
   res: ServerResponse,
   { after, pauseMs }: NonNullable<CountingProxy['slowHtml']>,
 ): Promise<void> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of answer) chunks.push(chunk as Buffer);
-  const html = Buffer.concat(chunks).toString('utf8');
   let from = 0;
   for (const match of html.matchAll(new RegExp(after.source, 'g'))) {
     const to = match.index + match[0].length;
     res.write(html.slice(from, to));
     from = to;
-    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    await sleep(pauseMs);
     if (res.destroyed) return;
   }
   res.end(html.slice(from));
