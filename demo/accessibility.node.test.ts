@@ -3,7 +3,7 @@
 // at a desktop's width and at 320 px, where nothing scrolls sideways; the keyboard reaches every link of the header,
 // the drop zone and the dashboard's toggle, each with a focus ring a user can see and nothing covers, the open panel
 // included; the friend list's figures are not read out at every picture; and a cold load moves nothing, even when
-// the scripts arrive after the first paint.
+// the page arrives in pieces and the scripts after its first paint.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -358,11 +358,12 @@ test('while the friend list loads, a screen reader is told at most once', async 
 });
 
 for (const screen of SCREENS) {
-  test(`at ${screen.name}, a cold load shifts nothing on any page, even with the page arriving in pieces and the scripts after its first paint`, async () => {
+  test(`at ${screen.name}, a cold load shifts nothing on any page, even with the page arriving in pieces and the scripts after its first paint`, async (t) => {
     // The page comes as a slow link brings it, with a pause after each element but the runs of text inside a line
     // (centred text moves as its line fills, on any page): what the browser draws before the rest arrives keeps
     // its place.
     const link = await startCountingProxy(service.base, {});
+    t.after(() => link.close());
     link.slowHtml = { after: /<\/(?!(?:a|b|code|em|i|small|span|strong)>)[a-z][a-z0-9-]*>/, pauseMs: 20 };
     const shifts: string[] = [];
     for (const path of PAGES) {
@@ -406,7 +407,6 @@ for (const screen of SCREENS) {
       if (layoutShift > 0) shifts.push(`${path}: ${layoutShift.toFixed(6)} (${seen.join('; ')})`);
       await context.close();
     }
-    await link.close();
     assert.deepEqual(shifts, []);
   });
 }
