@@ -80,8 +80,11 @@ interface Sample {
   bodyBytes: number;
   transferBytes: number;
   widths: { natural: number; css: number }[];
-  /** The longest task and the blocking time while the pictures were shown (ms). */
-  mainThread: { longestMs: number; blockingMs: number };
+  /**
+   * While the pictures were shown (ms): the renderer's main thread busy (Chromium's `TaskDuration`), the script's share
+   * of it, the longest task and the blocking time.
+   */
+  mainThread: { busyMs: number; scriptMs: number; longestMs: number; blockingMs: number };
   memory: Memory | null;
 }
 
@@ -136,6 +139,13 @@ interface TraceEvent {
       process_totals?: Record<string, string>;
     };
   };
+}
+
+/** The renderer's main-thread times so far (Chromium's `Performance.getMetrics`), in ms. */
+async function rendererTimes(cdp: CDPSession): Promise<{ TaskDuration: number; ScriptDuration: number }> {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const seconds = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
+  return { TaskDuration: seconds('TaskDuration') * 1000, ScriptDuration: seconds('ScriptDuration') * 1000 };
 }
 
 /** A memory-infra dump of the renderer process of `page`'s main frame. */
@@ -239,6 +249,7 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
 
   async function measure(page: Page, cdp: CDPSession): Promise<Sample> {
     for (const proxy of proxies) proxy.forwarded.length = 0;
+    const before = await rendererTimes(cdp);
     const result = await page
       .evaluate(async (): Promise<Timed> => {
         const longTasks: number[] = [];
@@ -256,6 +267,7 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
         return { ...shown, longTasks };
       })
       .catch((): Timed => ({ ms: null, shown: 0, longTasks: [] }));
+    const after = await rendererTimes(cdp);
     await sleep(SETTLE_MS);
     // The browser's own request for /favicon.ico is no picture's.
     const requests = proxies.reduce(
@@ -273,6 +285,8 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
       transferBytes: result.network?.transferBytes ?? 0,
       widths: result.widths ?? [],
       mainThread: {
+        busyMs: after.TaskDuration - before.TaskDuration,
+        scriptMs: after.ScriptDuration - before.ScriptDuration,
         longestMs: Math.max(0, ...result.longTasks),
         blockingMs: result.longTasks.reduce((sum, ms) => sum + Math.max(0, ms - BLOCKING_AFTER_MS), 0),
       },
@@ -285,6 +299,7 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
     try {
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
+      await cdp.send('Performance.enable');
       if (RTT_MS > 0) {
         await cdp.send('Network.enable');
         await cdp.send('Network.emulateNetworkConditions', {
@@ -355,6 +370,8 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
       imageRequests: median(s.map((x) => x.imageRequests)),
       bodyBytes: median(s.map((x) => x.bodyBytes)),
       transferBytes: median(s.map((x) => x.transferBytes)),
+      busyMs: median(s.map((x) => x.mainThread.busyMs)),
+      scriptMs: median(s.map((x) => x.mainThread.scriptMs)),
       longestTaskMs: median(s.map((x) => x.mainThread.longestMs)),
       blockingMs: median(s.map((x) => x.mainThread.blockingMs)),
       naturalWidth: naturals.length
@@ -451,7 +468,7 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
     `The peer's ${PEER_WIDTH}-px WebP: median ${peerBytes} B. Ours: 64-px copy ${variantBytes(64)} B, 96-px ${variantBytes(96)} B (medians); upload to 201 ${ms(median(uploadMs))} (median).\n`,
   );
   console.log(
-    '| contender | DPR | phase | time to all 50 complete / decoded (decoded: fastest–slowest run) | requests | image bytes (bodies) | with headers | width of the picture each <img> shows (right: CSS × DPR … 4×) | main thread: longest task / blocking time | renderer: decoded images | encoded images | private footprint |',
+    '| contender | DPR | phase | time to all 50 complete / decoded (decoded: fastest–slowest run) | requests | image bytes (bodies) | with headers | width of the picture each <img> shows (right: CSS × DPR … 4×) | main thread: busy (script) / longest task / blocking time | renderer: decoded images | encoded images | private footprint |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [key, contender] of Object.entries(contenders) as [Contender, (typeof contenders)[Contender]][]) {
@@ -467,7 +484,7 @@ export async function realistic(runs: number, json: boolean): Promise<void> {
           : '—';
         const { decodedBytes, encodedBytes, footprintBytes } = f.memory;
         console.log(
-          `| ${contender.name} | ${dpr} | ${phase} | ${time} | ${f.requests} (${f.imageRequests} images) | ${kb(f.bodyBytes)} | ${kb(f.transferBytes)} | ${width} | ${ms(f.longestTaskMs)} / ${ms(f.blockingMs)} | ${mb(decodedBytes)} | ${mb(encodedBytes)} | ${mb(footprintBytes)} |`,
+          `| ${contender.name} | ${dpr} | ${phase} | ${time} | ${f.requests} (${f.imageRequests} images) | ${kb(f.bodyBytes)} | ${kb(f.transferBytes)} | ${width} | ${ms(f.busyMs)} (${ms(f.scriptMs)}) / ${ms(f.longestTaskMs)} / ${ms(f.blockingMs)} | ${mb(decodedBytes)} | ${mb(encodedBytes)} | ${mb(footprintBytes)} |`,
         );
       }
     }
