@@ -57,7 +57,8 @@ export async function startCountingProxy(target: string, pages: Record<string, s
       if (!slow || !headers['content-type']?.startsWith('text/html')) return void answer.pipe(res);
       const chunks: Buffer[] = [];
       answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-      answer.on('end', () => void sendInPieces(Buffer.concat(chunks).toString('utf8'), res, slow));
+      // As latin1, one character a byte: the pieces are the service's bytes whatever its encoding.
+      answer.on('end', () => void sendInPieces(Buffer.concat(chunks).toString('latin1'), res, slow));
     });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
@@ -82,10 +83,10 @@ async function sendInPieces(
   let from = 0;
   for (const match of html.matchAll(new RegExp(after.source, 'g'))) {
     const to = match.index + match[0].length;
-    res.write(html.slice(from, to));
+    res.write(html.slice(from, to), 'latin1');
     from = to;
     await sleep(pauseMs);
     if (res.destroyed) return;
   }
-  res.end(html.slice(from));
+  res.end(html.slice(from), 'latin1');
 }
