@@ -142,19 +142,19 @@ export function createPictureService(options: PictureServiceOptions) {
       expiresAt: now() + answerTtlMs,
       variants,
     };
-    if (stored.placeholder) meta.placeholder = stored.placeholder;
+    if (stored.preview) meta.preview = stored.preview;
     return meta;
   }
 
   /** Encodes an image into copies, at most `maxImageJobs` at once, and names the version by their bytes. */
   async function encode(data: Uint8Array): Promise<{ picture: StoredPicture; files: Uint8Array[] }> {
-    const { variants, placeholder } = await imageJob(() => images.encode(data));
+    const { variants, preview } = await imageJob(() => images.encode(data));
     const files = variants.map((variant) => variant.data);
     const picture = {
       version: await versionOf(files),
       updatedAt: now(),
       variants: variants.map(({ width, data }) => ({ width, bytes: data.byteLength })),
-      placeholder,
+      preview,
     };
     return { picture, files };
   }
@@ -190,6 +190,23 @@ export function createPictureService(options: PictureServiceOptions) {
     });
   }
 
+  /**
+   * A picture stored while previews were 16-px images gets its preview's colours from that image, at each lookup the
+   * cache does not answer (a decode of a few dozen bytes), until it is uploaded again. One that does not decode has
+   * no preview: the page shows the initials while it loads.
+   */
+  async function withPreview(userId: string, stored: StoredPicture | null): Promise<StoredPicture | null> {
+    if (!stored?.placeholder || stored.preview) return stored;
+    try {
+      return { ...stored, preview: await images.previewOf(stored.placeholder) };
+    } catch (error) {
+      log.warn(
+        `[pictures] the preview kept for ${userId} (version ${stored.version}) does not decode: ${(error as Error).message}`,
+      );
+      return stored;
+    }
+  }
+
   async function storageCall<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
@@ -202,7 +219,7 @@ export function createPictureService(options: PictureServiceOptions) {
     return fromStorage(userId, async () => {
       // Inside the single flight: concurrent misses for one user still share one read, and take one place.
       const pointer = await storageRead(() => storageCall(() => storage.current(userId)));
-      const stored = pointer && (await withVariants(userId, pointer));
+      const stored = pointer && (await withPreview(userId, await withVariants(userId, pointer)));
       const value = stored ? toMeta(userId, stored) : null;
       const ttl = ttlFor(value);
       if (fillCache && ttl > 0) await tryCache(() => cache.set(userId, value, ttl, { onlyIfAbsent: true }), undefined);

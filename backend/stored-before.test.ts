@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from 'minio';
+import sharp from 'sharp';
 import type { PictureBatch, PictureMeta } from '../contract/picture.ts';
 import { createApp } from './app.ts';
 import { createMemoryCache, createMemoryEventBus } from './cache/memory.ts';
@@ -15,6 +16,7 @@ import { createImageEncoder } from './images/encode.ts';
 import { createFileStorage } from './storage/files.ts';
 import { createMinioStorage, ensureBucket } from './storage/minio.ts';
 import type { PictureStorage } from './storage/storage.ts';
+import { versionOf } from './storage/version.ts';
 import { noisyPng } from './testing/images.ts';
 import { startS3Server, type S3Server } from './testing/s3-server.ts';
 
@@ -43,8 +45,22 @@ function countingEncoder(): ImageEncoder & { calls: number } {
       counter.calls++;
       return real.encode(input);
     },
+    previewOf: real.previewOf,
   };
   return counter;
+}
+
+/** The service on `storage`, with an empty cache; `warnings` holds what it logs. */
+function serviceOn(storage: PictureStorage) {
+  const warnings: string[] = [];
+  const app = createApp({
+    cache: createMemoryCache(),
+    storage,
+    events: createMemoryEventBus(),
+    auth: {},
+    log: { warn: (line: string) => warnings.push(line), error() {} },
+  });
+  return { app, warnings };
 }
 
 interface Setup {
@@ -115,14 +131,7 @@ function describeStoredBefore(name: string, setUp: () => Promise<Setup>) {
     test('an upload kept that no decoder takes shows as no picture, logged, and no lookup fails', async () => {
       const item = legacy(2);
       await setup.writeLegacy('broken', { ...item, original: item.original.subarray(0, 60) });
-      const warnings: string[] = [];
-      const app = createApp({
-        cache: createMemoryCache(),
-        storage: setup.storage,
-        events: createMemoryEventBus(),
-        auth: {},
-        log: { warn: (line: string) => warnings.push(line), error() {} },
-      });
+      const { app, warnings } = serviceOn(setup.storage);
       assert.equal((await app.request('/api/pictures/broken')).status, 404);
       const batch = await app.request('/api/pictures?users=broken');
       assert.equal(batch.status, 200);
@@ -131,6 +140,40 @@ function describeStoredBefore(name: string, setUp: () => Promise<Setup>) {
         warnings.some((line) => line.includes('broken') && line.includes(item.version)),
         warnings.join('\n'),
       );
+    });
+
+    test("a picture stored with a 16-px image as its preview is answered with that image's colours; one whose image does not decode, with none", async () => {
+      const { variants } = await createImageEncoder(limits).encode(noisyPng(4, 300));
+      const files = variants.map((variant) => variant.data);
+      const tiny = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#336699' } })
+        .webp({ quality: 40 })
+        .toBuffer();
+      const stored = {
+        version: await versionOf(files),
+        updatedAt: 1_700_000_000_000,
+        variants: variants.map(({ width, data }) => ({ width, bytes: data.byteLength })),
+      };
+      await setup.storage.put(
+        'ines',
+        { ...stored, placeholder: `data:image/webp;base64,${tiny.toString('base64')}` },
+        files,
+      );
+      await setup.storage.put('jon', { ...stored, placeholder: 'data:image/webp;base64,AAAA' }, files);
+      const { app, warnings } = serviceOn(setup.storage);
+      const { pictures } = (await (await app.request('/api/pictures?users=ines,jon')).json()) as PictureBatch;
+      const preview = pictures.ines?.preview ?? '';
+      assert.match(preview, /^[0-9a-f]{18}$/);
+      for (let i = 0; i < 3; i++) {
+        const [r, g, b] = [0, 2, 4].map((at) => parseInt(preview.slice(i * 6 + at, i * 6 + at + 2), 16));
+        assert.ok(Math.abs(r! - 0x33) <= 8 && Math.abs(g! - 0x66) <= 8 && Math.abs(b! - 0x99) <= 8, preview);
+      }
+      assert.equal(pictures.jon?.version, stored.version, 'the picture is answered');
+      assert.equal(pictures.jon?.preview, undefined, 'without a preview');
+      assert.ok(
+        warnings.some((line) => line.includes('jon') && line.includes('preview')),
+        warnings.join('\n'),
+      );
+      assert.ok(!('placeholder' in pictures.ines!), 'the image itself is not answered');
     });
 
     test('the URL of the upload itself, which an earlier page kept, leads to the copy it would show now', async () => {

@@ -20,7 +20,7 @@
 //   the page's own HTML and the browser's /favicon.ico are not counted; (c)'s include its lookup and the script
 //   chunk it loads for IndexedDB);
 // - image bytes: Resource Timing of the images fetched over the network meanwhile, bodies (`encodedBodySize`) and
-//   with their response headers (`transferSize`); the previews inside (c)'s lookups are not images fetched;
+//   with their response headers (`transferSize`); (c)'s previews are colours in its lookups, drawn by CSS;
 // - the width in pixels of the picture each <img> shows (the file it picked, `currentSrc`: its `naturalWidth` is
 //   divided by the srcset candidate's density) against its CSS width × DPR: from ×1 to ×4 of it is right;
 // - the main thread: the longest task from starting to show the pictures until all are decoded, and the blocking

@@ -44,8 +44,11 @@ export interface PictureMeta {
   expiresAt: number;
   /** Every copy of this version, narrowest first: a page renders them as `srcset` and the browser picks one. */
   variants: PictureVariant[];
-  /** A preview of a few dozen bytes (a `data:image/webp` URL), to show blurred while the picture loads. */
-  placeholder?: string;
+  /**
+   * The picture's colours in three bands, top to bottom, as 18 lowercase hex digits (`rrggbb` three times): a preview
+   * of 9 bytes that a page draws as a CSS gradient while the picture loads, with no image to fetch or decode.
+   */
+  preview?: string;
 }
 
 /** What `GET /api/pictures?users=a,b` answers: `null` for a user with no picture. */

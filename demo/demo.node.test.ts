@@ -377,8 +377,8 @@ test("the pictures page shows each size as its own file, the file each tag shows
   assert.match(files[0]!.caption!, /^\d+ px · [\d.]+ (B|KB)$/);
   assert.match(
     (await page.locator('[data-files] figure').first().textContent())!,
-    /^placeholder · \d+ B/,
-    "after the lookup's placeholder",
+    /^preview · 9 B of colour, in the lookup$/,
+    "after the lookup's preview",
   );
 
   // Each tag shows one of those files, one that covers its size and is not much larger (pixel ratio 1).

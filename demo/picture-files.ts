@@ -1,9 +1,11 @@
 import type { PictureMeta, PictureVariant } from '../contract/picture.ts';
+import { previewBackground } from '../elements/cached-profile-picture/fallback.ts';
 import { bytes } from '../elements/monitor/format.ts';
+import { isPreview } from '../elements/store/trusted.ts';
 
 /**
- * The files the service made of one picture, narrowest first after the placeholder the lookup carries, each at its
- * natural size: a plain `<img src>` with no `srcset`, so what shows is that file, not one picture scaled. Each caption
+ * The files the service made of one picture, narrowest first after the preview the lookup carries (three colours,
+ * drawn as the element draws them while the picture loads), each at its natural size: a plain `<img src>` with no `srcset`, so what shows is that file, not one picture scaled. Each caption
  * gives the file's width and weight and links to it.
  */
 export function pictureFiles(meta: PictureMeta, name: string): HTMLElement[] {
@@ -20,9 +22,11 @@ export function pictureFiles(meta: PictureMeta, name: string): HTMLElement[] {
     });
     return file(img, link);
   });
-  if (meta.placeholder) {
-    const img = Object.assign(document.createElement('img'), { src: meta.placeholder, alt: `${name}, placeholder` });
-    files.unshift(file(img, `placeholder · ${bytes(dataUrlBytes(meta.placeholder))}, in the lookup`));
+  if (isPreview(meta.preview)) {
+    const swatch = Object.assign(document.createElement('div'), { className: 'preview', role: 'img' });
+    swatch.setAttribute('aria-label', `${name}, preview`);
+    swatch.style.backgroundImage = previewBackground(meta.preview);
+    files.unshift(file(swatch, `preview · ${bytes(meta.preview.length / 2)} of colour, in the lookup`));
   }
   return files;
 }
@@ -44,17 +48,11 @@ export function shownFile(element: Element, variants: readonly PictureVariant[])
   return shown.width > covering.width ? `the ${shown.width} px file, already loaded` : `the ${shown.width} px file`;
 }
 
-function file(img: HTMLImageElement, caption: Node | string): HTMLElement {
+function file(img: HTMLElement, caption: Node | string): HTMLElement {
   const figure = document.createElement('figure');
   figure.className = 'file';
   const figcaption = document.createElement('figcaption');
   figcaption.append(caption);
   figure.append(img, figcaption);
   return figure;
-}
-
-/** The bytes a base64 `data:` URL holds. */
-function dataUrlBytes(url: string): number {
-  const base64 = url.slice(url.indexOf(',') + 1);
-  return Math.floor((base64.length * 3) / 4) - (base64.match(/=*$/)?.[0].length ?? 0);
 }

@@ -23,8 +23,8 @@ export function showSizes(root: ParentNode): void {
   const showChosen = () => {
     for (const [i, tag] of tags.entries()) captions[i]!.textContent = shownFile(tag, variants);
   };
-  // Every image a tag loads, its placeholder and the file the browser picks alike (load events stay in the shadow
-  // root, which the tags have once the bundle, after this script, has defined them).
+  // Every image a tag loads (load events stay in the shadow root, which the tags have once the bundle, after this
+  // script, has defined them).
   void customElements.whenDefined('cached-profile-picture').then(() => {
     for (const tag of tags) tag.shadowRoot?.addEventListener('load', showChosen, true);
   });

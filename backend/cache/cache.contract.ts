@@ -27,7 +27,7 @@ export interface EventBusFixture {
   dispose(): Promise<void>;
 }
 
-/** Metadata as the service would give it: copies at two widths (`url` names the wider) and a placeholder. */
+/** Metadata as the service would give it: copies at two widths (`url` names the wider) and a preview. */
 export function pictureMeta(userId: string, version = 'v1'): PictureMeta {
   const variants = [64, 256].map((width) => ({
     width,
@@ -42,7 +42,7 @@ export function pictureMeta(userId: string, version = 'v1'): PictureMeta {
     bytes: variants[1]!.bytes,
     expiresAt: 1_900_000_000_000,
     variants,
-    placeholder: 'data:image/webp;base64,UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA',
+    preview: '5a4a3ad9b59a2f4f7f',
   };
 }
 

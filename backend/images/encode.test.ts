@@ -48,7 +48,7 @@ test("widths: the standard ones that fit, and the picture's own size when it is 
   assert.deepEqual(widthsFor(40), [40], 'never wider than the picture');
 });
 
-test('a phone-sized photo becomes five square WebP copies and a tiny placeholder', async () => {
+test('a phone-sized photo becomes five square WebP copies and a preview of three colours', async () => {
   const photo = await sharp({
     create: {
       width: 4032,
@@ -60,7 +60,7 @@ test('a phone-sized photo becomes five square WebP copies and a tiny placeholder
   })
     .jpeg({ quality: 90 })
     .toBuffer();
-  const { variants, placeholder } = await encoder.encode(photo);
+  const { variants, preview } = await encoder.encode(photo);
   assert.deepEqual(
     variants.map((v) => v.width),
     [64, 96, 128, 256, 512],
@@ -70,8 +70,46 @@ test('a phone-sized photo becomes five square WebP copies and a tiny placeholder
     assert.deepEqual([meta.format, meta.width, meta.height], ['webp', variant.width, variant.width]);
     assert.ok(variant.data.byteLength < photo.byteLength / 20, `${variant.width}: ${variant.data.byteLength} bytes`);
   }
-  assert.match(placeholder, /^data:image\/webp;base64,/);
-  assert.ok(placeholder.length < 400, `a placeholder of ${placeholder.length} characters`);
+  assert.match(preview, /^[0-9a-f]{18}$/);
+});
+
+/** The three colours of a preview, top to bottom, as [r, g, b]. */
+const colours = (preview: string) =>
+  Array.from({ length: 3 }, (_, i) => [0, 2, 4].map((at) => parseInt(preview.slice(i * 6 + at, i * 6 + at + 2), 16)));
+
+test("the preview is the picture's colours by band, top to bottom, transparency laid on white; a grey picture's too", async () => {
+  // Blue on the top third, red on the middle one, the rest transparent.
+  const picture = await sharp({ create: { width: 300, height: 300, channels: 4, background: '#0000' } })
+    .composite([
+      { input: { create: { width: 300, height: 100, channels: 4, background: '#0000ff' } }, left: 0, top: 0 },
+      { input: { create: { width: 300, height: 100, channels: 4, background: '#ff0000' } }, left: 0, top: 100 },
+    ])
+    .png()
+    .toBuffer();
+  const [top, middle, bottom] = colours((await encoder.encode(picture)).preview);
+  const near = (got: number[], want: number[], where: string) =>
+    assert.ok(
+      got.every((c, i) => Math.abs(c - want[i]!) <= 32),
+      `${where}: ${got} against ${want}`,
+    );
+  near(top!, [0, 0, 255], 'top');
+  near(middle!, [255, 0, 0], 'middle');
+  near(bottom!, [255, 255, 255], 'bottom, transparent');
+  const grey = await sharp({ create: { width: 80, height: 80, channels: 3, background: '#777777' } })
+    .grayscale()
+    .png()
+    .toBuffer();
+  assert.equal((await encoder.encode(grey)).preview, '777777'.repeat(3));
+});
+
+test('a picture stored with a 16-px WebP preview gets its colours from it; one that does not decode is refused', async () => {
+  const old = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#336699' } })
+    .webp({ quality: 40 })
+    .toBuffer();
+  const grid = colours(await encoder.previewOf(`data:image/webp;base64,${old.toString('base64')}`));
+  for (const colour of grid)
+    assert.ok(Math.abs(colour[2]! - 0x99) <= 8 && Math.abs(colour[0]! - 0x33) <= 8, `${colour}`);
+  await assert.rejects(encoder.previewOf('data:image/webp;base64,AAAA'));
 });
 
 test('the square keeps what draws the eye, not the centre', async () => {

@@ -3,7 +3,7 @@
  * upright, cropped square around what draws the eye, and encoded again as small WebP copies. Nothing of the upload
  * but its pixels survives: no EXIF, XMP, ICC, comments, thumbnails or trailing bytes, whatever container they hid in.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { VARIANT_WIDTHS } from '../../contract/picture.ts';
 import { ApiError } from '../errors.ts';
 
@@ -17,8 +17,8 @@ export interface EncodedVariant {
 export interface EncodedPicture {
   /** Narrowest first; all `image/webp`. */
   variants: EncodedVariant[];
-  /** A `data:image/webp` URL of a 16-pixel preview, to show blurred while a copy loads. */
-  placeholder: string;
+  /** The picture's colours in three bands, top to bottom, as `PictureMeta.preview` carries them. */
+  preview: string;
 }
 
 /** Makes the served copies of an uploaded image. */
@@ -28,6 +28,11 @@ export interface ImageEncoder {
    * pixels than allowed in all.
    */
   encode(input: Uint8Array): Promise<EncodedPicture>;
+  /**
+   * The `preview` of a picture stored before previews were colours, from the 16-px `data:image/webp` URL it carries.
+   * @throws when that URL does not decode.
+   */
+  previewOf(placeholder: string): Promise<string>;
 }
 
 export interface ImageLimits {
@@ -41,8 +46,8 @@ export interface ImageLimits {
 
 /** WebP quality for the copies: at these sizes 80 is indistinguishable from the source and a third of 95's bytes. */
 const QUALITY = 80;
-const PLACEHOLDER_WIDTH = 16;
-const PLACEHOLDER_QUALITY = 40;
+/** The preview's bands, top to bottom. */
+const PREVIEW_BANDS = 3;
 
 // libvips keeps recent operations cached, which in a server only holds memory that the next upload does not reuse.
 sharp.cache(false);
@@ -63,7 +68,7 @@ export function widthsFor(side: number): number[] {
  *
  * @example
  * const encoder = createImageEncoder({ maxPixels: 25e6, maxFrames: 100, maxAnimationPixels: 100e6 });
- * const { variants, placeholder } = await encoder.encode(upload);
+ * const { variants, preview } = await encoder.encode(upload);
  */
 export function createImageEncoder(limits: ImageLimits): ImageEncoder {
   return {
@@ -102,14 +107,33 @@ export function createImageEncoder(limits: ImageLimits): ImageEncoder {
           .toBuffer();
         variants.push({ width: variantWidth, data: new Uint8Array(data) });
       }
-      const preview = await sharp(square.data, { raw: { width, height, channels } })
-        .extract({ left: 0, top: 0, width: side, height: side })
-        .resize(PLACEHOLDER_WIDTH, PLACEHOLDER_WIDTH)
-        .webp({ quality: PLACEHOLDER_QUALITY })
-        .toBuffer();
-      return { variants, placeholder: `data:image/webp;base64,${preview.toString('base64')}` };
+      // An animation's first frame.
+      const first = sharp(square.data, { raw: { width, height, channels } }).extract({
+        left: 0,
+        top: 0,
+        width: side,
+        height: side,
+      });
+      return { variants, preview: await previewColours(first) };
+    },
+    previewOf(placeholder) {
+      return previewColours(sharp(Buffer.from(placeholder.slice(placeholder.indexOf(',') + 1), 'base64')));
     },
   };
+}
+
+/**
+ * Each third of the image, top to bottom, averaged to one colour, as hex. Transparency is laid on white first: a
+ * colour and no alpha is what the page's gradient draws.
+ */
+async function previewColours(image: Sharp): Promise<string> {
+  const grid = await image
+    .flatten({ background: '#ffffff' })
+    .resize(1, PREVIEW_BANDS, { fit: 'fill' })
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer();
+  return grid.toString('hex');
 }
 
 function undecodable(error: unknown): never {

@@ -32,7 +32,10 @@ export function pastGrace() {
   return { graceMs: GRACE_MS, now: Date.now() + GRACE_MS + 1 };
 }
 
-/** A real 1×1 WebP, as a placeholder is stored. */
+/** A preview as the service stores it: three colours. */
+export const PREVIEW = '5a4a3ad9b59a2f4f7f';
+
+/** A real 1×1 WebP, as pictures stored before previews were colours carry theirs. */
 export const PLACEHOLDER = 'data:image/webp;base64,UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA';
 
 async function contentHash(data: Uint8Array): Promise<string> {
@@ -51,7 +54,7 @@ export async function fixture(text: string, options: { widths?: readonly number[
     version: await contentHash(concat(files)),
     updatedAt,
     variants: widths.map((width, i) => ({ width, bytes: files[i]!.byteLength })),
-    placeholder: PLACEHOLDER,
+    preview: PREVIEW,
   };
   return { files, picture };
 }
@@ -148,11 +151,19 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
       }
     });
 
-    test('a picture without a placeholder is stored without one', async () => {
+    test('a picture without a preview is stored without one', async () => {
       const { files, picture } = await fixture('ada plain');
-      delete picture.placeholder;
+      delete picture.preview;
       await storage.put('ada', picture, files);
       assert.deepEqual(await harness.open().current('ada'), picture);
+    });
+
+    test('a picture stored while previews were images keeps its image', async () => {
+      const { picture } = await fixture('ada then');
+      const before = { ...picture, preview: undefined, placeholder: PLACEHOLDER };
+      delete before.preview;
+      await harness.writePointer('ada', JSON.stringify(before));
+      assert.deepEqual(await harness.open().current('ada'), before);
     });
 
     test('replacing a version commits the new one; every copy of the old one stays until a sweep past the grace period', async () => {
@@ -288,6 +299,9 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
           files,
         ],
         ['a placeholder with a line break', { ...picture, placeholder: `${PLACEHOLDER}\r\nX-Evil: 1` }, files],
+        ['a preview of CSS', { ...picture, preview: 'red;background:url(https://elsewhere.test/t)' }, files],
+        ['a preview of two colours', { ...picture, preview: PREVIEW.slice(6) }, files],
+        ['a preview in capitals', { ...picture, preview: PREVIEW.toUpperCase() }, files],
         ['no date', { ...picture, updatedAt: Number.NaN }, files],
       ];
       for (const [what, bad, given] of refused) await assert.rejects(storage.put('ada', bad, given), TypeError, what);
@@ -319,6 +333,10 @@ export function describeStorage(name: string, make: () => Promise<StorageHarness
         ['a placeholder that is a URL elsewhere', { ...picture, placeholder: 'https://elsewhere.test/a.png' }],
         ['a placeholder of another type', { ...picture, placeholder: 'data:image/svg+xml;base64,PHN2Zz4=' }],
         ['a placeholder with a line break', { ...picture, placeholder: `${PLACEHOLDER}\r\nX-Evil: 1` }],
+        ['a preview that is a number', { ...picture, preview: 42 }],
+        ['a preview of four colours', { ...picture, preview: `${PREVIEW}000000` }],
+        ['a preview with a line break', { ...picture, preview: `${PREVIEW}\n` }],
+        ['a preview of CSS', { ...picture, preview: `${PREVIEW.slice(0, 8)};color:red` }],
         ['a placeholder of megabytes', { ...picture, placeholder: `data:image/webp;base64,${'A'.repeat(2_000_000)}` }],
       ];
       for (const [what, value] of malformed) {

@@ -14,7 +14,12 @@ export interface StoredPicture {
    * (`readOriginal`) until the service makes its copies.
    */
   variants?: StoredVariant[];
-  /** A `data:image/webp` preview of a few dozen bytes. */
+  /** The picture's colours in three bands, as `PictureMeta.preview` carries them. */
+  preview?: string;
+  /**
+   * The 16-px `data:image/webp` preview that pictures stored before `preview` carry instead; lookups turn it into
+   * `preview`.
+   */
   placeholder?: string;
 }
 

@@ -5,7 +5,9 @@ import type { StoredPicture } from './storage.ts';
 const VERSION = /^[0-9a-f]{1,128}$/;
 /** The widest copy a pointer may name: far past any the service makes, small enough for any path. */
 const MAX_WIDTH = 4096;
-/** A preview is a few dozen bytes; a few KB is far past any the service makes. */
+/** Three colours as hex, top to bottom (`PictureMeta.preview`). */
+const PREVIEW = /^[0-9a-f]{18}$/;
+/** The older preview, an image of a few dozen bytes; a few KB is far past any the service made. */
 const PLACEHOLDER = /^data:image\/webp;base64,[A-Za-z0-9+/]{4,4096}={0,2}$/;
 
 /** Whether `version` could name stored bytes; anything else is simply not stored. */
@@ -44,7 +46,10 @@ export function isWidth(width: number): boolean {
 export function assertStoredPicture(picture: StoredPicture, files?: readonly Uint8Array[]): void {
   assertVersion(picture.version);
   if (!Number.isFinite(picture.updatedAt)) throw new TypeError(`Invalid updatedAt ${picture.updatedAt}.`);
-  const { variants, placeholder } = picture;
+  const { variants, preview, placeholder } = picture;
+  if (preview !== undefined && (typeof preview !== 'string' || !PREVIEW.test(preview))) {
+    throw new TypeError('Invalid preview: expected three colours as 18 lowercase hex digits.');
+  }
   if (placeholder !== undefined && (typeof placeholder !== 'string' || !PLACEHOLDER.test(placeholder))) {
     throw new TypeError('Invalid placeholder: expected a short data:image/webp;base64 URL.');
   }
@@ -79,11 +84,12 @@ export function assertStoredPicture(picture: StoredPicture, files?: readonly Uin
 
 /** The pointer as stored: exactly its fields, so nothing else leaks into the file or object. */
 export function encodePointer(picture: StoredPicture): string {
-  const { version, updatedAt, variants, placeholder } = picture;
+  const { version, updatedAt, variants, preview, placeholder } = picture;
   return JSON.stringify({
     version,
     updatedAt,
     variants: variants?.map(({ width, bytes }) => ({ width, bytes })),
+    preview,
     placeholder,
   });
 }
@@ -104,9 +110,10 @@ export function decodePointer(text: string, where: string): StoredPicture {
   } catch {
     throw new CorruptPointerError(`Corrupt picture pointer ${where}: not JSON.`);
   }
-  const { version, updatedAt, variants, placeholder } = (value ?? {}) as Partial<StoredPicture>;
+  const { version, updatedAt, variants, preview, placeholder } = (value ?? {}) as Partial<StoredPicture>;
   const picture: StoredPicture = { version: version!, updatedAt: updatedAt! };
   if (variants !== undefined) picture.variants = variants;
+  if (preview !== undefined) picture.preview = preview;
   if (placeholder !== undefined) picture.placeholder = placeholder;
   try {
     assertStoredPicture(picture);

@@ -5,7 +5,7 @@ import { pictureSourceContext } from '../store/context.ts';
 import { isPreview } from '../store/trusted.ts';
 import type { PictureSource } from '../store/types.ts';
 import styles from './cached-profile-picture.styles.ts';
-import { colorsOf, initialsOf, silhouette } from './fallback.ts';
+import { colorsOf, initialsOf, previewBackground, silhouette } from './fallback.ts';
 import {
   ProfilePictureController,
   type PictureErrorDetail,
@@ -46,10 +46,10 @@ const warned = new Set<string>();
  *
  * The image names every copy the service made of the picture in `srcset`, each by its pixel density at the size it
  * is shown at (`size` pixels, 48 without it), so the browser fetches the one that fits the size and the screen's
- * pixel ratio. Until it has loaded on a first sight, the fallback stays under it (with the picture's tiny preview,
- * blurred, when the service made one) and goes once it has, so a list never shows an empty circle and never jumps
- * from initials to faces; a picture the browser has in memory (after a reload, or shown before on the page) renders
- * alone.
+ * pixel ratio. Until it has loaded on a first sight, the fallback stays under it (drawing the picture's preview, its
+ * colours top to bottom as a gradient, when the service made one) and goes once it has, so a list never shows an
+ * empty circle and never jumps from initials to faces; a picture the browser has in memory (after a reload, or shown
+ * before on the page) renders alone.
  *
  * With `loading="lazy"` (the default), a picture the store knows synchronously (`peek`: memory, LocalStorage, no
  * request) is still in the first render, so a known face never waits a frame for an IntersectionObserver; asking
@@ -68,7 +68,7 @@ const warned = new Set<string>();
  *
  * @csspart image - The `<img>` showing the picture.
  * @csspart fallback - The initials or silhouette shown instead (`role="img"`, labelled by `label`); while a picture
- *   seen for the first time loads, under it, holding its blurred preview when the service made one, and hidden from
+ *   seen for the first time loads, under it, drawing its preview when the service made one, and hidden from
  *   assistive technology (the image names the user). With forced colours (Windows' contrast themes), which paint
  *   its background as the page's, it keeps an edge in the text colour.
  *
@@ -189,7 +189,7 @@ export class CachedProfilePicture extends LitElement {
     // The image first, so it is the shadow root's first img whatever stands in for it. A fallback already shown stays
     // under a new image until updated() finds that image complete. Where none is shown, it waits for updated() to find
     // the image not complete: one the browser has in memory (every picture after a reload) needs none, and rendering
-    // one for it, with its preview to decode, was most of what a reload cost beyond Lit's own.
+    // one for it was most of what a reload cost beyond Lit's own.
     const alone = url && (url === this.picture.loadedUrl || !this.#fallbackShown);
     this.#fallbackShown = !alone;
     return html`${image}${alone ? nothing : this.#fallback(url)}`;
@@ -197,16 +197,15 @@ export class CachedProfilePicture extends LitElement {
 
   /**
    * The fallback: where there is no picture, and under its image while that loads (the image has nothing to show
-   * yet), showing the picture's preview (blurred) when the service made one.
+   * yet), drawing the picture's preview when the service made one.
    */
   #fallback(url: string | undefined): TemplateResult {
-    const placeholder = url && this.picture.resolution?.meta?.placeholder;
     const initials = this.initials || initialsOf(this.label);
     const name = this.#name();
-    // Under a loading image, whose alt already names the user, it is decoration. The preview is checked here too: a
-    // source of the page's own may hand over any metadata. The server runs no updated(): there the size and colour
-    // are in the markup, so they show before any script runs.
-    return html`<div part="fallback" class="${url ? 'under' : ''} ${isServer || this.#served ? 'served' : ''}" style=${isServer ? styleOf(this.userId, this.#size()) : nothing} role="img" aria-label=${name || nothing} aria-hidden=${name && !url ? nothing : 'true'}>${isPreview(placeholder) ? html`<img src=${placeholder} alt="">` : initials || silhouette}</div>`;
+    // Under a loading image, whose alt already names the user, it is decoration; updated() draws its preview there, in
+    // place of the initials. The server runs no updated(): there the size and colour are in the markup, so they show
+    // before any script runs.
+    return html`<div part="fallback" class="${url ? 'under' : ''} ${isServer || this.#served ? 'served' : ''}" style=${isServer ? styleOf(this.userId, this.#size()) : nothing} role="img" aria-label=${name || nothing} aria-hidden=${name && !url ? nothing : 'true'}>${initials || silhouette}</div>`;
   }
 
   /** A server-rendered element has rendered what the server did: now what the browser knows (a picture, maybe). */
@@ -219,13 +218,20 @@ export class CachedProfilePicture extends LitElement {
    * attribute, so a page whose Content-Security-Policy forbids inline styles still shows them.
    */
   protected override updated(): void {
-    const style = styleOf(this.userId, this.#size());
-    for (const part of this.renderRoot.querySelectorAll<HTMLElement>('[part]')) {
-      if (styled.get(part) !== style) styled.set(part, (part.style.cssText = style));
-    }
     const { url } = this.picture;
+    const style = styleOf(this.userId, this.#size());
     // The picture's own, rendered first; none in a server-rendered element's first update, which showed the server's.
     const image = this.renderRoot.querySelector('img');
+    // Checked here too: a source of the page's own may hand over any metadata, and the preview goes into a style.
+    const preview = url && this.picture.resolution?.meta?.preview;
+    for (const part of this.renderRoot.querySelectorAll<HTMLElement>('[part]')) {
+      // The other part, the fallback under the image, draws the preview, with its initials transparent.
+      const own =
+        isPreview(preview) && part !== image
+          ? `${style};color:#0000;background-image:${previewBackground(preview)}`
+          : style;
+      if (styled.get(part) !== own) styled.set(part, (part.style.cssText = own));
+    }
     if (!url || url === this.picture.loadedUrl || !image) return;
     const shown = image.complete && image.naturalWidth > 0;
     if (shown) this.picture.imageShown(url);

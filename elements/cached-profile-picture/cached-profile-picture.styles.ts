@@ -82,12 +82,6 @@ export default css`
     z-index: -1;
   }
 
-  /* the preview: a few pixels scaled up and blurred, enlarged so its blurred edge is clipped away with the shape */
-  [part='fallback'] img {
-    filter: blur(calc(var(--size) / 16));
-    transform: scale(1.15);
-  }
-
   [part='fallback'] > * {
     width: 100%;
     height: 100%;

@@ -486,6 +486,10 @@ describe('<cached-profile-picture> at the size it is shown', () => {
     url: `${location.origin}/__slow?ms=10000&for=${as}`,
   });
   const absolute = (url: string) => new URL(url, location.href).href;
+  /** The preview's gradients, as the browser computed them for the stand-in; `'none'` without. */
+  const previewOf = (element: Element) => getComputedStyle(fallback(element)!).backgroundImage;
+  /** `rrggbb` as the browser writes a computed colour. */
+  const rgb = (hex: string) => `rgb(${[0, 2, 4].map((at) => parseInt(hex.slice(at, at + 2), 16)).join(', ')})`;
 
   it('names every copy in srcset by its density at the size shown, so the browser fetches the one copy that fits', async () => {
     expect(pic.variants.length).to.be.above(1, 'copies to choose from');
@@ -513,7 +517,7 @@ describe('<cached-profile-picture> at the size it is shown', () => {
   it('shows metadata kept from before there were copies through url alone', async () => {
     const old: Partial<PictureMeta> = { ...pic };
     delete old.variants;
-    delete old.placeholder;
+    delete old.preview;
     const source = new TestSource();
     source.known.set('ben', resolution('ben', old as PictureMeta));
     const element = mount(source, { 'user-id': 'ben' });
@@ -522,17 +526,15 @@ describe('<cached-profile-picture> at the size it is shown', () => {
     expect(image(element)!.currentSrc).to.equal(absolute(pic.url));
   });
 
-  it("shows the preview, blurred and in the picture's shape, under a first sight that loads slowly; then the picture alone", async () => {
-    expect(pic.placeholder).to.match(/^data:image\/webp;base64,/);
+  it("shows the preview's colours, in the picture's shape, under a first sight that loads slowly; then the picture alone", async () => {
+    expect(pic.preview).to.match(/^[0-9a-f]{18}$/);
     const source = new TestSource();
     source.known.set('bea', resolution('bea', slowly(pic, 'bea'), { layer: 'network' }));
     const element = mount(source, { 'user-id': 'bea', label: 'Bea Ray', size: '48', shape: 'rounded' });
-    await until(() => visible(fallback(element)?.querySelector('img')), 'the preview');
-    const preview = fallback(element)!.querySelector('img')!;
-    expect(preview.getAttribute('src')).to.equal(pic.placeholder);
-    expect(preview.complete && preview.naturalWidth > 0).to.equal(true, 'decoded');
-    expect(getComputedStyle(preview).filter).to.equal('blur(3px)');
-    expect(fallback(element)!.textContent!.trim()).to.equal('', 'no initials over it');
+    await until(() => visible(fallback(element)), 'the preview');
+    const [top, middle, bottom] = [0, 6, 12].map((at) => rgb(pic.preview!.slice(at, at + 6)));
+    expect(previewOf(element)).to.equal(`linear-gradient(${top}, ${middle}, ${bottom})`);
+    expect(getComputedStyle(fallback(element)!).color).to.equal('rgba(0, 0, 0, 0)', 'no initials drawn over it');
     expect(getComputedStyle(fallback(element)!).borderTopLeftRadius).to.equal('20%', 'clipped to the shape');
     const rect = (el: Element) => JSON.stringify(el.getBoundingClientRect());
     expect(rect(fallback(element)!)).to.equal(rect(image(element)!), 'exactly where the picture will be');
@@ -553,7 +555,7 @@ describe('<cached-profile-picture> at the size it is shown', () => {
 
   it('without a preview, shows the initials under a first sight until it loads, never an empty circle', async () => {
     const source = new TestSource();
-    const bare = { ...pic, placeholder: undefined };
+    const bare = { ...pic, preview: undefined };
     source.known.set('cal', resolution('cal', slowly(bare, 'cal'), { layer: 'network' }));
     const element = mount(source, { 'user-id': 'cal', label: 'Cal Ames' });
     await until(() => visible(fallback(element)), 'the initials');
@@ -579,31 +581,27 @@ describe('<cached-profile-picture> at the size it is shown', () => {
     });
     observer.observe(element.shadowRoot!, { childList: true });
     release();
-    await until(() => image(element) && standIn.querySelector('img'), 'the image, and the preview under it');
+    await until(() => image(element) && previewOf(element) !== 'none', 'the image, and the preview under it');
     await element.updateComplete;
     observer.disconnect();
     expect(fallback(element)).to.equal(standIn, 'the same stand-in, now holding the preview');
     expect(removed.length).to.equal(0, 'nothing taken away while the image loads');
   });
 
-  it('takes as preview only a WebP, PNG or JPEG written inline; anything else gives the initials', async () => {
-    const png = await new Promise<string>((resolve) => {
-      const reader = new FileReader();
-      reader.onload = () => resolve(reader.result as string);
-      void pngOf('#0a0', 16).then((blob) => reader.readAsDataURL(blob));
-    });
+  it('takes as preview only three colours in hex, which it writes into a style; anything else gives the initials', async () => {
+    const three = '00aa00'.repeat(3);
     const cases = {
-      ok: png,
-      svg: 'data:image/svg+xml;base64,PHN2Zy8+',
-      remote: `${location.origin}/favicon.png`,
-      script: 'javascript:alert(1)',
-      html: 'data:text/html;base64,PGI+',
+      ok: three,
+      css: `${three.slice(0, 12)});background:url(${location.origin}/__track)`,
+      capitals: three.toUpperCase(),
+      short: three.slice(6),
+      image: 'data:image/webp;base64,UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA',
     };
     const source = new TestSource();
-    const elements = Object.entries(cases).map(([name, placeholder]) => {
+    const elements = Object.entries(cases).map(([name, preview]) => {
       source.known.set(
         `dan-${name}`,
-        resolution(`dan-${name}`, slowly({ ...pic, placeholder }, `dan-${name}`), { layer: 'network' }),
+        resolution(`dan-${name}`, slowly({ ...pic, preview }, `dan-${name}`), { layer: 'network' }),
       );
       return [name, mount(source, { 'user-id': `dan-${name}`, label: 'Dan Oz' })] as const;
     });
@@ -611,10 +609,13 @@ describe('<cached-profile-picture> at the size it is shown', () => {
     const shown = Object.fromEntries(
       elements.map(([name, element]) => [
         name,
-        fallback(element)!.querySelector('img')?.getAttribute('src') ?? fallback(element)!.textContent!.trim(),
+        previewOf(element) === 'none'
+          ? fallback(element)!.textContent!.trim()
+          : previewOf(element).split('rgb(0, 170, 0)').length - 1,
       ]),
     );
-    expect(shown).to.deep.equal({ ok: png, svg: 'DO', remote: 'DO', script: 'DO', html: 'DO' });
+    expect(shown).to.deep.equal({ ok: 3, css: 'DO', capitals: 'DO', short: 'DO', image: 'DO' });
+    expect((await requests()).some((line) => line.includes('__track'))).to.equal(false, 'nothing fetched');
   });
 
   it('a picture the page knows never shows a stand-in, even for a frame; one still loading a moment later does', async () => {
@@ -637,7 +638,7 @@ describe('<cached-profile-picture> at the size it is shown', () => {
     const slow = mount(source, { 'user-id': 'fay', label: 'Fay Gil' });
     await slow.updateComplete;
     expect(visible(fallback(slow)), 'not at once').to.equal(false);
-    await until(() => visible(fallback(slow)?.querySelector('img')), 'the preview, once it is slow', 1_000);
+    await until(() => visible(fallback(slow)) && previewOf(slow) !== 'none', 'the preview, once it is slow', 1_000);
   });
 });
 

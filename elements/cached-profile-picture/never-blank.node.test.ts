@@ -1,7 +1,7 @@
 // A friend list of 41 on a network where pictures are slow to come: every avatar shows something, every frame, until
 // its own picture has loaded, and then the picture alone. The test holds each picture's bytes (a route on /images/)
 // and lets them through one at a time; from the page's first frame, a recorder sorts each avatar into what a user
-// would see: its picture, a stand-in (the blurred preview, or the initials, on the user's colour), or nothing. The
+// would see: its picture, a stand-in (the preview's colours, or the initials, on the user's colour), or nothing. The
 // stand-in shows from 100 ms after it is put there (so a picture the browser has already never flashes one), which
 // the recorder tells apart. Screenshots check the same in pixels.
 import assert from 'node:assert/strict';
@@ -45,8 +45,8 @@ requestAnimationFrame(function frame(now) {
     const style = fallback && getComputedStyle(fallback);
     let state = 'nothing';
     if (img?.complete && img.naturalWidth > 0) state = 'picture';
-    else if (style?.visibility === 'visible' && style.backgroundColor !== 'rgba(0, 0, 0, 0)' && (fallback.querySelector('img') || fallback.textContent.trim())) {
-      state = fallback.querySelector('img') ? 'preview' : 'initials';
+    else if (style?.visibility === 'visible' && style.backgroundColor !== 'rgba(0, 0, 0, 0)' && (style.backgroundImage !== 'none' || fallback.textContent.trim())) {
+      state = style.backgroundImage !== 'none' ? 'preview' : 'initials';
     } else if (fallback?.getAnimations().some((a) => a.playState === 'running')) state = 'due';
     window.states[el.getAttribute('user-id')] = state;
     if (state === 'nothing') window.blanks[el.getAttribute('user-id')] ??= Math.round(now) + ' ms: ' + root.innerHTML.slice(0, 300);
@@ -119,8 +119,8 @@ test('on a slow network every avatar shows its preview or initials until its pic
   });
   await context.route(/\/api\/pictures\?/, async (route) => {
     const response = await route.fetch();
-    const body = (await response.json()) as { pictures: Record<string, { placeholder?: string } | null> };
-    for (const id of NO_PREVIEW) delete body.pictures[id]?.placeholder;
+    const body = (await response.json()) as { pictures: Record<string, { preview?: string } | null> };
+    for (const id of NO_PREVIEW) delete body.pictures[id]?.preview;
     await route.fulfill({ response, json: body });
   });
   const page = await context.newPage();

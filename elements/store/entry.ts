@@ -31,7 +31,7 @@ export function isEntryOf(userId: string, value: unknown): value is CachedEntry 
 
 /**
  * Whether `meta` is a picture of `userId` the page may show: every field it uses, every URL absolute http(s), the
- * preview a raster `data:` URL (trusted.ts). Metadata kept before the service made copies has no `variants` and
+ * preview three colours in hex (trusted.ts). Metadata kept before the service made copies has no `variants` and
  * shows through `url` alone.
  */
 export function isMetaOf(userId: string, meta: unknown): meta is PictureMeta {
@@ -43,7 +43,7 @@ export function isMetaOf(userId: string, meta: unknown): meta is PictureMeta {
     typeof m.bytes === 'number' &&
     typeof m.expiresAt === 'number' &&
     (m.variants === undefined || (Array.isArray(m.variants) && m.variants.every(isVariant))) &&
-    (m.placeholder === undefined || isPreview(m.placeholder))
+    (m.preview === undefined || isPreview(m.preview))
   );
 }
 

@@ -10,9 +10,12 @@
  */
 export const isWebUrl = (url: unknown): url is string => typeof url === 'string' && /^https?:\/\/\S+$/.test(url);
 
-/** A preview written inline: a base64 raster image, nothing else. */
-export const isPreview = (url: unknown): url is string =>
-  typeof url === 'string' && /^data:image\/(webp|png|jpeg|gif|avif);base64,/.test(url);
+/**
+ * A preview: three colours as 18 lowercase hex digits, nothing else, since the element writes them into a style as
+ * they are (`previewBackground`).
+ */
+export const isPreview = (preview: unknown): preview is string =>
+  typeof preview === 'string' && /^[0-9a-f]{18}$/.test(preview);
 
 /** Bytes kept or shown as a picture: a raster image type, exactly (no SVG, no HTML, no missing type). */
 export const isRasterType = (type: string | null | undefined): boolean =>

@@ -48,7 +48,15 @@ describe('the page, against a compromised image service and tampered storage', (
     return { store, idb, dbName, parent };
   }
 
-  for (const scenario of ['svg-url', 'script-url', 'svg-copy', 'html-copy', 'svg-preview', 'another-user']) {
+  for (const scenario of [
+    'svg-url',
+    'script-url',
+    'svg-copy',
+    'html-copy',
+    'svg-preview',
+    'css-preview',
+    'another-user',
+  ]) {
     it(`metadata naming what is not a picture (${scenario}): the fallback and picture-error; nothing kept`, async () => {
       const { store, idb, parent } = storeFor(await hostileApi(scenario));
       const shown = show(parent, 'mallory', 'Mal Lory');

@@ -9,7 +9,8 @@ const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 );
-const PREVIEW = `data:image/png;base64,${PNG.toString('base64')}`;
+/** An honest preview: three colours. */
+const PREVIEW = '5a4a3ad9b59a2f4f7f';
 /** Script in a picture: runs wherever the browser renders it as a document (a tab, an iframe), never in an `<img>`. */
 const SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8" onload="top.hostileRan=1"><script>top.hostileRan=1</script><rect width="8" height="8"/></svg>';
@@ -35,10 +36,9 @@ const SCENARIOS = {
     ...meta,
     variants: [{ ...meta.variants[0], url: `data:text/html,${encodeURIComponent(HTML)}` }],
   }),
-  'svg-preview': (meta) => ({
-    ...meta,
-    placeholder: `data:image/svg+xml;base64,${Buffer.from(SVG).toString('base64')}`,
-  }),
+  'svg-preview': (meta) => ({ ...meta, preview: `data:image/svg+xml;base64,${Buffer.from(SVG).toString('base64')}` }),
+  // Written into a style as it is, it would fetch from wherever it names.
+  'css-preview': (meta) => ({ ...meta, preview: `${PREVIEW.slice(0, 12)});background:url(/track)` }),
   'svg-bytes': (meta) => withType(meta, 'svg'),
   'html-bytes': (meta) => withType(meta, 'html'),
   'untyped-bytes': (meta) => withType(meta, 'none'),
@@ -128,7 +128,7 @@ async function startHostileService() {
   };
 }
 
-/** An honest answer for `userId`: a version, two copies served as PNG, a raster preview. */
+/** An honest answer for `userId`: a version, two copies served as PNG, a preview. */
 function metaOf(base, userId) {
   const copy = (width) => ({
     width,
@@ -143,7 +143,7 @@ function metaOf(base, userId) {
     bytes: PNG.length,
     expiresAt: Date.now() + 3_600_000,
     variants: [copy(64), copy(256)],
-    placeholder: PREVIEW,
+    preview: PREVIEW,
   };
 }
 

@@ -511,10 +511,10 @@ describe('IndexedDB layer', () => {
     const meta = entry('x').meta!;
     const records: Record<string, unknown> = {
       old: { ...meta, userId: 'old', variants: undefined, contentType: 'image/png' },
-      new: { ...meta, userId: 'new', placeholder: 'data:image/webp;base64,UklGRg==' },
+      new: { ...meta, userId: 'new', preview: '5a4a3ad9b59a2f4f7f' },
       badCopies: { ...meta, userId: 'badCopies', variants: [{ width: '64', url: 7, bytes: 1 }] },
       badWidth: { ...meta, userId: 'badWidth', variants: [{ width: 64.5, url: 'u', bytes: 1 }] },
-      badPreview: { ...meta, userId: 'badPreview', placeholder: 42 },
+      badPreview: { ...meta, userId: 'badPreview', preview: 42 },
       noUrl: { ...meta, userId: 'noUrl', url: undefined },
       someoneElse: { ...meta, userId: 'mallory' },
     };
@@ -528,7 +528,7 @@ describe('IndexedDB layer', () => {
     const reloaded = make({ dbName });
     const found = await reloaded.getMany([...Object.keys(records), 'notAnEntry'], t);
     expect([...found.keys()].sort()).to.deep.equal(['new', 'old']);
-    expect(found.get('new')!.meta!.placeholder).to.equal('data:image/webp;base64,UklGRg==');
+    expect(found.get('new')!.meta!.preview).to.equal('5a4a3ad9b59a2f4f7f');
     expect(found.get('old')!.meta!.variants).to.equal(undefined);
     await reloaded.flush();
     expect((await reloaded.count()).entries).to.equal(3, 'seed, old and new: the malformed ones were deleted');

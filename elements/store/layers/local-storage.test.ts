@@ -24,7 +24,7 @@ describe('LocalStorage layer', () => {
       url: `https://pictures.example/images/${userId}/0123456789abcdef/${width}.webp`,
       bytes: width * 10,
     })),
-    placeholder: 'data:image/webp;base64,UklGRg==',
+    preview: '5a4a3ad9b59a2f4f7f',
   });
 
   it('keeps an entry with copies and preview, as the service answers it', () => {
@@ -37,9 +37,15 @@ describe('LocalStorage layer', () => {
   });
 
   it('reads back entries kept by older pages, without copies or preview; a malformed one is a miss and is dropped', () => {
-    const { variants: _variants, placeholder: _placeholder, ...old } = meta('old');
+    const { variants: _variants, preview: _preview, ...old } = meta('old');
+    const { preview: _colours, ...imagePreview } = meta('imagePreview');
     const written: Record<string, unknown> = {
       old: { meta: old, freshUntil: now + 60_000 },
+      // Kept while previews were 16-px images: shown, without a preview.
+      imagePreview: {
+        meta: { ...imagePreview, placeholder: 'data:image/webp;base64,UklGRg==' },
+        freshUntil: now + 60_000,
+      },
       badCopies: {
         meta: { ...meta('badCopies'), variants: [{ width: '64', url: 7, bytes: 1 }] },
         freshUntil: now + 60_000,
@@ -49,7 +55,7 @@ describe('LocalStorage layer', () => {
         freshUntil: now + 60_000,
       },
       copiesNotAList: { meta: { ...meta('copiesNotAList'), variants: '64w' }, freshUntil: now + 60_000 },
-      badPreview: { meta: { ...meta('badPreview'), placeholder: { src: 'x' } }, freshUntil: now + 60_000 },
+      badPreview: { meta: { ...meta('badPreview'), preview: { src: 'x' } }, freshUntil: now + 60_000 },
       noExpiry: { meta: { ...meta('noExpiry'), expiresAt: 'soon' }, freshUntil: now + 60_000 },
       noFreshness: { meta: meta('noFreshness') },
     };
@@ -62,6 +68,7 @@ describe('LocalStorage layer', () => {
     );
     expect(answered).to.deep.equal({
       old: true,
+      imagePreview: true,
       badCopies: false,
       badWidth: false,
       copiesNotAList: false,
@@ -71,7 +78,7 @@ describe('LocalStorage layer', () => {
       notJson: false,
     });
     expect(layer.get('old', now)!.meta).to.deep.equal(old);
-    for (const userId of Object.keys(answered).filter((id) => id !== 'old'))
+    for (const userId of Object.keys(answered).filter((id) => !answered[id]))
       expect(localStorage.getItem(key(userId)), userId).to.equal(null);
     expect(logged).to.have.length(7);
   });
@@ -82,7 +89,7 @@ describe('LocalStorage layer, tampered with', () => {
   const namespace = `test-${crypto.randomUUID()}`;
   afterEach(() => createLocalStorageLayer({ namespace }).clear());
 
-  it('drops an entry naming anything but an http(s) picture, or a preview other than an inline raster image', () => {
+  it('drops an entry naming anything but an http(s) picture, or a preview other than three colours in hex', () => {
     const good = (userId: string): PictureMeta => ({
       userId,
       version: '0123456789abcdef',
@@ -91,7 +98,7 @@ describe('LocalStorage layer, tampered with', () => {
       bytes: 2_560,
       expiresAt: now + 3_600_000,
       variants: [{ width: 64, url: `http://127.0.0.1:8787/images/${userId}/0123456789abcdef/64.webp`, bytes: 640 }],
-      placeholder: 'data:image/webp;base64,UklGRg==',
+      preview: '5a4a3ad9b59a2f4f7f',
     });
     const svg = 'data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>';
     const tampered: Record<string, Partial<PictureMeta>> = {
@@ -103,9 +110,9 @@ describe('LocalStorage layer, tampered with', () => {
       urlList: { url: ['https://pictures.example/a.webp'] as unknown as string },
       svgCopy: { variants: [{ width: 64, url: svg, bytes: 1 }] },
       htmlCopy: { variants: [{ width: 64, url: 'data:text/html,<script>alert(1)</script>', bytes: 1 }] },
-      svgPreview: { placeholder: 'data:image/svg+xml;base64,PHN2Zy8+' },
-      plainPreview: { placeholder: 'data:image/png,abc' },
-      remotePreview: { placeholder: 'https://pictures.example/preview.webp' },
+      cssPreview: { preview: `${'3b5b7a'.repeat(2)});background:url(https://pictures.example/t)` },
+      imagePreview: { preview: 'data:image/webp;base64,UklGRg==' },
+      shortPreview: { preview: '3b5b7a' },
     };
     for (const [userId, change] of Object.entries({ good: {}, ...tampered })) {
       localStorage.setItem(
