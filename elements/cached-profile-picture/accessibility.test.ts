@@ -31,7 +31,7 @@ function announced(element: Element): { names: string[]; shows: string } {
   if (!standIn?.checkVisibility({ visibilityProperty: true })) return { names, shows: 'picture' };
   return {
     names,
-    shows: standIn.querySelector('img')
+    shows: getComputedStyle(standIn).backgroundImage.startsWith('linear-gradient(')
       ? 'preview'
       : standIn.querySelector('svg')
         ? 'silhouette'

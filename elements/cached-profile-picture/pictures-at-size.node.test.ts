@@ -1,6 +1,6 @@
 // <cached-profile-picture> in Chromium at device pixel ratios 1 and 2, as a user sees it: each picture is fetched
-// once, as the copy that fits its size on that screen; on a first sight over a slow network the blurred preview
-// stands in for it until it loads; a picture the page knows (the same page, or a reload the HTTP cache answers)
+// once, as the copy that fits its size on that screen; on a first sight over a slow network the preview (its colours,
+// drawn as a gradient) stands in for it until it loads; a picture the page knows (the same page, or a reload the HTTP cache answers)
 // never shows a stand-in.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -114,7 +114,7 @@ for (const dpr of [1, 2]) {
   });
 }
 
-test('on a slow first visit the blurred preview stands in until the picture loads; a known picture never shows a stand-in', async () => {
+test("on a slow first visit the picture's preview stands in until it loads; a known picture never shows a stand-in", async () => {
   const context = await browser.newContext();
   await context.addInitScript({ content: COUNT_STAND_INS });
   const page = await context.newPage();
@@ -127,16 +127,16 @@ test('on a slow first visit the blurred preview stands in until the picture load
     uploadThroughput: 100_000,
   });
   await page.goto(`${proxy.base}/friends.html`);
-  // A tag whose picture is still loading shows its preview, blurred.
+  // A tag whose picture is still loading shows its preview: a gradient through its colours, no initials over it.
   await page.waitForFunction(
     () =>
       [...document.querySelectorAll('cached-profile-picture')].some((el) => {
-        const preview = el.shadowRoot?.querySelector<HTMLImageElement>('[part~="fallback"] img');
+        const standIn = el.shadowRoot?.querySelector<HTMLElement>('[part~="fallback"]');
         const img = el.shadowRoot?.querySelector<HTMLImageElement>('img[part~="image"]');
         return (
-          preview?.checkVisibility({ visibilityProperty: true }) &&
-          preview.src.startsWith('data:image/webp;') &&
-          getComputedStyle(preview).filter.startsWith('blur(') &&
+          standIn?.checkVisibility({ visibilityProperty: true }) &&
+          /^linear-gradient\(rgb\(.*\), rgb\(.*\), rgb\(.*\)\)$/.test(getComputedStyle(standIn).backgroundImage) &&
+          getComputedStyle(standIn).color === 'rgba(0, 0, 0, 0)' &&
           img &&
           !(img.complete && img.naturalWidth > 0)
         );
