@@ -5,8 +5,9 @@ import { isPreview } from '../elements/store/trusted.ts';
 
 /**
  * The files the service made of one picture, narrowest first after the preview the lookup carries (three colours,
- * drawn as the element draws them while the picture loads), each at its natural size: a plain `<img src>` with no `srcset`, so what shows is that file, not one picture scaled. Each caption
- * gives the file's width and weight and links to it.
+ * drawn as the element draws them while the picture loads), each at its natural size: a plain `<img src>` with no
+ * `srcset`, so what shows is that file, not one picture scaled. Each caption gives the file's width and weight and
+ * links to it.
  */
 export function pictureFiles(meta: PictureMeta, name: string): HTMLElement[] {
   const files = meta.variants.map((variant) => {
@@ -23,7 +24,8 @@ export function pictureFiles(meta: PictureMeta, name: string): HTMLElement[] {
     return file(img, link);
   });
   if (isPreview(meta.preview)) {
-    const swatch = Object.assign(document.createElement('div'), { className: 'preview', role: 'img' });
+    const swatch = Object.assign(document.createElement('div'), { className: 'preview' });
+    swatch.setAttribute('role', 'img');
     swatch.setAttribute('aria-label', `${name}, preview`);
     swatch.style.backgroundImage = previewBackground(meta.preview);
     files.unshift(file(swatch, `preview · ${bytes(meta.preview.length / 2)} of colour, in the lookup`));
