@@ -499,11 +499,10 @@ describe('<cached-profile-picture> at the size it is shown', () => {
     const element = mount(source, { 'user-id': 'ada', size: '64' });
     await nextEvent(element, 'picture-load');
     const img = image(element)!;
-    // A 64-px copy is 1x at size 64, so the srcset needs no extra 1x candidate (at 48 px, pictures-at-size tests it).
-    expect(pic.variants.map((variant) => variant.width)).to.include(64);
-    expect(img.getAttribute('srcset')).to.equal(
-      pic.variants.map((variant) => `${variant.url} ${+(variant.width / 64).toFixed(3)}x`).join(),
-    );
+    // The 64-px copy is 1x at size 64, and the 256-px copy 4x.
+    expect(pic.variants.map((variant) => variant.width)).to.deep.equal([64, 96, 128, 256]);
+    const at = (width: number) => pic.variants.find((variant) => variant.width === width)!.url;
+    expect(img.getAttribute('srcset')).to.equal(`${at(64)} 1x,${at(96)} 1.5x,${at(128)} 2x,${at(256)} 4x`);
     const fits = pic.variants.find((variant) => variant.width >= 64 * devicePixelRatio)!;
     expect(img.currentSrc).to.equal(absolute(fits.url), 'the narrowest copy as wide as the image on this screen');
     const fetched = (await requests()).slice(before).filter((line) => line.includes(`/images/${pic.userId}/`));
@@ -512,6 +511,10 @@ describe('<cached-profile-picture> at the size it is shown', () => {
       [img.currentSrc],
       'the source is told which copy shows',
     );
+    // At 24 px the 96-px copy is 4x: no screen needs the wider ones, so they are not named.
+    const small = mount(source, { 'user-id': 'ada', size: '24' });
+    await nextEvent(small, 'picture-load');
+    expect(image(small)!.getAttribute('srcset')).to.equal(`${at(64)} 1x,${at(96)} 4x`);
   });
 
   it('shows metadata kept from before there were copies through url alone', async () => {

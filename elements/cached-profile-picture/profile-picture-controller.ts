@@ -167,19 +167,23 @@ export class ProfilePictureController implements ReactiveController {
   /**
    * The picture's copies as the `srcset` of an `<img>` `size` CSS pixels wide, while {@link url} is the picture's own
    * URL (not a stored Blob); `undefined` for metadata kept from before the service made copies, which shows through
-   * {@link url} alone. Each copy is named by its pixel density at that size (`1.333x`), so the browser fetches the one
+   * {@link url} alone. Each copy is named by its pixel density at that size (`2.667x`), so the browser fetches the one
    * copy that fits the size and the screen, as it would from widths and `sizes`, with no `sizes` to parse (which cost
-   * a reload of 50 pictures about 10 ms). The narrowest copy at least `size` wide (else the widest) is also named
-   * `1x`: a srcset of densities with no `1x` would make the image's `src` that candidate.
+   * a reload of 50 pictures about 10 ms). The narrowest copy at least `size` wide (else the widest) is named `1x`
+   * instead: a srcset of densities with no `1x` would make the image's `src` that candidate. Copies wider than the
+   * first one at least 4× the size are left out, as no screen needs them: each candidate costs the browser a parse
+   * and a selection, on every tag.
    */
   srcsetAt(size: number): string | undefined {
     const variants = this.shown === 'url' ? this.resolution?.meta?.variants : undefined;
     if (!variants?.length) return undefined;
     const byWidth = [...variants].sort((a, b) => a.width - b.width);
     const fit = byWidth.find((variant) => variant.width >= size) ?? byWidth.at(-1)!;
-    const named = variants.map((variant) => `${variant.url} ${+(variant.width / size).toFixed(3)}x`);
-    if (fit.width !== size) named.push(`${fit.url} 1x`);
-    return named.join();
+    const widest = byWidth.find((variant) => variant.width >= 4 * size)?.width ?? Infinity;
+    return byWidth
+      .filter((variant) => variant.width <= widest)
+      .map((variant) => `${variant.url} ${variant === fit ? 1 : +(variant.width / size).toFixed(3)}x`)
+      .join();
   }
 
   /**
