@@ -511,10 +511,16 @@ describe('<cached-profile-picture> at the size it is shown', () => {
       [img.currentSrc],
       'the source is told which copy shows',
     );
-    // At 24 px the 96-px copy is 4x: no screen needs the wider ones, so they are not named.
+    // At 24 px the 64-px copy is the one that fits, named 1x once; the wider ones stay named, so the browser may show
+    // a copy it already holds rather than fetch another.
+    const beforeSmall = (await requests()).length;
     const small = mount(source, { 'user-id': 'ada', size: '24' });
     await nextEvent(small, 'picture-load');
-    expect(image(small)!.getAttribute('srcset')).to.equal(`${at(64)} 1x,${at(96)} 4x`);
+    expect(image(small)!.getAttribute('srcset')).to.equal(
+      `${at(64)} 1x,${at(96)} 4x,${at(128)} 5.333x,${at(256)} 10.667x`,
+    );
+    const again = (await requests()).slice(beforeSmall).filter((line) => line.includes(`/images/${pic.userId}/`));
+    expect(again).to.deep.equal([], 'shown from the copy the page holds');
   });
 
   it('shows metadata kept from before there were copies through url alone', async () => {

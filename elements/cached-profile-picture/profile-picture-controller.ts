@@ -170,18 +170,17 @@ export class ProfilePictureController implements ReactiveController {
    * {@link url} alone. Each copy is named by its pixel density at that size (`2.667x`), so the browser fetches the one
    * copy that fits the size and the screen, as it would from widths and `sizes`, with no `sizes` to parse (which cost
    * a reload of 50 pictures about 10 ms). The narrowest copy at least `size` wide (else the widest) is named `1x`
-   * instead: a srcset of densities with no `1x` would make the image's `src` that candidate. Copies wider than the
-   * first one at least 4× the size are left out, as no screen needs them: each candidate costs the browser a parse
-   * and a selection, on every tag.
+   * instead, rather than a second time: a srcset of densities with no `1x` would make the image's `src` that
+   * candidate, and each candidate costs the browser a parse and a selection on every tag. The wider copies stay
+   * named, though no screen needs them at this size: the browser shows one it already holds (a larger size of the
+   * same picture elsewhere on the page) rather than fetch a smaller one.
    */
   srcsetAt(size: number): string | undefined {
     const variants = this.shown === 'url' ? this.resolution?.meta?.variants : undefined;
     if (!variants?.length) return undefined;
     const byWidth = [...variants].sort((a, b) => a.width - b.width);
     const fit = byWidth.find((variant) => variant.width >= size) ?? byWidth.at(-1)!;
-    const widest = byWidth.find((variant) => variant.width >= 4 * size)?.width ?? Infinity;
-    return byWidth
-      .filter((variant) => variant.width <= widest)
+    return variants
       .map((variant) => `${variant.url} ${variant === fit ? 1 : +(variant.width / size).toFixed(3)}x`)
       .join();
   }
