@@ -169,8 +169,8 @@ export class ProfilePictureController implements ReactiveController {
    * URL (not a stored Blob); `undefined` for metadata kept from before the service made copies, which shows through
    * {@link url} alone. Each copy is named by its pixel density at that size (`2.667x`), so the browser fetches the one
    * copy that fits the size and the screen, as it would from widths and `sizes`, with no `sizes` to parse (which cost
-   * a reload of 50 pictures about 10 ms). The narrowest copy at least `size` wide (else the widest) is named `1x`
-   * instead, rather than a second time: a srcset of densities with no `1x` would make the image's `src` that
+   * a reload of 50 pictures about 10 ms). The narrowest copy at least `size` wide (else the widest) is named `1x` in
+   * place of its density, not listed twice: a srcset of densities with no `1x` would make the image's `src` that
    * candidate, and each candidate costs the browser a parse and a selection on every tag. The wider copies stay
    * named, though no screen needs them at this size: the browser shows one it already holds (a larger size of the
    * same picture elsewhere on the page) rather than fetch a smaller one.
