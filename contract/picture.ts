@@ -1,10 +1,16 @@
 /**
- * The wire types shared by the image service and the page, and the one rule both sides check. This module imports
+ * The wire types shared by the image service and the page, and the rules both sides check. This module imports
  * nothing, and both `backend/` and `elements/` may import it.
  */
 
 /** What a user id may be: it is a path segment and part of object keys. */
 export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * What `PictureMeta.preview` may be: three colours as 18 lowercase hex digits, nothing else. The page writes it into a
+ * style as it is, so the service stores no other and the page takes no other.
+ */
+export const PREVIEW_PATTERN = /^[0-9a-f]{18}$/;
 
 /**
  * The widths, in pixels, of the square copies the service makes of every picture (WebP). They cover avatars of

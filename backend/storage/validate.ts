@@ -1,3 +1,4 @@
+import { PREVIEW_PATTERN } from '../../contract/picture.ts';
 import { USER_ID } from '../user-id.ts';
 import type { StoredPicture } from './storage.ts';
 
@@ -5,8 +6,6 @@ import type { StoredPicture } from './storage.ts';
 const VERSION = /^[0-9a-f]{1,128}$/;
 /** The widest copy a pointer may name: far past any the service makes, small enough for any path. */
 const MAX_WIDTH = 4096;
-/** Three colours as hex, top to bottom (`PictureMeta.preview`). */
-const PREVIEW = /^[0-9a-f]{18}$/;
 /** The older preview, an image of a few dozen bytes; a few KB is far past any the service made. */
 const PLACEHOLDER = /^data:image\/webp;base64,[A-Za-z0-9+/]{4,4096}={0,2}$/;
 
@@ -47,7 +46,7 @@ export function assertStoredPicture(picture: StoredPicture, files?: readonly Uin
   assertVersion(picture.version);
   if (!Number.isFinite(picture.updatedAt)) throw new TypeError(`Invalid updatedAt ${picture.updatedAt}.`);
   const { variants, preview, placeholder } = picture;
-  if (preview !== undefined && (typeof preview !== 'string' || !PREVIEW.test(preview))) {
+  if (preview !== undefined && (typeof preview !== 'string' || !PREVIEW_PATTERN.test(preview))) {
     throw new TypeError('Invalid preview: expected three colours as 18 lowercase hex digits.');
   }
   if (placeholder !== undefined && (typeof placeholder !== 'string' || !PLACEHOLDER.test(placeholder))) {

@@ -230,7 +230,7 @@ export class CachedProfilePicture extends LitElement {
     for (const part of this.renderRoot.querySelectorAll<HTMLElement>('[part]')) {
       // The other part, the fallback under the image, draws the preview, with its initials transparent.
       const own =
-        isPreview(preview) && part !== image
+        part !== image && isPreview(preview)
           ? `${style};color:#0000;background-image:${previewBackground(preview)}`
           : style;
       if (styled.get(part) !== own) styled.set(part, (part.style.cssText = own));

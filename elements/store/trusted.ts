@@ -4,18 +4,17 @@
  * in an `<img>`, or an SVG or HTML Blob turned into a `blob:` URL of the page's origin, could run script.
  */
 
+import { PREVIEW_PATTERN } from '../../contract/picture.ts';
+
 /**
  * A picture's URL: absolute http or https (the store resolves the service's paths before keeping them), with no
  * whitespace, which would let it name a second candidate in `srcset`.
  */
 export const isWebUrl = (url: unknown): url is string => typeof url === 'string' && /^https?:\/\/\S+$/.test(url);
 
-/**
- * A preview: three colours as 18 lowercase hex digits, nothing else, since the element writes them into a style as
- * they are (`previewBackground`).
- */
+/** A preview as the contract has it (`PREVIEW_PATTERN`), since the element writes it into a style as it is. */
 export const isPreview = (preview: unknown): preview is string =>
-  typeof preview === 'string' && /^[0-9a-f]{18}$/.test(preview);
+  typeof preview === 'string' && PREVIEW_PATTERN.test(preview);
 
 /** Bytes kept or shown as a picture: a raster image type, exactly (no SVG, no HTML, no missing type). */
 export const isRasterType = (type: string | null | undefined): boolean =>
