@@ -5,6 +5,11 @@ import { posix } from 'node:path';
 /** Event name → its detail's type, from each module's `GlobalEventHandlersEventMap` (`'x': CustomEvent<Detail>`). */
 const eventDetails = new Map();
 
+/** A const array of strings (`const Shapes = ['circle', …] as const`) → those strings. */
+const stringArrays = new Map();
+/** A type alias of string literals (`type Shape = (typeof Shapes)[number]`, or `'a' | 'b'`) → the literals' source. */
+const stringUnions = new Map();
+
 export default {
   globs: ['elements/**/*.ts'],
   exclude: ['**/*.test.ts', '**/testing/**'],
@@ -51,6 +56,51 @@ export default {
               );
             event.type = { text: detail };
           }
+        }
+      },
+    },
+    {
+      // Editors offer an attribute's values from its type's text: for `shape` (typed `Shape`) that text is the
+      // alias, so VS Code and JetBrains offered "Shape" as its only value. Each member or attribute typed with an
+      // alias of string literals gets `expandedType` (the field the custom-element-* tools read with `typesSrc`),
+      // its literals spelt out; `type` keeps the alias, which the framework types reach through the class.
+      name: 'expanded-string-unions',
+      analyzePhase({ ts, node }) {
+        const unwrap = (type) => (ts.isParenthesizedTypeNode(type) ? unwrap(type.type) : type);
+        if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+          const value = ts.isAsExpression(node.initializer) ? node.initializer.expression : undefined;
+          if (value && ts.isArrayLiteralExpression(value) && value.elements.every(ts.isStringLiteral))
+            stringArrays.set(
+              node.name.text,
+              value.elements.map((element) => `'${element.text}'`),
+            );
+        }
+        if (!ts.isTypeAliasDeclaration(node)) return;
+        const type = unwrap(node.type);
+        if (ts.isIndexedAccessTypeNode(type)) {
+          const object = unwrap(type.objectType);
+          if (
+            ts.isTypeQueryNode(object) &&
+            ts.isIdentifier(object.exprName) &&
+            type.indexType.kind === ts.SyntaxKind.NumberKeyword
+          )
+            stringUnions.set(node.name.text, () => stringArrays.get(object.exprName.text));
+        } else if (
+          ts.isUnionTypeNode(type) &&
+          type.types.every((member) => ts.isLiteralTypeNode(member) && ts.isStringLiteral(member.literal))
+        ) {
+          stringUnions.set(node.name.text, () => type.types.map((member) => `'${member.literal.text}'`));
+        }
+      },
+      packageLinkPhase({ customElementsManifest }) {
+        const expand = (typed) => {
+          const parts = typed.type?.text.split('|').map((part) => part.trim()) ?? [];
+          const literals = parts.map((part) => stringUnions.get(part)?.());
+          if (literals.some(Boolean))
+            typed.expandedType = { text: parts.flatMap((part, i) => literals[i] ?? part).join(' | ') };
+        };
+        for (const declaration of customElementsManifest.modules.flatMap((m) => m.declarations ?? [])) {
+          for (const typed of [...(declaration.members ?? []), ...(declaration.attributes ?? [])]) expand(typed);
         }
       },
     },

@@ -216,3 +216,32 @@ test('custom-elements.json describes each element with its attributes, typed eve
   for (const type of ['PictureLoadDetail', 'PictureErrorDetail', 'WorkerNotice'])
     assert.match(rootTypes, new RegExp(`\\b${type}\\b`), `${type} is exported from the root`);
 });
+
+test("editors offer an attribute's values, an alias's (shape: Shape) spelt out, in VS Code and JetBrains", async () => {
+  type Attribute = { name: string; values: { name: string }[]; value: { type: string } };
+  const vscode = JSON.parse(await installed('lib/vscode.html-custom-data.json')) as {
+    tags: { name: string; attributes: Attribute[] }[];
+  };
+  const webTypes = JSON.parse(await installed('lib/web-types.json')) as {
+    contributions: { html: { elements: { name: string; attributes: Attribute[] }[] } };
+  };
+  const attribute = (tags: { name: string; attributes: Attribute[] }[], tag: string, name: string) =>
+    tags.find((t) => t.name === tag)?.attributes.find((a) => a.name === name);
+  for (const [tag, name, values] of [
+    ['cached-profile-picture', 'shape', ['circle', 'rounded', 'square']],
+    ['cached-profile-picture', 'loading', ['lazy', 'eager']],
+    ['cache-dashboard', 'position', ['bottom-right', 'bottom-left', 'top-right', 'top-left']],
+  ] as const) {
+    assert.deepEqual(
+      attribute(vscode.tags, tag, name)?.values.map((value) => value.name),
+      values,
+      `VS Code offers ${tag}'s ${name} values`,
+    );
+    const typed = attribute(webTypes.contributions.html.elements, tag, name)?.value.type.split('|');
+    assert.deepEqual(
+      typed?.map((value) => value.trim().replace(/'/g, '')).filter((value) => value !== 'undefined'),
+      values,
+      `JetBrains offers ${tag}'s ${name} values`,
+    );
+  }
+});

@@ -117,10 +117,8 @@ export class CachedProfilePicture extends LitElement {
   /** Width and height in pixels; unset, `--size` decides (default 48px). */
   size?: number;
 
-  /**
-   * Unset, a circle. Reflected once set, so `:host([shape])` picks its radius; left unset, no tag carries a
-   * `shape="circle"` it was not given (writing that attribute cost a page of 50 a few milliseconds).
-   */
+  /** Unset, a circle. Reflected once set, so `:host([shape])` picks its radius. */
+  // No default: each tag would reflect `shape="circle"`, which cost a page of 50 a few milliseconds.
   shape?: Shape;
 
   /** `lazy`: ask the store beyond its synchronous `peek` only once the element nears the viewport. */

@@ -13,6 +13,8 @@ const ROOT_TYPES = '../elements/index.js';
 export function generateIntegrations(manifest, libDir) {
   const copy = () => structuredClone(manifest);
   const quiet = { hideLogs: true };
+  // The values editors offer: an alias's literals spelt out (custom-elements-manifest.config.mjs).
+  const typesSrc = 'expandedType';
   generateJsxTypes(copy(), { ...quiet, outdir: `${libDir}/types`, fileName: 'jsx.d.ts', globalTypePath: ROOT_TYPES });
   // One module for every wrapper: the package's entry, which defines the elements in the order they need.
   generateReactWrappers(copy(), { ...quiet, outdir: `${libDir}/react`, modulePath: () => ROOT_TYPES });
@@ -21,6 +23,7 @@ export function generateIntegrations(manifest, libDir) {
     outdir: libDir,
     htmlFileName: 'vscode.html-custom-data.json',
     cssFileName: 'vscode.css-custom-data.json',
+    typesSrc,
   });
-  generateJetBrainsWebTypes(copy(), { ...quiet, outdir: libDir, webTypesFileName: 'web-types.json' });
+  generateJetBrainsWebTypes(copy(), { ...quiet, outdir: libDir, webTypesFileName: 'web-types.json', typesSrc });
 }
