@@ -25,7 +25,7 @@ import { knownUrlsPage, oursPage, perUserMetaPage, tagsPage, USERS, type Measure
 import { realistic } from './browser-realistic.ts';
 import { barChartSvg } from './chart.ts';
 import { upload } from '../backend/testing/upload.ts';
-import { median, medianMs } from './stats.ts';
+import { median, medianMs, ratiosByRun, ratiosText } from './stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -295,6 +295,14 @@ const againstFloor = (f: (typeof figures)[Contender]) =>
   `cold ${faster(c.cold.ms, f.cold.ms)}, same page again ${faster(c.again.ms, f.again.ms)}, reload ${faster(c.reload.ms, f.reload.ms)} its time`;
 console.log(
   `(c) against the floor of a Lit element showing known URLs: ${againstFloor(floor)}; against that floor rendering (c)'s markup and styles: ${againstFloor(figures.litMarkup)}.`,
+);
+// The same, run by run: each ratio of (c) and the floor measured in one run, a moment of the machine shared.
+const byRun = (key: Contender) =>
+  (['again', 'reload'] as const)
+    .map((phase) => `${phase} ${ratiosText(ratiosByRun(samples.c[phase], samples[key][phase]))}`)
+    .join(', ');
+console.log(
+  `Run by run, (c)'s time over the Lit floor's: ${byRun('lit')}; over the floor with its markup: ${byRun('litMarkup')}.`,
 );
 const srcs = (f: (typeof figures)[Contender]) =>
   PHASES.slice(0, 3)

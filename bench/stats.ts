@@ -15,3 +15,16 @@ export const median = (values: readonly number[]): number => percentile(values, 
  */
 export const medianMs = (runs: readonly { ms: number | null }[]): number | null =>
   runs.filter((run) => run.ms !== null).length * 2 > runs.length ? median(runs.map((run) => run.ms ?? Infinity)) : null;
+
+/**
+ * Run by run, `a`'s time over `b`'s, for the runs in which both showed every picture: two contenders measured side
+ * by side in one run share that moment's load on the machine, which medians taken apart do not cancel.
+ */
+export const ratiosByRun = (a: readonly { ms: number | null }[], b: readonly { ms: number | null }[]): number[] =>
+  a.flatMap((run, i) => (run.ms !== null && b[i]?.ms != null ? [run.ms / b[i].ms] : []));
+
+/** Ratios of one run each, as the benchmarks print them: their median, and the lowest and highest. */
+export const ratiosText = (ratios: readonly number[]): string =>
+  ratios.length
+    ? `median ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`
+    : '—';
