@@ -7,7 +7,7 @@ const eventDetails = new Map();
 
 /** A const array of strings (`const Shapes = ['circle', …] as const`) → those strings. */
 const stringArrays = new Map();
-/** A type alias of string literals (`type Shape = (typeof Shapes)[number]`, or `'a' | 'b'`) → the literals' source. */
+/** A type alias of string literals (`type Shape = (typeof Shapes)[number]`, or `'a' | 'b'`) → its literals, later. */
 const stringUnions = new Map();
 
 export default {
@@ -64,6 +64,8 @@ export default {
       // alias, so VS Code and JetBrains offered "Shape" as its only value. Each member or attribute typed with an
       // alias of string literals gets `expandedType` (the field the custom-element-* tools read with `typesSrc`),
       // its literals spelt out; `type` keeps the alias, which the framework types reach through the class.
+      // cem-plugin-expanded-types does the same through the type checker, but needs the modules made as one program,
+      // which reordered the manifest and changed a field's default; these two forms are the only ones the elements use.
       name: 'expanded-string-unions',
       analyzePhase({ ts, node }) {
         const unwrap = (type) => (ts.isParenthesizedTypeNode(type) ? unwrap(type.type) : type);

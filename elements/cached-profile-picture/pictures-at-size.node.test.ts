@@ -1,7 +1,7 @@
 // <cached-profile-picture> in Chromium at device pixel ratios 1 and 2, as a user sees it: each picture is fetched
 // once, as the copy that fits its size on that screen; on a first sight over a slow network the preview (its colours,
-// drawn as a gradient) stands in for it until it loads; a picture the page knows (the same page, or a reload the HTTP cache answers)
-// never shows a stand-in.
+// drawn as a gradient) stands in for it until it loads; a picture the page knows (the same page, or a reload the HTTP
+// cache answers) never shows a stand-in.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
